@@ -1,0 +1,28 @@
+"""sim: a discrete-event Monte Carlo simulator that tests the targets of disaster-relief plans.
+
+The core is one pure function, :func:`run`, that simulates one disaster response from a
+validated :class:`Scenario` and a seed; :class:`Simulation` is the same run advanced in steps.
+"""
+
+from sim.interventions import AddStock, AddVehicles, CloseRoads, Intervention, OpenShelter
+from sim.results import RunResult
+from sim.run import Simulation, run
+from sim.scenario import Scenario, ScenarioError, load_scenario, parse_scenario
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AddStock",
+    "AddVehicles",
+    "CloseRoads",
+    "Intervention",
+    "OpenShelter",
+    "RunResult",
+    "Scenario",
+    "ScenarioError",
+    "Simulation",
+    "__version__",
+    "load_scenario",
+    "parse_scenario",
+    "run",
+]

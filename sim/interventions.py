@@ -1,0 +1,197 @@
+"""Interventions (injects): decisions and events scheduled into a run at a given time.
+
+An intervention is data, validated like a scenario, so that a run is replayed exactly from its
+seed and its list of interventions. At its time, an intervention acts before anything else
+scheduled for that moment, whether it was listed when the run began or added while stepping.
+
+Kinds
+-----
+``add_stock``
+    Supplies arrive at a stock point (a donation, an agreement supplier's delivery).
+``add_vehicles``
+    More vehicles join an existing fleet at its base (mutual aid, requisition).
+``open_shelter``
+    A reserve shelter site opens in a zone.
+``close_roads``
+    The roads of a zone close for some hours (a collapsed bridge, a landslide).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Literal
+
+import numpy as np
+import yaml
+from pydantic import Field, TypeAdapter, ValidationError
+
+from sim.scenario.base import Frozen, Name
+from sim.scenario.loader import Problem, ScenarioError, _build, _locate
+
+if TYPE_CHECKING:
+    from sim.response.model import Model
+    from sim.scenario.schema import Scenario
+
+__all__ = [
+    "AddStock",
+    "AddVehicles",
+    "CloseRoads",
+    "Intervention",
+    "OpenShelter",
+    "apply_intervention",
+    "check_interventions",
+    "load_interventions",
+]
+
+Hours = Annotated[float, Field(allow_inf_nan=False)]
+
+
+class _Base(Frozen):
+    at_h: Hours = Field(description="When it happens, hours from the hazard onset.")
+    note: str | None = Field(default=None, description="Why (for the exercise log).")
+
+
+class AddStock(_Base):
+    """Supplies arrive at a stock point."""
+
+    kind: Literal["add_stock"]
+    point: Name
+    items: dict[Name, Annotated[float, Field(gt=0, allow_inf_nan=False)]]
+
+
+class AddVehicles(_Base):
+    """More vehicles join a fleet."""
+
+    kind: Literal["add_vehicles"]
+    fleet: Name
+    count: Annotated[int, Field(strict=True, gt=0)]
+
+
+class OpenShelter(_Base):
+    """A reserve shelter opens."""
+
+    kind: Literal["open_shelter"]
+    name: Name
+    zone: Name
+    capacity: Annotated[int, Field(strict=True, gt=0)] | None = None
+    usable_area_m2: Annotated[float, Field(gt=0)] | None = None
+
+
+class CloseRoads(_Base):
+    """The roads of a zone close for a while."""
+
+    kind: Literal["close_roads"]
+    zone: Name
+    hours: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+
+
+Intervention = Annotated[
+    AddStock | AddVehicles | OpenShelter | CloseRoads, Field(discriminator="kind")
+]
+_LIST = TypeAdapter(list[Intervention])
+_ONE: TypeAdapter[Intervention] = TypeAdapter(Intervention)
+
+
+def check_interventions(items: list[Intervention], scenario: Scenario) -> list[tuple[int, str, str]]:
+    """Check that interventions name things the scenario has.
+
+    Returns
+    -------
+    list of (index, field, message)
+        Empty when every intervention fits the scenario.
+    """
+    zones = {z.name for z in scenario.zones}
+    points = {p.name for p in scenario.stock_points}
+    fleets = {v.name for v in scenario.vehicles}
+    shelters = {s.name for s in scenario.shelters}
+    out: list[tuple[int, str, str]] = []
+    for i, it in enumerate(items):
+        if isinstance(it, AddStock):
+            if it.point not in points:
+                out.append((i, "point", f"unknown stock point {it.point!r}"))
+            for k in it.items:
+                if k not in scenario.items:
+                    out.append((i, f"items.{k}", f"unknown item {k!r}"))
+        elif isinstance(it, AddVehicles) and it.fleet not in fleets:
+            out.append((i, "fleet", f"unknown fleet {it.fleet!r}"))
+        elif isinstance(it, OpenShelter):
+            if it.zone not in zones:
+                out.append((i, "zone", f"unknown zone {it.zone!r}"))
+            if it.name in shelters:
+                out.append((i, "name", f"a shelter named {it.name!r} exists already"))
+            shelters.add(it.name)
+            if it.capacity is None and it.usable_area_m2 is None:
+                out.append((i, "capacity", "give capacity or usable_area_m2"))
+        elif isinstance(it, CloseRoads) and it.zone not in zones:
+            out.append((i, "zone", f"unknown zone {it.zone!r}"))
+    return out
+
+
+def parse_intervention(data: object) -> Intervention:
+    """Validate one intervention given as a mapping (raises pydantic ``ValidationError``)."""
+    return _ONE.validate_python(data)
+
+
+def load_interventions(path: str | Path, scenario: Scenario) -> list[Intervention]:
+    """Read a YAML list of interventions, with located one-line errors.
+
+    Raises
+    ------
+    ScenarioError
+        With ``FILE:LINE: [i].field: message`` problems.
+    """
+    file = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except OSError as exc:
+        raise ScenarioError([Problem(file, None, "", f"cannot read the file: {exc.strerror}")]) \
+            from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        raise ScenarioError([Problem(file, mark.line + 1 if mark else None, "",
+                                     f"invalid YAML: {exc.problem}")]) from None
+    if node is None:
+        return []
+    problems: list[Problem] = []
+    data, root = _build(node, file, problems, "")
+    if problems:
+        raise ScenarioError(problems)
+    try:
+        items = _LIST.validate_python(data)
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            p, line = _locate(tuple(err["loc"]), data, root)
+            problems.append(Problem(file, line, p, str(err["msg"]).removeprefix("Value error, ")))
+        raise ScenarioError(problems) from None
+    for i, field, msg in check_interventions(items, scenario):
+        p, line = _locate((i, *field.split(".")), data, root)
+        problems.append(Problem(file, line, p, msg))
+    if problems:
+        raise ScenarioError(problems)
+    return items
+
+
+def apply_intervention(m: Model, it: Intervention) -> None:
+    """Carry out an intervention on a running model (at the current time)."""
+    m.log("intervention", it.kind, 0)
+    if isinstance(it, AddStock):
+        point = m.logistics.point_by_name[it.point]
+        qty = np.array([it.items.get(k, 0.0) for k in m.items])
+        m.logistics.add_stock(point, qty)
+    elif isinstance(it, AddVehicles):
+        fleet = next(v for v in m.sc.vehicles if v.name == it.fleet)
+        from sim.scenario.distributions import as_float
+
+        if fleet.kind == "truck":
+            m.logistics.add_trucks(fleet.name, fleet.base, it.count, float(fleet.capacity_kg or 0),
+                                   fleet.speed_kmh, as_float(fleet.unloading_h))
+        else:
+            m.evac.add_buses(fleet.name, m.zone_index[fleet.base], it.count,
+                             int(fleet.capacity_persons or 0), fleet.speed_kmh,
+                             as_float(fleet.unloading_h))
+    elif isinstance(it, OpenShelter):
+        m.shelters.add(it.name, m.zone_index[it.zone], it.capacity, it.usable_area_m2, m.env.now)
+        m.evac.retry_unplaced()
+    elif isinstance(it, CloseRoads):
+        m.net.add_closure(m.zone_index[it.zone], m.env.now, m.env.now + it.hours)

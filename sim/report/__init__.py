@@ -1,0 +1,1 @@
+"""Reports: text tables here; figures (matplotlib) in submodules imported on demand."""

@@ -1,0 +1,1 @@
+"""Response operations as SimPy processes: evacuation, shelters, logistics."""

@@ -1,0 +1,325 @@
+"""Warning, evacuation, the hazard's strike on people in place, and the return home.
+
+The chain, per zone:
+
+1. The warning is issued ``warning_lead_h`` before onset and reaches ``coverage`` of the people,
+   spread over ``spread_h`` hours in hourly cohorts.
+2. Of each warned cohort, the targeted share (``zone.evacuation_share``) is drawn, then those who
+   comply; they leave after the mobilisation delay, unless the roads have closed or the hazard
+   has struck by then.
+3. People leaving home go to relatives (``dispersed_share``) or to the nearest shelter with room,
+   by their own means or, for ``transport_share`` of them, by evacuation bus.
+4. At onset, people still in the zone suffer the Impact's outcomes (killed, injured, trapped,
+   home lost); at the all-clear (roads reopen) the unhurt go home and those whose home is lost
+   look for a place to stay, like evacuees.
+5. ``return_after_h`` after the all-clear, people whose home is usable leave shelters and
+   relatives; people whose home was lost (same probability as for those who stayed) remain.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from sim.response.cohorts import Cohort
+from sim.response.ledger import State
+from sim.response.vehicles import Vehicle, drive, go_home
+from sim.scenario.distributions import as_float
+
+if TYPE_CHECKING:
+    from sim.response.model import Model
+    from sim.response.shelters import ShelterState
+
+__all__ = ["Bus", "Evacuation"]
+
+
+@dataclass(eq=False)
+class Bus(Vehicle):
+    """An evacuation bus or boat."""
+
+    capacity: int = 0
+
+
+class Evacuation:
+    """Warning, departures, buses, the strike and the return, for every zone."""
+
+    def __init__(self, model: Model) -> None:
+        self.m = model
+        sc = model.sc
+        ev = sc.response.evacuation
+        self.rng = model.rng_behaviour
+        self.coverage = as_float(sc.response.warning.coverage)
+        self.spread_h = as_float(sc.response.warning.spread_h)
+        self.compliance = as_float(ev.compliance)
+        self.mobilisation_h = as_float(ev.mobilisation_h)
+        self.dispersed_share = as_float(ev.dispersed_share)
+        self.transport_share = as_float(ev.transport_share)
+        self.own_speed = ev.own_means_speed_kmh
+        self.return_after_h = as_float(ev.return_after_h)
+        self.target_share = [as_float(z.evacuation_share) for z in sc.zones]
+        n = len(sc.zones)
+        self.bus_queue: list[deque[Cohort]] = [deque() for _ in range(n)]
+        self.unplaced: list[list[Cohort]] = [[] for _ in range(n)]
+        self.dispersed: list[list[Cohort]] = [[] for _ in range(n)]
+        self.struck = [False] * n
+        self.homeless: dict[int, Cohort] = {}
+        """People whose home the hazard made unusable, waiting for the all-clear, by zone."""
+        self.buses: list[Bus] = []
+        for v in sc.vehicles:
+            if v.kind != "truck":
+                self.add_buses(v.name, model.zone_index[v.base], int(as_float(v.count)),
+                               int(v.capacity_persons or 0), v.speed_kmh, as_float(v.unloading_h))
+        self.evacuated_before_onset = 0
+        self.failed_departures = 0
+
+    def add_buses(self, fleet: str, base: int, count: int, capacity: int, speed_kmh: float,
+                  unloading_h: float) -> None:
+        """Add ``count`` evacuation vehicles based in zone ``base``."""
+        for _ in range(count):
+            self.buses.append(Bus(len(self.buses), fleet, base, speed_kmh, unloading_h, base,
+                                  capacity=capacity))
+        if self.m.started:
+            self.dispatch_buses()
+
+    # -- warning and departure ---------------------------------------------------------------
+    def warning(self) -> Generator[Any, Any, None]:
+        """Spread the warning in hourly slices from its issue time."""
+        m = self.m
+        m.log("warning_issued", "all", 0)
+        slices = max(1, math.ceil(self.spread_h - 1e-9))
+        widths = np.ones(slices)
+        widths[-1] = self.spread_h - (slices - 1) if self.spread_h > slices - 1 else 1.0
+        p = widths / widths.sum()
+        pops = m.ledger.population
+        reach = [self.rng.multinomial(self.rng.binomial(int(n), self.coverage), p) for n in pops]
+        for k in range(slices):
+            if k:
+                yield m.env.timeout(1.0)
+            for z in range(len(pops)):
+                n = min(int(reach[z][k]), m.ledger.count(State.at_home, z))
+                if n == 0 or self.struck[z]:
+                    continue
+                m.ledger.move(m.env.now, z, State.at_home, State.warned, n)
+                targeted = int(self.rng.binomial(n, self.target_share[z]))
+                going = int(self.rng.binomial(targeted, self.compliance))
+                if going:
+                    m.env.process(self._leave(z, going, self.mobilisation_h))
+
+    def _leave(self, zone: int, n: int, delay: float) -> Generator[Any, Any, None]:
+        m = self.m
+        yield m.env.timeout(delay)
+        if self.struck[zone] or m.net.is_closed(zone, m.env.now):
+            self.failed_departures += n
+            m.log("departure_blocked", m.zone_names[zone], n)
+            return
+        n = min(n, m.ledger.count(State.warned, zone))
+        m.ledger.move(m.env.now, zone, State.warned, State.evacuating, n)
+        m.log("evacuate", m.zone_names[zone], n)
+        self.go_somewhere(Cohort(zone, n, m.env.now))
+
+    def go_somewhere(self, c: Cohort) -> None:
+        """Send a cohort (state ``evacuating``) to relatives, a bus queue or a shelter."""
+        m = self.m
+        m.cohorts.append(c)
+        z = c.home
+        d = int(self.rng.binomial(c.n, self.dispersed_share))
+        if d:
+            part = c.split(d) if d < c.n else c
+            m.cohorts.append(part)
+            m.env.process(self._to_relatives(part))
+            if part is c:
+                return
+        t = int(self.rng.binomial(c.n, self.transport_share))
+        if t:
+            part = c.split(t) if t < c.n else c
+            m.cohorts.append(part)
+            self.bus_queue[z].append(part)
+            self.dispatch_buses()
+            if part is c:
+                return
+        self._place_own_means(c)
+
+    def _to_relatives(self, c: Cohort) -> Generator[Any, Any, None]:
+        m = self.m
+        hours = m.net.trip_hours(c.home, c.home, self.own_speed)
+        depart = m.net.earliest_departure(c.home, c.home, m.env.now, hours)
+        yield m.env.timeout(depart - m.env.now + hours)
+        m.ledger.move(m.env.now, c.home, State.evacuating, State.dispersed, c.n)
+        self.dispersed[c.home].append(c)
+        if m.sc.response.logistics.dispersed_relief == "hosts":
+            c.relieved_at = m.env.now
+            m.relief.close(c)
+
+    def _place_own_means(self, c: Cohort) -> None:
+        m = self.m
+        for s, part in self._assign(c):
+            m.env.process(self._walk(part, s))
+
+    def _assign(self, c: Cohort) -> list[tuple[ShelterState, Cohort]]:
+        """Reserve shelter places for cohort ``c`` (nearest with room first).
+
+        Returns the parts of ``c`` with their shelter; people for whom there is no room anywhere
+        become ``displaced`` and wait in the zone's unplaced list.
+        """
+        m = self.m
+        out: list[tuple[ShelterState, Cohort]] = []
+        for s, k in m.shelters.allocate(c.home, c.n):
+            part = c.split(k) if k < c.n else c
+            m.cohorts.append(part)
+            out.append((s, part))
+            if part is c:
+                return out
+        m.ledger.move(m.env.now, c.home, State.evacuating, State.displaced, c.n)
+        self.unplaced[c.home].append(c)
+        m.log("unplaced", m.zone_names[c.home], c.n)
+        return out
+
+    def _walk(self, c: Cohort, s: ShelterState) -> Generator[Any, Any, None]:
+        m = self.m
+        hours = m.net.trip_hours(c.home, s.zone, self.own_speed)
+        depart = m.net.earliest_departure(c.home, s.zone, m.env.now, hours)
+        yield m.env.timeout(depart - m.env.now + hours)
+        m.shelters.arrive(s, c)
+
+    def retry_unplaced(self) -> None:
+        """Give shelter places that came free to people waiting without one."""
+        m = self.m
+        for z, waiting in enumerate(self.unplaced):
+            while waiting and m.shelters.free_room() > 0:
+                c = waiting.pop(0)
+                m.ledger.move(m.env.now, z, State.displaced, State.evacuating, c.n)
+                self._place_own_means(c)
+                if c in self.unplaced[z]:
+                    break  # still no room for it
+
+    # -- buses -------------------------------------------------------------------------------
+    def dispatch_buses(self) -> None:
+        """Send idle buses to zones with people waiting: oldest queue first, nearest bus."""
+        m = self.m
+        waiting = [z for z, q in enumerate(self.bus_queue) if q]
+        waiting.sort(key=lambda z: (self.bus_queue[z][0].t_need, z))
+        for z in waiting:
+            idle = [b for b in self.buses if not b.busy]
+            if not idle:
+                return
+            bus = min(idle, key=lambda b: (m.net.rank(b.location, z), b.idx))
+            bus.busy = True
+            m.env.process(self._bus_trip(bus, z))
+
+    def _bus_trip(self, bus: Bus, zone: int) -> Generator[Any, Any, None]:
+        m = self.m
+        start = m.env.now
+        yield from drive(m, bus, zone)
+        queue = self.bus_queue[zone]
+        take = bus.capacity
+        drops: list[tuple[ShelterState, Cohort]] = []
+        while queue and take > 0:
+            c = queue[0]
+            if c.n <= take:
+                queue.popleft()
+            else:
+                c = c.split(take)
+                m.cohorts.append(c)
+            take -= c.n
+            drops += self._assign(c)  # those without a place get off and wait
+        if drops:
+            yield m.env.timeout(bus.unloading_h)  # boarding
+            drops.sort(key=lambda d: (m.net.rank(zone, d[0].zone), d[0].idx))
+            for s, part in drops:
+                yield from drive(m, bus, s.zone)
+                yield m.env.timeout(bus.unloading_h)
+                m.shelters.arrive(s, part)
+            bus.trips += 1
+        bus.busy_h += m.env.now - start
+        bus.busy = False
+        self.dispatch_buses()
+        if not bus.busy and bus.location != bus.home:
+            yield from go_home(m, bus)
+            self.dispatch_buses()
+
+    # -- the strike, the all-clear, the return -----------------------------------------------
+    def strike(self, zone: int) -> None:
+        """The hazard strikes ``zone``: outcomes for everyone still in it."""
+        m = self.m
+        now = m.env.now
+        self.struck[zone] = True
+        imp = m.impact.zones[zone]
+        for c in self.bus_queue[zone]:  # the bus never came: they are still in the zone
+            m.ledger.move(now, zone, State.evacuating, State.warned, c.n)
+            self.failed_departures += c.n
+            c.n = 0
+            c.closed = True
+        self.bus_queue[zone].clear()
+        self.evacuated_before_onset += sum(
+            int(m.ledger.counts[zone, s])
+            for s in (State.evacuating, State.sheltered, State.dispersed, State.displaced)
+        )
+        casualty = imp.killed + sum(imp.injured) + imp.trapped
+        p = np.array([imp.killed, sum(imp.injured), imp.trapped,
+                      imp.home_loss * (1.0 - casualty)])
+        p = np.append(p, max(0.0, 1.0 - p.sum()))
+        dsts = (State.killed, State.injured, State.trapped, State.displaced, State.exposed)
+        displaced = 0
+        for src in (State.at_home, State.warned):
+            n = m.ledger.count(src, zone)
+            if n == 0:
+                continue
+            out = m.rng_hazard.multinomial(n, p)
+            for dst, k in zip(dsts, out, strict=True):
+                m.ledger.move(now, zone, src, dst, int(k))
+            displaced += int(out[3])
+        m.log("hazard_onset", m.zone_names[zone], displaced)
+        if displaced:
+            self.homeless[zone] = Cohort(zone, displaced, now)
+            m.cohorts.append(self.homeless[zone])
+
+    def all_clear(self, zone: int) -> None:
+        """Roads reopen in ``zone``: the unhurt go home, the homeless look for a place."""
+        m = self.m
+        now = m.env.now
+        m.ledger.move(now, zone, State.exposed, State.at_home, m.ledger.count(State.exposed, zone))
+        m.log("all_clear", m.zone_names[zone], 0)
+        homeless = self.homeless.pop(zone, None)
+        if homeless is not None:
+            m.ledger.move(now, zone, State.displaced, State.evacuating, homeless.n)
+            self.go_somewhere(homeless)
+
+    def return_home(self, zone: int) -> None:
+        """People of ``zone`` whose home is usable leave shelters, relatives and waiting."""
+        m = self.m
+        now = m.env.now
+        loss = m.impact.zones[zone].home_loss
+        rng = m.rng_hazard
+        gone = 0
+        for s in m.shelters.list:
+            for c in m.shelters.cohorts_from(s, zone):
+                k = c.n - int(rng.binomial(c.n, loss))
+                if c.relieved_at is None:
+                    m.relief.add(k, c.t_need, math.inf)
+                m.shelters.release(s, c, k, State.at_home)
+                gone += k
+        for c in list(self.dispersed[zone]):
+            k = c.n - int(rng.binomial(c.n, loss))
+            if c.relieved_at is None:
+                m.relief.add(k, c.t_need, math.inf)
+            m.ledger.move(now, zone, State.dispersed, State.at_home, k)
+            c.n -= k
+            gone += k
+            if c.n == 0:
+                self.dispersed[zone].remove(c)
+        for c in list(self.unplaced[zone]):
+            if c.t_need < m.impact.zones[zone].onset_h:  # evacuees; the homeless stay
+                k = c.n - int(rng.binomial(c.n, loss))
+                m.relief.add(k, c.t_need, math.inf)
+                m.ledger.move(now, zone, State.displaced, State.at_home, k)
+                c.n -= k
+                gone += k
+                if c.n == 0:
+                    self.unplaced[zone].remove(c)
+        m.log("return_home", m.zone_names[zone], gone)
+        self.retry_unplaced()

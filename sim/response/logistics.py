@@ -1,0 +1,177 @@
+"""Relief logistics: stock points, orders, and trucks that carry supplies to shelters.
+
+A shelter's shortfall is allocated to stock points in order of travel time (nearest stock with
+inventory first); what no point can supply waits as a back order until stock arrives. Idle
+trucks take the oldest open order, the nearest truck first; a truck loads at the stock point
+(mixed loads in proportion to the order, up to its mass capacity), drives to the shelter over
+the road network (waiting out road closures), unloads, and takes the next order or goes home.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from sim.response.vehicles import Vehicle, drive, go_home
+from sim.scenario.distributions import as_float
+
+if TYPE_CHECKING:
+    from sim.response.model import Model
+    from sim.response.shelters import ShelterState
+
+__all__ = ["Logistics", "PointState", "Truck"]
+
+EPS = 1e-9
+
+
+@dataclass(eq=False)
+class PointState:
+    """The live state of one stock point."""
+
+    idx: int
+    name: str
+    zone: int
+    tier: str
+    on_hand: np.ndarray
+    """Physically present (falls when a truck loads)."""
+    available: np.ndarray
+    """Not yet promised to an order (falls when an order is allocated)."""
+    loading_h: float
+
+
+@dataclass(eq=False)
+class Truck(Vehicle):
+    """One truck, based at a stock point."""
+
+    capacity_kg: float = 0.0
+
+
+class Logistics:
+    """Stock points, trucks and the open orders of a run."""
+
+    def __init__(self, model: Model) -> None:
+        self.m = model
+        sc = model.sc
+        items = model.items
+        self.kg = np.array([sc.items[k].kg_per_unit for k in items])
+        self.points: list[PointState] = []
+        for i, p in enumerate(sc.stock_points):
+            q = np.array([as_float(p.items.get(k, 0.0)) for k in items])
+            self.points.append(PointState(i, p.name, model.zone_index[p.zone], p.tier.value,
+                                          q.copy(), q.copy(), as_float(p.loading_h)))
+        self.point_by_name = {p.name: p for p in self.points}
+        self.trucks: list[Truck] = []
+        for v in sc.vehicles:
+            if v.kind == "truck":
+                self.add_trucks(v.name, v.base, int(as_float(v.count)), float(v.capacity_kg or 0),
+                                v.speed_kmh, as_float(v.unloading_h))
+        self.orders: dict[tuple[int, int], np.ndarray] = {}
+        """Allocated, not yet loaded: (point, shelter) -> quantities."""
+        self.backorders: dict[int, np.ndarray] = {}
+        """Not allocated to any point: shelter -> quantities."""
+        self.first_stockout: dict[str, float] = {}
+
+    def add_trucks(self, fleet: str, base: str, count: int, capacity_kg: float,
+                   speed_kmh: float, unloading_h: float) -> None:
+        """Add ``count`` trucks based at stock point ``base``."""
+        point = self.point_by_name[base]
+        for _ in range(count):
+            self.trucks.append(Truck(len(self.trucks), fleet, point.zone, speed_kmh, unloading_h,
+                                     point.zone, capacity_kg=capacity_kg))
+        if self.m.started:
+            self.dispatch()
+
+    def add_stock(self, point: PointState, qty: np.ndarray) -> None:
+        """Stock arrives at ``point``; back orders are retried."""
+        point.on_hand += qty
+        point.available += qty
+        self.m.log("stock_added", point.name, int(round(float(qty.sum()))))
+        self._retry_backorders()
+
+    # -- orders ------------------------------------------------------------------------------
+    def request(self, shelter: ShelterState, qty: np.ndarray) -> None:
+        """Allocate a shelter's shortfall to stock points, nearest first."""
+        left = qty.copy()
+        net = self.m.net
+        for p in sorted(self.points, key=lambda p: (net.rank(p.zone, shelter.zone), p.idx)):
+            take = np.minimum(left, p.available)
+            take[take < EPS] = 0.0
+            if take.any():
+                p.available -= take
+                left -= take
+                key = (p.idx, shelter.idx)
+                self.orders[key] = self.orders.get(key, 0.0) + take
+                for i in np.flatnonzero(p.available <= EPS):
+                    name = f"{p.name}.{self.m.items[i]}"
+                    if name not in self.first_stockout and take[i] > 0:
+                        self.first_stockout[name] = self.m.env.now
+            if not (left > EPS).any():
+                break
+        left[left < EPS] = 0.0
+        if left.any():
+            self.backorders[shelter.idx] = self.backorders.get(shelter.idx, 0.0) + left
+            self.m.log("backorder", shelter.name, int(round(float(left.sum()))))
+        self.dispatch()
+
+    def _retry_backorders(self) -> None:
+        pending, self.backorders = self.backorders, {}
+        for si, qty in pending.items():
+            self.request(self.m.shelters.list[si], qty)
+
+    # -- trucks ------------------------------------------------------------------------------
+    def dispatch(self) -> None:
+        """Give open orders to idle trucks: oldest order first, nearest idle truck."""
+        net = self.m.net
+        for key in list(self.orders):
+            idle = [t for t in self.trucks if not t.busy]
+            if not idle:
+                return
+            point = self.points[key[0]]
+            truck = min(idle, key=lambda t: (net.rank(t.location, point.zone), t.idx))
+            load = self._take_load(key, truck)
+            truck.busy = True
+            self.m.env.process(self._trip(truck, point, self.m.shelters.list[key[1]], load))
+
+    def _take_load(self, key: tuple[int, int], truck: Truck) -> np.ndarray:
+        """Remove one truckload (in proportion to the order) from an open order."""
+        qty = self.orders[key]
+        mass = float((qty * self.kg).sum())
+        if mass <= truck.capacity_kg + EPS:
+            del self.orders[key]
+            return qty
+        f = truck.capacity_kg / mass
+        load = np.floor(qty * f + EPS)
+        if not load.any():  # a single unit heavier than the share: carry the largest item
+            i = int(np.argmax(qty))
+            load[i] = max(1.0, math.floor(truck.capacity_kg / self.kg[i]))
+            load[i] = min(load[i], qty[i])
+        rest = qty - load
+        rest[rest < EPS] = 0.0
+        if rest.any():
+            self.orders[key] = rest
+        else:
+            del self.orders[key]
+        return load
+
+    def _trip(self, truck: Truck, point: PointState, shelter: ShelterState,
+              load: np.ndarray) -> Generator[Any, Any, None]:
+        m = self.m
+        start = m.env.now
+        yield from drive(m, truck, point.zone)
+        yield m.env.timeout(point.loading_h)
+        point.on_hand -= load  # loads only what was allocated, so never below zero
+        m.log("dispatched", f"{point.name}>{shelter.name}", int(round(float(load.sum()))))
+        yield from drive(m, truck, shelter.zone)
+        yield m.env.timeout(truck.unloading_h)
+        m.shelters.deliver(shelter, load)
+        truck.trips += 1
+        truck.busy_h += m.env.now - start
+        truck.busy = False
+        self.dispatch()
+        if not truck.busy and truck.location != truck.home:
+            yield from go_home(m, truck)
+            self.dispatch()

@@ -1,0 +1,122 @@
+"""The response model of one run: state, processes and recording on one SimPy Environment.
+
+The clock is in hours relative to the hazard's onset (landfall, mainshock, flood peak): the
+Environment starts at ``time.start_h`` (negative: before the onset) and the run ends at
+``time.end_h``. Everything random draws from the run's named streams.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any
+
+import numpy as np
+import simpy
+
+from sim.hazards.impact import Impact
+from sim.response.cohorts import Cohort, ReliefLog
+from sim.response.evacuation import Evacuation
+from sim.response.ledger import Ledger
+from sim.response.logistics import Logistics
+from sim.response.network import Network
+from sim.response.shelters import Shelters
+from sim.scenario.distributions import as_float
+from sim.scenario.schema import Scenario
+from sim.streams import Streams
+
+__all__ = ["Model"]
+
+
+class Model:
+    """Everything that changes during one run.
+
+    Parameters
+    ----------
+    realised : Scenario
+        The scenario with every uncertain input sampled.
+    impact : Impact
+        The hazard's Impact for this realisation.
+    streams : Streams
+        The run's random streams.
+    """
+
+    def __init__(self, realised: Scenario, impact: Impact, streams: Streams) -> None:
+        sc = realised
+        self.sc = sc
+        self.impact = impact
+        self.start_h = sc.time.start_h
+        self.end_h = sc.time.end_h
+        self.env = simpy.Environment(initial_time=self.start_h)
+        self.rng_behaviour = streams.generator("behaviour")
+        self.rng_hazard = streams.generator("hazard")
+        self.zone_names = [z.name for z in sc.zones]
+        self.zone_index = {z: i for i, z in enumerate(self.zone_names)}
+        self.items = list(sc.items)
+        self.per_day = np.array([as_float(sc.needs[k].per_day) if k in sc.needs else 0.0
+                                 for k in self.items])
+        self.once = np.array([as_float(sc.needs[k].once) if k in sc.needs else 0.0
+                              for k in self.items])
+        self.basic = np.array([k in sc.needs and sc.needs[k].basic for k in self.items])
+        self.warning_at = -as_float(sc.hazard.warning_lead_h)
+        self.started = False
+        self.events: list[tuple[float, str, str, int]] = []
+        self.cohorts: list[Cohort] = []
+        self.relief = ReliefLog()
+        self.ledger = Ledger([z.population for z in sc.zones])
+        self.net = Network(sc.zones, sc.travel, [z.roads_closed for z in impact.zones],
+                           streams.generator("travel"))
+        self.shelters = Shelters(self)
+        self.logistics = Logistics(self)
+        self.evac = Evacuation(self)
+        self.series_t: list[float] = []
+        self.series_people: list[np.ndarray] = []
+        self.series_shelter: list[list[int]] = []
+        self.series_stock: list[np.ndarray] = []
+
+    def log(self, kind: str, subject: str, n: int) -> None:
+        """Append an entry to the event log."""
+        self.events.append((self.env.now, kind, subject, n))
+
+    # -- schedule ----------------------------------------------------------------------------
+    def start(self) -> None:
+        """Schedule the run's processes (called once, before the first step)."""
+        env = self.env
+        self.started = True
+        env.process(self._recorder())
+        env.process(self._at(self.warning_at, self.evac.warning))
+        return_after = self.evac.return_after_h
+        for z, imp in enumerate(self.impact.zones):
+            clear = imp.roads_closed[1] if imp.roads_closed else imp.onset_h
+            clear = max(clear, imp.onset_h)
+            env.process(self._call_at(imp.onset_h, self.evac.strike, z))
+            env.process(self._call_at(clear, self.evac.all_clear, z))
+            env.process(self._call_at(clear + return_after, self.evac.return_home, z))
+            if imp.roads_closed:
+                env.process(self._call_at(imp.roads_closed[0], self._log_closure, z))
+
+    def _log_closure(self, zone: int) -> None:
+        self.log("roads_closed", self.zone_names[zone], 0)
+
+    def _at(self, t: float, proc: Any) -> Generator[Any, Any, None]:
+        if t > self.env.now:
+            yield self.env.timeout(t - self.env.now)
+        yield from proc()
+
+    def _call_at(self, t: float, fn: Any, *args: Any) -> Generator[Any, Any, None]:
+        if t > self.env.now:
+            yield self.env.timeout(t - self.env.now)
+        fn(*args)
+
+    # -- recording ---------------------------------------------------------------------------
+    def snapshot(self) -> None:
+        """Record the time series at the current time."""
+        self.series_t.append(self.env.now)
+        self.series_people.append(self.ledger.counts.copy())
+        self.series_shelter.append([s.present for s in self.shelters.list])
+        self.series_stock.append(np.array([p.on_hand for p in self.logistics.points]))
+
+    def _recorder(self) -> Generator[Any, Any, None]:
+        dt = self.sc.time.record_every_h
+        while True:
+            self.snapshot()
+            yield self.env.timeout(dt)

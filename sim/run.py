@@ -1,0 +1,246 @@
+"""One run: ``run(scenario, seed, interventions) -> RunResult``, and the stepper behind it.
+
+:func:`run` is a pure function of its arguments. :class:`Simulation` is the same run advanced in
+steps: run to a time, look at the state, schedule interventions, continue. A stepped run and a
+replay from the same seed and the same interventions give identical results, because an
+intervention always acts first at its time (SimPy's URGENT priority), whether it was known at the
+start or added at that very moment.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import simpy
+from simpy.events import URGENT
+
+from sim.hazards import compute_impact
+from sim.interventions import Intervention, apply_intervention, check_interventions
+from sim.response.ledger import State
+from sim.response.model import Model
+from sim.results import RunResult
+from sim.scenario.sampling import sample_scenario
+from sim.scenario.schema import Scenario
+from sim.streams import Streams, as_seed_sequence
+from sim.targets import evaluate_targets
+
+__all__ = ["Simulation", "run"]
+
+
+class Simulation:
+    """A run that can be advanced step by step.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario.
+    seed : int or numpy.random.SeedSequence
+        The run's seed (a study passes each run's child sequence).
+    interventions : iterable of Intervention
+        Interventions known from the start.
+
+    Examples
+    --------
+    >>> sim = Simulation(scenario, seed=1)          # doctest: +SKIP
+    >>> sim.run_until(-6); sim.state()["people"]     # doctest: +SKIP
+    >>> sim.schedule(AddStock(kind="add_stock", at_h=-6, point="depot", items={"meal": 5000}))
+    ... # doctest: +SKIP
+    >>> result = sim.finish()                        # doctest: +SKIP
+    """
+
+    def __init__(self, scenario: Scenario, seed: int | np.random.SeedSequence = 0,
+                 interventions: Iterable[Intervention] = ()) -> None:
+        self.scenario = scenario
+        self.seed_sequence = as_seed_sequence(seed)
+        streams = Streams(self.seed_sequence)
+        self.realised, self.draws = sample_scenario(scenario, streams)
+        self.impact = compute_impact(self.realised)
+        self.model = Model(self.realised, self.impact, streams)
+        self.interventions: list[Intervention] = []
+        self._result: RunResult | None = None
+        self.model.start()
+        for it in interventions:
+            self.schedule(it)
+
+    @property
+    def now(self) -> float:
+        """Current time, hours from onset."""
+        return float(self.model.env.now)
+
+    @property
+    def end(self) -> float:
+        """End of the run, hours from onset."""
+        return self.model.end_h
+
+    def schedule(self, it: Intervention) -> None:
+        """Schedule an intervention at ``it.at_h`` (not in the past, not after the end).
+
+        Raises
+        ------
+        ValueError
+            If the time is in the past or after the end, or the intervention names something
+            the scenario lacks.
+        """
+        if self._result is not None:
+            raise ValueError("the run has finished")
+        if it.at_h < self.now - 1e-9:
+            raise ValueError(f"at_h={it.at_h} is in the past (now is {self.now:g} h)")
+        if it.at_h > self.end:
+            raise ValueError(f"at_h={it.at_h} is after the end of the run ({self.end:g} h)")
+        problems = check_interventions([*self.interventions, it], self.scenario)
+        mine = [p for p in problems if p[0] == len(self.interventions)]
+        if mine:
+            raise ValueError("; ".join(f"{f}: {msg}" for _, f, msg in mine))
+        self.interventions.append(it)
+        env = self.model.env
+        ev = simpy.Event(env)
+        ev._ok = True
+        ev._value = None
+        ev.callbacks.append(lambda _e: apply_intervention(self.model, it))
+        env.schedule(ev, URGENT, max(0.0, it.at_h - env.now))
+
+    def run_until(self, t: float) -> None:
+        """Advance to time ``t`` (hours from onset); events at ``t`` itself are not yet run."""
+        if self._result is not None:
+            raise ValueError("the run has finished")
+        t = min(t, self.end)
+        if t < self.now - 1e-9:
+            raise ValueError(f"cannot go back to {t:g} h (now is {self.now:g} h)")
+        if t > self.now:
+            self.model.env.run(until=t)
+
+    def state(self) -> dict[str, Any]:
+        """The current state: people by state, shelters, stock, open orders."""
+        m = self.model
+        return {
+            "time_h": self.now,
+            "people": {s.name: int(v) for s, v in zip(State, m.ledger.totals(), strict=True)},
+            "shelters": {s.name: {"present": s.present, "assigned": s.assigned,
+                                  "capacity": s.capacity, "open": self.now >= s.opens_at}
+                         for s in m.shelters.list},
+            "stock": {p.name: dict(zip(m.items, p.on_hand.round(1).tolist(), strict=True))
+                      for p in m.logistics.points},
+            "open_orders": len(m.logistics.orders),
+            "backorders": len(m.logistics.backorders),
+            "relieved": int(sum(n for n, t in zip(m.relief.n, m.relief.t_relief, strict=True)
+                                if math.isfinite(t))),
+        }
+
+    def finish(self) -> RunResult:
+        """Run to the end and return the result (idempotent)."""
+        if self._result is None:
+            m = self.model
+            if self.end > self.now:
+                m.env.run(until=self.end)
+            if not m.series_t or m.series_t[-1] < self.end:
+                m.snapshot()
+            self._result = _collect(self)
+        return self._result
+
+
+def run(scenario: Scenario, seed: int | np.random.SeedSequence = 0,
+        interventions: Iterable[Intervention] = ()) -> RunResult:
+    """Simulate one disaster response.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario (see :func:`sim.load_scenario`).
+    seed : int or numpy.random.SeedSequence
+        Same seed, same result.
+    interventions : iterable of Intervention
+        Interventions to apply at their times.
+
+    Returns
+    -------
+    RunResult
+    """
+    return Simulation(scenario, seed, interventions).finish()
+
+
+def _collect(sim: Simulation) -> RunResult:
+    m = sim.model
+    for c in m.cohorts:
+        if c.n > 0:
+            m.relief.close(c)
+    t_relief = np.array(m.relief.t_relief, dtype=float)
+    relief_t = np.where(np.isfinite(t_relief), np.maximum(t_relief, 0.0), np.inf)
+    n_sh = len(m.shelters.list)
+    occ = np.zeros((len(m.series_t), n_sh), dtype=np.int64)
+    for i, row in enumerate(m.series_shelter):
+        occ[i, : len(row)] = row
+    ss = sim.seed_sequence
+    result = RunResult(
+        scenario=sim.scenario.name,
+        seed={"entropy": int(ss.entropy) if isinstance(ss.entropy, int) else ss.entropy,
+              "spawn_key": list(ss.spawn_key)},
+        interventions=list(sim.interventions),
+        draws=dict(sim.draws),
+        impact=sim.impact,
+        zones=m.zone_names,
+        population=m.ledger.population.copy(),
+        items=m.items,
+        per_day=m.per_day,
+        once=m.once,
+        shelters=[s.name for s in m.shelters.list],
+        shelter_capacity=[s.capacity for s in m.shelters.list],
+        shelter_area_m2=[s.area_m2 for s in m.shelters.list],
+        shelter_peak=[s.peak for s in m.shelters.list],
+        points=[p.name for p in m.logistics.points],
+        point_tiers=[p.tier for p in m.logistics.points],
+        times=np.array(m.series_t),
+        people=np.array(m.series_people),
+        shelter_occupancy=occ,
+        stock=np.array(m.series_stock).reshape(len(m.series_t), len(m.logistics.points),
+                                               len(m.items)),
+        events=m.events,
+        transitions=m.ledger.log,
+        relief_n=np.array(m.relief.n, dtype=np.int64),
+        relief_t=relief_t,
+        relief_t_need=np.array(m.relief.t_need, dtype=float),
+    )
+    result.metrics = _metrics(m, result)
+    result.targets = evaluate_targets(list(sim.scenario.targets), result, sim.scenario)
+    return result
+
+
+def _metrics(m: Model, r: RunResult) -> dict[str, Any]:
+    hours = m.end_h - m.start_h
+    trucks = m.logistics.trucks
+    buses = m.evac.buses
+    transitions = np.array(m.ledger.log, dtype=float).reshape(-1, 5)
+
+    def entered(state: State) -> int:
+        return int(transitions[transitions[:, 3] == state, 4].sum()) if len(transitions) else 0
+
+    totals = r.people.sum(axis=1)
+    return {
+        "population": int(r.population.sum()),
+        "warned": entered(State.warned),
+        "evacuated_before_onset": m.evac.evacuated_before_onset,
+        "departures_failed": m.evac.failed_departures,
+        "displaced_by_hazard": sum(n for _, k, _, n in m.events if k == "hazard_onset"),
+        "needing_relief": int(r.relief_n.sum()),
+        "relieved": int(r.relief_n[np.isfinite(r.relief_t)].sum()),
+        "relief_p50_h": r.relief_quantile(0.5),
+        "relief_p90_h": r.relief_quantile(0.9),
+        "relief_p95_h": r.relief_quantile(0.95),
+        "shelter_peak_total": int(totals[:, State.sheltered].max()),
+        "shelter_peak": dict(zip(r.shelters, r.shelter_peak, strict=True)),
+        "unplaced_peak": int(totals[:, State.displaced].max()),
+        "killed": int(totals[-1, State.killed]),
+        "injured": int(totals[-1, State.injured]),
+        "deliveries": sum(t.trips for t in trucks),
+        "truck_utilisation": (sum(t.busy_h for t in trucks) / (len(trucks) * hours)
+                              if trucks else None),
+        "bus_trips": sum(b.trips for b in buses),
+        "bus_utilisation": (sum(b.busy_h for b in buses) / (len(buses) * hours)
+                            if buses else None),
+        "ration_delay_person_h": m.shelters.ration_delay_person_h,
+        "backordered_units": float(sum(q.sum() for q in m.logistics.backorders.values())),
+        "first_stockout_h": dict(m.logistics.first_stockout),
+        "events": len(m.events),
+    }

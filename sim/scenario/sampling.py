@@ -1,0 +1,96 @@
+"""One realisation of a scenario: every distribution replaced by a draw.
+
+Each uncertain input draws from its own stream, keyed by the input's path
+(``hazard.max_wind_ms``, ``shelters[school].opening_delay_h``), so a draw depends only on the
+run's seed and the input's name. The draws of non-degenerate distributions are returned by path:
+they are the inputs of sensitivity analysis and scenario discovery.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from sim.scenario.distributions import INTEGER, Fixed, _DistBase
+from sim.scenario.schema import Scenario
+from sim.streams import Streams
+
+__all__ = ["sample_scenario", "uncertain_inputs"]
+
+
+def _key(item: Any, index: int) -> str:
+    for attr in ("name", "id"):
+        v = getattr(item, attr, None)
+        if isinstance(v, str):
+            return v
+    return str(index)
+
+
+def _walk(value: Any, path: str, integer: bool, visit: Any) -> Any:
+    """Rebuild ``value`` with ``visit(path, dist, integer)`` applied to every distribution."""
+    if isinstance(value, _DistBase):
+        return visit(path, value, integer)
+    if isinstance(value, BaseModel):
+        update: dict[str, Any] = {}
+        for name, info in type(value).model_fields.items():
+            old = getattr(value, name)
+            new = _walk(old, f"{path}.{name}" if path else name,
+                        any(m is INTEGER for m in info.metadata), visit)
+            if new is not old:
+                update[name] = new
+        return value.model_copy(update=update) if update else value
+    if isinstance(value, list):
+        out = [_walk(v, f"{path}[{_key(v, i)}]", integer, visit) for i, v in enumerate(value)]
+        return out if any(a is not b for a, b in zip(out, value, strict=True)) else value
+    if isinstance(value, dict):
+        dout = {k: _walk(v, f"{path}.{k}", integer, visit) for k, v in value.items()}
+        return dout if any(dout[k] is not value[k] for k in value) else value
+    return value
+
+
+def sample_scenario(scenario: Scenario, streams: Streams) -> tuple[Scenario, dict[str, float]]:
+    """Draw every uncertain input of ``scenario``.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The validated scenario.
+    streams : Streams
+        The run's streams; input ``p`` draws from stream ``"input:" + p``.
+
+    Returns
+    -------
+    realised : Scenario
+        The same scenario with every distribution replaced by its draw (a plain float).
+    draws : dict of str to float
+        The drawn value of every non-degenerate distribution, by input path.
+    """
+    draws: dict[str, float] = {}
+
+    def visit(path: str, dist: _DistBase, integer: bool) -> float:
+        if isinstance(dist, Fixed):
+            x = dist.value
+        else:
+            x = dist.sample(streams.fresh("input:" + path))
+        if integer:
+            x = float(round(x))
+        if not isinstance(dist, Fixed):
+            draws[path] = x
+        return x
+
+    realised = _walk(scenario, "", False, visit)
+    return realised, draws
+
+
+def uncertain_inputs(scenario: Scenario) -> dict[str, _DistBase]:
+    """Return every non-degenerate distribution of ``scenario`` by input path."""
+    found: dict[str, _DistBase] = {}
+
+    def visit(path: str, dist: _DistBase, integer: bool) -> _DistBase:
+        if not isinstance(dist, Fixed):
+            found[path] = dist
+        return dist
+
+    _walk(scenario, "", False, visit)
+    return found

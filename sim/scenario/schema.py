@@ -1,0 +1,464 @@
+"""The scenario: every entity of a plan and its hazard, as frozen, validated data.
+
+A scenario file is parsed into :class:`Scenario`. Models hold no behaviour beyond validation;
+the run samples every uncertain quantity (:mod:`sim.scenario.sampling`) and the response model
+reads the sampled copy. Cross-references (a shelter in an unknown zone, an item nobody defined,
+duplicate names, a non-square travel matrix) are checked after the field validation and reported
+with the path of the offending field, like any other validation error.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, model_validator
+
+from sim.scenario.base import Frozen, Name, Sourced, Text
+from sim.scenario.distributions import (
+    Uncertain,
+    UncertainCount,
+    UncertainFraction,
+    UncertainNonNeg,
+    UncertainPositive,
+    support_of,
+)
+from sim.scenario.hazard import Hazard
+
+__all__ = [
+    "CrossReferenceError",
+    "Item",
+    "Need",
+    "Scenario",
+    "Shelter",
+    "StockPoint",
+    "Team",
+    "Tier",
+    "Vehicle",
+    "Zone",
+]
+
+Loc = tuple[str | int, ...]
+
+PositiveInt = Annotated[int, Field(strict=True, gt=0)]
+NonNegInt = Annotated[int, Field(strict=True, ge=0)]
+Minutes = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+class CrossReferenceError(Exception):
+    """Raised when a scenario's parts do not fit together.
+
+    Attributes
+    ----------
+    problems : list of (loc, message)
+        ``loc`` is the path of the offending field, as in pydantic errors.
+    """
+
+    def __init__(self, problems: list[tuple[Loc, str]]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"{_loc_str(loc)}: {msg}" for loc, msg in problems))
+
+
+def _loc_str(loc: Loc) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+class Tier(StrEnum):
+    """Stockpile tiers of the Chinese relief-reserve system."""
+
+    city = "city"
+    county = "county"
+    township = "township"
+    village = "village"
+
+
+class Item(Sourced):
+    """A relief item and its unit."""
+
+    unit: str = Field(description="Counting unit, e.g. 'meal', 'L', 'piece'.")
+    kg_per_unit: Annotated[float, Field(gt=0, allow_inf_nan=False)] = Field(
+        description="Shipping mass of one unit, kg (vehicles load by mass)."
+    )
+    name_zh: str | None = None
+
+
+class Need(Sourced):
+    """What one displaced person needs of an item: a daily ration and/or a one-off issue."""
+
+    per_day: UncertainNonNeg = Field(default=0.0, description="Units per person per day.")
+    once: UncertainNonNeg = Field(default=0.0, description="Units per person, issued once.")
+    basic: bool = Field(
+        default=True,
+        description="Part of basic relief (基本生活救助): a person is relieved when served this.",
+    )
+
+    @model_validator(mode="after")
+    def _some(self) -> Need:
+        if support_of(self.per_day)[1] <= 0 and support_of(self.once)[1] <= 0:
+            raise ValueError("a need must have per_day > 0 or once > 0")
+        return self
+
+
+class Zone(Sourced):
+    """A town, street (sub-district) or township."""
+
+    name: Name
+    name_zh: str | None = None
+    population: NonNegInt = Field(description="Resident population, persons.")
+    households: NonNegInt = Field(description="Households.")
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+    evacuation_share: UncertainFraction = Field(
+        default=0.0,
+        description=(
+            "Share of residents whom the evacuation order targets (dangerous or low-lying houses, "
+            "coastal strip)."
+        ),
+    )
+    intra_zone_minutes: Minutes | None = Field(
+        default=None, description="Travel time within the zone; default from `travel`."
+    )
+
+
+class Shelter(Sourced):
+    """A disaster shelter (避灾点 / 应急避难场所)."""
+
+    name: Name
+    name_zh: str | None = None
+    zone: Name
+    usable_area_m2: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
+    capacity: PositiveInt | None = Field(default=None, description="Stated capacity, persons.")
+    opening_delay_h: UncertainNonNeg = Field(
+        default=0.0, description="Hours from the evacuation warning until the shelter admits people."
+    )
+    prepositioned: dict[Name, UncertainNonNeg] = Field(
+        default_factory=dict, description="Relief items already stored at the shelter."
+    )
+
+    @model_validator(mode="after")
+    def _size(self) -> Shelter:
+        if self.usable_area_m2 is None and self.capacity is None:
+            raise ValueError("a shelter needs usable_area_m2 or capacity (or both)")
+        return self
+
+
+class StockPoint(Sourced):
+    """A relief-supply warehouse or store (physical stock)."""
+
+    name: Name
+    name_zh: str | None = None
+    tier: Tier
+    zone: Name
+    items: dict[Name, UncertainNonNeg] = Field(description="Quantity of each item, in its unit.")
+    loading_h: UncertainNonNeg = Field(
+        default=0.5, description="Hours to load one vehicle."
+    )
+
+
+class Vehicle(Sourced):
+    """A fleet of identical vehicles: supply trucks (based at a stock point) or evacuation buses."""
+
+    name: Name
+    kind: Literal["truck", "bus", "boat"]
+    base: Name = Field(description="A stock point (trucks) or a zone (buses, boats).")
+    count: UncertainCount
+    capacity_kg: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
+    capacity_persons: PositiveInt | None = None
+    speed_kmh: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 40.0
+    unloading_h: UncertainNonNeg = Field(default=0.25, description="Hours to unload or board.")
+
+    @model_validator(mode="after")
+    def _capacity(self) -> Vehicle:
+        if self.kind == "truck" and self.capacity_kg is None:
+            raise ValueError("a truck needs capacity_kg")
+        if self.kind in ("bus", "boat") and self.capacity_persons is None:
+            raise ValueError(f"a {self.kind} needs capacity_persons")
+        return self
+
+
+class Team(Sourced):
+    """A response team (fire and rescue station, professional, township, village, volunteer...)."""
+
+    name: Name
+    name_zh: str | None = None
+    kind: Literal[
+        "fire_rescue", "professional", "township_semi_professional", "village", "volunteer",
+        "medical", "air",
+    ]
+    base: Name = Field(description="Zone of the team's base.")
+    headcount: PositiveInt
+    count: PositiveInt = Field(default=1, description="Number of identical teams.")
+    skills: list[str] = Field(default_factory=list)
+    shift_h: Annotated[float, Field(gt=0, le=24)] | None = Field(
+        default=None, description="Hours of work before a rest period."
+    )
+
+
+class Hospital(Sourced):
+    """A hospital with beds for the injured."""
+
+    name: Name
+    name_zh: str | None = None
+    zone: Name
+    beds: UncertainCount
+
+
+class Travel(Sourced):
+    """How long it takes to move between zones."""
+
+    minutes: list[list[Minutes]] | None = Field(
+        default=None,
+        description="Square matrix of road travel minutes, rows and columns in the order of `zones`.",
+    )
+    circuity: Annotated[float, Field(ge=1, allow_inf_nan=False)] = Field(
+        default=1.3,
+        description="Road distance over great-circle distance, used when `minutes` is absent.",
+    )
+    intra_zone_minutes: Minutes = Field(
+        default=15.0, description="Travel time within a zone when the zone gives none."
+    )
+    variability_sigma: UncertainNonNeg = Field(
+        default=0.0,
+        description="Sigma of the lognormal factor (median 1) applied to each trip's time.",
+    )
+
+
+class WarningRule(Sourced):
+    """How the evacuation warning spreads."""
+
+    coverage: UncertainFraction = Field(description="Share of people the warning reaches.")
+    spread_h: UncertainPositive = Field(
+        description="Hours over which the reached share is reached (uniformly)."
+    )
+
+
+class EvacuationRule(Sourced):
+    """How targeted people respond to the warning."""
+
+    compliance: UncertainFraction = Field(description="Probability that a warned target leaves.")
+    mobilisation_h: UncertainNonNeg = Field(
+        description="Hours between being warned and leaving (drawn per hourly cohort)."
+    )
+    dispersed_share: UncertainFraction = Field(
+        description="Share of people leaving home who stay with relatives (分散安置)."
+    )
+    transport_share: UncertainFraction = Field(
+        default=0.0,
+        description="Share of people going to a shelter who need an evacuation vehicle.",
+    )
+    own_means_speed_kmh: Annotated[float, Field(gt=0)] = Field(
+        default=30.0, description="Speed of people who move by their own means."
+    )
+    return_after_h: UncertainNonNeg = Field(
+        description="Hours after the roads reopen at which people with usable homes go home."
+    )
+
+
+class ShelterRule(Sourced):
+    """How shelters admit people."""
+
+    area_per_person_m2: Annotated[float, Field(gt=0)] = Field(
+        description="Area standard for capacity from area (GB 21734: 1.5; Sphere: 3.5)."
+    )
+    admission: Literal["stated_capacity", "area_standard"] = Field(
+        default="stated_capacity",
+        description=(
+            "stated_capacity: admit up to `capacity` when given, else area / standard; "
+            "area_standard: admit up to area / standard when the area is given."
+        ),
+    )
+
+
+class LogisticsRule(Sourced):
+    """How relief supplies are ordered and dispatched."""
+
+    cover_days: UncertainPositive = Field(
+        default=1.0, description="A shelter orders to hold this many days of needs for its people."
+    )
+    dispersed_relief: Literal["hosts", "none"] = Field(
+        default="hosts",
+        description=(
+            "hosts: relatives provide basic relief to dispersed people on arrival; none: dispersed "
+            "people are never counted as relieved."
+        ),
+    )
+
+
+class Response(Frozen):
+    """The response rules of the plan."""
+
+    warning: WarningRule
+    evacuation: EvacuationRule
+    shelter: ShelterRule
+    logistics: LogisticsRule = LogisticsRule()
+
+
+class TimeFrame(Sourced):
+    """The simulated period, in hours relative to the hazard onset (landfall = 0)."""
+
+    start_h: Annotated[float, Field(le=0, allow_inf_nan=False)] = -48.0
+    end_h: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 72.0
+    record_every_h: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1.0
+
+
+class _TargetBase(Sourced):
+    id: Name
+    clause: Text | None = Field(default=None, description="The plan's own words.")
+
+
+class ReliefWithin(_TargetBase):
+    """Share of people needing relief who receive basic relief within ``hours`` of onset."""
+
+    kind: Literal["relief_within"]
+    hours: Annotated[float, Field(gt=0)]
+    share: Annotated[float, Field(gt=0, le=1)]
+
+
+class ShelterAreaPerPerson(_TargetBase):
+    """Smallest area per sheltered person over shelters with a known area, at peak occupancy."""
+
+    kind: Literal["shelter_area_per_person"]
+    min_m2: Annotated[float, Field(gt=0)]
+
+
+class StockCovers(_TargetBase):
+    """Physical stock of the chosen tiers covers ``people`` for ``days`` of every need."""
+
+    kind: Literal["stock_covers"]
+    people: PositiveInt | Literal["displaced"]
+    days: Annotated[float, Field(gt=0)]
+    items: list[Name] | None = Field(
+        default=None, description="Items that must be covered; default every basic need."
+    )
+    tiers: list[Tier] | None = Field(default=None, description="Default: every tier.")
+
+
+Target = Annotated[ReliefWithin | ShelterAreaPerPerson | StockCovers, Field(discriminator="kind")]
+
+
+class Scenario(Frozen):
+    """A whole scenario file."""
+
+    name: Name
+    title: Text | None = None
+    description: str | None = None
+    time: TimeFrame = TimeFrame()
+    items: dict[Name, Item] = Field(min_length=1)
+    needs: dict[Name, Need] = Field(min_length=1)
+    zones: list[Zone] = Field(min_length=1)
+    travel: Travel = Travel()
+    shelters: list[Shelter] = Field(default_factory=list)
+    stock_points: list[StockPoint] = Field(default_factory=list)
+    vehicles: list[Vehicle] = Field(default_factory=list)
+    teams: list[Team] = Field(default_factory=list)
+    hospitals: list[Hospital] = Field(default_factory=list)
+    hazard: Hazard
+    response: Response
+    targets: list[Target] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> Scenario:
+        problems = list(_cross_check(self))
+        if problems:
+            raise CrossReferenceError(problems)
+        return self
+
+
+def _duplicates(loc: str, names: Iterable[str], what: str = "name") -> Iterator[tuple[Loc, str]]:
+    seen: set[str] = set()
+    for i, n in enumerate(names):
+        if n in seen:
+            yield (loc, i, what), f"duplicate {what} {n!r}"
+        seen.add(n)
+
+
+def _cross_check(s: Scenario) -> Iterator[tuple[Loc, str]]:
+    zones = {z.name for z in s.zones}
+    points = {p.name for p in s.stock_points}
+    items = set(s.items)
+
+    for coll in ("zones", "shelters", "stock_points", "vehicles", "teams", "hospitals"):
+        yield from _duplicates(coll, (e.name for e in getattr(s, coll)))
+    yield from _duplicates("targets", (t.id for t in s.targets), "id")
+
+    def zone_ref(loc: Loc, z: str) -> Iterator[tuple[Loc, str]]:
+        if z not in zones:
+            yield loc, f"unknown zone {z!r}; expected one of {sorted(zones)}"
+
+    def item_refs(loc: Loc, names: Iterable[str]) -> Iterator[tuple[Loc, str]]:
+        for n in names:
+            if n not in items:
+                yield (*loc, n), f"unknown item {n!r}; expected one of {sorted(items)}"
+
+    yield from item_refs(("needs",), s.needs)
+    for i, sh in enumerate(s.shelters):
+        yield from zone_ref(("shelters", i, "zone"), sh.zone)
+        yield from item_refs(("shelters", i, "prepositioned"), sh.prepositioned)
+    for i, p in enumerate(s.stock_points):
+        yield from zone_ref(("stock_points", i, "zone"), p.zone)
+        yield from item_refs(("stock_points", i, "items"), p.items)
+    for i, v in enumerate(s.vehicles):
+        if v.kind == "truck" and v.base not in points:
+            yield ("vehicles", i, "base"), (
+                f"a truck's base must be a stock point; {v.base!r} is not one of {sorted(points)}"
+            )
+        elif v.kind != "truck":
+            yield from zone_ref(("vehicles", i, "base"), v.base)
+    for i, t in enumerate(s.teams):
+        yield from zone_ref(("teams", i, "base"), t.base)
+    for i, h in enumerate(s.hospitals):
+        yield from zone_ref(("hospitals", i, "zone"), h.zone)
+    for i, tg in enumerate(s.targets):
+        if isinstance(tg, StockCovers) and tg.items:
+            for j, n in enumerate(tg.items):
+                if n not in items:
+                    yield ("targets", i, "items", j), (
+                        f"unknown item {n!r}; expected one of {sorted(items)}"
+                    )
+                elif n not in s.needs:
+                    yield ("targets", i, "items", j), f"item {n!r} has no entry in `needs`"
+
+    if not any(n.basic for n in s.needs.values()):
+        yield ("needs",), "at least one need must be basic (part of basic relief)"
+
+    m = s.travel.minutes
+    if m is not None:
+        if len(m) != len(s.zones):
+            yield ("travel", "minutes"), (
+                f"expected a {len(s.zones)}x{len(s.zones)} matrix (one row per zone), "
+                f"got {len(m)} rows"
+            )
+        for i, row in enumerate(m):
+            if len(row) != len(m):
+                yield ("travel", "minutes", i), (
+                    f"the matrix must be square: row {i} has {len(row)} entries, expected {len(m)}"
+                )
+
+    for i, z in enumerate(s.zones):
+        if z.households > z.population:
+            yield ("zones", i, "households"), (
+                f"more households ({z.households}) than people ({z.population})"
+            )
+
+    lead_hi = support_of(s.hazard.warning_lead_h)[1]
+    if lead_hi > -s.time.start_h:
+        yield ("hazard", "warning_lead_h"), (
+            f"the warning may come {lead_hi} h before onset but the run starts at "
+            f"{s.time.start_h} h; expected a lead of at most {-s.time.start_h} h (or an earlier "
+            "time.start_h)"
+        )
+    if s.time.end_h <= 0 or not math.isfinite(s.time.end_h):
+        yield ("time", "end_h"), "the run must end after the onset"
+
+
+def json_schema() -> dict[str, Any]:
+    """Return the JSON Schema of scenario files (for editors and ``sim schema``)."""
+    schema = Scenario.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "sim scenario"
+    return schema
