@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 SCENARIO ?= scenarios/demo_coastal_typhoon.yaml
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench clean venv
+.PHONY: demo test bench clean venv
 
 venv: $(STAMP)
 
@@ -19,11 +19,9 @@ demo: $(STAMP)
 	$(BIN)/sim run $(SCENARIO) --seed 1
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
-
-lint: $(STAMP)
 	$(BIN)/ruff check sim tests benchmarks
 	$(BIN)/mypy sim
+	$(BIN)/python -m pytest
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_benchmarks.py

@@ -26,6 +26,7 @@ import yaml
 from pydantic import Field, TypeAdapter, ValidationError
 
 from sim.scenario.base import Frozen, Name
+from sim.scenario.distributions import as_float
 from sim.scenario.loader import Problem, ScenarioError, _build, _locate
 
 if TYPE_CHECKING:
@@ -92,7 +93,8 @@ _LIST = TypeAdapter(list[Intervention])
 _ONE: TypeAdapter[Intervention] = TypeAdapter(Intervention)
 
 
-def check_interventions(items: list[Intervention], scenario: Scenario) -> list[tuple[int, str, str]]:
+def check_interventions(items: list[Intervention],
+                        scenario: Scenario) -> list[tuple[int, str, str]]:
     """Check that interventions name things the scenario has.
 
     Returns
@@ -181,8 +183,6 @@ def apply_intervention(m: Model, it: Intervention) -> None:
         m.logistics.add_stock(point, qty)
     elif isinstance(it, AddVehicles):
         fleet = next(v for v in m.sc.vehicles if v.name == it.fleet)
-        from sim.scenario.distributions import as_float
-
         if fleet.kind == "truck":
             m.logistics.add_trucks(fleet.name, fleet.base, it.count, float(fleet.capacity_kg or 0),
                                    fleet.speed_kmh, as_float(fleet.unloading_h))

@@ -27,7 +27,7 @@ STATES = [s.name for s in State]
 
 
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
-    """The ``q`` quantile of ``values`` repeated ``weights`` times (inverted CDF, no interpolation).
+    """The ``q`` quantile of ``values`` repeated ``weights`` times (inverted CDF).
 
     Returns ``nan`` when the weights sum to zero.
     """
@@ -70,6 +70,9 @@ class RunResult:
     stock: np.ndarray
     events: list[tuple[float, str, str, int]]
     transitions: list[tuple[float, int, int, int, int]]
+    """Every move of the ledger: (time_h, zone, from_state, to_state, count)."""
+    moves_before: np.ndarray
+    """Number of ``transitions`` made before each snapshot of ``people``."""
     relief_n: np.ndarray
     """People per relief record."""
     relief_t: np.ndarray
@@ -101,7 +104,7 @@ class RunResult:
                 return clean(x.item())
             return x
 
-        return clean({
+        doc: dict[str, Any] = clean({
             "scenario": self.scenario,
             "seed": self.seed,
             "interventions": [i.model_dump(mode="json") for i in self.interventions],
@@ -121,6 +124,7 @@ class RunResult:
                 ],
             },
         })
+        return doc
 
     # -- tables (pandas imported lazily) -----------------------------------------------------
     def events_frame(self) -> pd.DataFrame:

@@ -100,7 +100,7 @@ class Simulation:
         ev._ok = True
         ev._value = None
         ev.callbacks.append(lambda _e: apply_intervention(self.model, it))
-        env.schedule(ev, URGENT, max(0.0, it.at_h - env.now))
+        env.schedule_at(ev, URGENT, max(it.at_h, env.now))
 
     def run_until(self, t: float) -> None:
         """Advance to time ``t`` (hours from onset); events at ``t`` itself are not yet run."""
@@ -109,8 +109,7 @@ class Simulation:
         t = min(t, self.end)
         if t < self.now - 1e-9:
             raise ValueError(f"cannot go back to {t:g} h (now is {self.now:g} h)")
-        if t > self.now:
-            self.model.env.run(until=t)
+        self.model.env.run_to(t)
 
     def state(self) -> dict[str, Any]:
         """The current state: people by state, shelters, stock, open orders."""
@@ -133,8 +132,7 @@ class Simulation:
         """Run to the end and return the result (idempotent)."""
         if self._result is None:
             m = self.model
-            if self.end > self.now:
-                m.env.run(until=self.end)
+            m.env.run_to(self.end)
             if not m.series_t or m.series_t[-1] < self.end:
                 m.snapshot()
             self._result = _collect(self)
@@ -198,6 +196,7 @@ def _collect(sim: Simulation) -> RunResult:
                                                len(m.items)),
         events=m.events,
         transitions=m.ledger.log,
+        moves_before=np.array(m.series_moves, dtype=np.int64),
         relief_n=np.array(m.relief.n, dtype=np.int64),
         relief_t=relief_t,
         relief_t_need=np.array(m.relief.t_need, dtype=float),

@@ -1,7 +1,5 @@
 """Hazard models: a sampled hazard block becomes an :class:`Impact`."""
 
-from collections.abc import Sequence
-
 from sim.hazards.impact import Impact, ZoneImpact
 from sim.hazards.typhoon import typhoon_impact
 from sim.scenario.schema import Scenario
@@ -12,7 +10,6 @@ __all__ = ["Impact", "ZoneImpact", "compute_impact"]
 def compute_impact(realised: Scenario) -> Impact:
     """Compute the Impact of a sampled scenario's hazard (dispatch on ``hazard.type``)."""
     h = realised.hazard
-    zones: Sequence = realised.zones
     if h.type == "typhoon":
-        return typhoon_impact(h, zones)
+        return typhoon_impact(h, realised.zones)
     raise ValueError(f"no model for hazard type {h.type!r}")  # pragma: no cover - schema forbids

@@ -19,7 +19,8 @@ def haversine_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
-def destination(lon: float, lat: float, bearing_deg: float, distance_km: float) -> tuple[float, float]:
+def destination(lon: float, lat: float, bearing_deg: float,
+                distance_km: float) -> tuple[float, float]:
     """Point reached from (lon, lat) after ``distance_km`` on initial bearing ``bearing_deg``."""
     d = distance_km / EARTH_RADIUS_KM
     b = math.radians(bearing_deg)

@@ -102,7 +102,8 @@ class Ledger:
 
     def totals(self) -> np.ndarray:
         """People by state, summed over zones."""
-        return self.counts.sum(axis=0)
+        out: np.ndarray = self.counts.sum(axis=0)
+        return out
 
     def count(self, state: State, zone: int | None = None) -> int:
         """People in ``state`` (in ``zone``, or everywhere)."""

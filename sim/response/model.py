@@ -8,10 +8,12 @@ Environment starts at ``time.start_h`` (negative: before the onset) and the run 
 from __future__ import annotations
 
 from collections.abc import Generator
+from heapq import heappush
 from typing import Any
 
 import numpy as np
 import simpy
+from simpy.events import URGENT, EventPriority
 
 from sim.hazards.impact import Impact
 from sim.response.cohorts import Cohort, ReliefLog
@@ -24,7 +26,33 @@ from sim.scenario.distributions import as_float
 from sim.scenario.schema import Scenario
 from sim.streams import Streams
 
-__all__ = ["Model"]
+__all__ = ["Environment", "Model"]
+
+
+class Environment(simpy.Environment):
+    """A SimPy Environment that can schedule an event at an exact time.
+
+    ``schedule(event, priority, delay)`` computes ``now + delay`` in floating point, so the same
+    instant reached from two different ``now`` values may differ in the last bit. Interventions
+    and step boundaries are placed with :meth:`schedule_at` instead, so a stepped run and its
+    replay put them at bit-identical times.
+    """
+
+    def schedule_at(self, event: simpy.Event, priority: EventPriority, at: float) -> None:
+        """Schedule ``event`` at absolute time ``at`` (not before now)."""
+        if at < self._now:
+            raise ValueError(f"cannot schedule at {at} before now ({self._now})")
+        heappush(self._queue, (at, priority, next(self._eid), event))
+
+    def run_to(self, at: float) -> None:
+        """Process every event before ``at`` (and URGENT ones at ``at`` scheduled earlier)."""
+        if at <= self._now:
+            return
+        stop = simpy.Event(self)
+        stop._ok = True
+        stop._value = None
+        self.schedule_at(stop, URGENT, at)
+        self.run(until=stop)
 
 
 class Model:
@@ -46,7 +74,7 @@ class Model:
         self.impact = impact
         self.start_h = sc.time.start_h
         self.end_h = sc.time.end_h
-        self.env = simpy.Environment(initial_time=self.start_h)
+        self.env = Environment(initial_time=self.start_h)
         self.rng_behaviour = streams.generator("behaviour")
         self.rng_hazard = streams.generator("hazard")
         self.zone_names = [z.name for z in sc.zones]
@@ -69,6 +97,7 @@ class Model:
         self.logistics = Logistics(self)
         self.evac = Evacuation(self)
         self.series_t: list[float] = []
+        self.series_moves: list[int] = []
         self.series_people: list[np.ndarray] = []
         self.series_shelter: list[list[int]] = []
         self.series_stock: list[np.ndarray] = []
@@ -111,6 +140,7 @@ class Model:
     def snapshot(self) -> None:
         """Record the time series at the current time."""
         self.series_t.append(self.env.now)
+        self.series_moves.append(len(self.ledger.log))
         self.series_people.append(self.ledger.counts.copy())
         self.series_shelter.append([s.present for s in self.shelters.list])
         self.series_stock.append(np.array([p.on_hand for p in self.logistics.points]))

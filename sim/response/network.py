@@ -83,8 +83,11 @@ class Network:
         return any(s <= t < e for s, e in self.closures[zone])
 
     def earliest_departure(self, a: int, b: int, t: float, duration: float) -> float:
-        """First time >= ``t`` at which a trip of ``duration`` from ``a`` to ``b`` meets no
-        closure of either end zone (a trip is not started into a closure)."""
+        """First time >= ``t`` at which a trip from ``a`` to ``b`` meets no closure.
+
+        A trip of ``duration`` hours is not started if it would overlap a closure window of
+        either end zone; it waits until the window ends.
+        """
         windows = self.closures[a] + (self.closures[b] if b != a else [])
         depart = t
         moved = True

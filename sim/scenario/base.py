@@ -54,7 +54,7 @@ class Sourced(Frozen):
             if unknown:
                 raise ValueError(
                     f"sources names unknown field(s) {unknown}; expected some of "
-                    f"{sorted(f for f in type(self).model_fields if f not in ('source', 'sources'))}"
+                    f"{sorted(set(type(self).model_fields) - {'source', 'sources'})}"
                 )
         return self
 

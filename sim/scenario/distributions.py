@@ -192,7 +192,7 @@ class Normal(_DistBase):
 
 
 class Lognormal(_DistBase):
-    """Lognormal given by its ``median`` and the ``sigma`` of the log (``ln X ~ N(ln median, sigma)``)."""
+    """Lognormal given by its ``median`` and log-sd ``sigma``: ``ln X ~ N(ln median, sigma)``."""
 
     dist: Literal["lognormal"]
     median: float = Field(gt=0, allow_inf_nan=False)
@@ -271,7 +271,8 @@ class Choice(_DistBase):
         if self.weights is None:
             return np.full(len(self.values), 1.0 / len(self.values))
         w = np.asarray(self.weights, dtype=float)
-        return w / w.sum()
+        p: np.ndarray = w / w.sum()
+        return p
 
     def support(self) -> tuple[float, float]:  # noqa: D102
         return (min(self.values), max(self.values))

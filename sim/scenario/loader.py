@@ -144,8 +144,16 @@ def _message(err: Mapping[str, Any]) -> str:
         return "required field is missing"
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, "):]
-    if kind in ("literal_error", "enum") and "input" in err:
-        msg += f", got {err['input']!r}"
+    value = err.get("input")
+    if kind == "unknown_distribution" and isinstance(value, Mapping) and "dist" in value:
+        return f"unknown distribution {value['dist']!r}; {msg}"
+    if (
+        "got" not in msg
+        and isinstance(value, str | int | float | bool)
+        and len(repr(value)) <= 40
+        and kind not in ("missing", "extra_forbidden")
+    ):
+        msg += f", got {value!r}"
     return msg
 
 
@@ -180,7 +188,8 @@ def parse_scenario(text: str, file: str = "<string>") -> Scenario:
     except yaml.YAMLError as exc:
         raise ScenarioError([Problem(file, None, "", f"invalid YAML: {exc}")]) from None
     if node is None:
-        raise ScenarioError([Problem(file, 1, "", "the file is empty; expected a scenario mapping")])
+        raise ScenarioError([Problem(file, 1, "",
+                                     "the file is empty; expected a scenario mapping")])
     try:
         data, root = _build(node, file, problems, "")
     except yaml.YAMLError as exc:
@@ -196,7 +205,10 @@ def parse_scenario(text: str, file: str = "<string>") -> Scenario:
         return Scenario.model_validate(data)
     except ValidationError as exc:
         for err in exc.errors(include_url=False):
-            path, line = _locate(tuple(err["loc"]), data, root)
+            loc = tuple(err["loc"])
+            if err["type"] == "union_tag_invalid":  # point at the tag itself (`kind: ...`)
+                loc = (*loc, str(err.get("ctx", {}).get("discriminator", "")).strip("'"))
+            path, line = _locate(loc, data, root)
             problems.append(Problem(file, line, path, _message(err)))
     except CrossReferenceError as exc:
         for loc, msg in exc.problems:

@@ -18,7 +18,6 @@ from pydantic import Field, model_validator
 
 from sim.scenario.base import Frozen, Name, Sourced, Text
 from sim.scenario.distributions import (
-    Uncertain,
     UncertainCount,
     UncertainFraction,
     UncertainNonNeg,
@@ -134,7 +133,8 @@ class Shelter(Sourced):
     usable_area_m2: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
     capacity: PositiveInt | None = Field(default=None, description="Stated capacity, persons.")
     opening_delay_h: UncertainNonNeg = Field(
-        default=0.0, description="Hours from the evacuation warning until the shelter admits people."
+        default=0.0,
+        description="Hours from the evacuation warning until the shelter admits people.",
     )
     prepositioned: dict[Name, UncertainNonNeg] = Field(
         default_factory=dict, description="Relief items already stored at the shelter."
@@ -213,7 +213,7 @@ class Travel(Sourced):
 
     minutes: list[list[Minutes]] | None = Field(
         default=None,
-        description="Square matrix of road travel minutes, rows and columns in the order of `zones`.",
+        description="Square matrix of road travel minutes; rows and columns in `zones` order.",
     )
     circuity: Annotated[float, Field(ge=1, allow_inf_nan=False)] = Field(
         default=1.3,
