@@ -10,7 +10,7 @@ start or added at that very moment.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -41,6 +41,9 @@ class Simulation:
         The run's seed (a study passes each run's child sequence).
     interventions : iterable of Intervention
         Interventions known from the start.
+    inputs : mapping of str to float, optional
+        Values for some uncertain inputs instead of drawing them (paths as in
+        :func:`sim.scenario.uncertain_inputs`).
 
     Examples
     --------
@@ -52,11 +55,12 @@ class Simulation:
     """
 
     def __init__(self, scenario: Scenario, seed: int | np.random.SeedSequence = 0,
-                 interventions: Iterable[Intervention] = ()) -> None:
+                 interventions: Iterable[Intervention] = (),
+                 inputs: Mapping[str, float] | None = None) -> None:
         self.scenario = scenario
         self.seed_sequence = as_seed_sequence(seed)
         streams = Streams(self.seed_sequence)
-        self.realised, self.draws = sample_scenario(scenario, streams)
+        self.realised, self.draws = sample_scenario(scenario, streams, inputs)
         self.impact = compute_impact(self.realised)
         self.model = Model(self.realised, self.impact, streams)
         self.interventions: list[Intervention] = []
@@ -140,7 +144,8 @@ class Simulation:
 
 
 def run(scenario: Scenario, seed: int | np.random.SeedSequence = 0,
-        interventions: Iterable[Intervention] = ()) -> RunResult:
+        interventions: Iterable[Intervention] = (),
+        inputs: Mapping[str, float] | None = None) -> RunResult:
     """Simulate one disaster response.
 
     Parameters
@@ -151,12 +156,14 @@ def run(scenario: Scenario, seed: int | np.random.SeedSequence = 0,
         Same seed, same result.
     interventions : iterable of Intervention
         Interventions to apply at their times.
+    inputs : mapping of str to float, optional
+        Values for some uncertain inputs instead of drawing them.
 
     Returns
     -------
     RunResult
     """
-    return Simulation(scenario, seed, interventions).finish()
+    return Simulation(scenario, seed, interventions, inputs).finish()
 
 
 def _collect(sim: Simulation) -> RunResult:

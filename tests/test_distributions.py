@@ -116,3 +116,15 @@ def test_one_input_changing_leaves_other_draws_alone(demo: Scenario) -> None:
     assert set(uncertain_inputs(demo)) == set(draws)
     assert all(math.isfinite(v) for v in draws.values())
     assert draws["vehicles[county_trucks].count"] in (4.0, 5.0, 6.0)
+
+
+def test_fixed_inputs_replace_only_their_draws(demo: Scenario) -> None:
+    _, draws = sample_scenario(demo, Streams(3))
+    _, pinned = sample_scenario(demo, Streams(3), {"hazard.max_wind_ms": 54.0})
+    assert pinned["hazard.max_wind_ms"] == 54.0
+    assert {k: v for k, v in pinned.items() if k != "hazard.max_wind_ms"} == {
+        k: v for k, v in draws.items() if k != "hazard.max_wind_ms"}
+    with pytest.raises(ValueError, match="outside"):
+        sample_scenario(demo, Streams(3), {"hazard.max_wind_ms": 99.0})
+    with pytest.raises(KeyError):
+        sample_scenario(demo, Streams(3), {"hazard.nothing": 1.0})

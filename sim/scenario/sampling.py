@@ -8,6 +8,7 @@ they are the inputs of sensitivity analysis and scenario discovery.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel
@@ -49,7 +50,8 @@ def _walk(value: Any, path: str, integer: bool, visit: Any) -> Any:
     return value
 
 
-def sample_scenario(scenario: Scenario, streams: Streams) -> tuple[Scenario, dict[str, float]]:
+def sample_scenario(scenario: Scenario, streams: Streams,
+                    fixed: Mapping[str, float] | None = None) -> tuple[Scenario, dict[str, float]]:
     """Draw every uncertain input of ``scenario``.
 
     Parameters
@@ -58,6 +60,10 @@ def sample_scenario(scenario: Scenario, streams: Streams) -> tuple[Scenario, dic
         The validated scenario.
     streams : Streams
         The run's streams; input ``p`` draws from stream ``"input:" + p``.
+    fixed : mapping of str to float, optional
+        Values to use instead of drawing, by input path (as listed by :func:`uncertain_inputs`):
+        the design points of a sensitivity analysis. Every other input is still drawn from its
+        own stream, so it takes the same value as without ``fixed``.
 
     Returns
     -------
@@ -67,10 +73,20 @@ def sample_scenario(scenario: Scenario, streams: Streams) -> tuple[Scenario, dic
         The drawn value of every non-degenerate distribution, by input path.
     """
     draws: dict[str, float] = {}
+    fixed = dict(fixed or {})
+    if fixed:
+        unknown = sorted(set(fixed) - set(uncertain_inputs(scenario)))
+        if unknown:
+            raise KeyError(f"not uncertain inputs of the scenario: {unknown}")
 
     def visit(path: str, dist: _DistBase, integer: bool) -> float:
         if isinstance(dist, Fixed):
             x = dist.value
+        elif path in fixed:
+            x = float(fixed[path])
+            lo, hi = dist.support()
+            if not lo <= x <= hi:
+                raise ValueError(f"{path}: {x} lies outside the input's support [{lo}, {hi}]")
         else:
             x = dist.sample(streams.fresh("input:" + path))
         if integer:
