@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.scenario.schema import ReliefWithin, Scenario, ShelterAreaPerPerson, StockCovers, Target
+from sim.scenario.clauses import ReliefWithin, ShelterAreaPerPerson, StockCovers, Target
+from sim.scenario.schema import Scenario
 
 if TYPE_CHECKING:
     from sim.results import RunResult
@@ -67,7 +68,7 @@ def _area(t: ShelterAreaPerPerson, r: RunResult) -> tuple[float | None, float, s
 
 def _stock(t: StockCovers, r: RunResult, sc: Scenario) -> tuple[float | None, float, str | None]:
     items = t.items or [k for k, nd in sc.needs.items() if nd.basic]
-    tiers = {x.value for x in t.tiers} if t.tiers else None
+    tiers = set(t.tiers) if t.tiers else None
     idx = [r.items.index(k) for k in items]
     keep = [i for i, tier in enumerate(r.point_tiers) if tiers is None or tier in tiers]
     stock = r.stock[0][keep].sum(axis=0) if keep else np.zeros(len(r.items))
@@ -92,9 +93,11 @@ def evaluate_targets(targets: list[Target], result: RunResult, scenario: Scenari
         elif isinstance(t, ShelterAreaPerPerson):
             value, thr, note = _area(t, result)
             unit = "m2 per person (smallest shelter, at peak)"
-        else:
+        elif isinstance(t, StockCovers):
             value, thr, note = _stock(t, result, scenario)
             unit = f"people covered for {t.days:g} days"
+        else:
+            raise NotImplementedError(t.kind)
         met = True if value is None else bool(value >= thr - 1e-9)
         out.append(TargetResult(
             id=t.id, kind=t.kind, value=value, threshold=thr, met=met, unit=unit,

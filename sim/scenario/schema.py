@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, model_validator
 
 from sim.scenario.base import Frozen, Name, Sourced, Text
+from sim.scenario.clauses import StockCovers, StockCoversTownships, Target
 from sim.scenario.distributions import (
     UncertainCount,
     UncertainFraction,
@@ -25,6 +26,14 @@ from sim.scenario.distributions import (
     support_of,
 )
 from sim.scenario.hazard import Hazard
+from sim.scenario.operations import (
+    AirRule,
+    MedicalRule,
+    RescueRule,
+    Roads,
+    Supply,
+    WarningTier,
+)
 
 __all__ = [
     "CrossReferenceError",
@@ -139,6 +148,20 @@ class Shelter(Sourced):
     prepositioned: dict[Name, UncertainNonNeg] = Field(
         default_factory=dict, description="Relief items already stored at the shelter."
     )
+    reserve: bool = Field(
+        default=False,
+        description="A reserve site: opened (after its opening delay) only when the others are full.",
+    )
+    desks: Annotated[int, Field(strict=True, gt=0)] = Field(
+        default=2, description="Registration desks working in parallel."
+    )
+    staff_team: Name | None = Field(
+        default=None,
+        description=(
+            "Team that opens the shelter: the shelter opens its opening delay after this team "
+            "arrives (teams open their shelters one after another)."
+        ),
+    )
 
     @model_validator(mode="after")
     def _size(self) -> Shelter:
@@ -164,8 +187,10 @@ class Vehicle(Sourced):
     """A fleet of identical vehicles: supply trucks (based at a stock point) or evacuation buses."""
 
     name: Name
-    kind: Literal["truck", "bus", "boat"]
-    base: Name = Field(description="A stock point (trucks) or a zone (buses, boats).")
+    kind: Literal["truck", "bus", "boat", "ambulance", "helicopter"]
+    base: Name = Field(
+        description="A stock point (trucks) or a zone (buses, boats, ambulances, helicopters)."
+    )
     count: UncertainCount
     capacity_kg: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
     capacity_persons: PositiveInt | None = None
@@ -176,7 +201,7 @@ class Vehicle(Sourced):
     def _capacity(self) -> Vehicle:
         if self.kind == "truck" and self.capacity_kg is None:
             raise ValueError("a truck needs capacity_kg")
-        if self.kind in ("bus", "boat") and self.capacity_persons is None:
+        if self.kind != "truck" and self.capacity_persons is None:
             raise ValueError(f"a {self.kind} needs capacity_persons")
         return self
 
@@ -235,6 +260,13 @@ class WarningRule(Sourced):
     spread_h: UncertainPositive = Field(
         description="Hours over which the reached share is reached (uniformly)."
     )
+    chain: list[WarningTier] = Field(
+        default_factory=list,
+        description=(
+            "Tiers the warning passes down before it reaches people; their delays add up "
+            "(004_wenzhou_plan.txt#L234: 24 h to counties, 12 h to townships)."
+        ),
+    )
 
 
 class EvacuationRule(Sourced):
@@ -265,6 +297,10 @@ class ShelterRule(Sourced):
     area_per_person_m2: Annotated[float, Field(gt=0)] = Field(
         description="Area standard for capacity from area (GB 21734: 1.5; Sphere: 3.5)."
     )
+    registration_min: UncertainNonNeg = Field(
+        default=0.0,
+        description="Mean minutes to register one household at a desk (exponential).",
+    )
     admission: Literal["stated_capacity", "area_standard"] = Field(
         default="stated_capacity",
         description=(
@@ -279,6 +315,13 @@ class LogisticsRule(Sourced):
 
     cover_days: UncertainPositive = Field(
         default=1.0, description="A shelter orders to hold this many days of needs for its people."
+    )
+    dispatch: Literal["nearest", "tiered"] = Field(
+        default="nearest",
+        description=(
+            "nearest: the nearest stock point with the item; tiered: township stock first, then "
+            "county, then city (each by distance)."
+        ),
     )
     dispersed_relief: Literal["hosts", "none"] = Field(
         default="hosts",
@@ -296,6 +339,9 @@ class Response(Frozen):
     evacuation: EvacuationRule
     shelter: ShelterRule
     logistics: LogisticsRule = LogisticsRule()
+    rescue: RescueRule | None = None
+    medical: MedicalRule | None = None
+    air: AirRule | None = None
 
 
 class TimeFrame(Sourced):
@@ -304,41 +350,6 @@ class TimeFrame(Sourced):
     start_h: Annotated[float, Field(le=0, allow_inf_nan=False)] = -48.0
     end_h: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 72.0
     record_every_h: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1.0
-
-
-class _TargetBase(Sourced):
-    id: Name
-    clause: Text | None = Field(default=None, description="The plan's own words.")
-
-
-class ReliefWithin(_TargetBase):
-    """Share of people needing relief who receive basic relief within ``hours`` of onset."""
-
-    kind: Literal["relief_within"]
-    hours: Annotated[float, Field(gt=0)]
-    share: Annotated[float, Field(gt=0, le=1)]
-
-
-class ShelterAreaPerPerson(_TargetBase):
-    """Smallest area per sheltered person over shelters with a known area, at peak occupancy."""
-
-    kind: Literal["shelter_area_per_person"]
-    min_m2: Annotated[float, Field(gt=0)]
-
-
-class StockCovers(_TargetBase):
-    """Physical stock of the chosen tiers covers ``people`` for ``days`` of every need."""
-
-    kind: Literal["stock_covers"]
-    people: PositiveInt | Literal["displaced"]
-    days: Annotated[float, Field(gt=0)]
-    items: list[Name] | None = Field(
-        default=None, description="Items that must be covered; default every basic need."
-    )
-    tiers: list[Tier] | None = Field(default=None, description="Default: every tier.")
-
-
-Target = Annotated[ReliefWithin | ShelterAreaPerPerson | StockCovers, Field(discriminator="kind")]
 
 
 class Scenario(Frozen):
@@ -352,11 +363,13 @@ class Scenario(Frozen):
     needs: dict[Name, Need] = Field(min_length=1)
     zones: list[Zone] = Field(min_length=1)
     travel: Travel = Travel()
+    roads: Roads | None = None
     shelters: list[Shelter] = Field(default_factory=list)
     stock_points: list[StockPoint] = Field(default_factory=list)
     vehicles: list[Vehicle] = Field(default_factory=list)
     teams: list[Team] = Field(default_factory=list)
     hospitals: list[Hospital] = Field(default_factory=list)
+    supplies: list[Supply] = Field(default_factory=list)
     hazard: Hazard
     response: Response
     targets: list[Target] = Field(default_factory=list)
@@ -413,8 +426,34 @@ def _cross_check(s: Scenario) -> Iterator[tuple[Loc, str]]:
         yield from zone_ref(("teams", i, "base"), t.base)
     for i, h in enumerate(s.hospitals):
         yield from zone_ref(("hospitals", i, "zone"), h.zone)
+    teams = {t.name: t for t in s.teams}
+    for i, sh in enumerate(s.shelters):
+        if sh.staff_team is not None and sh.staff_team not in teams:
+            yield ("shelters", i, "staff_team"), (
+                f"unknown team {sh.staff_team!r}; expected one of {sorted(teams)}"
+            )
+    if s.roads is not None:
+        seen_links: set[frozenset[str]] = set()
+        for i, link in enumerate(s.roads.links):
+            yield from zone_ref(("roads", "links", i, "a"), link.a)
+            yield from zone_ref(("roads", "links", i, "b"), link.b)
+            if link.a == link.b:
+                yield ("roads", "links", i, "b"), "a link must join two different zones"
+            key = frozenset((link.a, link.b))
+            if key in seen_links:
+                yield ("roads", "links", i), f"duplicate link {link.a}-{link.b}"
+            seen_links.add(key)
+    yield from _duplicates("supplies", (x.name for x in s.supplies))
+    for i, sup in enumerate(s.supplies):
+        if sup.deliver_to not in points:
+            yield ("supplies", i, "deliver_to"), (
+                f"unknown stock point {sup.deliver_to!r}; expected one of {sorted(points)}"
+            )
+        yield from item_refs(("supplies", i, "items"), sup.items)
+        if sup.daily_capacity:
+            yield from item_refs(("supplies", i, "daily_capacity"), sup.daily_capacity)
     for i, tg in enumerate(s.targets):
-        if isinstance(tg, StockCovers) and tg.items:
+        if isinstance(tg, StockCovers | StockCoversTownships) and tg.items:
             for j, n in enumerate(tg.items):
                 if n not in items:
                     yield ("targets", i, "items", j), (
