@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -72,6 +72,323 @@ def schema() -> None:
     from sim.scenario.schema import json_schema
 
     typer.echo(json.dumps(json_schema(), ensure_ascii=False, indent=1))
+
+
+# -- Monte Carlo studies ------------------------------------------------------------------------
+Workers = Annotated[int | None, typer.Option(
+    "--workers", "-w", min=1, help="Local worker processes (default: all cores; 1: this process).")]
+Scheduler = Annotated[str | None, typer.Option(
+    "--scheduler", help="Run on the Dask scheduler at this address (tcp://host:8786).")]
+DaskLocal = Annotated[bool, typer.Option(
+    "--dask-local", help="Start a Dask LocalCluster of --workers processes and run on it.")]
+Seed = Annotated[int, typer.Option(min=0, max=2**63 - 1, help="Root seed of the study.")]
+AsJson = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
+Progress = Annotated[bool | None, typer.Option(
+    "--progress/--no-progress", help="Progress bar with ETA (default: on a terminal).")]
+Sets = Annotated[list[str] | None, typer.Option(
+    "--set", help="Override PATH=VALUE (YAML value), e.g. vehicles[county_trucks].count=8.")]
+
+
+def _study_errors(fn: Any) -> Any:
+    """Turn study-level user errors into :class:`UserError` (one line, exit status 2)."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from sim.study.store import StoreError
+        from sim.study.tasks import StudyRunError
+
+        try:
+            return fn(*args, **kwargs)
+        except (StoreError, ValueError, KeyError) as exc:
+            msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+            raise UserError(str(msg)) from None
+        except ImportError as exc:
+            raise UserError(f"{exc} (install the extras: pip install 'sim[study,dask]')") \
+                from None
+        except StudyRunError as exc:
+            print(f"sim: run failed: {exc}", file=sys.stderr)
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+def _scenario_with_sets(file: Path, sets: list[str] | None) -> Any:
+    from sim.scenario.overrides import apply_overrides, parse_set
+
+    if not sets:
+        return load_scenario(file)
+    return apply_overrides(file, [parse_set(x) for x in sets])
+
+
+def _dump(doc: Any) -> str:
+    import math as _math
+
+    def clean(x: Any) -> Any:
+        if isinstance(x, float) and not _math.isfinite(x):
+            return None
+        if isinstance(x, dict):
+            return {str(k): clean(v) for k, v in x.items()}
+        if isinstance(x, list | tuple):
+            return [clean(v) for v in x]
+        return x
+
+    return json.dumps(clean(doc), ensure_ascii=False, indent=1, default=str)
+
+
+@app.command("study")
+@_study_errors
+def study_cmd(
+    file: Annotated[Path | None, typer.Argument(
+        help="Scenario YAML file (optional with --resume).", dir_okay=False,
+        show_default=False)] = None,
+    runs: Annotated[int | None, typer.Option(
+        min=1, help="Runs (default 200; with --until-ci: the first round; with --resume: "
+        "extend the study to this many).")] = None,
+    seed: Seed = 0,
+    workers: Workers = None,
+    scheduler: Scheduler = None,
+    dask_local: DaskLocal = False,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", file_okay=False, help="Study directory for Parquet parts and manifest.")]
+    = None,
+    resume: Annotated[Path | None, typer.Option(
+        "--resume", file_okay=False, help="Continue the interrupted study in this directory.")]
+    = None,
+    until_ci: Annotated[float | None, typer.Option(
+        "--until-ci",
+        help="Add runs until every P(holds) interval half-width is at most this.")] = None,
+    max_runs: Annotated[int, typer.Option(min=1, help="Cap on runs with --until-ci.")] = 20_000,
+    batch_size: Annotated[int | None, typer.Option(min=1, help="Runs per task.")] = None,
+    series: Annotated[bool, typer.Option(
+        "--series", help="Keep time series of every run (for fan charts).")] = False,
+    interventions: Annotated[Path | None, typer.Option(
+        "--interventions", "-i", dir_okay=False, help="YAML list of interventions.")] = None,
+    sets: Sets = None,
+    as_json: AsJson = False,
+    progress: Progress = None,
+) -> None:
+    """Run a Monte Carlo study: P(each target holds) with its Wilson interval."""
+    from sim.report.study import format_summary
+    from sim.study.runner import resume_study, run_study
+
+    try:
+        if resume is not None:
+            if out is not None:
+                raise UserError("give --resume DIR or --out DIR, not both")
+            if sets or interventions:
+                raise UserError("--resume takes the scenario, overrides and interventions "
+                                "from the study directory; drop --set/--interventions")
+            st = resume_study(resume, runs=runs, workers=workers, scheduler=scheduler,
+                              dask_local=dask_local, batch_size=batch_size, progress=progress,
+                              scenario=file)
+        else:
+            if file is None:
+                raise UserError("missing scenario FILE (or --resume DIR)")
+            sc = _scenario_with_sets(file, sets)
+            from sim.interventions import load_interventions
+
+            its = load_interventions(interventions, sc) if interventions else []
+            st = run_study(sc if sets else file, runs or 200, seed, workers=workers,
+                           scheduler=scheduler, dask_local=dask_local, out=out,
+                           until_ci=until_ci, max_runs=max_runs, batch_size=batch_size,
+                           interventions=its, series=series, progress=progress)
+    except KeyboardInterrupt:
+        where = resume or out
+        if where is not None:
+            print(f"sim: interrupted; finished runs are kept in {where}; continue with "
+                  f"sim study --resume {where}", file=sys.stderr)
+        raise
+    summary = st.summary()
+    if as_json:
+        doc = summary.to_dict()
+        doc["directory"] = str(st.directory) if st.directory else None
+        typer.echo(_dump(doc))
+    else:
+        typer.echo(format_summary(summary))
+        if st.directory is not None:
+            typer.echo(f"\nruns stored in {st.directory} (sim figures {st.directory})")
+
+
+@app.command("compare")
+@_study_errors
+def compare_cmd(
+    file: ScenarioFile,
+    variant: Annotated[list[str] | None, typer.Option(
+        "--variant", help="NAME=OVERRIDES.yaml: a variant defined by an override file.")] = None,
+    sets: Annotated[list[str] | None, typer.Option(
+        "--set", help="[NAME:]PATH=VALUE: an override of variant NAME (default 'variant').")]
+    = None,
+    runs: Annotated[int, typer.Option(min=2, help="Paired runs per variant.")] = 200,
+    seed: Seed = 0,
+    workers: Workers = None,
+    scheduler: Scheduler = None,
+    dask_local: DaskLocal = False,
+    out: Annotated[Path | None, typer.Option("--out", "-o", file_okay=False,
+                                             help="Directory for each variant's study.")] = None,
+    as_json: AsJson = False,
+    progress: Progress = None,
+) -> None:
+    """Compare variants on the same disasters (common random numbers): paired differences."""
+    import re
+
+    from sim.report.study import format_comparison
+    from sim.scenario.overrides import Override, parse_set, read_overrides
+    from sim.study.compare import compare
+
+    specs: dict[str, list[Override]] = {}
+    for v in variant or []:
+        name, eq, path = v.partition("=")
+        if not eq or not name or not path:
+            raise UserError(f"--variant expects NAME=OVERRIDES.yaml, got {v!r}")
+        specs.setdefault(name, []).extend(read_overrides(path))
+    for x in sets or []:
+        head, eq, _ = x.partition("=")
+        name, colon, path = head.partition(":")
+        if not colon:
+            name, path = "variant", head
+        if not eq:
+            raise UserError(f"--set expects [NAME:]PATH=VALUE, got {x!r}")
+        specs.setdefault(name, []).append(parse_set(f"{path}={x.partition('=')[2]}"))
+    if not specs:
+        raise UserError("give at least one --variant NAME=OVERRIDES.yaml or --set PATH=VALUE")
+    for name in specs:
+        if not re.fullmatch(r"[A-Za-z_][\w\-]*", name):
+            raise UserError(f"variant name {name!r}: use letters, digits, '_' or '-'")
+    comp = compare(file, specs, runs, seed, workers=workers, scheduler=scheduler,
+                   dask_local=dask_local, out=out, progress=progress)
+    typer.echo(_dump(comp.to_dict()) if as_json else format_comparison(comp))
+
+
+@app.command("sensitivity")
+@_study_errors
+def sensitivity_cmd(
+    file: ScenarioFile,
+    method: Annotated[str, typer.Option(help="sobol or morris.")] = "sobol",
+    n: Annotated[int, typer.Option(
+        "--n", min=2, help="Sobol': base sample (power of 2); Morris: trajectories.")] = 64,
+    seed: Seed = 0,
+    target: Annotated[list[str] | None, typer.Option(help="Target(s) to analyse.")] = None,
+    noise: Annotated[bool, typer.Option(
+        "--noise/--no-noise", help="Count run-to-run randomness as a factor.")] = True,
+    top: Annotated[int, typer.Option(min=1, help="Inputs shown per target.")] = 8,
+    figure: Annotated[Path | None, typer.Option(
+        dir_okay=False, help="Write a bar chart per target (TARGET is added to the name).")]
+    = None,
+    workers: Workers = None,
+    scheduler: Scheduler = None,
+    dask_local: DaskLocal = False,
+    as_json: AsJson = False,
+    progress: Progress = None,
+) -> None:
+    """Which uncertain inputs move each target's value (SALib: Sobol' or Morris)."""
+    from sim.report.study import format_sensitivity
+    from sim.study.sensitivity import sensitivity
+
+    res = sensitivity(file, method=method, n=n, seed=seed, targets=target, noise=noise,
+                      workers=workers, scheduler=scheduler, dask_local=dask_local,
+                      progress=progress)
+    if figure is not None:
+        from sim.report.figures import sensitivity_bars
+
+        for t in dict.fromkeys(res.indices["target"]):
+            p = figure.with_name(f"{figure.stem}_{t}{figure.suffix or '.png'}")
+            sensitivity_bars(res, t, top).savefig(p, dpi=110)
+    typer.echo(_dump(res.to_dict()) if as_json else format_sensitivity(res, top))
+
+
+@app.command("discover")
+@_study_errors
+def discover_cmd(
+    file: Annotated[Path | None, typer.Argument(
+        help="Scenario YAML file (or --study DIR).", dir_okay=False, show_default=False)]
+    = None,
+    study_dir: Annotated[Path | None, typer.Option(
+        "--study", file_okay=False, help="Use the runs of this study directory.")] = None,
+    target: Annotated[list[str] | None, typer.Option(help="Target(s) to explain.")] = None,
+    runs: Annotated[int, typer.Option(min=10, help="Runs of the study to run.")] = 500,
+    seed: Seed = 0,
+    min_coverage: Annotated[float, typer.Option(
+        min=0.0, max=1.0, help="Smallest share of failures the box must hold.")] = 0.5,
+    figure: Annotated[Path | None, typer.Option(
+        dir_okay=False, help="Write a box plot per target (TARGET is added to the name).")]
+    = None,
+    workers: Workers = None,
+    as_json: AsJson = False,
+    progress: Progress = None,
+) -> None:
+    """Conditions, in the scenario's inputs, under which each target fails (PRIM)."""
+    from sim.report.study import format_discovery
+    from sim.study.discovery import discover
+    from sim.study.runner import Study, run_study
+
+    if (file is None) == (study_dir is None):
+        raise UserError("give a scenario FILE or --study DIR (one of them)")
+    st = Study.open(study_dir) if study_dir is not None else run_study(
+        file, runs, seed, workers=workers, progress=progress)  # type: ignore[arg-type]
+    ids = target or st.target_ids
+    found = [discover(st, t, min_coverage=min_coverage) for t in ids]
+    if figure is not None:
+        from sim.report.figures import discovery_box
+
+        for d in found:
+            if d.box is not None:
+                p = figure.with_name(f"{figure.stem}_{d.target}{figure.suffix or '.png'}")
+                discovery_box(d, st).savefig(p, dpi=110)
+    if as_json:
+        typer.echo(_dump({"runs": st.runs, "seed": st.seed,
+                          "targets": [d.to_dict() for d in found]}))
+    else:
+        typer.echo("\n\n".join(format_discovery(d) for d in found))
+
+
+@app.command("plan")
+@_study_errors
+def plan_cmd(
+    file: ScenarioFile,
+    target: Annotated[str, typer.Option(help="Id of the target to make hold.")],
+    resource: Annotated[str, typer.Option(
+        help="Path of the count or quantity to increase, e.g. vehicles[county_trucks].count.")],
+    probability: Annotated[float, typer.Option(
+        min=0.0, max=1.0, help="Goal for P(holds).")] = 0.9,
+    runs: Annotated[int, typer.Option(min=10, help="Runs per evaluated increase.")] = 200,
+    seed: Seed = 0,
+    step: Annotated[float | None, typer.Option(
+        help="Search grid (default 1 for counts).")] = None,
+    max_increase: Annotated[float | None, typer.Option(
+        help="Largest increase to try.")] = None,
+    workers: Workers = None,
+    scheduler: Scheduler = None,
+    dask_local: DaskLocal = False,
+    as_json: AsJson = False,
+    progress: Progress = None,
+) -> None:
+    """Smallest increase of a resource that lifts P(target holds) to the goal (CRN search)."""
+    from sim.report.study import format_plan
+    from sim.study.capacity import plan_capacity
+
+    plan = plan_capacity(file, target, resource, probability, runs=runs, seed=seed, step=step,
+                         max_increase=max_increase, workers=workers, scheduler=scheduler,
+                         dask_local=dask_local, progress=progress)
+    typer.echo(_dump(plan.to_dict()) if as_json else format_plan(plan))
+
+
+@app.command("figures")
+@_study_errors
+def figures_cmd(
+    directory: Annotated[Path, typer.Argument(file_okay=False, help="A study directory.",
+                                              show_default=False)],
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", file_okay=False, help="Where to write PNGs (default DIR/figures).")]
+    = None,
+) -> None:
+    """Draw a stored study's figures (P(holds), relief time, fan charts, discovery boxes)."""
+    from sim.report.figures import save_study_figures
+    from sim.study.runner import Study
+
+    st = Study.open(directory)
+    for p in save_study_figures(st, out or directory / "figures"):
+        typer.echo(str(p))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,151 @@
+"""Plain-text reports of studies, comparisons, sensitivity, discovery and capacity plans."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from sim.report.text import table
+
+if TYPE_CHECKING:
+    from sim.study.capacity import CapacityPlan
+    from sim.study.compare import Comparison
+    from sim.study.discovery import Discovery
+    from sim.study.runner import StudySummary
+    from sim.study.sensitivity import SensitivityResult
+    from sim.study.stats import Interval
+
+__all__ = [
+    "format_comparison",
+    "format_discovery",
+    "format_plan",
+    "format_sensitivity",
+    "format_summary",
+]
+
+
+def _g(x: float | None, digits: int = 3) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "n/a"
+    if isinstance(x, float) and math.isinf(x):
+        return "never" if x > 0 else "-inf"
+    return f"{x:.{digits}g}"
+
+
+def _p(iv: Interval) -> str:
+    return f"{iv.estimate:.3f}" if math.isfinite(iv.estimate) else "n/a"
+
+
+def _ci(iv: Interval, fmt: str = ".3f") -> str:
+    if not (math.isfinite(iv.low) and math.isfinite(iv.high)):
+        return "n/a"
+    return f"[{iv.low:{fmt}}, {iv.high:{fmt}}]"
+
+
+def _signed(iv: Interval) -> str:
+    if not math.isfinite(iv.estimate):
+        return "n/a"
+    return f"{iv.estimate:+.3f} [{iv.low:+.3f}, {iv.high:+.3f}]"
+
+
+def format_summary(s: StudySummary) -> str:
+    """P(holds) of every target with its interval, and the distribution of its value."""
+    rows = []
+    for t in s.targets:
+        q = t.value.quantiles
+        qs = " / ".join(_g(q[k].estimate) for k in sorted(q)) if q else "n/a"
+        rows.append((
+            t.id, _p(t.p_holds), _ci(t.p_holds), f"{t.holds}/{t.runs}",
+            f"{_g(t.value.mean.estimate)} [{_g(t.value.mean.low)}, {_g(t.value.mean.high)}]",
+            qs, f">= {_g(t.threshold)}", t.unit or "",
+        ))
+    conf = f"{s.confidence:.0%}"
+    head = f"study {s.scenario}: {s.runs} runs, root seed {s.seed}"
+    if s.executor:
+        head += f", {s.executor}"
+    if s.elapsed_s:
+        head += f", {s.elapsed_s:.1f} s ({s.runs / s.elapsed_s:.0f} runs/s this session)" \
+            if s.stop and s.stop.runs == s.runs else f", {s.elapsed_s:.1f} s"
+    lines = [head, ""]
+    lines.append(table(rows, ("target", "P(holds)", f"{conf} CI (Wilson)", "held",
+                              f"value mean [{conf} CI, bootstrap]", "value p5 / p50 / p95",
+                              "threshold", "unit")))
+    if s.stop is not None and s.stop.until_ci is not None:
+        why = {"precision": "every interval's half-width is within",
+               "max_runs": "the maximum number of runs was reached before reaching"}[s.stop.reason]
+        lines += ["", f"sequential stopping: {s.stop.runs} runs in rounds "
+                      f"{', '.join(str(r) for r in s.stop.rounds)}; {why} "
+                      f"{s.stop.until_ci:g} (widest half-width {s.stop.max_half_width:.4f})"]
+    return "\n".join(lines)
+
+
+def format_comparison(c: Comparison) -> str:
+    """Paired differences of every variant against the baseline, and the CRN variance gain."""
+    df = c.differences()
+    rows = []
+    for r in df.to_dict("records"):
+        rows.append((
+            r["variant"], r["target"],
+            f"{r['p_base']:.3f} -> {r['p_variant']:.3f}",
+            f"{r['p_diff']:+.3f} [{r['p_diff_low']:+.3f}, {r['p_diff_high']:+.3f}]",
+            (f"{r['mean_diff']:+.4g} [{r['mean_diff_low']:+.4g}, {r['mean_diff_high']:+.4g}]"
+             if math.isfinite(r["mean_diff_low"]) else _g(r["mean_diff"])),
+            _pct(r["value_var_reduction"]),
+            _g(r["value_independent_runs"], 4),
+        ))
+    base = c.studies[c.baseline]
+    head = (f"compare {base.scenario.name}: {len(c.studies) - 1} variant(s) against "
+            f"{c.baseline!r}, {base.runs} paired runs each (root seed {base.seed}; "
+            "common random numbers)")
+    body = table(rows, ("variant", "target", "P(holds)", "diff [95% CI, Newcombe paired]",
+                        "value mean diff [95% CI, paired t]", "var removed by CRN",
+                        "indep. runs for same precision"))
+    note = ("var removed by CRN: 1 - var(variant - base) / (var(variant) + var(base)) for the "
+            "target's value; the last column is how many independent runs per variant would give "
+            "the paired interval's precision.")
+    return f"{head}\n\n{body}\n\n{note}"
+
+
+def _pct(x: float) -> str:
+    return f"{x:.0%}" if math.isfinite(x) else "n/a"
+
+
+def format_sensitivity(r: SensitivityResult, top: int = 8) -> str:
+    """The most influential inputs of each target."""
+    out = [f"sensitivity ({r.method}, {r.runs} runs, seed {r.seed}):"]
+    for t in dict.fromkeys(r.indices["target"]) if len(r.indices) else []:
+        df = r.ranking(t, top)
+        rows: list[tuple[str, ...]]
+        hdr: tuple[str, ...]
+        if r.method == "sobol":
+            rows = [(x["input"], f"{x['ST']:.3f} +/- {x['ST_conf']:.3f}",
+                     f"{x['S1']:.3f} +/- {x['S1_conf']:.3f}") for x in df.to_dict("records")]
+            hdr = ("input", "total index ST", "first-order S1")
+        else:
+            rows = [(x["input"], f"{x['mu_star']:.4g} +/- {x['mu_star_conf']:.3g}",
+                     f"{x['mu_star_norm']:.2f}", f"{x['sigma']:.4g}")
+                    for x in df.to_dict("records")]
+            hdr = ("input", "mu*", "mu* / max", "sigma")
+        out += ["", f"{t}:", table(rows, hdr)]
+    for t, why in r.notes.items():
+        out += ["", f"{t}: {why}"]
+    return "\n".join(out)
+
+
+def format_discovery(d: Discovery) -> str:
+    """The failure conditions of one target, with each restriction's significance."""
+    lines = [d.statement]
+    if d.box is not None:
+        rows = [(r.text(), f"[{_g(r.data_min, 4)}, {_g(r.data_max, 4)}]", f"{r.quasi_p:.2g}")
+                for r in d.box.restrictions]
+        lines += ["", table(rows, ("condition", "range in the runs", "quasi-p"))]
+    return "\n".join(lines)
+
+
+def format_plan(p: CapacityPlan) -> str:
+    """The capacity search's answer and every step it evaluated."""
+    rows = [(f"+{_g(d, 6)}", f"{iv.estimate:.3f}", _ci(iv),
+             "yes" if iv.estimate >= p.goal else "no")
+            for d, iv in sorted(p.evaluated.items())]
+    return (p.statement() + "\n\n"
+            + table(rows, ("increase", "P(holds)", "95% CI (Wilson)", "goal reached")))

@@ -1,0 +1,132 @@
+"""Where runs execute: in this process, in a local process pool, or on a Dask cluster.
+
+Every choice is a :class:`concurrent.futures.Executor` (or ``None`` for serial execution in this
+process), so a study only ever calls ``submit`` and waits for futures. Dask is reached through its
+standard ``concurrent.futures`` interface, :meth:`distributed.Client.get_executor`.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import sys
+from collections.abc import Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["ExecutorInfo", "cpu_count", "open_executor"]
+
+
+def cpu_count() -> int:
+    """The number of cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass
+class ExecutorInfo:
+    """An executor and what it is, for progress messages and the manifest.
+
+    Attributes
+    ----------
+    executor : Executor or None
+        ``None`` runs tasks in this process.
+    kind : str
+        ``serial``, ``processes``, ``dask`` or ``custom``.
+    workers : int
+        Number of tasks that can run at once.
+    description : str
+        One line for the user (``2 local processes``, ``Dask at tcp://...``).
+    """
+
+    executor: Executor | None
+    kind: str
+    workers: int
+    description: str
+
+
+def _mp_context() -> Any:
+    # fork is unsafe with threads (progress bars, Dask); forkserver imports the task module once.
+    if sys.platform.startswith("linux"):
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(["sim.study.tasks", "sim.run"])
+        return ctx
+    return mp.get_context("spawn")
+
+
+@contextmanager
+def open_executor(workers: int | None = None, *, scheduler: str | None = None,
+                  dask_local: bool = False, executor: Executor | None = None
+                  ) -> Iterator[ExecutorInfo]:
+    """Open the executor a study asked for, and shut it down afterwards.
+
+    Parameters
+    ----------
+    workers : int, optional
+        Local processes (default: all cores); ``1`` runs serially in this process. With
+        ``dask_local``, the number of Dask workers.
+    scheduler : str, optional
+        Address of a running Dask scheduler (``tcp://host:8786``).
+    dask_local : bool
+        Start a Dask ``LocalCluster`` of ``workers`` single-threaded worker processes.
+    executor : Executor, optional
+        Use this executor as it is (not shut down here): any ``concurrent.futures.Executor``.
+
+    Yields
+    ------
+    ExecutorInfo
+
+    Raises
+    ------
+    ValueError
+        If options conflict or ``workers`` is below 1.
+    ImportError
+        If Dask is asked for but ``dask[distributed]`` is not installed.
+    """
+    if scheduler and dask_local:
+        raise ValueError("give either --scheduler or --dask-local, not both")
+    if workers is not None and workers < 1:
+        raise ValueError(f"workers must be at least 1, got {workers}")
+    if executor is not None:
+        n = int(getattr(executor, "_max_workers", 0) or workers or cpu_count())
+        yield ExecutorInfo(executor, "custom", n, f"{type(executor).__name__} ({n} workers)")
+        return
+    if scheduler or dask_local:
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError as exc:  # pragma: no cover - depends on the installation
+            raise ImportError("Dask needs the optional dependencies: pip install 'sim[dask]'") \
+                from exc
+        if dask_local:
+            n = workers or cpu_count()
+            cluster = LocalCluster(  # type: ignore[no-untyped-call]
+                n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None)
+            client = Client(cluster)  # type: ignore[no-untyped-call]
+            desc = f"Dask LocalCluster of {n} worker processes"
+        else:
+            cluster = None
+            client = Client(scheduler)  # type: ignore[no-untyped-call]
+            info = client.scheduler_info()
+            n = sum(int(w.get("nthreads", 1)) for w in info.get("workers", {}).values()) or 1
+            desc = f"Dask scheduler {scheduler} ({n} threads)"
+        try:
+            ex = client.get_executor(pure=False)  # type: ignore[no-untyped-call]
+            yield ExecutorInfo(ex, "dask", n, desc)
+        finally:
+            client.close()  # type: ignore[no-untyped-call]
+            if cluster is not None:
+                cluster.close()
+        return
+    n = workers or cpu_count()
+    if n == 1:
+        yield ExecutorInfo(None, "serial", 1, "serial (this process)")
+        return
+    pool = ProcessPoolExecutor(max_workers=n, mp_context=_mp_context())
+    try:
+        yield ExecutorInfo(pool, "processes", n, f"{n} local processes")
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

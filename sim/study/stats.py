@@ -1,0 +1,275 @@
+"""Estimates with their uncertainty: proportions, means, quantiles and paired differences.
+
+* P(target holds): Wilson score interval (:meth:`scipy.stats.binomtest`'s ``proportion_ci``).
+* Mean and quantiles of a target's value: bootstrap intervals (:func:`scipy.stats.bootstrap`,
+  BCa for the mean, percentile for quantiles), with a seeded generator so that a summary is
+  reproducible.
+* Paired differences between variants run on the same disasters (common random numbers):
+  Newcombe's (1998, method 10) score interval for a difference of paired proportions, a paired
+  t interval for a difference of means, and the variance that pairing removes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "Interval",
+    "PairedDifference",
+    "ValueSummary",
+    "bootstrap_mean",
+    "bootstrap_quantiles",
+    "newcombe_paired",
+    "paired_difference",
+    "paired_mean_difference",
+    "required_runs",
+    "wilson",
+]
+
+QUANTILES = (0.05, 0.5, 0.95)
+
+
+@dataclass(frozen=True)
+class Interval:
+    """An estimate with a two-sided confidence interval."""
+
+    estimate: float
+    low: float
+    high: float
+    confidence: float = 0.95
+
+    @property
+    def half_width(self) -> float:
+        """Half the interval's width."""
+        return 0.5 * (self.high - self.low)
+
+    def to_dict(self) -> dict[str, float | None]:
+        """JSON-ready mapping (non-finite numbers become None)."""
+        return {k: _finite(v) for k, v in asdict(self).items()}
+
+
+def _finite(x: float) -> float | None:
+    return float(x) if x is not None and math.isfinite(x) else None
+
+
+def wilson(k: int, n: int, confidence: float = 0.95) -> Interval:
+    """P(success) from ``k`` successes in ``n`` trials, with the Wilson score interval.
+
+    Returns an interval of NaNs when ``n`` is 0.
+    """
+    if n == 0:
+        return Interval(math.nan, math.nan, math.nan, confidence)
+    if not 0 <= k <= n:
+        raise ValueError(f"need 0 <= k <= n, got k={k}, n={n}")
+    from scipy.stats import binomtest
+
+    ci = binomtest(int(k), int(n)).proportion_ci(confidence_level=confidence, method="wilson")
+    return Interval(k / n, float(ci.low), float(ci.high), confidence)
+
+
+def required_runs(p: float, half_width: float, confidence: float = 0.95) -> int:
+    """Runs needed for a Wilson interval of about ``half_width`` around ``p``.
+
+    Solves the Wilson half-width ``z sqrt(p(1-p)/n + z²/(4n²)) / (1 + z²/n) = h`` for ``n``
+    (the normal approximation for the centre), which is exact enough to plan batches.
+    """
+    from scipy.stats import norm
+
+    z = float(norm.ppf(0.5 + confidence / 2))
+    p = min(max(p, 0.0), 1.0)
+    lo, hi = 1, 10**9
+    while lo < hi:
+        n = (lo + hi) // 2
+        hw = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+        if hw <= half_width:
+            hi = n
+        else:
+            lo = n + 1
+    return lo
+
+
+def _rng(seed: int | np.random.Generator | None) -> np.random.Generator:
+    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+
+
+def bootstrap_mean(x: np.ndarray, confidence: float = 0.95, n_resamples: int = 2000,
+                   rng: int | np.random.Generator | None = 0) -> Interval:
+    """Mean of ``x`` (NaNs dropped) with a BCa bootstrap interval."""
+    x = np.asarray(x, dtype=float)
+    x = x[~np.isnan(x)]
+    if len(x) == 0:
+        return Interval(math.nan, math.nan, math.nan, confidence)
+    m = float(np.mean(x))
+    if (x == x[0]).all():
+        return Interval(m, m, m, confidence)
+    if len(x) < 2 or not np.isfinite(x).all():
+        return Interval(m, math.nan, math.nan, confidence)
+    from scipy.stats import bootstrap
+
+    res = bootstrap((x,), np.mean, confidence_level=confidence, n_resamples=n_resamples,
+                    method="BCa", vectorized=True, rng=_rng(rng))
+    lo, hi = float(res.confidence_interval.low), float(res.confidence_interval.high)
+    if not (math.isfinite(lo) and math.isfinite(hi)):  # BCa degenerate: fall back to percentile
+        res = bootstrap((x,), np.mean, confidence_level=confidence, n_resamples=n_resamples,
+                        method="percentile", vectorized=True, rng=_rng(rng))
+        lo, hi = float(res.confidence_interval.low), float(res.confidence_interval.high)
+    return Interval(m, lo, hi, confidence)
+
+
+def bootstrap_quantiles(x: np.ndarray, qs: tuple[float, ...] = QUANTILES,
+                        confidence: float = 0.95, n_resamples: int = 2000,
+                        rng: int | np.random.Generator | None = 0) -> dict[float, Interval]:
+    """Quantiles of ``x`` (NaNs dropped; ``inf`` allowed) with percentile bootstrap intervals."""
+    x = np.asarray(x, dtype=float)
+    x = x[~np.isnan(x)]
+    if len(x) == 0:
+        return {q: Interval(math.nan, math.nan, math.nan, confidence) for q in qs}
+    est = {q: float(np.quantile(x, q, method="inverted_cdf")) for q in qs}
+    if len(x) < 2 or (x == x[0]).all():
+        return {q: Interval(est[q], est[q], est[q], confidence) for q in qs}
+    g = _rng(rng)
+    idx = g.integers(0, len(x), size=(n_resamples, len(x)))
+    boot = np.quantile(x[idx], qs, axis=1, method="inverted_cdf")  # (len(qs), n_resamples)
+    a = (1 - confidence) / 2
+    out = {}
+    for j, q in enumerate(qs):
+        lo, hi = np.quantile(boot[j], [a, 1 - a], method="inverted_cdf")
+        out[q] = Interval(est[q], float(lo), float(hi), confidence)
+    return out
+
+
+@dataclass(frozen=True)
+class ValueSummary:
+    """The distribution of a target's value over runs."""
+
+    runs: int
+    mean: Interval
+    sd: float
+    quantiles: dict[float, Interval]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready mapping."""
+        return {
+            "runs": self.runs, "mean": self.mean.to_dict(), "sd": _finite(self.sd),
+            "quantiles": {f"{q:g}": iv.to_dict() for q, iv in self.quantiles.items()},
+        }
+
+
+def summarize_values(x: np.ndarray, confidence: float = 0.95, n_resamples: int = 2000,
+                     rng: int = 0) -> ValueSummary:
+    """Mean (BCa bootstrap), sd and quantiles (percentile bootstrap) of the finite values."""
+    x = np.asarray(x, dtype=float)
+    x = x[~np.isnan(x)]
+    sd = float(np.std(x, ddof=1)) if len(x) > 1 else math.nan
+    return ValueSummary(len(x), bootstrap_mean(x, confidence, n_resamples, rng), sd,
+                        bootstrap_quantiles(x, QUANTILES, confidence, n_resamples, rng))
+
+
+@dataclass(frozen=True)
+class PairedDifference:
+    """A difference between two variants measured on the same runs.
+
+    Attributes
+    ----------
+    difference : Interval
+        Variant minus baseline.
+    runs : int
+        Pairs used.
+    var_paired : float
+        Variance of the per-run difference (what common random numbers give).
+    var_independent : float
+        Variance of the difference of two independent runs (the sum of the variants' variances).
+    """
+
+    difference: Interval
+    runs: int
+    var_paired: float
+    var_independent: float
+
+    @property
+    def variance_ratio(self) -> float:
+        """``var_paired / var_independent``: below 1 when pairing helps (NaN if undefined)."""
+        if not self.var_independent > 0:
+            return math.nan
+        return self.var_paired / self.var_independent
+
+    @property
+    def variance_reduction(self) -> float:
+        """Share of the variance of the difference that common random numbers remove."""
+        return 1.0 - self.variance_ratio
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready mapping."""
+        return {"difference": self.difference.to_dict(), "runs": self.runs,
+                "var_paired": _finite(self.var_paired),
+                "var_independent": _finite(self.var_independent),
+                "variance_reduction": _finite(self.variance_reduction),
+                "independent_runs_for_same_precision": _finite(
+                    self.runs / self.variance_ratio if self.variance_ratio > 0 else math.nan)}
+
+
+def newcombe_paired(a: np.ndarray, b: np.ndarray, confidence: float = 0.95) -> Interval:
+    """P(a) - P(b) for paired booleans, with Newcombe's (1998) method-10 score interval.
+
+    Newcombe, R. G. (1998). Improved confidence intervals for the difference between binomial
+    proportions based on paired data. Statistics in Medicine 17, 2635-2650.
+    """
+    a = np.asarray(a, dtype=bool)
+    b = np.asarray(b, dtype=bool)
+    n = len(a)
+    if n == 0:
+        return Interval(math.nan, math.nan, math.nan, confidence)
+    e = int(np.sum(a & b))
+    f = int(np.sum(a & ~b))
+    g = int(np.sum(~a & b))
+    h = n - e - f - g
+    p1, p2 = (e + f) / n, (e + g) / n
+    w1, w2 = wilson(e + f, n, confidence), wilson(e + g, n, confidence)
+    l1, u1, l2, u2 = w1.low, w1.high, w2.low, w2.high
+    denom = (e + f) * (g + h) * (e + g) * (f + h)
+    phi = (e * h - f * g) / math.sqrt(denom) if denom > 0 else 0.0
+    d = p1 - p2
+    dl = math.sqrt(max((p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2, 0.0))
+    du = math.sqrt(max((u1 - p1) ** 2 - 2 * phi * (u1 - p1) * (p2 - l2) + (p2 - l2) ** 2, 0.0))
+    return Interval(d, max(-1.0, d - dl), min(1.0, d + du), confidence)
+
+
+def paired_difference(a: np.ndarray, b: np.ndarray, confidence: float = 0.95
+                      ) -> PairedDifference:
+    """Difference of P(holds) between paired runs of a variant (``a``) and a baseline (``b``)."""
+    a = np.asarray(a, dtype=bool)
+    b = np.asarray(b, dtype=bool)
+    n = len(a)
+    d = a.astype(float) - b.astype(float)
+    var_p = float(np.var(d, ddof=1)) if n > 1 else math.nan
+    var_i = (float(np.var(a.astype(float), ddof=1) + np.var(b.astype(float), ddof=1))
+             if n > 1 else math.nan)
+    return PairedDifference(newcombe_paired(a, b, confidence), n, var_p, var_i)
+
+
+def paired_mean_difference(a: np.ndarray, b: np.ndarray, confidence: float = 0.95
+                           ) -> PairedDifference:
+    """Mean of ``a - b`` over pairs where both are finite, with a paired t interval."""
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    ok = np.isfinite(a) & np.isfinite(b)
+    a, b = a[ok], b[ok]
+    n = len(a)
+    if n == 0:
+        return PairedDifference(Interval(math.nan, math.nan, math.nan, confidence), 0,
+                                math.nan, math.nan)
+    d = a - b
+    m = float(d.mean())
+    if n < 2:
+        return PairedDifference(Interval(m, math.nan, math.nan, confidence), n, math.nan,
+                                math.nan)
+    from scipy.stats import t
+
+    var_p = float(np.var(d, ddof=1))
+    var_i = float(np.var(a, ddof=1) + np.var(b, ddof=1))
+    half = float(t.ppf(0.5 + confidence / 2, n - 1)) * math.sqrt(var_p / n)
+    return PairedDifference(Interval(m, m - half, m + half, confidence), n, var_p, var_i)
