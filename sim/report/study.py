@@ -107,7 +107,7 @@ def format_comparison(c: Comparison) -> str:
 
 
 def _pct(x: float) -> str:
-    return f"{x:.0%}" if math.isfinite(x) else "n/a"
+    return f"{round(x, 2) + 0.0:.0%}" if math.isfinite(x) else "n/a"
 
 
 def format_sensitivity(r: SensitivityResult, top: int = 8) -> str:

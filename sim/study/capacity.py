@@ -116,22 +116,20 @@ def _n(x: float | None) -> str:
 
 
 def _default_step(value: Any) -> tuple[float, bool]:
-    """Search step and whether the resource is a whole number."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return 1.0, True
+    """Search step (a power of ten near 5 % of the value, at least 1 for whole numbers) and
+    whether the resource is a whole number."""
     if isinstance(value, dict):
         nums = [v for k, v in value.items()
                 if k in ("value", "values", "low", "mode", "high", "mean")]
         flat = [x for v in nums for x in (v if isinstance(v, list) else [v])]
-        if flat and all(isinstance(x, int) and not isinstance(x, bool) for x in flat):
-            return 1.0, True
-        ref = max((abs(float(x)) for x in flat), default=1.0)
     else:
-        ref = abs(float(value))
-    if ref == 0:
-        return 1.0, False
-    mag = 10 ** math.floor(math.log10(ref * 0.05))
-    return float(mag), False
+        flat = [value]
+    integer = bool(flat) and all(
+        isinstance(x, int | float) and not isinstance(x, bool) and float(x).is_integer()
+        for x in flat)
+    ref = max((abs(float(x)) for x in flat), default=0.0)
+    mag = 10.0 ** math.floor(math.log10(ref * 0.05)) if ref > 0 else 1.0
+    return (max(1.0, mag) if integer else mag), integer
 
 
 def plan_capacity(scenario: Scenario | str | Path, target: str, resource: str,
@@ -155,7 +153,8 @@ def plan_capacity(scenario: Scenario | str | Path, target: str, resource: str,
     runs, seed : int
         Runs per evaluated increase, and the common root seed.
     step : float, optional
-        Grid of increases (default 1 for whole numbers, else about 5 % of the value, rounded).
+        Grid of increases (default: the power of ten nearest below 5 % of the value, at least 1
+        for whole numbers; e.g. 1 for a fleet of 5, 100 for 6,000 quilts).
     max_increase : float, optional
         Largest increase tried (default ``2**12`` steps).
     workers, executor, scheduler, dask_local, progress

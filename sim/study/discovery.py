@@ -5,13 +5,17 @@ high-dimensional data", Statistics and Computing 9, 123-143), as used for scenar
 Bryant & Lempert (2010, Technological Forecasting & Social Change 77, 34-49) and the EMA
 Workbench. It looks for a box (a range for a few inputs) where failures are concentrated:
 
-* **peeling**: repeatedly cut off the ``alpha`` share of runs at one end of one input, choosing the
-  cut that leaves the highest share of failures inside, until the box holds ``min_mass`` of runs;
+* **peeling**: repeatedly cut off the ``alpha`` share of runs at one end of one input (a whole
+  level of a discrete input at least), choosing the cut with the largest gain in the share of
+  failures inside per share of runs removed (the EMA Workbench's default "lenient1" objective,
+  which keeps discrete inputs from being cut in one greedy bite), until the box holds
+  ``min_mass`` of runs;
 * **choice**: on this peeling trajectory, the densest box that still holds ``min_coverage`` of all
   failures;
 * **pasting**: widen the chosen box again where that raises its density;
 * **pruning**: drop a restriction when a one-sided binomial test (the EMA Workbench's
-  quasi-p-value) cannot tell the box's density from that of the box without it.
+  quasi-p-value) cannot tell the box's density from that of the box without it (the most
+  significant restriction is always kept, with its quasi-p-value reported).
 
 The result is stated with its **coverage** (the share of all failures inside the box) and
 **density** (the share of runs inside the box that fail).
@@ -251,10 +255,11 @@ def prim(x: pd.DataFrame, y: np.ndarray, *, alpha: float = 0.05, min_mass: float
         for clo, chi in _peel_candidates(xv, inside, lo, hi, alpha):
             cin = _mask(xv, clo, chi)
             c, dd, mm = _stats(cin, yv, total)
-            if mm < min_mass or not cin.any():
+            if mm < min_mass or not cin.any() or mm >= mass:
                 continue
-            if best is None or (dd, mm) > (best[0], best[1]):
-                best = (dd, mm, clo, chi)
+            gain = (dd - dens) / (mass - mm)
+            if best is None or (gain, mm) > (best[0], best[1]):
+                best = (gain, mm, clo, chi)
         if best is None:
             break
         lo, hi = best[2], best[3]
@@ -280,7 +285,7 @@ def prim(x: pd.DataFrame, y: np.ndarray, *, alpha: float = 0.05, min_mass: float
             return None, tdf
         ps = {j: _quasi_p(xv, yv, lo, hi, j) for j in restricted}
         worst = max(restricted, key=lambda j: ps[j])
-        if ps[worst] <= max_p:
+        if ps[worst] <= max_p or len(restricted) == 1:
             break
         lo[worst], hi[worst] = -np.inf, np.inf
     inside = _mask(xv, lo, hi)

@@ -103,9 +103,10 @@ def bootstrap_mean(x: np.ndarray, confidence: float = 0.95, n_resamples: int = 2
     x = x[~np.isnan(x)]
     if len(x) == 0:
         return Interval(math.nan, math.nan, math.nan, confidence)
-    m = float(np.mean(x))
     if (x == x[0]).all():
-        return Interval(m, m, m, confidence)
+        v = float(x[0])
+        return Interval(v, v, v, confidence)
+    m = float(np.mean(x))
     if len(x) < 2 or not np.isfinite(x).all():
         return Interval(m, math.nan, math.nan, confidence)
     from scipy.stats import bootstrap
@@ -193,7 +194,7 @@ class PairedDifference:
     @property
     def variance_ratio(self) -> float:
         """``var_paired / var_independent``: below 1 when pairing helps (NaN if undefined)."""
-        if not self.var_independent > 0:
+        if not self.var_independent > 1e-24:
             return math.nan
         return self.var_paired / self.var_independent
 

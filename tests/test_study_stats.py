@@ -1,0 +1,162 @@
+"""Statistics: Wilson intervals cover at the nominal rate; sequential stopping meets its goal."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy.stats import binom, binomtest, norm
+
+import sim
+from sim.study import run_study
+from sim.study.stats import (
+    bootstrap_mean,
+    bootstrap_quantiles,
+    newcombe_paired,
+    paired_mean_difference,
+    required_runs,
+    wilson,
+)
+from tests.study_helpers import P_STOCK, tiny_scenario
+
+
+def wilson_closed_form(k: int, n: int, conf: float = 0.95) -> tuple[float, float]:
+    z = norm.ppf(0.5 + conf / 2)
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return centre - half, centre + half
+
+
+@pytest.mark.parametrize(("k", "n"), [(0, 10), (3, 10), (10, 10), (48, 200), (199, 200)])
+def test_wilson_matches_the_closed_form(k: int, n: int) -> None:
+    iv = wilson(k, n)
+    lo, hi = wilson_closed_form(k, n)
+    assert iv.low == pytest.approx(lo, abs=1e-9) and iv.high == pytest.approx(hi, abs=1e-9)
+    assert iv.estimate == k / n
+    assert math.isnan(wilson(0, 0).estimate)
+
+
+def exact_coverage(n: int, p: float, conf: float = 0.95) -> float:
+    """P(the Wilson interval of Binomial(n, p) contains p), summed over every outcome."""
+    total = 0.0
+    for k in range(n + 1):
+        lo, hi = wilson_closed_form(k, n, conf)
+        if lo <= p <= hi:
+            total += binom.pmf(k, n, p)
+    return total
+
+
+def check_coverage(covered: int, trials: int, n: int, p: float) -> None:
+    exact = exact_coverage(n, p)
+    assert 0.92 <= exact <= 0.98  # Wilson is close to nominal at these n and p
+    # The observed rate agrees with the exact coverage (a binomial test; 1 in 1,000 false alarms).
+    assert binomtest(covered, trials, exact).pvalue > 1e-3, (covered, trials, exact)
+
+
+def test_wilson_covers_at_the_nominal_rate_on_synthetic_bernoulli() -> None:
+    rng = np.random.default_rng(2024)
+    for n, p in [(30, 0.1), (100, 0.5), (400, 0.93)]:
+        trials = 2000
+        ks = rng.binomial(n, p, size=trials)
+        ivs = {k: wilson(k, n) for k in set(ks.tolist())}
+        covered = sum(ivs[k].low <= p <= ivs[k].high for k in ks.tolist())
+        check_coverage(covered, trials, n, p)
+
+
+def test_wilson_covers_the_true_probability_of_a_synthetic_target() -> None:
+    """The tiny scenario's stock target holds with probability exactly 0.25 (its quilt stock is
+    uniform on [0, 8000] and the target needs 6,000). One study of 2,400 runs is 80 independent
+    studies of 30 runs (disjoint spawn keys of one root), each giving a Wilson interval."""
+    sc = tiny_scenario()
+    n, studies = 30, 80
+    st = run_study(sc, n * studies, 99, workers=2, progress=False)
+    quilt = st.table["draw.stock_points[county_depot].items.quilt"].to_numpy()
+    met = st.table["met.stock_covers_county"].to_numpy()
+    assert (met == (quilt >= 6000)).all()  # the target is what the helper says it is
+    covered = 0
+    for b in range(studies):
+        k = int(met[b * n:(b + 1) * n].sum())
+        iv = wilson(k, n)
+        covered += iv.low <= P_STOCK <= iv.high
+    check_coverage(covered, studies, n, P_STOCK)
+
+
+def test_required_runs_gives_the_half_width() -> None:
+    for p, h in [(0.5, 0.02), (0.1, 0.02), (0.97, 0.01), (1.0, 0.02)]:
+        n = required_runs(p, h)
+        k = round(p * n)
+        assert wilson(k, n).half_width <= h + 2e-3
+        assert n == 1 or wilson(round(p * (n - 5)), n - 5).half_width > h - 2e-3
+
+
+def test_sequential_stopping_meets_its_half_width() -> None:
+    sc = tiny_scenario()
+    st = run_study(sc, 50, 5, workers=2, until_ci=0.04, max_runs=3000, progress=False)
+    assert st.stop is not None and st.stop.reason == "precision"
+    assert st.stop.runs == st.runs and st.stop.rounds[-1] == st.runs
+    assert st.stop.rounds == sorted(st.stop.rounds) and st.stop.rounds[0] == 50
+    for t in st.summary().targets:
+        assert t.p_holds.half_width <= 0.04
+    # The last round before stopping did not meet it (it stopped as early as its rounds allow).
+    if len(st.stop.rounds) > 1:
+        prev = st.table[st.table["run"] < st.stop.rounds[-2]]
+        from sim.study.runner import max_half_width, summarize
+
+        assert max_half_width(summarize(prev, sc, 5, values=False)) > 0.04
+    again = run_study(sc, 50, 5, workers=1, until_ci=0.04, max_runs=3000, progress=False)
+    assert again.stop == st.stop and again.table.equals(st.table)
+
+
+def test_sequential_stopping_reports_the_cap() -> None:
+    st = run_study(tiny_scenario(), 20, 5, workers=1, until_ci=0.01, max_runs=120,
+                   progress=False)
+    assert st.stop is not None and st.stop.reason == "max_runs" and st.runs == 120
+    assert st.stop.max_half_width is not None and st.stop.max_half_width > 0.01
+
+
+def test_bootstrap_intervals() -> None:
+    rng = np.random.default_rng(1)
+    x = rng.normal(10, 2, size=300)
+    m = bootstrap_mean(x, rng=0)
+    assert m.low < m.estimate < m.high and m.high - m.low == pytest.approx(
+        2 * 1.96 * 2 / math.sqrt(300), rel=0.25)
+    assert bootstrap_mean(x, rng=0) == m  # seeded
+    c = bootstrap_mean(np.full(20, 1.68))
+    assert (c.estimate, c.low, c.high) == (1.68, 1.68, 1.68)
+    q = bootstrap_quantiles(x)
+    assert q[0.05].estimate < q[0.5].estimate < q[0.95].estimate
+    for iv in q.values():
+        assert iv.low <= iv.estimate <= iv.high
+    assert math.isnan(bootstrap_mean(np.array([np.nan])).estimate)
+
+
+def test_newcombe_paired_interval() -> None:
+    rng = np.random.default_rng(7)
+    same = rng.random(200) < 0.4
+    iv = newcombe_paired(same, same)
+    assert iv.estimate == 0 and iv.low < 0 < iv.high and iv.high - iv.low < 0.05
+    # Coverage on correlated pairs (a is b with 10 % of runs flipped to success).
+    p_b, flip, n, trials, covered = 0.4, 0.1, 150, 600, 0
+    true_diff = (1 - p_b) * flip
+    for _ in range(trials):
+        b = rng.random(n) < p_b
+        a = b | (rng.random(n) < flip)
+        d = newcombe_paired(a, b)
+        covered += d.low <= true_diff <= d.high
+    assert binomtest(covered, trials, 0.95).pvalue > 1e-3 or covered / trials > 0.95
+
+
+def test_paired_difference_removes_common_variance() -> None:
+    rng = np.random.default_rng(3)
+    common = rng.normal(0, 5, size=400)
+    a, b = common + 1.0 + rng.normal(0, 0.5, 400), common + rng.normal(0, 0.5, 400)
+    d = paired_mean_difference(a, b)
+    assert d.difference.low < 1.0 < d.difference.high
+    assert d.variance_reduction > 0.9
+    assert d.to_dict()["independent_runs_for_same_precision"] > 400 * 10
+
+
+def test_tiny_scenario_is_valid() -> None:
+    assert isinstance(tiny_scenario(), sim.Scenario)

@@ -1,0 +1,128 @@
+"""Result store: atomic Parquet parts, manifest, lock, and resume after a kill."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas.testing as pdt
+import pytest
+
+import sim
+from sim.study import ResultStore, StoreError, Study, resume_study, run_study
+from sim.study.store import scenario_hash
+from tests.study_helpers import tiny_scenario, write_scenario
+
+
+@pytest.fixture(scope="module")
+def tiny() -> sim.Scenario:
+    return tiny_scenario()
+
+
+def test_store_round_trip_and_manifest(tiny: sim.Scenario, tmp_path: Path) -> None:
+    out = tmp_path / "study"
+    st = run_study(tiny, 30, 4, workers=1, batch_size=7, out=out, series=True, progress=False)
+    names = sorted(p.name for p in out.iterdir())
+    parts = [n for n in names if n.startswith("part-")]
+    assert len(parts) == 5 and len([n for n in names if n.startswith("series-")]) == 5
+    assert not [n for n in names if n.startswith(".tmp-")]
+    m = json.loads((out / "manifest.json").read_text())
+    assert m["seed"] == 4 and m["runs"] == 30 and m["status"] == "complete"
+    assert m["scenario"]["sha256"] == scenario_hash(tiny)
+    assert m["code"]["sim"] == sim.__version__
+    assert m["stop"]["reason"] == "runs" and m["stop"]["runs"] == 30
+    back = Study.open(out)
+    pdt.assert_frame_equal(back.table, st.table)
+    assert back.scenario == tiny
+    assert back.series is not None and set(back.series["run"]) == set(range(30))
+    assert back.summary().to_dict()["targets"] == st.summary().to_dict()["targets"]
+
+
+def test_directory_with_a_study_or_other_files_is_refused(tiny: sim.Scenario,
+                                                          tmp_path: Path) -> None:
+    out = tmp_path / "s"
+    run_study(tiny, 5, 1, workers=1, out=out, progress=False)
+    with pytest.raises(StoreError, match="already holds a study"):
+        run_study(tiny, 5, 1, workers=1, out=out, progress=False)
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.txt").write_text("mine")
+    with pytest.raises(StoreError, match="not empty"):
+        run_study(tiny, 5, 1, workers=1, out=other, progress=False)
+    assert (other / "notes.txt").read_text() == "mine"
+
+
+def test_a_second_study_cannot_use_a_directory_in_use(tiny: sim.Scenario,
+                                                      tmp_path: Path) -> None:
+    out = tmp_path / "s"
+    run_study(tiny, 5, 1, workers=1, out=out, progress=False)
+    holder = ResultStore.open(out)  # holds the lock, as a running study does
+    try:
+        with pytest.raises(StoreError, match="in use"):
+            resume_study(out, runs=10, workers=1, progress=False)
+        before = sorted(p.name for p in out.iterdir())
+        assert before == sorted(p.name for p in out.iterdir())
+    finally:
+        holder.close()
+    st = resume_study(out, runs=10, workers=1, progress=False)  # free again
+    assert st.runs == 10
+
+
+def test_resume_extends_and_checks_the_scenario(tiny: sim.Scenario, tmp_path: Path) -> None:
+    out = tmp_path / "s"
+    run_study(tiny, 12, 9, workers=1, out=out, progress=False)
+    longer = resume_study(out, runs=30, workers=2, progress=False)
+    fresh = run_study(tiny, 30, 9, workers=1, progress=False)
+    pdt.assert_frame_equal(longer.table, fresh.table)
+    with pytest.raises(ValueError, match="already asked for"):
+        resume_study(out, runs=20, workers=1, progress=False)
+    changed = sim.scenario.overrides.apply_overrides(tiny, {"zones[0].population": 700})
+    with pytest.raises(StoreError, match="differs"):
+        resume_study(out, scenario=changed, workers=1, progress=False)
+    with pytest.raises(StoreError, match="holds no study"):
+        resume_study(tmp_path / "nothing", workers=1, progress=False)
+
+
+def test_killed_study_resumes_to_the_uninterrupted_table(tiny: sim.Scenario,
+                                                         tmp_path: Path) -> None:
+    file = write_scenario(tiny, tmp_path / "tiny.yaml")
+    out = tmp_path / "killed"
+    runs = 600
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim", "study", str(file), "--runs", str(runs), "--seed", "21",
+         "--out", str(out), "--workers", "1", "--batch-size", "10", "--no-progress"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline:
+            if out.is_dir() and len(list(out.glob("part-*.parquet"))) >= 3:
+                break
+            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+            time.sleep(0.01)
+        else:
+            pytest.fail("the study wrote no part in time")
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)  # the study's own process group, started above
+        proc.wait(timeout=30)
+    m = json.loads((out / "manifest.json").read_text())
+    assert m["status"] == "running"  # killed: it never wrote "complete"
+    stored = Study.open(out).table
+    assert 30 <= len(stored) < runs, "the study finished before it could be killed"
+    # A torn write left by a kill during a write, and a series file without its rows file.
+    (out / ".tmp-part-00000590-n10.parquet-123").write_bytes(b"PAR1 torn")
+    cli = subprocess.run([sys.executable, "-m", "sim", "study", "--resume", str(out),
+                          "--workers", "2", "--json"], capture_output=True, text=True,
+                         timeout=300)
+    assert cli.returncode == 0, cli.stderr
+    assert json.loads(cli.stdout)["runs"] == runs
+    resumed = Study.open(out)
+    assert not list(out.glob(".tmp-*"))
+    uninterrupted = run_study(tiny, runs, 21, workers=2, progress=False)
+    pdt.assert_frame_equal(resumed.table, uninterrupted.table)
+    assert resumed.table["run"].is_unique
+    assert json.loads((out / "manifest.json").read_text())["status"] == "complete"
