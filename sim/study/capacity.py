@@ -116,8 +116,10 @@ def _n(x: float | None) -> str:
 
 
 def _default_step(value: Any) -> tuple[float, bool]:
-    """Search step (a power of ten near 5 % of the value, at least 1 for whole numbers) and
-    whether the resource is a whole number."""
+    """Search step and whether the resource is a whole number.
+
+    The step is the power of ten nearest below 5 % of the value, at least 1 for whole numbers.
+    """
     if isinstance(value, dict):
         nums = [v for k, v in value.items()
                 if k in ("value", "values", "low", "mode", "high", "mean")]
