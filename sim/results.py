@@ -79,6 +79,20 @@ class RunResult:
     """Hours from onset to basic relief per record (``inf``: not relieved in the run; relief
     before onset counts as 0)."""
     relief_t_need: np.ndarray
+    relief_zone: np.ndarray
+    """Home zone index per relief record."""
+    hospitals: list[str]
+    hospital_beds: list[int]
+    bed_occupancy: np.ndarray
+    """Occupied beds by time and hospital."""
+    sites: list[dict[str, Any]]
+    """Rescue sites: zone, opened_h, first_arrival_h, first_by_kind (team kind -> hour)."""
+    reached: list[tuple[int, float]]
+    """(people, hours from entrapment to a team starting on them)."""
+    air_requests: list[tuple[float, float]]
+    """(km from the nearest air base, hours to answer; inf if unanswered)."""
+    team_activity: dict[str, list[tuple[float, float, str, int]]]
+    """Per team unit (``name#k``): (start_h, end_h, activity, zone) intervals."""
     metrics: dict[str, Any] = field(default_factory=dict)
     targets: list[TargetResult] = field(default_factory=list)
 

@@ -207,10 +207,27 @@ def _collect(sim: Simulation) -> RunResult:
         relief_n=np.array(m.relief.n, dtype=np.int64),
         relief_t=relief_t,
         relief_t_need=np.array(m.relief.t_need, dtype=float),
+        relief_zone=np.array(m.relief.zone, dtype=np.int64),
+        hospitals=[h.name for h in m.medical.hospitals],
+        hospital_beds=[h.beds for h in m.medical.hospitals],
+        bed_occupancy=np.array(m.series_beds, dtype=np.int64).reshape(
+            len(m.series_t), len(m.medical.hospitals)),
+        sites=[{"zone": m.zone_names[s.zone], "opened_h": s.opened_h,
+                "first_arrival_h": s.first_arrival_h,
+                "first_by_kind": dict(s.first_arrival_by_kind)} for s in m.rescue.sites],
+        reached=list(m.rescue.reached),
+        air_requests=[(r.km_from_base,
+                       (r.answered_h - r.at_h) if r.answered_h is not None else math.inf)
+                      for r in m.air.requests],
+        team_activity={f"{t.fleet}#{t.idx}": list(t.activity) for t in m.teams},
     )
     result.metrics = _metrics(m, result)
     result.targets = evaluate_targets(list(sim.scenario.targets), result, sim.scenario)
     return result
+
+
+def _utilisation(units: list[Any], hours: float) -> float | None:
+    return sum(u.busy_h for u in units) / (len(units) * hours) if units else None
 
 
 def _metrics(m: Model, r: RunResult) -> dict[str, Any]:
@@ -240,13 +257,33 @@ def _metrics(m: Model, r: RunResult) -> dict[str, Any]:
         "killed": int(totals[-1, State.killed]),
         "injured": int(totals[-1, State.injured]),
         "deliveries": sum(t.trips for t in trucks),
-        "truck_utilisation": (sum(t.busy_h for t in trucks) / (len(trucks) * hours)
-                              if trucks else None),
+        "truck_utilisation": _utilisation(trucks, hours),
         "bus_trips": sum(b.trips for b in buses),
-        "bus_utilisation": (sum(b.busy_h for b in buses) / (len(buses) * hours)
-                            if buses else None),
+        "bus_utilisation": _utilisation(buses, hours),
         "ration_delay_person_h": m.shelters.ration_delay_person_h,
         "backordered_units": float(sum(q.sum() for q in m.logistics.backorders.values())),
         "first_stockout_h": dict(m.logistics.first_stockout),
+        "evacuation_targeted": m.evac.targeted_total,
+        "shelters_closed": m.shelters.closed_count,
+        "registration_wait_mean_h": (float(np.mean(waits)) if (waits := [
+            w for s in m.shelters.list if s.desks for w in s.desks.waits]) else None),
+        "supplies_called_h": dict(m.supply.called),
+        "supplies_delivered": dict(m.supply.delivered),
+        "trapped_total": entered(State.trapped),
+        "rescued_alive": m.rescue.alive,
+        "rescued_dead": m.rescue.dead,
+        "still_trapped": int(totals[-1, State.trapped]),
+        "rescue_sites": len(m.rescue.sites),
+        "team_utilisation": _utilisation(m.teams, hours),
+        "injured_by_severity": list(m.medical.injured_counts),
+        "died_awaiting_care": m.medical.died_waiting,
+        "bed_peak": dict(zip(r.hospitals, (h.peak for h in m.medical.hospitals), strict=True)),
+        "ambulance_trips": sum(a.trips for a in m.medical.ambulances),
+        "air_sorties": sum(u.trips for u in m.air.units),
+        "air_requests": len(m.air.requests),
+        "links_blocked": m.roads.blocked_total,
+        "links_cleared": sum(1 for lk in m.net.links if math.isfinite(lk.cleared_at)),
+        "zone_pairs_cut_off_peak": max(n for _, n in m.net.history),
         "events": len(m.events),
+        "simpy_events": m.env.processed,
     }

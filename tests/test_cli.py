@@ -39,7 +39,7 @@ MALFORMED: dict[str, tuple[str, str, str]] = {
     "broken_yaml": ("  - {name: county_seat,", "  - {name: county_seat: [", ""),
     "bad_indentation": ("time:\n  start_h: -36", "time:\n  start_h: -36\n   end_h: 72", ""),
     "target_unknown_item": ("    tiers: [county]", "    tiers: [county]\n    items: [rice]",
-                            "targets[2].items[0]"),
+                            "targets[3].items[0]"),
     "duplicate_zone": ("  - {name: hill_village, name_zh: 山区乡",
                        "  - {name: river_town, name_zh: 山区乡", "zones[4].name"),
     "duplicate_key": ("  start_h: -36\n", "  start_h: -36\n  start_h: -30\n", "time.start_h"),

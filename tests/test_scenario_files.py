@@ -34,9 +34,17 @@ def _is_number(v: object) -> bool:
     return isinstance(v, int | float | _DistBase) and not isinstance(v, bool)
 
 
-def _numbers_without_source(model: BaseModel, path: str) -> list[str]:
-    """Paths of numeric fields that have no provenance (own, per-field or the entity's)."""
+def _numbers_without_source(model: BaseModel, path: str, inherited: str | None = None
+                            ) -> list[str]:
+    """Paths of numeric fields that have no provenance.
+
+    A number is covered by its distribution's own source, its entity's per-field ``sources``
+    or ``source``, or the ``source`` of the entity that contains it (a road network's source
+    covers its links).
+    """
     missing: list[str] = []
+    if isinstance(model, Sourced) and model.source:
+        inherited = model.source
     for name in type(model).model_fields:
         value = getattr(model, name)
         where = f"{path}.{name}" if path else name
@@ -46,11 +54,12 @@ def _numbers_without_source(model: BaseModel, path: str) -> list[str]:
             if isinstance(v, BaseModel) and not isinstance(v, _DistBase):
                 sub = where if key == "" else (f"{where}[{key}]" if isinstance(key, int)
                                                else f"{where}.{key}")
-                missing += _numbers_without_source(v, sub)
+                missing += _numbers_without_source(v, sub, inherited)
         numeric = _is_number(value) or (isinstance(value, dict) and bool(value)
                                         and all(_is_number(v) for v in value.values()))
         own = isinstance(value, _DistBase) and value.source
-        if numeric and not (own or (isinstance(model, Sourced) and model.source_of(name))):
+        if numeric and not (own or inherited
+                            or (isinstance(model, Sourced) and model.source_of(name))):
             missing.append(where)
     return missing
 

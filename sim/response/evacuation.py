@@ -62,6 +62,9 @@ class Evacuation:
         self.own_speed = ev.own_means_speed_kmh
         self.return_after_h = as_float(ev.return_after_h)
         self.target_share = [as_float(z.evacuation_share) for z in sc.zones]
+        self.targeted_total = sum(z.population * sh for z, sh in zip(sc.zones, self.target_share,
+                                                                     strict=True))
+        """People the evacuation order targets (expected over the warning's reach)."""
         n = len(sc.zones)
         self.bus_queue: list[deque[Cohort]] = [deque() for _ in range(n)]
         self.unplaced: list[list[Cohort]] = [[] for _ in range(n)]
@@ -90,7 +93,7 @@ class Evacuation:
     def warning(self) -> Generator[Any, Any, None]:
         """Spread the warning in hourly slices from its issue time."""
         m = self.m
-        m.log("warning_issued", "all", 0)
+        m.log("warning_reaches_people", "all", 0)
         slices = max(1, math.ceil(self.spread_h - 1e-9))
         widths = np.ones(slices)
         widths[-1] = self.spread_h - (slices - 1) if self.spread_h > slices - 1 else 1.0
@@ -142,25 +145,30 @@ class Evacuation:
             self.dispatch_buses()
             if part is c:
                 return
-        self._place_own_means(c)
+        self.place(c)
 
     def _to_relatives(self, c: Cohort) -> Generator[Any, Any, None]:
         m = self.m
         hours = m.net.trip_hours(c.home, c.home, self.own_speed)
         depart = m.net.earliest_departure(c.home, c.home, m.env.now, hours)
-        yield m.env.timeout(depart - m.env.now + hours)
+        yield m.env.timeout(depart - m.env.now + hours)  # relatives live nearby (same zone)
         m.ledger.move(m.env.now, c.home, State.evacuating, State.dispersed, c.n)
         self.dispersed[c.home].append(c)
         if m.sc.response.logistics.dispersed_relief == "hosts":
             c.relieved_at = m.env.now
             m.relief.close(c)
 
-    def _place_own_means(self, c: Cohort) -> None:
-        m = self.m
-        for s, part in self._assign(c):
-            m.env.process(self._walk(part, s))
+    def place(self, c: Cohort, origin: int | None = None) -> None:
+        """Send a cohort (``evacuating``) by own means to the nearest shelter with room.
 
-    def _assign(self, c: Cohort) -> list[tuple[ShelterState, Cohort]]:
+        The trip starts from ``origin`` (default: the cohort's home zone).
+        """
+        m = self.m
+        start = c.home if origin is None else origin
+        for s, part in self._assign(c, start):
+            m.env.process(self._walk(part, s, start))
+
+    def _assign(self, c: Cohort, origin: int | None = None) -> list[tuple[ShelterState, Cohort]]:
         """Reserve shelter places for cohort ``c`` (nearest with room first).
 
         Returns the parts of ``c`` with their shelter; people for whom there is no room anywhere
@@ -168,7 +176,7 @@ class Evacuation:
         """
         m = self.m
         out: list[tuple[ShelterState, Cohort]] = []
-        for s, k in m.shelters.allocate(c.home, c.n):
+        for s, k in m.shelters.allocate(c.home if origin is None else origin, c.n):
             part = c.split(k) if k < c.n else c
             m.cohorts.append(part)
             out.append((s, part))
@@ -179,12 +187,10 @@ class Evacuation:
         m.log("unplaced", m.zone_names[c.home], c.n)
         return out
 
-    def _walk(self, c: Cohort, s: ShelterState) -> Generator[Any, Any, None]:
-        m = self.m
-        hours = m.net.trip_hours(c.home, s.zone, self.own_speed)
-        depart = m.net.earliest_departure(c.home, s.zone, m.env.now, hours)
-        yield m.env.timeout(depart - m.env.now + hours)
-        m.shelters.arrive(s, c)
+    def _walk(self, c: Cohort, s: ShelterState, origin: int) -> Generator[Any, Any, None]:
+        walker = Vehicle(-1, "own_means", origin, self.own_speed, 0.0, origin)
+        yield from drive(self.m, walker, s.zone)
+        self.m.shelters.arrive(s, c)
 
     def retry_unplaced(self) -> None:
         """Give shelter places that came free to people waiting without one."""
@@ -193,7 +199,7 @@ class Evacuation:
             while waiting and m.shelters.free_room() > 0:
                 c = waiting.pop(0)
                 m.ledger.move(m.env.now, z, State.displaced, State.evacuating, c.n)
-                self._place_own_means(c)
+                self.place(c)
                 if c in self.unplaced[z]:
                     break  # still no room for it
 
@@ -243,8 +249,13 @@ class Evacuation:
             self.dispatch_buses()
 
     # -- the strike, the all-clear, the return -----------------------------------------------
-    def strike(self, zone: int) -> None:
-        """The hazard strikes ``zone``: outcomes for everyone still in it."""
+    def strike(self, zone: int) -> tuple[int, tuple[int, int, int], int]:
+        """The hazard strikes ``zone``: outcomes for everyone still in it.
+
+        Returns
+        -------
+        (killed, injured by severity 1-3, trapped)
+        """
         m = self.m
         now = m.env.now
         self.struck[zone] = True
@@ -260,11 +271,11 @@ class Evacuation:
             for s in (State.evacuating, State.sheltered, State.dispersed, State.displaced)
         )
         casualty = imp.killed + sum(imp.injured) + imp.trapped
-        p = np.array([imp.killed, sum(imp.injured), imp.trapped,
-                      imp.home_loss * (1.0 - casualty)])
+        p = np.array([imp.killed, *imp.injured, imp.trapped, imp.home_loss * (1.0 - casualty)])
         p = np.append(p, max(0.0, 1.0 - p.sum()))
-        dsts = (State.killed, State.injured, State.trapped, State.displaced, State.exposed)
-        displaced = 0
+        dsts = (State.killed, State.injured, State.injured, State.injured, State.trapped,
+                State.displaced, State.exposed)
+        total = np.zeros(len(p), dtype=np.int64)
         for src in (State.at_home, State.warned):
             n = m.ledger.count(src, zone)
             if n == 0:
@@ -272,11 +283,13 @@ class Evacuation:
             out = m.rng_hazard.multinomial(n, p)
             for dst, k in zip(dsts, out, strict=True):
                 m.ledger.move(now, zone, src, dst, int(k))
-            displaced += int(out[3])
+            total += out
+        displaced = int(total[5])
         m.log("hazard_onset", m.zone_names[zone], displaced)
         if displaced:
             self.homeless[zone] = Cohort(zone, displaced, now)
             m.cohorts.append(self.homeless[zone])
+        return (int(total[0]), (int(total[1]), int(total[2]), int(total[3])), int(total[4]))
 
     def all_clear(self, zone: int) -> None:
         """Roads reopen in ``zone``: the unhurt go home, the homeless look for a place."""
@@ -300,13 +313,13 @@ class Evacuation:
             for c in m.shelters.cohorts_from(s, zone):
                 k = c.n - int(rng.binomial(c.n, loss))
                 if c.relieved_at is None:
-                    m.relief.add(k, c.t_need, math.inf)
+                    m.relief.add(c.home, k, c.t_need, math.inf)
                 m.shelters.release(s, c, k, State.at_home)
                 gone += k
         for c in list(self.dispersed[zone]):
             k = c.n - int(rng.binomial(c.n, loss))
             if c.relieved_at is None:
-                m.relief.add(k, c.t_need, math.inf)
+                m.relief.add(c.home, k, c.t_need, math.inf)
             m.ledger.move(now, zone, State.dispersed, State.at_home, k)
             c.n -= k
             gone += k
@@ -315,7 +328,7 @@ class Evacuation:
         for c in list(self.unplaced[zone]):
             if c.t_need < m.impact.zones[zone].onset_h:  # evacuees; the homeless stay
                 k = c.n - int(rng.binomial(c.n, loss))
-                m.relief.add(k, c.t_need, math.inf)
+                m.relief.add(c.home, k, c.t_need, math.inf)
                 m.ledger.move(now, zone, State.displaced, State.at_home, k)
                 c.n -= k
                 gone += k

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 __all__ = ["Logistics", "PointState", "Truck"]
 
 EPS = 1e-9
+TIER_ORDER = {"village": 0, "township": 1, "county": 2, "city": 3}
+"""Order of the tiers for ``dispatch: tiered`` (the lowest tier serves first)."""
 
 
 @dataclass(eq=False)
@@ -97,7 +99,13 @@ class Logistics:
         """Allocate a shelter's shortfall to stock points, nearest first."""
         left = qty.copy()
         net = self.m.net
-        for p in sorted(self.points, key=lambda p: (net.rank(p.zone, shelter.zone), p.idx)):
+        tiered = self.m.sc.response.logistics.dispatch == "tiered"
+
+        def order(p: PointState) -> tuple[float, float, int]:
+            tier = TIER_ORDER.get(p.tier, 0) if tiered else 0
+            return (tier, net.rank(p.zone, shelter.zone), p.idx)
+
+        for p in sorted(self.points, key=order):
             take = np.minimum(left, p.available)
             take[take < EPS] = 0.0
             if take.any():
@@ -115,6 +123,7 @@ class Logistics:
         if left.any():
             self.backorders[shelter.idx] = self.backorders.get(shelter.idx, 0.0) + left
             self.m.log("backorder", shelter.name, int(round(float(left.sum()))))
+            self.m.supply.shortage()
         self.dispatch()
 
     def _retry_backorders(self) -> None:

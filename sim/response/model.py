@@ -8,7 +8,7 @@ Environment starts at ``time.start_h`` (negative: before the onset) and the run 
 from __future__ import annotations
 
 from collections.abc import Generator
-from heapq import heappush
+from heapq import heappop, heappush
 from typing import Any
 
 import numpy as np
@@ -16,12 +16,18 @@ import simpy
 from simpy.events import URGENT, EventPriority
 
 from sim.hazards.impact import Impact
+from sim.response.air import Air
 from sim.response.cohorts import Cohort, ReliefLog
 from sim.response.evacuation import Evacuation
 from sim.response.ledger import Ledger
 from sim.response.logistics import Logistics
+from sim.response.medical import Medical
 from sim.response.network import Network
+from sim.response.rescue import Rescue
+from sim.response.roads import RoadWorks
 from sim.response.shelters import Shelters
+from sim.response.supply import ExternalSupply
+from sim.response.vehicles import TeamUnit
 from sim.scenario.distributions import as_float
 from sim.scenario.schema import Scenario
 from sim.streams import Streams
@@ -38,6 +44,14 @@ class Environment(simpy.Environment):
     replay put them at bit-identical times.
     """
 
+    processed: int = 0
+    """Events processed so far (for the event-rate benchmark)."""
+
+    def step(self) -> None:
+        """Process the next event, counting it."""
+        self.processed += 1
+        super().step()
+
     def schedule_at(self, event: simpy.Event, priority: EventPriority, at: float) -> None:
         """Schedule ``event`` at absolute time ``at`` (not before now)."""
         if at < self._now:
@@ -53,6 +67,11 @@ class Environment(simpy.Environment):
         stop._value = None
         self.schedule_at(stop, URGENT, at)
         self.run(until=stop)
+        self.processed -= 1  # the stop event is not part of the model
+        # SimPy re-queues a stop event so that it is processed again on resuming; it has no
+        # callbacks left, so drop it to keep stepped and straight runs event for event equal.
+        if self._queue and self._queue[0][3] is stop:
+            heappop(self._queue)
 
 
 class Model:
@@ -75,6 +94,7 @@ class Model:
         self.start_h = sc.time.start_h
         self.end_h = sc.time.end_h
         self.env = Environment(initial_time=self.start_h)
+        self.streams = streams
         self.rng_behaviour = streams.generator("behaviour")
         self.rng_hazard = streams.generator("hazard")
         self.zone_names = [z.name for z in sc.zones]
@@ -86,13 +106,27 @@ class Model:
                               for k in self.items])
         self.basic = np.array([k in sc.needs and sc.needs[k].basic for k in self.items])
         self.warning_at = -as_float(sc.hazard.warning_lead_h)
+        self.warning_reaches_at = self.warning_at + sum(
+            as_float(t.delay_h) for t in sc.response.warning.chain)
         self.started = False
         self.events: list[tuple[float, str, str, int]] = []
         self.cohorts: list[Cohort] = []
         self.relief = ReliefLog()
         self.ledger = Ledger([z.population for z in sc.zones])
-        self.net = Network(sc.zones, sc.travel, [z.roads_closed for z in impact.zones],
-                           streams.generator("travel"))
+        self.net = Network(sc.zones, sc.travel, sc.roads, [z.roads_closed for z in impact.zones],
+                           streams.generator("travel"), self.env)
+        self.teams: list[TeamUnit] = []
+        for t in sc.teams:
+            base = self.zone_index[t.base]
+            for _ in range(t.count):
+                self.teams.append(TeamUnit(len(self.teams), t.name, base, t.speed_kmh, 0.0, base,
+                                           kind=t.kind, headcount=t.headcount,
+                                           skills=tuple(t.skills), shift_h=t.shift_h))
+        self.air = Air(self)
+        self.medical = Medical(self)
+        self.rescue = Rescue(self)
+        self.roads = RoadWorks(self)
+        self.supply = ExternalSupply(self)
         self.shelters = Shelters(self)
         self.logistics = Logistics(self)
         self.evac = Evacuation(self)
@@ -101,6 +135,7 @@ class Model:
         self.series_people: list[np.ndarray] = []
         self.series_shelter: list[list[int]] = []
         self.series_stock: list[np.ndarray] = []
+        self.series_beds: list[list[int]] = []
 
     def log(self, kind: str, subject: str, n: int) -> None:
         """Append an entry to the event log."""
@@ -112,26 +147,38 @@ class Model:
         env = self.env
         self.started = True
         env.process(self._recorder())
-        env.process(self._at(self.warning_at, self.evac.warning))
+        env.process(self.call_at(self.warning_at, self.log, "warning_issued", "all", 0))
+        env.process(self._at(self.warning_reaches_at, self.evac.warning))
+        self.shelters.start()
+        self.supply.start()
         return_after = self.evac.return_after_h
         for z, imp in enumerate(self.impact.zones):
             clear = imp.roads_closed[1] if imp.roads_closed else imp.onset_h
             clear = max(clear, imp.onset_h)
-            env.process(self._call_at(imp.onset_h, self.evac.strike, z))
-            env.process(self._call_at(clear, self.evac.all_clear, z))
-            env.process(self._call_at(clear + return_after, self.evac.return_home, z))
+            env.process(self.call_at(imp.onset_h, self.strike, z))
+            env.process(self.call_at(clear, self.evac.all_clear, z))
+            env.process(self.call_at(clear + return_after, self.evac.return_home, z))
             if imp.roads_closed:
-                env.process(self._call_at(imp.roads_closed[0], self._log_closure, z))
+                env.process(self.call_at(imp.roads_closed[0], self.log, "roads_closed",
+                                         self.zone_names[z], 0))
 
-    def _log_closure(self, zone: int) -> None:
-        self.log("roads_closed", self.zone_names[zone], 0)
+    def strike(self, zone: int) -> None:
+        """The hazard reaches ``zone``: people, shelters and roads take its Impact."""
+        _killed, injured, trapped = self.evac.strike(zone)
+        self.shelters.strike(zone)
+        self.roads.strike(zone)
+        if any(injured):
+            self.medical.injure(zone, injured)
+        if trapped:
+            self.rescue.trap(zone, trapped)
 
     def _at(self, t: float, proc: Any) -> Generator[Any, Any, None]:
         if t > self.env.now:
             yield self.env.timeout(t - self.env.now)
         yield from proc()
 
-    def _call_at(self, t: float, fn: Any, *args: Any) -> Generator[Any, Any, None]:
+    def call_at(self, t: float, fn: Any, *args: Any) -> Generator[Any, Any, None]:
+        """A process that calls ``fn(*args)`` at time ``t`` (now if ``t`` has passed)."""
         if t > self.env.now:
             yield self.env.timeout(t - self.env.now)
         fn(*args)
@@ -144,6 +191,7 @@ class Model:
         self.series_people.append(self.ledger.counts.copy())
         self.series_shelter.append([s.present for s in self.shelters.list])
         self.series_stock.append(np.array([p.on_hand for p in self.logistics.points]))
+        self.series_beds.append([h.occupied for h in self.medical.hospitals])
 
     def _recorder(self) -> Generator[Any, Any, None]:
         dt = self.sc.time.record_every_h

@@ -1,4 +1,11 @@
-"""Shelters: allocation to the nearest shelter with room, admission, relief and daily rations.
+"""Shelters: opening, allocation, registration, relief, daily rations, closure.
+
+A shelter opens its opening delay after the warning, or after its staff team arrives when it
+names one (a team opens its shelters one after another). Reserve sites open only when the
+others are full. People are allocated to the nearest shelter with room (overflow moves on);
+arriving people queue at the registration desks (FIFO, several desks, exponential service per
+household) and are sheltered once registered. A shelter that the hazard makes unusable closes
+and its people are moved to the nearest shelter with room.
 
 A person is *relieved* (基本生活救助) when they are admitted to an open shelter that holds their
 first day's ration and their one-off items (bedding) for every *basic* need. Relieved people then
@@ -10,21 +17,53 @@ counted in person-hours. Each shelter keeps stock to cover its assigned people f
 from __future__ import annotations
 
 import math
+from collections.abc import Generator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from sim.response.cohorts import Cohort
 from sim.response.ledger import State
+from sim.response.vehicles import TeamUnit, drive
 from sim.scenario.distributions import as_float
 
 if TYPE_CHECKING:
     from sim.response.model import Model
 
-__all__ = ["ShelterState", "Shelters"]
+__all__ = ["Desks", "ShelterState", "Shelters"]
 
 EPS = 1e-9
+REGISTRATION_BATCH_H = 0.25
+"""Households of one arriving group registered within this many hours are admitted together."""
+
+
+class Desks:
+    """A FIFO queue in front of ``c`` identical registration desks.
+
+    Fed Poisson arrivals with exponential service it is an M/M/c queue.
+    Jobs are served in arrival order by the first desk to come free, which is exactly what a
+    SimPy ``Resource`` of capacity ``c`` does; computing the start time at arrival avoids one
+    process per household.
+    """
+
+    def __init__(self, c: int, mean_h: float, rng: np.random.Generator) -> None:
+        self.free_at = np.zeros(c)
+        self.mean_h = mean_h
+        self.rng = rng
+        self.waits: list[float] = []
+        self.busy_h = 0.0
+
+    def serve(self, arrival_h: float) -> float:
+        """Queue one household arriving at ``arrival_h``; return when it is registered."""
+        k = int(np.argmin(self.free_at))
+        start = max(arrival_h, float(self.free_at[k]))
+        service = float(self.rng.exponential(self.mean_h)) if self.mean_h > 0 else 0.0
+        self.free_at[k] = start + service
+        self.waits.append(start - arrival_h)
+        self.busy_h += service
+        return start + service
 
 
 @dataclass(eq=False)
@@ -44,19 +83,26 @@ class ShelterState:
     present: int = 0
     """People admitted (in the ledger as sheltered)."""
     peak: int = 0
+    relieved_present: int = 0
+    """People present who have had their first issue."""
+    reserve: bool = False
+    active: bool = True
+    """Counted for allocation (reserve sites become active when needed)."""
+    is_open: bool = False
+    closed: bool = False
+    opening_delay_h: float = 0.0
+    desks: Desks | None = None
+    pending: list[Cohort] = field(default_factory=list)
+    """Arrived before the shelter opened."""
     waiting: list[Cohort] = field(default_factory=list)
     relieved: list[Cohort] = field(default_factory=list)
     hungry: list[Cohort] = field(default_factory=list)
 
     @property
     def room(self) -> int:
-        """Places not yet allocated."""
-        return self.capacity - self.assigned
+        """Places not yet allocated (none in a closed or inactive shelter)."""
+        return self.capacity - self.assigned if self.active and not self.closed else 0
 
-    @property
-    def relieved_present(self) -> int:
-        """People present who have had their first issue."""
-        return sum(c.n for c in self.relieved)
 
 
 class Shelters:
@@ -73,35 +119,87 @@ class Shelters:
         self.first = self.per_day + self.once
         self.basic = model.basic
         self.cover_days = as_float(sc.response.logistics.cover_days)
+        self.registration_h = as_float(rule.registration_min) / 60.0
+        self.damage_factor = as_float(rule.damage_factor)
+        self.rng = model.streams.generator("shelters")
+        self.hh_size = [z.population / z.households if z.households else 1.0 for z in sc.zones]
         self.list: list[ShelterState] = []
+        self.staffed_by: dict[str, list[ShelterState]] = {}
         for i, s in enumerate(sc.shelters):
-            self.list.append(self._new_state(
-                i, s.name, zone_of[s.zone], s.capacity, s.usable_area_m2,
-                model.warning_at + as_float(s.opening_delay_h),
+            st = self._new_state(
+                i, s.name, zone_of[s.zone], s.capacity, s.usable_area_m2, math.inf,
                 np.array([as_float(s.prepositioned.get(k, 0.0)) for k in items]),
-                rule.admission, rule.area_per_person_m2,
-            ))
+                rule.admission, rule.area_per_person_m2, s.desks,
+            )
+            st.reserve = s.reserve
+            st.active = not s.reserve
+            st.opening_delay_h = as_float(s.opening_delay_h)
+            if s.staff_team is not None:
+                self.staffed_by.setdefault(s.staff_team, []).append(st)
+            elif not s.reserve:
+                st.opens_at = model.warning_at + st.opening_delay_h
+            self.list.append(st)
         self.ration_delay_person_h = 0.0
+        self.closed_count = 0
+
+    def start(self) -> None:
+        """Schedule openings: by time, or by the arrival of each shelter's staff team."""
+        m = self.m
+        for st in self.list:
+            if math.isfinite(st.opens_at):
+                m.env.process(m.call_at(st.opens_at, self.open, st))
+        for team_name, shelters in self.staffed_by.items():
+            unit = next(t for t in m.teams if t.fleet == team_name)
+            m.env.process(self._staff(unit, shelters))
+
+    def _staff(self, unit: TeamUnit, shelters: list[ShelterState]) -> Generator[Any, Any, None]:
+        m = self.m
+        if m.warning_at > m.env.now:
+            yield m.env.timeout(m.warning_at - m.env.now)
+        unit.busy = True
+        for st in shelters:
+            yield from drive(m, unit, st.zone)
+            t0 = float(m.env.now)
+            st.opens_at = t0 + st.opening_delay_h
+            yield m.env.timeout(st.opening_delay_h)
+            unit.note(t0, float(m.env.now), "open_shelter", st.zone)
+            self.open(st)
+        unit.busy = False
+
+    def open(self, s: ShelterState) -> None:
+        """Shelter ``s`` opens: people waiting at its door are registered."""
+        if s.is_open or s.closed:
+            return
+        s.is_open = True
+        self.m.log("shelter_open", s.name, s.capacity)
+        pending, s.pending = s.pending, []
+        for c in pending:
+            self._register(s, c)
 
     def _new_state(self, idx: int, name: str, zone: int, capacity: int | None,
                    area: float | None, opens_at: float, inventory: np.ndarray,
-                   admission: str, area_per_person: float) -> ShelterState:
+                   admission: str, area_per_person: float, desks: int) -> ShelterState:
         by_area = None if area is None else int(math.floor(area / area_per_person + EPS))
         if admission == "area_standard" and by_area is not None:
             cap = by_area
         else:
             cap = capacity if capacity is not None else (by_area or 0)
-        return ShelterState(idx, name, zone, cap, area, opens_at, inventory.astype(float),
-                            np.zeros_like(inventory, dtype=float))
+        st = ShelterState(idx, name, zone, cap, area, opens_at, inventory.astype(float),
+                          np.zeros_like(inventory, dtype=float))
+        if self.registration_h > 0:
+            st.desks = Desks(desks, self.registration_h, self.rng)
+        return st
 
     def add(self, name: str, zone: int, capacity: int | None, area: float | None,
             opens_at: float) -> ShelterState:
         """Open a new shelter during the run (a reserve site)."""
         rule = self.m.sc.response.shelter
         s = self._new_state(len(self.list), name, zone, capacity, area, opens_at,
-                            np.zeros(len(self.m.items)), rule.admission, rule.area_per_person_m2)
+                            np.zeros(len(self.m.items)), rule.admission, rule.area_per_person_m2,
+                            2)
         self.list.append(s)
         self.m.log("shelter_added", name, s.capacity)
+        self.m.env.process(self.m.call_at(opens_at, self.open, s))
         return s
 
     # -- allocation --------------------------------------------------------------------------
@@ -114,7 +212,8 @@ class Shelters:
         net = self.m.net
         parts: list[tuple[ShelterState, int]] = []
         left = n
-        for s in sorted(self.list, key=lambda s: (net.rank(zone, s.zone), s.idx)):
+        order = sorted(self.list, key=lambda s: (net.rank(zone, s.zone), s.idx))
+        for s in order:
             if left == 0:
                 break
             k = min(left, s.room)
@@ -122,9 +221,25 @@ class Shelters:
                 s.assigned += k
                 left -= k
                 parts.append((s, k))
+        for s in order:  # the others are full: open reserve sites, nearest first
+            if left == 0:
+                break
+            if s.reserve and not s.active and not s.closed:
+                self._activate(s)
+                k = min(left, s.room)
+                s.assigned += k
+                left -= k
+                parts.append((s, k))
         for s, _ in parts:
             self.reorder(s)
         return parts
+
+    def _activate(self, s: ShelterState) -> None:
+        m = self.m
+        s.active = True
+        s.opens_at = float(m.env.now) + s.opening_delay_h
+        m.log("reserve_activated", s.name, s.capacity)
+        m.env.process(m.call_at(s.opens_at, self.open, s))
 
     def free_room(self) -> int:
         """Places not yet allocated, over all shelters."""
@@ -132,22 +247,105 @@ class Shelters:
 
     # -- arrival and admission ---------------------------------------------------------------
     def arrive(self, s: ShelterState, c: Cohort) -> None:
-        """A cohort reaches shelter ``s``; it is admitted now or when the shelter opens."""
-        env = self.m.env
-        if env.now + EPS < s.opens_at:
-            ev = env.timeout(s.opens_at - env.now)
-            ev.callbacks.append(lambda _e: self._admit(s, c))
+        """A cohort reaches shelter ``s``.
+
+        It registers now, or when the shelter opens; if the shelter has closed, it is sent on
+        to another.
+        """
+        if s.closed:
+            s.assigned -= c.n
+            self.m.evac.place(c, origin=s.zone)
+        elif s.is_open:
+            self._register(s, c)
         else:
+            s.pending.append(c)
+
+    def _register(self, s: ShelterState, c: Cohort) -> None:
+        """Queue the cohort's households at the desks; each is sheltered once registered."""
+        if s.desks is None:
             self._admit(s, c)
+            return
+        env = self.m.env
+        now = float(env.now)
+        households = max(1, math.ceil(c.n / self.hh_size[c.home] - EPS))
+        base, extra = divmod(c.n, households)
+        # Households registered within the same batch window are admitted together at the
+        # last one's time: fewer events, and nobody is admitted before being registered.
+        batch_people, batch_end = 0, -math.inf
+        for i in range(households):
+            done = s.desks.serve(now)
+            if batch_people and done - batch_end > REGISTRATION_BATCH_H:
+                self._admit_later(s, c.split(batch_people), batch_end)
+                batch_people = 0
+            if not batch_people:
+                batch_end = done
+            batch_people += base + (1 if i < extra else 0)
+            batch_end = max(batch_end, done)
+        self._admit_later(s, c, batch_end)
+
+    def _admit_later(self, s: ShelterState, c: Cohort, at: float) -> None:
+        if c.n == 0:
+            return
+        self.m.cohorts.append(c)
+        ev = self.m.env.timeout(at - self.m.env.now)
+        ev.callbacks.append(partial(self._admit_event, s, c))
+
+    def _admit_event(self, s: ShelterState, c: Cohort, _event: object) -> None:
+        self._admit(s, c)
 
     def _admit(self, s: ShelterState, c: Cohort) -> None:
         m = self.m
+        if s.closed:
+            s.assigned -= c.n
+            m.evac.place(c, origin=s.zone)
+            return
         m.ledger.move(m.env.now, c.home, State.evacuating, State.sheltered, c.n)
+        c.where = s.idx
         s.present += c.n
         s.peak = max(s.peak, s.present)
-        s.waiting.append(c)
         m.log("admitted", s.name, c.n)
+        if c.relieved_at is None:
+            s.waiting.append(c)
+        else:  # relieved before, moved from a closed shelter
+            s.relieved.append(c)
+            s.relieved_present += c.n
+            if math.isfinite(c.next_ration_h):
+                self._schedule_ration(s, c, max(c.next_ration_h, float(m.env.now)))
         self.serve(s)
+
+    def close(self, s: ShelterState) -> None:
+        """Shelter ``s`` becomes unusable: its people move to the nearest shelter with room."""
+        m = self.m
+        if s.closed:
+            return
+        s.closed = True
+        s.is_open = False
+        self.closed_count += 1
+        m.log("shelter_closed", s.name, s.present)
+        movers: list[Cohort] = []
+        for lst in (s.waiting, s.relieved):
+            for c in lst:
+                if c.n > 0 and c not in movers:
+                    movers.append(c)
+        for c in movers:
+            m.ledger.move(m.env.now, c.home, State.sheltered, State.evacuating, c.n)
+            c.where = -1
+        s.assigned -= s.present + sum(c.n for c in s.pending)
+        s.present = 0
+        s.relieved_present = 0
+        pending, s.pending, s.waiting, s.relieved, s.hungry = s.pending, [], [], [], []
+        s.inventory[:] = 0.0
+        for c in movers + pending:
+            m.evac.place(c, origin=s.zone)
+
+    def strike(self, zone: int) -> None:
+        """The hazard reaches ``zone``: each of its shelters may become unusable."""
+        if self.damage_factor <= 0:
+            return
+        p = min(1.0, self.damage_factor * self.m.impact.zones[zone].home_loss)
+        for s in self.list:
+            if s.zone == zone and not s.closed and self.rng.random() < p:
+                self.close(s)
 
     # -- relief and rations -------------------------------------------------------------------
     def _servable(self, s: ShelterState, need: np.ndarray, n: int) -> int:
@@ -178,6 +376,7 @@ class Shelters:
             c.relieved_at = now
             m.relief.close(c)
             s.relieved.append(c)
+            s.relieved_present += c.n
             m.log("relieved", s.name, c.n)
             self._schedule_ration(s, c, now + 24.0)
         while s.hungry:
@@ -203,8 +402,8 @@ class Shelters:
         ev.callbacks.append(lambda _e: self._ration(s, c))
 
     def _ration(self, s: ShelterState, c: Cohort) -> None:
-        if c.n == 0:
-            return  # gone home
+        if c.n == 0 or c.where != s.idx:
+            return  # gone home, or moved to another shelter
         k = self._servable(s, self.per_day, c.n)
         if k < c.n:
             late = c.split(c.n - k) if k > 0 else c
@@ -244,6 +443,8 @@ class Shelters:
         m.ledger.move(m.env.now, c.home, State.sheltered, dst, k)
         s.present -= k
         s.assigned -= k
+        if c.relieved_at is not None:
+            s.relieved_present -= k
         c.n -= k
         if c.n == 0:
             for lst in (s.waiting, s.relieved, s.hungry):

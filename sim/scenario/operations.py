@@ -148,6 +148,7 @@ class Supply(Sourced):
     """Stock from outside the stockpile: an agreement supplier (协议储备) or mutual aid."""
 
     name: Name
+    name_zh: str | None = None
     kind: Literal["agreement", "mutual_aid"]
     deliver_to: Name = Field(description="The stock point that receives the deliveries.")
     trigger: Literal["warning", "onset", "shortage"] = Field(

@@ -150,7 +150,7 @@ class Shelter(Sourced):
     )
     reserve: bool = Field(
         default=False,
-        description="A reserve site: opened (after its opening delay) only when the others are full.",
+        description="A reserve site, opened (after its opening delay) when the others are full.",
     )
     desks: Annotated[int, Field(strict=True, gt=0)] = Field(
         default=2, description="Registration desks working in parallel."
@@ -221,6 +221,9 @@ class Team(Sourced):
     skills: list[str] = Field(default_factory=list)
     shift_h: Annotated[float, Field(gt=0, le=24)] | None = Field(
         default=None, description="Hours of work before a rest period."
+    )
+    speed_kmh: Annotated[float, Field(gt=0, allow_inf_nan=False)] = Field(
+        default=40.0, description="Road speed of the team's vehicles."
     )
 
 
@@ -300,6 +303,13 @@ class ShelterRule(Sourced):
     registration_min: UncertainNonNeg = Field(
         default=0.0,
         description="Mean minutes to register one household at a desk (exponential).",
+    )
+    damage_factor: UncertainNonNeg = Field(
+        default=0.0,
+        description=(
+            "A shelter becomes unusable at onset with this multiple of its zone's home-loss "
+            "probability (0: shelters never fail); its people are moved elsewhere."
+        ),
     )
     admission: Literal["stated_capacity", "area_standard"] = Field(
         default="stated_capacity",

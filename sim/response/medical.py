@@ -1,0 +1,239 @@
+"""Medical care: triage by severity, ambulances, hospital beds, deaths from delayed care.
+
+Injured people come from the hazard's strike with a severity (Hazus 1 to 3):
+
+- severity 1 gets first aid on site and goes home;
+- severities 2 and 3 need a hospital bed for a stay; they wait in their zone, severity 3 first,
+  and are carried by ambulance (or air unit) to the nearest hospital with a free bed (overflow
+  goes to the next one); without ambulances they go by their own means;
+- a severity-3 patient not in a bed within an exponential time (mean ``untreated_sev3_mean_h``)
+  dies.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from sim.response.ledger import State
+from sim.response.vehicles import Vehicle, drive, go_home
+from sim.scenario.distributions import as_float
+
+if TYPE_CHECKING:
+    from sim.response.model import Model
+
+__all__ = ["Hospital", "Medical", "Patient"]
+
+
+@dataclass(eq=False)
+class Patient:
+    """One injured person waiting for, or in, care."""
+
+    zone: int
+    severity: int
+    injured_at: float
+    dies_at: float = math.inf
+    status: str = "waiting"
+    """waiting, moving, in_bed, discharged or dead."""
+
+
+@dataclass(eq=False)
+class Hospital:
+    """A hospital's beds during a run."""
+
+    idx: int
+    name: str
+    zone: int
+    beds: int
+    occupied: int = 0
+    reserved: int = 0
+    peak: int = 0
+
+    @property
+    def free(self) -> int:
+        """Beds neither occupied nor promised to a patient on the way."""
+        return self.beds - self.occupied - self.reserved
+
+
+class Medical:
+    """Patients, hospitals and ambulances of one run."""
+
+    def __init__(self, model: Model) -> None:
+        self.m = model
+        sc = model.sc
+        self.rule = sc.response.medical
+        self.rng = model.streams.generator("medical")
+        self.hospitals = [Hospital(i, h.name, model.zone_index[h.zone], int(as_float(h.beds)))
+                          for i, h in enumerate(sc.hospitals)]
+        self.ambulances: list[Vehicle] = []
+        for v in sc.vehicles:
+            if v.kind == "ambulance":
+                for _ in range(int(as_float(v.count))):
+                    z = model.zone_index[v.base]
+                    self.ambulances.append(Vehicle(len(self.ambulances), v.name, z, v.speed_kmh,
+                                                   as_float(v.unloading_h), z))
+        self.capacity = {v.name: int(v.capacity_persons or 1) for v in sc.vehicles
+                         if v.kind == "ambulance"}
+        self.waiting: list[list[Patient]] = [[] for _ in sc.zones]
+        self.patients: list[Patient] = []
+        self.to_bed_h: list[tuple[int, float]] = []
+        """(severity, hours from injury to a bed) of every patient who reached one."""
+        self.died_waiting = 0
+        self.injured_counts = [0, 0, 0]
+        if self.rule is not None:
+            self.first_aid_h = as_float(self.rule.first_aid_h)
+            self.stay_h = {2: as_float(self.rule.stay_h["2"]), 3: as_float(self.rule.stay_h["3"])}
+            self.sev3_mean_h = as_float(self.rule.untreated_sev3_mean_h)
+            self.load_h = as_float(self.rule.load_h)
+
+    def injure(self, zone: int, counts: tuple[int, int, int]) -> None:
+        """People of ``zone`` were injured (already ``injured`` in the ledger), by severity."""
+        for i in range(3):
+            self.injured_counts[i] += counts[i]
+        if self.rule is None:
+            return  # no medical rules: the injured stay injured
+        m = self.m
+        now = float(m.env.now)
+        if counts[0]:
+            ev = m.env.timeout(self.first_aid_h)
+            ev.callbacks.append(partial(self._first_aid_done, zone, counts[0]))
+        for sev, k in ((3, counts[2]), (2, counts[1])):
+            for _ in range(k):
+                p = Patient(zone, sev, now)
+                if sev == 3:
+                    p.dies_at = now + float(self.rng.exponential(self.sev3_mean_h))
+                    ev = m.env.timeout(p.dies_at - now)
+                    ev.callbacks.append(partial(self._deteriorate, p))
+                self.patients.append(p)
+                self.waiting[zone].append(p)
+        self.waiting[zone].sort(key=lambda p: (-p.severity, p.injured_at))
+        if counts[1] or counts[2]:
+            if self.ambulances:
+                self.dispatch()
+            else:
+                for p in list(self.waiting[zone]):
+                    self._own_means(p)
+            m.air.request(zone, "medevac")
+
+    def _first_aid_done(self, zone: int, k: int, _event: object) -> None:
+        m = self.m
+        k = min(k, m.ledger.count(State.injured, zone))
+        m.ledger.move(m.env.now, zone, State.injured, State.at_home, k)
+
+    def _deteriorate(self, p: Patient, _event: object) -> None:
+        if p.status in ("waiting", "moving"):
+            m = self.m
+            if p.status == "waiting":
+                self.waiting[p.zone].remove(p)
+            p.status = "dead"
+            self.died_waiting += 1
+            m.ledger.move(m.env.now, p.zone, State.injured, State.killed, 1)
+
+    # -- beds --------------------------------------------------------------------------------
+    def reserve_bed(self, zone: int) -> Hospital | None:
+        """Promise a bed at the nearest hospital with one free (road time, then air)."""
+        net = self.m.net
+        free = [h for h in self.hospitals if h.free > 0]
+        if not free:
+            return None
+        h = min(free, key=lambda h: (net.rank(zone, h.zone), net.air_km(zone, h.zone), h.idx))
+        h.reserved += 1
+        return h
+
+    def admit(self, p: Patient, h: Hospital) -> None:
+        """Hand a patient over to hospital ``h`` (a bed was reserved)."""
+        m = self.m
+        h.reserved -= 1
+        if p.status == "dead":
+            return
+        p.status = "in_bed"
+        h.occupied += 1
+        h.peak = max(h.peak, h.occupied)
+        self.to_bed_h.append((p.severity, float(m.env.now) - p.injured_at))
+        ev = m.env.timeout(self.stay_h[p.severity])
+        ev.callbacks.append(lambda _e: self._discharge(p, h))
+
+    def _discharge(self, p: Patient, h: Hospital) -> None:
+        m = self.m
+        h.occupied -= 1
+        p.status = "discharged"
+        m.ledger.move(m.env.now, p.zone, State.injured, State.at_home, 1)
+        self.dispatch()
+
+    # -- transport ---------------------------------------------------------------------------
+    def _own_means(self, p: Patient) -> None:
+        h = self.reserve_bed(p.zone)
+        if h is None:
+            return  # waits for a bed; retried on discharge
+        self.waiting[p.zone].remove(p)
+        p.status = "moving"
+        self.m.env.process(self._walk(p, h))
+
+    def _walk(self, p: Patient, h: Hospital) -> Generator[Any, Any, None]:
+        m = self.m
+        walker = Vehicle(-1, "own_means", p.zone, m.sc.response.evacuation.own_means_speed_kmh,
+                         0.0, p.zone)
+        yield from drive(m, walker, h.zone)
+        self.admit(p, h)
+
+    def dispatch(self) -> None:
+        """Send idle ambulances to the most urgent waiting patients."""
+        if not self.ambulances:
+            for z in range(len(self.waiting)):
+                for p in list(self.waiting[z]):
+                    self._own_means(p)
+            return
+        net = self.m.net
+        while True:
+            idle = [a for a in self.ambulances if not a.busy]
+            zones = [z for z, w in enumerate(self.waiting) if w]
+            if not idle or not zones or not any(h.free > 0 for h in self.hospitals):
+                return
+            z = min(zones, key=lambda z: (-self.waiting[z][0].severity,
+                                          self.waiting[z][0].injured_at, z))
+            amb = min(idle, key=lambda a: (net.rank(a.location, z), a.idx))
+            load: list[tuple[Patient, Hospital]] = []
+            while self.waiting[z] and len(load) < self.capacity[amb.fleet]:
+                h = self.reserve_bed(z)
+                if h is None:
+                    break
+                p = self.waiting[z].pop(0)
+                p.status = "moving"
+                load.append((p, h))
+            if not load:
+                return
+            amb.busy = True
+            self.m.env.process(self._run(amb, z, load))
+
+    def _run(self, amb: Vehicle, zone: int, load: list[tuple[Patient, Hospital]]
+             ) -> Generator[Any, Any, None]:
+        m = self.m
+        start = float(m.env.now)
+        yield from drive(m, amb, zone)
+        yield m.env.timeout(self.load_h)
+        for p, h in sorted(load, key=lambda x: m.net.rank(zone, x[1].zone)):
+            yield from drive(m, amb, h.zone)
+            yield m.env.timeout(amb.unloading_h)
+            self.admit(p, h)
+        amb.trips += 1
+        amb.busy_h += float(m.env.now) - start
+        amb.busy = False
+        self.dispatch()
+        if not amb.busy and amb.location != amb.home:
+            yield from go_home(m, amb)
+            self.dispatch()
+
+    def take_for_air(self, zone: int, capacity: int) -> list[tuple[Patient, Hospital]]:
+        """Hand waiting patients of ``zone`` (most urgent first) to an air unit."""
+        load: list[tuple[Patient, Hospital]] = []
+        while self.waiting[zone] and len(load) < capacity:
+            h = self.reserve_bed(zone)
+            if h is None:
+                break
+            p = self.waiting[zone].pop(0)
+            p.status = "moving"
+            load.append((p, h))
+        return load

@@ -1,0 +1,194 @@
+"""Search and rescue: sites of trapped people, teams dispatched to them, survival over time.
+
+Every zone where the hazard traps people becomes a site. Teams with the ``rescue`` skill are
+sent by the scenario's dispatch policy (every site first gets one team, in policy order; spare
+teams then join the sites that need them most). A team turns out from its base, drives to the
+site (waiting out closures and cut roads), and extracts people one at a time; each extraction
+takes a lognormal time scaled by the team's size. A person extracted ``t`` hours after being
+trapped is alive with probability ``S(t)``, the scenario's survival curve (e.g. Tangshan 1976).
+Teams with a shift length rest on site after each shift.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from sim.response.ledger import State
+from sim.response.vehicles import TeamUnit, drive
+from sim.scenario.distributions import as_float
+
+if TYPE_CHECKING:
+    from sim.response.model import Model
+
+__all__ = ["Rescue", "Site", "survival"]
+
+
+def survival(hours: float, points_h: np.ndarray, alive: np.ndarray) -> float:
+    """Probability that a person trapped ``hours`` ago is alive.
+
+    Linear between the curve's points, flat beyond the last one.
+    """
+    return float(np.interp(hours, points_h, alive))
+
+
+@dataclass(eq=False)
+class Site:
+    """Trapped people of one zone."""
+
+    idx: int
+    zone: int
+    opened_h: float
+    waiting: list[list[float]] = field(default_factory=list)
+    """Groups ``[count, trapped_at_h]`` not yet reached, oldest first."""
+    teams: int = 0
+    """Teams on their way or working here."""
+    first_arrival_h: float | None = None
+    first_arrival_by_kind: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def n_waiting(self) -> int:
+        """People not yet reached."""
+        return int(sum(g[0] for g in self.waiting))
+
+
+class Rescue:
+    """Sites, rescue teams and their dispatch for one run."""
+
+    def __init__(self, model: Model) -> None:
+        self.m = model
+        rule = model.sc.response.rescue
+        self.rule = rule
+        self.rng = model.streams.generator("rescue")
+        self.sites: list[Site] = []
+        self.teams = [t for t in model.teams if "rescue" in t.skills]
+        self.reached: list[tuple[int, float]] = []
+        """(count, hours from entrapment to a team starting on them)."""
+        self.alive = 0
+        self.dead = 0
+        if rule is not None:
+            self.turnout_h = as_float(rule.turnout_min) / 60.0
+            self.extraction_h = as_float(rule.extraction_h)
+            self.extraction_sigma = as_float(rule.extraction_sigma)
+            self.rest_h = as_float(rule.rest_h)
+            self.curve_h = np.array(rule.survival.hours, dtype=float)
+            self.curve_alive = np.array(rule.survival.alive, dtype=float)
+
+    @property
+    def active(self) -> bool:
+        """Whether the scenario has rescue rules and teams to apply them."""
+        return self.rule is not None and bool(self.teams)
+
+    def trap(self, zone: int, n: int) -> None:
+        """``n`` people of ``zone`` have just been trapped (they are in the ledger already)."""
+        now = float(self.m.env.now)
+        site = next((s for s in self.sites if s.zone == zone), None)
+        if site is None:
+            site = Site(len(self.sites), zone, now)
+            self.sites.append(site)
+            self.m.log("site_opened", self.m.zone_names[zone], n)
+            self.m.air.request(zone, "rescue_site")
+        site.waiting.append([float(n), now])
+        if self.active:
+            self.dispatch()
+
+    # -- dispatch ----------------------------------------------------------------------------
+    def _site_key(self, s: Site) -> tuple[float, ...]:
+        policy = self.rule.dispatch if self.rule else "nearest"
+        now = float(self.m.env.now)
+        if policy == "largest":
+            return (s.teams > 0, -s.n_waiting, s.idx)
+        if policy == "survival":
+            # expected lives still to save: people waiting times their survival now
+            lives = sum(g[0] * survival(now - g[1], self.curve_h, self.curve_alive)
+                        for g in s.waiting)
+            return (s.teams > 0, -lives / (1 + s.teams), s.idx)
+        return (s.teams > 0, s.opened_h, s.idx)  # nearest force to each site, oldest first
+
+    def dispatch(self) -> None:
+        """Send idle teams to sites until no idle team or no site needs one."""
+        net = self.m.net
+        while True:
+            idle = [t for t in self.teams if not t.busy]
+            need = [s for s in self.sites if s.n_waiting > s.teams]
+            if not idle or not need:
+                return
+            site = min(need, key=self._site_key)
+            team = min(idle, key=lambda t: (net.rank(t.location, site.zone), t.idx))
+            team.busy = True
+            site.teams += 1
+            self.m.env.process(self._work(team, site))
+
+    # -- a team at work ----------------------------------------------------------------------
+    def _work(self, team: TeamUnit, site: Site) -> Generator[Any, Any, None]:
+        m = self.m
+        env = m.env
+        start = float(env.now)
+        if team.location == team.home and self.turnout_h > 0:
+            yield env.timeout(self.turnout_h)
+            team.note(start, float(env.now), "turnout", team.location)
+        yield from drive(m, team, site.zone)
+        now = float(env.now)
+        if site.first_arrival_h is None:
+            site.first_arrival_h = now
+            m.log("first_on_scene", m.zone_names[site.zone], 0)
+        site.first_arrival_by_kind.setdefault(team.kind, now)
+        shift_start = now
+        per_person = self.extraction_h * self.rule.reference_headcount / team.headcount \
+            if self.rule else 0.0
+        while site.waiting:
+            if team.shift_h is not None and env.now - shift_start >= team.shift_h:
+                t0 = float(env.now)
+                yield env.timeout(self.rest_h)
+                team.note(t0, float(env.now), "rest", site.zone)
+                shift_start = float(env.now)
+                if not site.waiting:
+                    break
+            group = site.waiting[0]
+            trapped_at = group[1]
+            group[0] -= 1
+            if group[0] <= 0:
+                site.waiting.pop(0)
+            t0 = float(env.now)
+            self.reached.append((1, t0 - trapped_at))
+            dur = per_person * math.exp(self.extraction_sigma * float(self.rng.standard_normal()))
+            yield env.timeout(dur)
+            team.note(t0, float(env.now), "extract", site.zone)
+            p = survival(float(env.now) - trapped_at, self.curve_h, self.curve_alive)
+            alive = bool(self.rng.random() < p)
+            m.ledger.move(env.now, site.zone, State.trapped,
+                          State.rescued if alive else State.killed, 1)
+            if alive:
+                self.alive += 1
+            else:
+                self.dead += 1
+        site.teams -= 1
+        team.busy_h += float(env.now) - start
+        team.trips += 1
+        team.busy = False
+        self.dispatch()
+        if not team.busy and not any(s.n_waiting for s in self.sites) and \
+                team.location != team.home:
+            team.busy = True
+            t0 = float(env.now)
+            yield from drive(m, team, team.home)
+            team.busy_h += float(env.now) - t0
+            team.busy = False
+            self.dispatch()
+
+    # -- results -----------------------------------------------------------------------------
+    def first_on_scene_h(self, kinds: list[str] | None = None) -> list[float]:
+        """Hours from each site's opening to its first team (``inf`` if none came)."""
+        out = []
+        for s in self.sites:
+            if kinds is None:
+                t = s.first_arrival_h
+            else:
+                ts = [v for k, v in s.first_arrival_by_kind.items() if k in kinds]
+                t = min(ts) if ts else None
+            out.append(math.inf if t is None else t - s.opened_h)
+        return out

@@ -1,0 +1,104 @@
+"""Road damage and clearing: links blocked by the hazard, crews that reopen them.
+
+At a zone's onset, each link touching it is blocked with the probability of the scenario's
+lognormal fragility on the larger intensity of its end zones. Crews (teams with the
+``road_clearing`` skill) go to the blocked link nearest to them that they can reach, clear it in
+a lognormal time, and move on; each reopened link updates every route.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
+
+from scipy.stats import norm
+
+from sim.response.network import Link
+from sim.response.vehicles import TeamUnit, drive
+from sim.scenario.distributions import as_float
+
+if TYPE_CHECKING:
+    from sim.response.model import Model
+
+__all__ = ["RoadWorks"]
+
+
+class RoadWorks:
+    """Link damage and clearing crews for one run."""
+
+    def __init__(self, model: Model) -> None:
+        self.m = model
+        roads = model.sc.roads
+        self.damage = roads.damage if roads is not None else None
+        self.rng = model.streams.generator("roads")
+        self.crews = [t for t in model.teams if "road_clearing" in t.skills]
+        self.blocked_total = 0
+        self.decided: set[int] = set()
+        if self.damage is not None:
+            self.median = as_float(self.damage.median)
+            self.beta = as_float(self.damage.beta)
+            self.bridge = as_float(self.damage.bridge_factor)
+            self.clear_h = as_float(self.damage.clear_h)
+            self.clear_sigma = as_float(self.damage.clear_sigma)
+
+    def p_block(self, link: Link) -> float:
+        """Probability that the hazard blocks ``link``."""
+        if self.damage is None:
+            return 0.0
+        imp = self.m.impact.zones
+        intensity = max(imp[link.a].intensity, imp[link.b].intensity)
+        if intensity <= 0:
+            return 0.0
+        median = self.median * (self.bridge if link.kind == "bridge" else 1.0)
+        return float(norm.cdf(math.log(intensity / median) / self.beta))
+
+    def strike(self, zone: int) -> None:
+        """The hazard reaches ``zone``: links touching it may be blocked."""
+        if self.damage is None:
+            return
+        for link in self.m.net.links:
+            if zone in (link.a, link.b) and link.idx not in self.decided:
+                self.decided.add(link.idx)  # a link's fate is drawn once, at its first strike
+                if self.rng.random() < self.p_block(link):
+                    self.m.net.block(link)
+                    self.blocked_total += 1
+                    self.m.log("link_blocked", f"{self.m.zone_names[link.a]}-"
+                               f"{self.m.zone_names[link.b]}", 0)
+        self.dispatch()
+
+    def dispatch(self) -> None:
+        """Send idle crews to the nearest blocked link they can reach."""
+        net = self.m.net
+        for crew in [c for c in self.crews if not c.busy]:
+            todo = [lk for lk in net.links if lk.blocked and not lk.claimed]
+            if not todo:
+                return
+
+            def key(lk: Link, crew: TeamUnit = crew) -> tuple[float, int]:
+                return (min(net.rank(crew.location, lk.a), net.rank(crew.location, lk.b)), lk.idx)
+
+            link = min(todo, key=key)
+            if not math.isfinite(key(link)[0]):
+                continue  # this crew is cut off from every blocked link
+            link.claimed = True
+            crew.busy = True
+            self.m.env.process(self._clear(crew, link))
+
+    def _clear(self, crew: TeamUnit, link: Link) -> Generator[Any, Any, None]:
+        m = self.m
+        net = m.net
+        start = float(m.env.now)
+        end = link.a if net.rank(crew.location, link.a) <= net.rank(crew.location, link.b) \
+            else link.b
+        yield from drive(m, crew, end)
+        t0 = float(m.env.now)
+        yield m.env.timeout(self.clear_h * math.exp(self.clear_sigma *
+                                                    float(self.rng.standard_normal())))
+        crew.note(t0, float(m.env.now), "clear", end)
+        net.clear(link)
+        m.log("link_cleared", f"{m.zone_names[link.a]}-{m.zone_names[link.b]}", 0)
+        crew.trips += 1
+        crew.busy_h += float(m.env.now) - start
+        crew.busy = False
+        self.dispatch()

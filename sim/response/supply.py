@@ -1,0 +1,81 @@
+"""Stock from outside the stockpile: agreement suppliers (协议储备) and mutual aid.
+
+A supply is called at the warning, at onset, or at the first back order of the run. After its
+lead time it delivers to its stock point: everything at once, or at its daily capacity in
+batches until its total is exhausted. Deliveries are ordinary stock arrivals: back orders are
+retried and trucks take it on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from sim.scenario.distributions import as_float
+from sim.scenario.operations import Supply
+
+if TYPE_CHECKING:
+    from sim.response.model import Model
+
+__all__ = ["ExternalSupply"]
+
+
+class ExternalSupply:
+    """Every agreement and mutual-aid supply of a run."""
+
+    def __init__(self, model: Model) -> None:
+        self.m = model
+        self.supplies = list(model.sc.supplies)
+        self.called: dict[str, float] = {}
+        self.delivered: dict[str, float] = {s.name: 0.0 for s in self.supplies}
+        self.first_delivery: dict[str, float] = {}
+
+    def start(self) -> None:
+        """Schedule the supplies called at the warning or at onset."""
+        m = self.m
+        for s in self.supplies:
+            if s.trigger == "warning":
+                m.env.process(m.call_at(m.warning_at, self.call, s))
+            elif s.trigger == "onset":
+                m.env.process(m.call_at(0.0, self.call, s))
+
+    def shortage(self) -> None:
+        """A back order appeared: call the supplies waiting for one."""
+        for s in self.supplies:
+            if s.trigger == "shortage" and s.name not in self.called:
+                self.call(s)
+
+    def call(self, s: Supply) -> None:
+        """Call supply ``s`` now."""
+        if s.name in self.called:
+            return
+        m = self.m
+        self.called[s.name] = float(m.env.now)
+        m.log("supply_called", s.name, 0)
+        m.env.process(self._deliver(s))
+
+    def _deliver(self, s: Supply) -> Generator[Any, Any, None]:
+        m = self.m
+        items = m.items
+        left = np.array([as_float(s.items.get(k, 0.0)) for k in items])
+        point = m.logistics.point_by_name[s.deliver_to]
+        yield m.env.timeout(as_float(s.lead_time_h))
+        if s.daily_capacity is None:
+            batch = left.copy()
+            step = 0.0
+        else:
+            per_day = np.array([as_float(s.daily_capacity.get(k, 0.0)) for k in items])
+            batch = per_day / s.batches_per_day
+            step = 24.0 / s.batches_per_day
+        while left.sum() > 1e-9:
+            qty = np.minimum(left, batch)
+            if not qty.any():
+                return  # nothing more it can deliver of what is left
+            left -= qty
+            self.first_delivery.setdefault(s.name, float(m.env.now))
+            self.delivered[s.name] += float(qty.sum())
+            m.logistics.add_stock(point, qty)
+            if left.sum() > 1e-9:
+                yield m.env.timeout(step)
