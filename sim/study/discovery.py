@@ -10,12 +10,13 @@ Workbench. It looks for a box (a range for a few inputs) where failures are conc
   failures inside per share of runs removed (the EMA Workbench's default "lenient1" objective,
   which keeps discrete inputs from being cut in one greedy bite), until the box holds
   ``min_mass`` of runs;
-* **choice**: on this peeling trajectory, the densest box that still holds ``min_coverage`` of all
-  failures;
+* **choice**: on this peeling trajectory, among the boxes that still hold ``min_coverage`` of all
+  failures, the widest whose density is within one binomial standard error of the densest (the
+  "one-standard-error rule" of CART: late peels mostly fit noise);
 * **pasting**: widen the chosen box again where that raises its density;
-* **pruning**: drop a restriction when a one-sided binomial test (the EMA Workbench's
-  quasi-p-value) cannot tell the box's density from that of the box without it (the most
-  significant restriction is always kept, with its quasi-p-value reported).
+* **pruning**: drop a bound (the lower or upper end of an input's range) when a one-sided binomial
+  test (the EMA Workbench's quasi-p-value) cannot tell the box's density from that of the box
+  without it (the most significant bound is always kept, with its quasi-p-value reported).
 
 The result is stated with its **coverage** (the share of all failures inside the box) and
 **density** (the share of runs inside the box that fail).
@@ -195,12 +196,17 @@ def _paste(x: np.ndarray, y: np.ndarray, lo: np.ndarray, hi: np.ndarray, alpha: 
         _, lo, hi = best
 
 
-def _quasi_p(x: np.ndarray, y: np.ndarray, lo: np.ndarray, hi: np.ndarray, j: int) -> float:
+def _quasi_p(x: np.ndarray, y: np.ndarray, lo: np.ndarray, hi: np.ndarray, j: int,
+             side: int) -> float:
+    """One-sided binomial p of the box's density against the box without bound ``(j, side)``."""
     from scipy.stats import binomtest
 
     inside = _mask(x, lo, hi)
     lo2, hi2 = lo.copy(), hi.copy()
-    lo2[j], hi2[j] = -np.inf, np.inf
+    if side == 0:
+        lo2[j] = -np.inf
+    else:
+        hi2[j] = np.inf
     wider = _mask(x, lo2, hi2)
     p0 = float(y[wider].mean()) if wider.any() else 0.0
     n, k = int(inside.sum()), int(y[inside].sum())
@@ -274,20 +280,29 @@ def prim(x: pd.DataFrame, y: np.ndarray, *, alpha: float = 0.05, min_mass: float
     if not total:
         return None, tdf
     ok = [i for i, t in enumerate(traj) if t[2] >= min_coverage] or [0]
-    pick = max(ok, key=lambda i: (traj[i][3], traj[i][2]))
+    best_i = max(ok, key=lambda i: (traj[i][3], traj[i][2]))
+    d_best = traj[best_i][3]
+    n_best = max(1.0, traj[best_i][4] * len(yv))
+    se = math.sqrt(d_best * (1 - d_best) / n_best)
+    pick = min(i for i in ok if traj[i][3] >= d_best - se)
     lo, hi = traj[pick][0].copy(), traj[pick][1].copy()
     if paste:
         lo, hi = _paste(xv, yv, lo, hi, alpha, total)
-    # Prune restrictions that do not matter, the least significant first.
+    # Prune bounds that do not matter, the least significant first.
     while True:
-        restricted = [j for j in range(d) if np.isfinite(lo[j]) or np.isfinite(hi[j])]
-        if not restricted:
+        bounds = [(j, side) for j in range(d) for side in (0, 1)
+                  if np.isfinite(lo[j] if side == 0 else hi[j])]
+        if not bounds:
             return None, tdf
-        ps = {j: _quasi_p(xv, yv, lo, hi, j) for j in restricted}
-        worst = max(restricted, key=lambda j: ps[j])
-        if ps[worst] <= max_p or len(restricted) == 1:
+        ps = {b: _quasi_p(xv, yv, lo, hi, *b) for b in bounds}
+        worst = max(bounds, key=lambda b: ps[b])
+        if ps[worst] <= max_p or len(bounds) == 1:
             break
-        lo[worst], hi[worst] = -np.inf, np.inf
+        if worst[1] == 0:
+            lo[worst[0]] = -np.inf
+        else:
+            hi[worst[0]] = np.inf
+    restricted = sorted({j for j, _ in bounds})
     inside = _mask(xv, lo, hi)
     cov, dens, mass = _stats(inside, yv, total)
     rs = []
@@ -297,7 +312,8 @@ def prim(x: pd.DataFrame, y: np.ndarray, *, alpha: float = 0.05, min_mass: float
         rs.append(Restriction(
             names[j], float(lo[j]) if np.isfinite(lo[j]) else None,
             float(hi[j]) if np.isfinite(hi[j]) else None,
-            float(col.min()), float(col.max()), integer, ps[j]))
+            float(col.min()), float(col.max()), integer,
+            max(p for (jj, _), p in ps.items() if jj == j)))
     rs.sort(key=lambda r: r.quasi_p)
     return Box(rs, cov, dens, mass, int(inside.sum()), int(yv[inside].sum())), tdf
 
