@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.scenario.overrides import increase as increase_scenario
-from sim.scenario.overrides import value_at
+from sim.scenario.overrides import shifted, value_at
 from sim.scenario.schema import Scenario
 from sim.study.executors import ExecutorInfo, open_executor
 from sim.study.runner import run_study
@@ -186,6 +186,7 @@ def plan_capacity(scenario: Scenario | str | Path, target: str, resource: str,
     if not 0 < probability < 1:
         raise ValueError(f"probability must be in (0, 1), got {probability}")
     value = value_at(scenario, resource)
+    shifted(value, 1.0, resource)  # a count or a quantity, or a shiftable distribution
     default_step, integer = _default_step(value)
     step = float(step) if step is not None else default_step
     if step <= 0 or (integer and not step.is_integer()):

@@ -1,0 +1,158 @@
+"""The study commands: JSON output, and every user error as one line with exit status 2."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import sim
+from tests.conftest import DEMO
+from tests.study_helpers import tiny_scenario, write_scenario
+
+
+def sim_cmd(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "sim", *args], capture_output=True, text=True,
+                          timeout=300, cwd=cwd)
+
+
+@pytest.fixture(scope="module")
+def tiny_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_scenario(tiny_scenario(), tmp_path_factory.mktemp("sc") / "tiny.yaml")
+
+
+def test_study_json(tiny_file: Path) -> None:
+    p = sim_cmd("study", str(tiny_file), "--runs", "30", "--seed", "3", "--workers", "1",
+                "--json")
+    assert p.returncode == 0, p.stderr
+    doc = json.loads(p.stdout)
+    assert doc["runs"] == 30 and doc["seed"] == 3
+    ids = [t.id for t in sim.load_scenario(tiny_file).targets]
+    assert [t["id"] for t in doc["targets"]] == ids
+    for t in doc["targets"]:
+        assert {"id", "p_holds", "ci_low", "ci_high", "runs"} <= set(t)
+        assert t["runs"] == 30 and t["ci_low"] <= t["p_holds"] <= t["ci_high"]
+    # The same study from Python gives the same numbers.
+    st = sim.study.run_study(tiny_file, 30, 3, workers=1, progress=False)
+    assert [t.p_holds.estimate for t in st.summary().targets] == \
+        [t["p_holds"] for t in doc["targets"]]
+
+
+def test_study_table_output_and_figures(tiny_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "s"
+    p = sim_cmd("study", str(tiny_file), "--runs", "20", "--workers", "1", "--out", str(out),
+                "--series")
+    assert p.returncode == 0, p.stderr
+    assert "P(holds)" in p.stdout and "Wilson" in p.stdout and str(out) in p.stdout
+    f = sim_cmd("figures", str(out))
+    assert f.returncode == 0, f.stderr
+    assert (out / "figures" / "p_holds.png").is_file()
+
+
+def test_until_ci_reports_runs_used(tiny_file: Path) -> None:
+    p = sim_cmd("study", str(tiny_file), "--runs", "50", "--until-ci", "0.06", "--workers", "1",
+                "--json")
+    assert p.returncode == 0, p.stderr
+    doc = json.loads(p.stdout)
+    assert doc["stop"]["reason"] == "precision" and doc["runs"] == doc["stop"]["runs"]
+    assert all(t["half_width"] <= 0.06 for t in doc["targets"])
+
+
+def test_compare_plan_sensitivity_discover(tiny_file: Path, tmp_path: Path) -> None:
+    v = tmp_path / "more_quilts.yaml"
+    v.write_text("stock_points[county_depot].items.quilt: {dist: uniform, low: 4000, "
+                 "high: 12000}\n")
+    p = sim_cmd("compare", str(tiny_file), "--variant", f"quilts={v}", "--set",
+                "trucks:vehicles[county_trucks].count=3", "--runs", "40", "--workers", "1",
+                "--json")
+    assert p.returncode == 0, p.stderr
+    doc = json.loads(p.stdout)
+    assert set(doc["variants"]) == {"base", "quilts", "trucks"}
+    d = next(x for x in doc["differences"]
+             if x["variant"] == "quilts" and x["target"] == "stock_covers_county")
+    assert d["p_holds"]["difference"]["estimate"] > 0
+    p = sim_cmd("compare", str(tiny_file), "--set", "vehicles[county_trucks].count=3",
+                "--runs", "20", "--workers", "1")
+    assert p.returncode == 0 and "var removed by CRN" in p.stdout, p.stderr
+    p = sim_cmd("plan", str(tiny_file), "--target", "stock_covers_county", "--probability",
+                "0.5", "--resource", "stock_points[county_depot].items.quilt", "--runs", "40",
+                "--step", "500", "--workers", "1", "--json")
+    assert p.returncode == 0, p.stderr
+    plan = json.loads(p.stdout)
+    assert plan["increase"] is not None and plan["p_holds"]["estimate"] >= 0.5
+    p = sim_cmd("sensitivity", str(tiny_file), "--method", "morris", "--n", "2", "--workers",
+                "1", "--target", "stock_covers_county")
+    assert p.returncode == 0 and "stock_points[county_depot].items.quilt" in p.stdout, p.stderr
+    p = sim_cmd("discover", str(tiny_file), "--runs", "100", "--workers", "1", "--target",
+                "stock_covers_county")
+    assert p.returncode == 0 and "coverage" in p.stdout, p.stderr
+
+
+BAD: list[tuple[tuple[str, ...], str]] = [
+    (("study", "{tiny}", "--runs", "0"), "--runs"),
+    (("study", "nope.yaml", "--runs", "5"), "cannot read"),
+    (("study", "{tiny}", "--until-ci", "0.7"), "until_ci"),
+    (("study", "{tiny}", "--workers", "0"), "--workers"),
+    (("study", "--resume", "{tmp}/nothing"), "holds no study"),
+    (("study",), "missing scenario FILE"),
+    (("study", "{tiny}", "--scheduler", "tcp://127.0.0.1:1", "--dask-local"), "not both"),
+    (("study", "{tiny}", "--set", "vehicles[ghost].count=2"), "no item named 'ghost'"),
+    (("study", "{tiny}", "--set", "zones[0].population=-3"), "zones[0].population"),
+    (("compare", "{tiny}"), "at least one --variant"),
+    (("compare", "{tiny}", "--variant", "oops"), "NAME=OVERRIDES.yaml"),
+    (("compare", "{tiny}", "--variant", "v={tmp}/missing.yaml"), "cannot read"),
+    (("compare", "{tiny}", "--variant", "bad name={tmp}/v.yaml"), "variant name"),
+    (("compare", "{tiny}", "--variant", "v={tmp}/bad_value.yaml"), "bad_value.yaml:2:"),
+    (("plan", "{tiny}", "--target", "nope", "--resource", "vehicles[county_trucks].count"),
+     "unknown target"),
+    (("plan", "{tiny}", "--target", "stock_covers_county", "--resource", "zones[0].name"),
+     "expected a count or a quantity"),
+    (("plan", "{tiny}", "--target", "stock_covers_county", "--resource", "vehicles[x].count"),
+     "no item named"),
+    (("plan", "{tiny}", "--target", "stock_covers_county", "--resource",
+      "vehicles[county_trucks].count", "--probability", "1.5"), "probability"),
+    (("sensitivity", "{tiny}", "--method", "fast"), "method"),
+    (("sensitivity", "{tiny}", "--n", "10"), "power of 2"),
+    (("sensitivity", "{tiny}", "--target", "nope"), "unknown target"),
+    (("discover",), "one of them"),
+    (("discover", "--study", "{tmp}/nothing"), "holds no study"),
+    (("figures", "{tmp}/nothing"), "holds no study"),
+]
+
+
+@pytest.mark.parametrize(("args", "needle"), BAD, ids=[" ".join(a[:2]) + f"-{i}"
+                                                         for i, (a, _) in enumerate(BAD)])
+def test_user_errors_are_one_line_with_status_2(args: tuple[str, ...], needle: str,
+                                               tiny_file: Path, tmp_path: Path) -> None:
+    (tmp_path / "v.yaml").write_text("vehicles[county_trucks].count: 3\n")
+    (tmp_path / "bad_value.yaml").write_text("# a variant\nvehicles[county_trucks].count: -1\n")
+    argv = [a.format(tiny=tiny_file, tmp=tmp_path) for a in args]
+    p = sim_cmd(*argv)
+    assert p.returncode == 2, (p.returncode, p.stdout, p.stderr)
+    lines = p.stderr.strip().splitlines()
+    assert len(lines) == 1, p.stderr
+    assert needle in lines[0], lines[0]
+    assert "Traceback" not in p.stderr
+
+
+def test_out_directory_in_use_or_taken(tiny_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "s"
+    assert sim_cmd("study", str(tiny_file), "--runs", "5", "--workers", "1", "--out",
+                   str(out)).returncode == 0
+    p = sim_cmd("study", str(tiny_file), "--runs", "5", "--workers", "1", "--out", str(out))
+    assert p.returncode == 2 and "--resume" in p.stderr and len(p.stderr.splitlines()) == 1
+    from sim.study import ResultStore
+
+    with ResultStore.open(out):
+        p = sim_cmd("study", "--resume", str(out), "--runs", "8", "--workers", "1")
+    assert p.returncode == 2 and "in use" in p.stderr and len(p.stderr.splitlines()) == 1
+
+
+def test_demo_study_command_runs() -> None:
+    p = sim_cmd("study", str(DEMO), "--runs", "8", "--seed", "7", "--workers", "1")
+    assert p.returncode == 0, p.stderr
+    for t in sim.load_scenario(DEMO).targets:
+        assert t.id in p.stdout
