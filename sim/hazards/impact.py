@@ -3,13 +3,37 @@
 The hazard models produce per-person and per-home *probabilities* for each zone, not counts:
 who is still in the zone when the hazard arrives is decided by the response model (people who
 evacuated in time are not hurt), which then draws integer outcomes for the people present.
+
+What the engine consumes
+------------------------
+- ``ZoneImpact.onset_h``, the outcome probabilities and ``roads_closed``: the strike on the people
+  present at onset, and the zone's road closure window (consumed today).
+- ``Impact.episodes``: later strikes (aftershocks). Each :class:`Episode` gives, for the people
+  present in ``zone`` at ``time_h`` who are still unhurt and at home or exposed, the conditional
+  probabilities of being killed, injured (severity 1-3), trapped, and of losing their home, plus an
+  optional extra road closure window. Probabilities already account for the damage done before.
+- ``Impact.facilities_out``: shelters, hospitals and stock points the hazard puts out of service,
+  from ``from_h`` until ``until_h`` (``inf``: not within the run).
+- ``ZoneImpact.road_damage``: probability that a road link into the zone is blocked (for a link
+  network; ``roads_closed`` is the zone-level window); ``displacement_days``: expected days a
+  displaced resident stays out of home; ``flooded_h``: how long water stays.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
-__all__ = ["Impact", "ZoneImpact"]
+__all__ = ["Episode", "FacilityOutage", "Impact", "ZoneImpact"]
+
+
+def _check_probabilities(what: str, home_loss: float, killed: float,
+                         injured: tuple[float, float, float], trapped: float) -> None:
+    total = killed + sum(injured) + trapped
+    for name, p in (("home_loss", home_loss), ("casualties", total), ("killed", killed),
+                    ("trapped", trapped), *((f"injured[{i}]", x) for i, x in enumerate(injured))):
+        if not 0.0 <= p <= 1.0 + 1e-12 or math.isnan(p):
+            raise ValueError(f"{what}: {name} probability {p} outside [0, 1]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,7 +43,8 @@ class ZoneImpact:
     Attributes
     ----------
     onset_h : float
-        When the hazard strikes the zone, hours relative to the scenario's onset (landfall).
+        When the hazard strikes the zone, hours relative to the scenario's onset (landfall,
+        mainshock, flood reference time); may be negative (gales before landfall).
     intensity : float
         Peak intensity in the zone, in the unit named by :attr:`Impact.intensity_unit`.
     home_loss : float
@@ -32,6 +57,25 @@ class ZoneImpact:
         Probability that a person present at onset is trapped.
     roads_closed : tuple of (float, float) or None
         Interval (start_h, end_h) during which the zone's roads cannot be used.
+    peak_h : float or None
+        When the intensity peaks in the zone.
+    exposed_share : float
+        Share of residents inside the hazard's footprint (any nonzero intensity).
+    depth_m : float
+        Deepest water (storm surge or flood) over the flooded part of the zone, m.
+    flooded_h : float
+        Hours the water stays.
+    rain_mm : float
+        Storm rainfall in the zone, mm.
+    damage_states : tuple of float
+        Shares of the zone's buildings in each damage state: none, slight, moderate, extensive,
+        complete (standing), collapse (earthquakes; empty otherwise).
+    displacement_days : float
+        Expected days a displaced resident stays out of home.
+    road_damage : float
+        Probability that a road link into the zone is blocked.
+    measures : dict of str to float
+        Intensities of each mechanism (``wind_ms``, ``surge_m``, ``flash_m``, ``mmi`` ...).
     """
 
     onset_h: float
@@ -41,12 +85,58 @@ class ZoneImpact:
     injured: tuple[float, float, float] = (0.0, 0.0, 0.0)
     trapped: float = 0.0
     roads_closed: tuple[float, float] | None = None
+    peak_h: float | None = None
+    exposed_share: float = 1.0
+    depth_m: float = 0.0
+    flooded_h: float = 0.0
+    rain_mm: float = 0.0
+    damage_states: tuple[float, ...] = ()
+    displacement_days: float = 0.0
+    road_damage: float = 0.0
+    measures: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        total = self.killed + sum(self.injured) + self.trapped
-        for name, p in (("home_loss", self.home_loss), ("casualties", total)):
-            if not 0.0 <= p <= 1.0:
-                raise ValueError(f"{name} probability {p} outside [0, 1]")
+        _check_probabilities("zone impact", self.home_loss, self.killed, self.injured,
+                             self.trapped)
+
+
+@dataclass(frozen=True, slots=True)
+class Episode:
+    """A later strike on one zone (an aftershock), with conditional outcome probabilities.
+
+    The probabilities apply to people present in ``zone`` at ``time_h`` who are neither killed,
+    injured nor trapped yet (for ``home_loss``: whose home was still usable).
+    """
+
+    time_h: float
+    zone: int
+    cause: str
+    intensity: float
+    home_loss: float
+    killed: float = 0.0
+    injured: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    trapped: float = 0.0
+    roads_closed: tuple[float, float] | None = None
+    magnitude: float | None = None
+
+    def __post_init__(self) -> None:
+        _check_probabilities("episode", self.home_loss, self.killed, self.injured, self.trapped)
+
+
+@dataclass(frozen=True, slots=True)
+class FacilityOutage:
+    """A shelter, hospital or stock point the hazard puts out of service."""
+
+    name: str
+    kind: str
+    """``shelter``, ``hospital`` or ``stock_point``."""
+    zone: int
+    from_h: float
+    until_h: float
+    """``inf`` when it is not back within the run."""
+    cause: str
+    probability: float
+    """The probability of the outage that was drawn (for reports)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +148,43 @@ class Impact:
     zones: tuple[ZoneImpact, ...]
     details: dict[str, float] = field(default_factory=dict)
     """Realised hazard quantities worth reporting (landfall position, peak wind...)."""
+    episodes: tuple[Episode, ...] = ()
+    facilities_out: tuple[FacilityOutage, ...] = ()
+    components: tuple[str, ...] = ()
+    """Mechanisms that acted: ``wind``, ``surge``, ``rain``, ``flash``, ``waterlogging``,
+    ``river``, ``landslide``, ``shaking``, ``aftershocks``."""
 
     def expected_home_loss(self, populations: list[int]) -> float:
         """Expected number of residents whose home is unusable."""
         return sum(z.home_loss * n for z, n in zip(self.zones, populations, strict=True))
+
+    def expected_outcomes(self, populations: list[int]) -> dict[str, float]:
+        """Expected outcomes if everybody stayed home (no evacuation), summed over zones.
+
+        ``exposed`` counts residents in the footprint; later episodes add their conditional
+        outcomes on the people still unhurt.
+        """
+        out = {"exposed": 0.0, "displaced": 0.0, "killed": 0.0, "injured_1": 0.0,
+               "injured_2": 0.0, "injured_3": 0.0, "trapped": 0.0}
+        alive = [float(n) for n in populations]
+        homes = [float(n) for n in populations]
+        for z, n in zip(self.zones, populations, strict=True):
+            out["exposed"] += z.exposed_share * n
+        for i, z in enumerate(self.zones):
+            self._add(out, alive, homes, i, z.killed, z.injured, z.trapped, z.home_loss)
+        for e in self.episodes:
+            self._add(out, alive, homes, e.zone, e.killed, e.injured, e.trapped, e.home_loss)
+        return out
+
+    @staticmethod
+    def _add(out: dict[str, float], alive: list[float], homes: list[float], i: int,
+             killed: float, injured: tuple[float, float, float], trapped: float,
+             home_loss: float) -> None:
+        n = alive[i]
+        out["killed"] += killed * n
+        out["trapped"] += trapped * n
+        for s in range(3):
+            out[f"injured_{s + 1}"] += injured[s] * n
+        alive[i] = n * (1.0 - killed - sum(injured) - trapped)
+        out["displaced"] += home_loss * homes[i]
+        homes[i] *= 1.0 - home_loss

@@ -25,7 +25,8 @@ from sim.scenario.distributions import (
     UncertainPositive,
     support_of,
 )
-from sim.scenario.hazard import Hazard
+from sim.scenario.exposure import ZoneExposure
+from sim.scenario.hazard import Hazard, hazard_cross_check
 from sim.scenario.operations import (
     AirRule,
     MedicalRule,
@@ -130,6 +131,9 @@ class Zone(Sourced):
     )
     intra_zone_minutes: Minutes | None = Field(
         default=None, description="Travel time within the zone; default from `travel`."
+    )
+    exposure: ZoneExposure | None = Field(
+        default=None, description="Ground, coast, streams, slopes and buildings (hazard models)."
     )
 
 
@@ -493,6 +497,8 @@ def _cross_check(s: Scenario) -> Iterator[tuple[Loc, str]]:
             yield ("zones", i, "households"), (
                 f"more households ({z.households}) than people ({z.population})"
             )
+
+    yield from hazard_cross_check(s.hazard, s.zones)
 
     lead_hi = support_of(s.hazard.warning_lead_h)[1]
     if lead_hi > -s.time.start_h:
