@@ -391,6 +391,60 @@ def figures_cmd(
         typer.echo(str(p))
 
 
+@app.command()
+def params(
+    file: ScenarioFile,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """List every coefficient the hazard models use, with its value and source."""
+    from sim.hazards.params import coefficients
+    from sim.report.text import table
+
+    sc = load_scenario(file)
+    rows = coefficients(sc)
+    if as_json:
+        typer.echo(json.dumps([{"coefficient": p, "value": v, "source": s} for p, v, s in rows],
+                              ensure_ascii=False, indent=1))
+        return
+    typer.echo(f"{file}: {sc.hazard.type} hazard, {len(rows)} coefficients")
+    typer.echo(table(rows, ("coefficient", "value", "source")))
+
+
+@app.command()
+def footprint(
+    file: ScenarioFile,
+    seed: Annotated[int, typer.Option(min=0, help="Seed of the hazard realisation.")] = 0,
+    out: Annotated[Path | None, typer.Option("--out", "-o", dir_okay=False,
+                                             help="Write the footprint figure (PNG, SVG, PDF).")]
+    = None,
+) -> None:
+    """Show one hazard realisation per zone (intensity, water, expected outcomes)."""
+    from sim.hazards import compute_impact
+    from sim.report.text import table
+    from sim.scenario.sampling import sample_scenario
+    from sim.streams import Streams
+
+    sc = load_scenario(file)
+    streams = Streams(seed)
+    realised, _ = sample_scenario(sc, streams)
+    imp = compute_impact(realised, streams)
+    rows = [(z.name, f"{zi.onset_h:.2f}", f"{zi.intensity:.2f}", f"{zi.depth_m:.2f}",
+             f"{zi.home_loss * z.population:.0f}", f"{zi.killed * z.population:.1f}",
+             f"{sum(zi.injured) * z.population:.1f}", f"{zi.trapped * z.population:.1f}")
+            for z, zi in zip(sc.zones, imp.zones, strict=True)]
+    typer.echo(f"{imp.hazard}: intensity in {imp.intensity_unit}; components "
+               f"{', '.join(imp.components)}; {len(imp.episodes)} later episodes, "
+               f"{len(imp.facilities_out)} facilities out (expected counts if nobody left)")
+    typer.echo(table(rows, ("zone", "onset_h", "intensity", "depth_m", "displaced", "killed",
+                            "injured", "trapped")))
+    if out is not None:
+        from sim.report.footprint import footprint_figure
+
+        fig = footprint_figure(sc, imp)
+        fig.savefig(out, dpi=120, bbox_inches="tight")
+        typer.echo(f"wrote {out}")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the command line, turning user errors into one-line messages."""
     try:

@@ -1,0 +1,73 @@
+"""Footprint figure of one hazard realisation: intensity and expected outcomes per zone.
+
+matplotlib is imported inside the function: the engine never imports it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sim.hazards.impact import Impact
+from sim.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = ["footprint_figure", "footprint_rows"]
+
+
+def footprint_rows(scenario: Scenario, impact: Impact) -> list[dict[str, Any]]:
+    """Per-zone figures of an Impact: intensity, depth, and expected outcomes if nobody left."""
+    rows = []
+    for z, zi in zip(scenario.zones, impact.zones, strict=True):
+        n = z.population
+        rows.append({
+            "zone": z.name, "lon": z.lon, "lat": z.lat, "population": n,
+            "onset_h": zi.onset_h, "intensity": zi.intensity, "depth_m": zi.depth_m,
+            "displaced": zi.home_loss * n, "killed": zi.killed * n,
+            "injured": sum(zi.injured) * n, "trapped": zi.trapped * n,
+        })
+    return rows
+
+
+def footprint_figure(scenario: Scenario, impact: Impact) -> Figure:
+    """A two-panel figure: a map of zones coloured by peak intensity (sized by population) with
+    the hazard's centre when known, and bars of expected displaced and killed per zone.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    rows = footprint_rows(scenario, impact)
+    fig, (ax_map, ax_bar) = plt.subplots(1, 2, figsize=(12, 5))
+    pops = [r["population"] for r in rows]
+    big = max(pops) if pops and max(pops) > 0 else 1
+    sc = ax_map.scatter([r["lon"] for r in rows], [r["lat"] for r in rows],
+                        c=[r["intensity"] for r in rows], s=[60 + 600 * p / big for p in pops],
+                        cmap="magma_r", edgecolors="k")
+    for r in rows:
+        label = r["zone"] + (f"\n{r['depth_m']:.1f} m" if r["depth_m"] > 0 else "")
+        ax_map.annotate(label, (r["lon"], r["lat"]), fontsize=8, xytext=(4, 4),
+                        textcoords="offset points")
+    d = impact.details
+    for lon_k, lat_k, mark in (("landfall_lon", "landfall_lat", "landfall"),
+                               ("epicentre_lon", "epicentre_lat", "epicentre")):
+        if lon_k in d and lat_k in d:
+            ax_map.plot(d[lon_k], d[lat_k], marker="*", color="tab:blue", markersize=14)
+            ax_map.annotate(mark, (d[lon_k], d[lat_k]), color="tab:blue", fontsize=8)
+    fig.colorbar(sc, ax=ax_map, label=impact.intensity_unit)
+    ax_map.set_xlabel("longitude")
+    ax_map.set_ylabel("latitude")
+    ax_map.set_title(f"{scenario.name}: {impact.hazard} footprint")
+    x = range(len(rows))
+    ax_bar.bar([i - 0.2 for i in x], [r["displaced"] for r in rows], width=0.4,
+               label="displaced")
+    ax_bar.bar([i + 0.2 for i in x], [r["killed"] for r in rows], width=0.4, label="killed")
+    ax_bar.set_yscale("symlog", linthresh=1.0)
+    ax_bar.set_xticks(list(x), [r["zone"] for r in rows], rotation=30, ha="right")
+    ax_bar.set_ylabel("expected people (if nobody left)")
+    ax_bar.legend()
+    ax_bar.set_title("expected outcomes per zone")
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,129 @@
+"""Floods and packs: published formulas, monotone water, river flood, pack overrides."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import sim
+from sim.hazards import compute_impact
+from sim.hazards.common import curve
+from sim.hazards.flood import (
+    gumbel_level,
+    hyetograph,
+    manning_depth,
+    scs_runoff_mm,
+)
+from sim.scenario.packs import deep_merge
+from sim.scenario.sampling import sample_scenario
+from sim.streams import Streams
+from tests.conftest import ROOT
+
+FLOOD = ROOT / "scenarios" / "demo_flash_flood.yaml"
+
+
+@pytest.fixture(scope="module")
+def fl() -> sim.Scenario:
+    return sim.load_scenario(FLOOD)
+
+
+def test_published_curves_and_formulas(fl: sim.Scenario) -> None:
+    w = fl.hazard.water  # type: ignore[union-attr]
+    # JRC Asia residential and TCDSE come back at their tabulated depths
+    for d, dmg, kill in ((0.5, 0.327, 0.0), (2.0, 0.721, 0.0105), (4.0, 0.932, 0.161),
+                         (6.0, 1.0, 0.744)):
+        assert float(curve(w.depth_damage, d)) == pytest.approx(dmg)
+        assert float(curve(w.depth_killed, d)) == pytest.approx(kill)
+    assert float(curve(w.depth_damage, 2.5)) == pytest.approx((0.721 + 0.870) / 2)
+    # Gumbel: T = 1 / (1 - exp(-1)) gives the location parameter
+    assert gumbel_level(1 / (1 - math.exp(-1)), 4.0, 0.8) == pytest.approx(4.0)
+    assert gumbel_level(100, 4.0, 0.8) == pytest.approx(4.0 - 0.8 * math.log(-math.log(0.99)))
+    # SCS-CN: S = 25400/CN - 254; P = 100 mm, CN 80: S = 63.5, Q = (100-12.7)^2 / (100+50.8)
+    assert float(scs_runoff_mm(np.array([100.0]), 80, 0.2)[0]) == pytest.approx(
+        87.3**2 / 150.8)
+    # Manning, wide channel: q = 10 m2/s, n = 0.04, S = 0.01 -> (0.04 * 10 / 0.1)^0.6
+    assert manning_depth(100.0, 10.0, 0.01, 0.04) == pytest.approx(4.0**0.6)
+    # hyetographs integrate to 1
+    t = np.arange(-5, 30, 0.25)
+    for r in (None, 0.3, 0.5):
+        assert float(hyetograph(t, 0.0, 12.0, r).sum() * 0.25) == pytest.approx(1.0)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.floats(80, 250), st.floats(1.05, 1.5))
+def test_more_rain_never_lowers_expected_displacement(seed: int, mm: float, k: float) -> None:
+    sc = sim.load_scenario(FLOOD)
+    pops = [z.population for z in sc.zones]
+    out = []
+    for total in (mm, min(300.0, mm * k)):
+        st_ = Streams(seed)
+        r, _ = sample_scenario(sc, st_, {"hazard.rain.total_mm": total})
+        imp = compute_impact(r, st_)
+        out.append((imp.expected_outcomes(pops), [z.depth_m for z in imp.zones]))
+    assert out[1][0]["displaced"] >= out[0][0]["displaced"] - 1e-6
+    assert out[1][0]["killed"] >= out[0][0]["killed"] - 1e-9
+    assert all(b >= a - 1e-9 for a, b in zip(out[0][1], out[1][1], strict=True))
+
+
+def _river(fl: sim.Scenario, peak: float) -> sim.Scenario:
+    data = fl.model_dump(by_alias=True, exclude_none=True)
+    data["hazard"]["river"] = {"peak_level_m": peak, "base_level_m": 1.0, "rise_h": 12,
+                               "fall_h": 24, "source": "test"}
+    data["hazard"]["rain"]["total_mm"] = 0.0
+    data["zones"][0]["exposure"]["river"] = {"ground_m": 3.0, "levee_crest_m": 5.0, "lag_h": 2,
+                                             "share": 0.2}
+    return sim.Scenario.model_validate(data)
+
+
+def test_river_flood_tops_the_levee_and_deeper_water_does_more(fl: sim.Scenario) -> None:
+    dry = compute_impact(sample_scenario(_river(fl, 4.9), Streams(1))[0], Streams(1))
+    assert dry.zones[0].depth_m == 0.0
+    res = []
+    for peak in (5.5, 6.5, 8.0):
+        imp = compute_impact(sample_scenario(_river(fl, peak), Streams(1))[0], Streams(1))
+        z = imp.zones[0]
+        assert z.depth_m == pytest.approx(peak - 3.0)
+        assert z.onset_h < 2.0  # the levee is topped before the peak reaches the zone
+        res.append((z.home_loss, z.killed, z.displacement_days))
+    assert res == sorted(res)
+
+
+def test_flash_flood_warning_and_landslide_chain(fl: sim.Scenario) -> None:
+    """An intense short storm floods the steep streams within hours of the rain's start."""
+    r, _ = sample_scenario(fl, Streams(5), {"hazard.rain.total_mm": 280.0,
+                                            "hazard.rain.duration_h": 4.0})
+    imp = compute_impact(r, Streams(5))
+    flashed = [z for z in imp.zones if "flash_depth_m" in z.measures]
+    assert flashed
+    for z in flashed:
+        assert z.onset_h < 6.0
+        assert z.roads_closed is not None
+    assert "landslide" in imp.components
+
+
+def test_pack_values_are_overridable_and_keep_provenance(fl: sim.Scenario) -> None:
+    base = {"a": 1, "b": 2, "source": "pack"}
+    merged = deep_merge(base, {"a": 5})
+    assert merged == {"a": 5, "b": 2, "sources": {"b": "pack"}}
+    merged = deep_merge(base, {"a": 5, "source": "mine"})
+    assert merged["source"] == "mine" and "sources" not in merged
+    data = fl.model_dump(by_alias=True, exclude_none=True)
+    data["hazard"]["water"]["road_closure_depth_m"] = {"value": 0.5, "source": "override"}
+    sc = sim.Scenario.model_validate(data)
+    assert sc.hazard.water.road_closure_depth_m.value == 0.5  # type: ignore[union-attr]
+    with pytest.raises(Exception, match="unknown parameter pack"):
+        data["hazard"]["pack"] = "no_such_pack"
+        sim.Scenario.model_validate(data)
+
+
+def test_params_lists_every_coefficient_with_a_source() -> None:
+    from sim.hazards.params import coefficients
+
+    for f in ("demo_coastal_typhoon", "demo_flash_flood", "demo_earthquake"):
+        rows = coefficients(sim.load_scenario(ROOT / "scenarios" / f"{f}.yaml"))
+        assert len(rows) > 20
+        assert not [p for p, _v, s in rows if s == "MISSING"], f
