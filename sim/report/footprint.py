@@ -31,8 +31,10 @@ def footprint_rows(scenario: Scenario, impact: Impact) -> list[dict[str, Any]]:
 
 
 def footprint_figure(scenario: Scenario, impact: Impact) -> Figure:
-    """A two-panel figure: a map of zones coloured by peak intensity (sized by population) with
-    the hazard's centre when known, and bars of expected displaced and killed per zone.
+    """A two-panel figure of one realisation.
+
+    Left, a map of zones coloured by peak intensity (sized by population) with the hazard's
+    centre when known; right, bars of expected displaced and killed per zone.
     """
     import matplotlib
 
