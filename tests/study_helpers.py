@@ -30,6 +30,8 @@ TINY: dict[str, Any] = {
                   "count": {"dist": "choice", "values": [1, 2]}, "capacity_kg": 5000}],
     "teams": [],
     "hospitals": [],
+    "supplies": [],
+    "roads": None,
 }
 
 
