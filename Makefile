@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/sim run $(SCENARIO) --seed 1
+	$(BIN)/sim study $(SCENARIO) --runs 200 --seed 7
 
 test: $(STAMP)
 	$(BIN)/ruff check sim tests benchmarks
