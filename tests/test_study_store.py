@@ -126,3 +126,20 @@ def test_killed_study_resumes_to_the_uninterrupted_table(tiny: sim.Scenario,
     pdt.assert_frame_equal(resumed.table, uninterrupted.table)
     assert resumed.table["run"].is_unique
     assert json.loads((out / "manifest.json").read_text())["status"] == "complete"
+
+
+def test_sequential_study_resumes_to_the_same_stop(tiny: sim.Scenario, tmp_path: Path) -> None:
+    out = tmp_path / "seq"
+    whole = run_study(tiny, 50, 13, workers=1, until_ci=0.05, max_runs=2000, batch_size=25,
+                      out=out, progress=False)
+    assert whole.stop is not None and len(whole.stop.rounds) > 1
+    # Lose the last batches, as a kill during the last round would, and mark it unfinished.
+    parts = sorted(out.glob("part-*.parquet"))
+    for p in parts[len(parts) // 2:]:
+        p.unlink()
+    m = json.loads((out / "manifest.json").read_text())
+    m.update(status="running", stop=None)
+    (out / "manifest.json").write_text(json.dumps(m))
+    again = resume_study(out, workers=2, progress=False)
+    assert again.stop == whole.stop
+    pdt.assert_frame_equal(again.table, whole.table)
