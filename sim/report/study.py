@@ -90,24 +90,27 @@ def format_comparison(c: Comparison) -> str:
             f"{r['p_diff']:+.3f} [{r['p_diff_low']:+.3f}, {r['p_diff_high']:+.3f}]",
             (f"{r['mean_diff']:+.4g} [{r['mean_diff_low']:+.4g}, {r['mean_diff_high']:+.4g}]"
              if math.isfinite(r["mean_diff_low"]) else _g(r["mean_diff"])),
-            _pct(r["value_var_reduction"]),
-            _g(r["value_independent_runs"], 4),
+            f"{_pct(r['p_var_reduction'])} / {_pct(r['value_var_reduction'])}",
+            (f"{r['value_independent_runs']:,.0f}" if math.isfinite(r["value_independent_runs"])
+             else "n/a"),
         ))
     base = c.studies[c.baseline]
     head = (f"compare {base.scenario.name}: {len(c.studies) - 1} variant(s) against "
             f"{c.baseline!r}, {base.runs} paired runs each (root seed {base.seed}; "
             "common random numbers)")
     body = table(rows, ("variant", "target", "P(holds)", "diff [95% CI, Newcombe paired]",
-                        "value mean diff [95% CI, paired t]", "var removed by CRN",
-                        "indep. runs for same precision"))
-    note = ("var removed by CRN: 1 - var(variant - base) / (var(variant) + var(base)) for the "
-            "target's value; the last column is how many independent runs per variant would give "
-            "the paired interval's precision.")
+                        "value mean diff [95% CI, paired t]",
+                        "var removed by CRN (verdict / value)", "indep. runs, same precision"))
+    note = ("var removed by CRN: 1 - var(variant - base) / (var(variant) + var(base)), for the "
+            "verdict (held or not) and for the target's value; the last column is how many "
+            "independent runs per variant would give the paired value interval's precision.")
     return f"{head}\n\n{body}\n\n{note}"
 
 
 def _pct(x: float) -> str:
-    return f"{round(x, 2) + 0.0:.0%}" if math.isfinite(x) else "n/a"
+    if not math.isfinite(x):
+        return "n/a"
+    return f"{round(x, 4) + 0.0:.2%}" if x > 0.99 else f"{round(x, 2) + 0.0:.0%}"
 
 
 def format_sensitivity(r: SensitivityResult, top: int = 8) -> str:
