@@ -57,7 +57,8 @@ def format_summary(s: StudySummary) -> str:
         rows.append((
             t.id, _p(t.p_holds), _ci(t.p_holds), f"{t.holds}/{t.runs}",
             f"{_g(t.value.mean.estimate)} [{_g(t.value.mean.low)}, {_g(t.value.mean.high)}]",
-            qs, f">= {_g(t.threshold)}", t.unit or "",
+            qs, f"{t.comparison} {_g(t.threshold)}" + (" (median)" if t.threshold_varies else ""),
+            t.unit or "",
         ))
     conf = f"{s.confidence:.0%}"
     head = f"study {s.scenario}: {s.runs} runs, root seed {s.seed}"

@@ -84,6 +84,8 @@ def canonical(df: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     order = ["run", "seed", "key"]
     for t in scenario.targets:
         order += [f"value.{t.id}", f"met.{t.id}"]
+        if f"threshold.{t.id}" in cols:
+            order.append(f"threshold.{t.id}")
     order += sorted(c for c in cols if c.startswith("metric."))
     paths = [f"draw.{p}" for p in uncertain_inputs(scenario)]
     order += [c for c in paths if c in cols]
@@ -157,6 +159,7 @@ class TargetSummary:
     kind: str
     unit: str | None
     threshold: float | None
+    """The threshold (its median over runs when it varies, e.g. with the number displaced)."""
     runs: int
     holds: int
     p_holds: Interval
@@ -165,6 +168,8 @@ class TargetSummary:
     clause_en: str | None = None
     clause_zh: str | None = None
     source: str | None = None
+    comparison: str = ">="
+    threshold_varies: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping with at least ``id, p_holds, ci_low, ci_high, runs``."""
@@ -175,7 +180,9 @@ class TargetSummary:
             "half_width": (self.p_holds.half_width if math.isfinite(self.p_holds.half_width)
                            else None),
             "runs": self.runs, "holds": self.holds, "applicable_runs": self.applicable,
-            "threshold": self.threshold, "unit": self.unit, "value": self.value.to_dict(),
+            "threshold": self.threshold, "comparison": self.comparison,
+            "threshold_varies": self.threshold_varies, "unit": self.unit,
+            "value": self.value.to_dict(),
             "clause": {"en": self.clause_en, "zh": self.clause_zh}, "source": self.source,
         }
 
@@ -236,9 +243,15 @@ class StudySummary:
 def summarize(table: pd.DataFrame, scenario: Scenario, seed: int, confidence: float = 0.95,
               n_resamples: int = 2000, stop: StopInfo | None = None,
               executor: str | None = None, elapsed_s: float | None = None,
-              values: bool = True) -> StudySummary:
-    """Summarise a per-run table: P(holds) with Wilson intervals, value distribution."""
+              values: bool = True, targets: Mapping[str, Mapping[str, str]] | None = None
+              ) -> StudySummary:
+    """Summarise a per-run table: P(holds) with Wilson intervals, value distribution.
+
+    ``targets`` gives each target's ``unit`` and ``comparison`` as the engine reported them
+    (:attr:`Study.target_info`); without it they are inferred from the scenario.
+    """
     out = []
+    info = targets or {}
     for t in scenario.targets:
         met = table[f"met.{t.id}"].to_numpy(dtype=bool)
         vals = table[f"value.{t.id}"].to_numpy(dtype=float)
@@ -246,12 +259,18 @@ def summarize(table: pd.DataFrame, scenario: Scenario, seed: int, confidence: fl
         vs = (summarize_values(vals, confidence, n_resamples, rng=seed) if values
               else ValueSummary(int(np.isfinite(vals).sum()),
                                 Interval(math.nan, math.nan, math.nan, confidence), math.nan, {}))
-        thr = _threshold(t)
+        col = f"threshold.{t.id}"
+        thr_vals = table[col].to_numpy(dtype=float) if col in table else np.array([])
+        thr_vals = thr_vals[np.isfinite(thr_vals)]
+        thr = float(np.median(thr_vals)) if len(thr_vals) else _threshold(t)
+        meta = info.get(t.id, {})
         out.append(TargetSummary(
-            id=t.id, kind=t.kind, unit=_unit(t), threshold=thr, runs=n, holds=k,
-            p_holds=wilson(k, n, confidence), applicable=int(np.isfinite(vals).sum()), value=vs,
-            clause_en=t.clause.en if t.clause else None,
+            id=t.id, kind=t.kind, unit=meta.get("unit") or _unit(t), threshold=thr, runs=n,
+            holds=k, p_holds=wilson(k, n, confidence), applicable=int(np.isfinite(vals).sum()),
+            value=vs, clause_en=t.clause.en if t.clause else None,
             clause_zh=t.clause.zh if t.clause else None, source=t.source,
+            comparison=meta.get("comparison", ">="),
+            threshold_varies=bool(len(thr_vals) and np.ptp(thr_vals) > 0),
         ))
     return StudySummary(scenario.name, seed, len(table), confidence, out, stop, executor,
                         elapsed_s)
@@ -321,6 +340,8 @@ class Study:
                  interventions: Sequence[Intervention] = (),
                  inputs: Mapping[str, float] | None = None,
                  executor: str | None = None, elapsed_s: float | None = None) -> None:
+        self.target_info: dict[str, dict[str, str]] = dict(manifest.get("targets") or {})
+        """Per target: ``kind``, ``unit``, ``comparison`` as the engine reports them."""
         self.scenario = scenario
         self.seed = seed
         self.table = table
@@ -371,7 +392,7 @@ class Study:
                 and n_resamples == 2000:
             return self._summary
         s = summarize(self.table, self.scenario, self.seed, confidence, n_resamples, self.stop,
-                      self.executor, self.elapsed_s)
+                      self.executor, self.elapsed_s, targets=self.target_info)
         if confidence == 0.95 and n_resamples == 2000:
             self._summary = s
         return s
@@ -634,6 +655,10 @@ def _drive(sc: Scenario, manifest: dict[str, Any], store: ResultStore | None,
                              _series_frame(res.series) if keep_series else None)
         for r in res.rows:
             done[int(r["run"])] = r
+        if res.targets and not manifest.get("targets"):
+            manifest["targets"] = res.targets
+            if store is not None:
+                store.write_manifest()
         if keep_series and store is None:
             series.extend(res.series)
         ran += len(res.rows)

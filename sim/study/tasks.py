@@ -87,6 +87,8 @@ class TaskResult:
 
     rows: list[dict[str, Any]]
     series: list[dict[str, np.ndarray]] = field(default_factory=list)
+    targets: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Per target id: ``kind``, ``unit`` and ``comparison`` (``>=`` or ``<=``), from a run."""
 
 
 def _num(x: Any) -> float:
@@ -101,14 +103,16 @@ def result_row(r: RunResult, spec: RunSpec, root: int) -> dict[str, Any]:
     """The flat row of one run.
 
     Columns: ``run``, ``seed`` (root), ``key`` (spawn key); ``value.<target>`` (float, NaN when the
-    target does not apply) and ``met.<target>`` (bool) per target; ``metric.<name>`` per numeric
-    metric (dict metrics flattened one level, ``metric.<name>.<key>``); ``draw.<path>`` for every
-    uncertain input. Every number is a float, so that the dtypes never depend on the batch.
+    target does not apply), ``met.<target>`` (bool) and ``threshold.<target>`` per target;
+    ``metric.<name>`` per numeric metric (dict metrics flattened one level,
+    ``metric.<name>.<key>``); ``draw.<path>`` for every uncertain input. Every number is a
+    float, so that the dtypes never depend on the batch.
     """
     row: dict[str, Any] = {"run": spec.index, "seed": root, "key": spec.key}
     for t in r.targets:
         row[f"value.{t.id}"] = math.nan if t.value is None else float(t.value)
         row[f"met.{t.id}"] = bool(t.met)
+        row[f"threshold.{t.id}"] = _num(t.threshold)
     for name, v in r.metrics.items():
         if isinstance(v, Mapping):
             for k, x in v.items():
@@ -180,4 +184,6 @@ def run_task(task: Task) -> TaskResult:
         rows.append(result_row(r, spec, task.root))
         if task.series:
             series.append(result_series(r, spec.index))
-    return TaskResult(rows, series)
+    meta = {t.id: {"kind": t.kind, "unit": t.unit, "comparison": t.comparison}
+            for t in r.targets} if task.specs else {}
+    return TaskResult(rows, series, meta)
