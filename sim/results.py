@@ -91,6 +91,8 @@ class RunResult:
     """(people, hours from entrapment to a team starting on them)."""
     air_requests: list[tuple[float, float]]
     """(km from the nearest air base, hours to answer; inf if unanswered)."""
+    deliveries: list[tuple[int, int, int, float, float, float]]
+    """(truck, stock point, shelter, dispatched_h, delivered_h, kg) of every supply trip."""
     team_activity: dict[str, list[tuple[float, float, str, int]]]
     """Per team unit (``name#k``): (start_h, end_h, activity, zone) intervals."""
     metrics: dict[str, Any] = field(default_factory=dict)

@@ -18,6 +18,7 @@ import simpy
 from simpy.events import URGENT
 
 from sim.hazards import compute_impact
+from sim.hazards.impact import Impact
 from sim.interventions import Intervention, apply_intervention, check_interventions
 from sim.response.ledger import State
 from sim.response.model import Model
@@ -44,6 +45,9 @@ class Simulation:
     inputs : mapping of str to float, optional
         Values for some uncertain inputs instead of drawing them (paths as in
         :func:`sim.scenario.uncertain_inputs`).
+    impact : Impact, optional
+        Use this Impact instead of computing one from the hazard block (an observed or
+        externally modelled footprint, or a test's synthetic one).
 
     Examples
     --------
@@ -56,12 +60,16 @@ class Simulation:
 
     def __init__(self, scenario: Scenario, seed: int | np.random.SeedSequence = 0,
                  interventions: Iterable[Intervention] = (),
-                 inputs: Mapping[str, float] | None = None) -> None:
+                 inputs: Mapping[str, float] | None = None,
+                 impact: Impact | None = None) -> None:
         self.scenario = scenario
         self.seed_sequence = as_seed_sequence(seed)
         streams = Streams(self.seed_sequence)
         self.realised, self.draws = sample_scenario(scenario, streams, inputs)
-        self.impact = compute_impact(self.realised)
+        self.impact = compute_impact(self.realised) if impact is None else impact
+        if len(self.impact.zones) != len(scenario.zones):
+            raise ValueError(f"the impact has {len(self.impact.zones)} zones, the scenario "
+                             f"{len(scenario.zones)}")
         self.model = Model(self.realised, self.impact, streams)
         self.interventions: list[Intervention] = []
         self._result: RunResult | None = None
@@ -145,7 +153,7 @@ class Simulation:
 
 def run(scenario: Scenario, seed: int | np.random.SeedSequence = 0,
         interventions: Iterable[Intervention] = (),
-        inputs: Mapping[str, float] | None = None) -> RunResult:
+        inputs: Mapping[str, float] | None = None, impact: Impact | None = None) -> RunResult:
     """Simulate one disaster response.
 
     Parameters
@@ -158,12 +166,14 @@ def run(scenario: Scenario, seed: int | np.random.SeedSequence = 0,
         Interventions to apply at their times.
     inputs : mapping of str to float, optional
         Values for some uncertain inputs instead of drawing them.
+    impact : Impact, optional
+        Use this Impact instead of computing one from the hazard block.
 
     Returns
     -------
     RunResult
     """
-    return Simulation(scenario, seed, interventions, inputs).finish()
+    return Simulation(scenario, seed, interventions, inputs, impact).finish()
 
 
 def _collect(sim: Simulation) -> RunResult:
@@ -219,6 +229,7 @@ def _collect(sim: Simulation) -> RunResult:
         air_requests=[(r.km_from_base,
                        (r.answered_h - r.at_h) if r.answered_h is not None else math.inf)
                       for r in m.air.requests],
+        deliveries=list(m.logistics.deliveries),
         team_activity={f"{t.fleet}#{t.idx}": list(t.activity) for t in m.teams},
     )
     result.metrics = _metrics(m, result)

@@ -76,6 +76,9 @@ class Logistics:
         self.backorders: dict[int, np.ndarray] = {}
         """Not allocated to any point: shelter -> quantities."""
         self.first_stockout: dict[str, float] = {}
+        self._order_cache: dict[tuple[int, int], list[PointState]] = {}
+        self.deliveries: list[tuple[int, int, int, float, float, float]] = []
+        """(truck, stock point, shelter, dispatched_h, delivered_h, kg) of every trip."""
 
     def add_trucks(self, fleet: str, base: str, count: int, capacity_kg: float,
                    speed_kmh: float, unloading_h: float) -> None:
@@ -98,14 +101,7 @@ class Logistics:
     def request(self, shelter: ShelterState, qty: np.ndarray) -> None:
         """Allocate a shelter's shortfall to stock points, nearest first."""
         left = qty.copy()
-        net = self.m.net
-        tiered = self.m.sc.response.logistics.dispatch == "tiered"
-
-        def order(p: PointState) -> tuple[float, float, int]:
-            tier = TIER_ORDER.get(p.tier, 0) if tiered else 0
-            return (tier, net.rank(p.zone, shelter.zone), p.idx)
-
-        for p in sorted(self.points, key=order):
+        for p in self._sources(shelter):
             take = np.minimum(left, p.available)
             take[take < EPS] = 0.0
             if take.any():
@@ -125,6 +121,21 @@ class Logistics:
             self.m.log("backorder", shelter.name, int(round(float(left.sum()))))
             self.m.supply.shortage()
         self.dispatch()
+
+    def _sources(self, shelter: ShelterState) -> list[PointState]:
+        """Stock points in dispatch order for ``shelter`` (cached until the network changes)."""
+        net = self.m.net
+        key = (shelter.zone, net.version)
+        order = self._order_cache.get(key)
+        if order is None:
+            tiered = self.m.sc.response.logistics.dispatch == "tiered"
+
+            def rank(p: PointState) -> tuple[float, float, int]:
+                tier = TIER_ORDER.get(p.tier, 0) if tiered else 0
+                return (tier, net.rank(p.zone, shelter.zone), p.idx)
+
+            order = self._order_cache[key] = sorted(self.points, key=rank)
+        return order
 
     def _retry_backorders(self) -> None:
         pending, self.backorders = self.backorders, {}
@@ -173,10 +184,13 @@ class Logistics:
         yield from drive(m, truck, point.zone)
         yield m.env.timeout(point.loading_h)
         point.on_hand -= load  # loads only what was allocated, so never below zero
+        dispatched = float(m.env.now)
         m.log("dispatched", f"{point.name}>{shelter.name}", int(round(float(load.sum()))))
         yield from drive(m, truck, shelter.zone)
         yield m.env.timeout(truck.unloading_h)
         m.shelters.deliver(shelter, load)
+        self.deliveries.append((truck.idx, point.idx, shelter.idx, dispatched, float(m.env.now),
+                                float((load * self.kg).sum())))
         truck.trips += 1
         truck.busy_h += m.env.now - start
         truck.busy = False

@@ -80,6 +80,8 @@ class Network:
             [c] if c is not None else [] for c in closures
         ]
         self.changed = simpy.Event(env)
+        self.version = 0
+        """Incremented at every change of routes or closures (keys caches of 'nearest')."""
         self.links: list[Link] = []
         index = {z.name: i for i, z in enumerate(zones)}
         # fixed_h: hours on links with a given time; var_km: km on links timed by speed.
@@ -201,6 +203,7 @@ class Network:
             self._signal()
 
     def _signal(self) -> None:
+        self.version += 1
         self.history.append((float(self.env.now), self.unreachable_pairs()))
         old, self.changed = self.changed, simpy.Event(self.env)
         old.succeed()

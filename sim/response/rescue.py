@@ -93,8 +93,7 @@ class Rescue:
             self.m.log("site_opened", self.m.zone_names[zone], n)
             self.m.air.request(zone, "rescue_site")
         site.waiting.append([float(n), now])
-        if self.active:
-            self.dispatch()
+        self.dispatch()
 
     # -- dispatch ----------------------------------------------------------------------------
     def _site_key(self, s: Site) -> tuple[float, ...]:
@@ -111,6 +110,8 @@ class Rescue:
 
     def dispatch(self) -> None:
         """Send idle teams to sites until no idle team or no site needs one."""
+        if not self.active:
+            return
         net = self.m.net
         while True:
             idle = [t for t in self.teams if not t.busy]

@@ -12,8 +12,6 @@ import math
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
-from scipy.stats import norm
-
 from sim.response.network import Link
 from sim.response.vehicles import TeamUnit, drive
 from sim.scenario.distributions import as_float
@@ -48,10 +46,11 @@ class RoadWorks:
             return 0.0
         imp = self.m.impact.zones
         intensity = max(imp[link.a].intensity, imp[link.b].intensity)
-        if intensity <= 0:
-            return 0.0
         median = self.median * (self.bridge if link.kind == "bridge" else 1.0)
-        return float(norm.cdf(math.log(intensity / median) / self.beta))
+        ratio = intensity / median
+        if not ratio > 0:
+            return 0.0
+        return 0.5 * (1.0 + math.erf(math.log(ratio) / (self.beta * math.sqrt(2.0))))
 
     def strike(self, zone: int) -> None:
         """The hazard reaches ``zone``: links touching it may be blocked."""

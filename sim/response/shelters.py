@@ -49,7 +49,7 @@ class Desks:
     """
 
     def __init__(self, c: int, mean_h: float, rng: np.random.Generator) -> None:
-        self.free_at = np.zeros(c)
+        self.free_at = [0.0] * c
         self.mean_h = mean_h
         self.rng = rng
         self.waits: list[float] = []
@@ -57,8 +57,9 @@ class Desks:
 
     def serve(self, arrival_h: float) -> float:
         """Queue one household arriving at ``arrival_h``; return when it is registered."""
-        k = int(np.argmin(self.free_at))
-        start = max(arrival_h, float(self.free_at[k]))
+        free = self.free_at
+        k = min(range(len(free)), key=free.__getitem__)
+        start = max(arrival_h, free[k])
         service = float(self.rng.exponential(self.mean_h)) if self.mean_h > 0 else 0.0
         self.free_at[k] = start + service
         self.waits.append(start - arrival_h)
@@ -141,6 +142,7 @@ class Shelters:
             self.list.append(st)
         self.ration_delay_person_h = 0.0
         self.closed_count = 0
+        self._order_cache: dict[tuple[int, int, int], list[ShelterState]] = {}
 
     def start(self) -> None:
         """Schedule openings: by time, or by the arrival of each shelter's staff team."""
@@ -150,13 +152,13 @@ class Shelters:
                 m.env.process(m.call_at(st.opens_at, self.open, st))
         for team_name, shelters in self.staffed_by.items():
             unit = next(t for t in m.teams if t.fleet == team_name)
+            unit.busy = True  # kept for opening its shelters until they are open
             m.env.process(self._staff(unit, shelters))
 
     def _staff(self, unit: TeamUnit, shelters: list[ShelterState]) -> Generator[Any, Any, None]:
         m = self.m
         if m.warning_at > m.env.now:
             yield m.env.timeout(m.warning_at - m.env.now)
-        unit.busy = True
         for st in shelters:
             yield from drive(m, unit, st.zone)
             t0 = float(m.env.now)
@@ -165,6 +167,8 @@ class Shelters:
             unit.note(t0, float(m.env.now), "open_shelter", st.zone)
             self.open(st)
         unit.busy = False
+        m.rescue.dispatch()
+        m.roads.dispatch()
 
     def open(self, s: ShelterState) -> None:
         """Shelter ``s`` opens: people waiting at its door are registered."""
@@ -209,10 +213,9 @@ class Shelters:
         Returns the (shelter, count) parts; their counts sum to at most ``n`` (less when every
         shelter is full).
         """
-        net = self.m.net
         parts: list[tuple[ShelterState, int]] = []
         left = n
-        order = sorted(self.list, key=lambda s: (net.rank(zone, s.zone), s.idx))
+        order = self._nearest(zone)
         for s in order:
             if left == 0:
                 break
@@ -233,6 +236,16 @@ class Shelters:
         for s, _ in parts:
             self.reorder(s)
         return parts
+
+    def _nearest(self, zone: int) -> list[ShelterState]:
+        """Shelters by road time from ``zone`` (cached until the network or the list changes)."""
+        net = self.m.net
+        key = (zone, net.version, len(self.list))
+        order = self._order_cache.get(key)
+        if order is None:
+            order = sorted(self.list, key=lambda s: (net.rank(zone, s.zone), s.idx))
+            self._order_cache[key] = order
+        return order
 
     def _activate(self, s: ShelterState) -> None:
         m = self.m
