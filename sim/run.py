@@ -66,7 +66,7 @@ class Simulation:
         self.seed_sequence = as_seed_sequence(seed)
         streams = Streams(self.seed_sequence)
         self.realised, self.draws = sample_scenario(scenario, streams, inputs)
-        self.impact = compute_impact(self.realised) if impact is None else impact
+        self.impact = compute_impact(self.realised, streams) if impact is None else impact
         if len(self.impact.zones) != len(scenario.zones):
             raise ValueError(f"the impact has {len(self.impact.zones)} zones, the scenario "
                              f"{len(scenario.zones)}")

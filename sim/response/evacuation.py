@@ -70,6 +70,7 @@ class Evacuation:
         self.unplaced: list[list[Cohort]] = [[] for _ in range(n)]
         self.dispersed: list[list[Cohort]] = [[] for _ in range(n)]
         self.struck = [False] * n
+        self.cleared = [False] * n
         self.homeless: dict[int, Cohort] = {}
         """People whose home the hazard made unusable, waiting for the all-clear, by zone."""
         self.buses: list[Bus] = []
@@ -270,26 +271,54 @@ class Evacuation:
             int(m.ledger.counts[zone, s])
             for s in (State.evacuating, State.sheltered, State.dispersed, State.displaced)
         )
-        casualty = imp.killed + sum(imp.injured) + imp.trapped
-        p = np.array([imp.killed, *imp.injured, imp.trapped, imp.home_loss * (1.0 - casualty)])
+        out = self.outcomes(zone, (State.at_home, State.warned), imp.killed, imp.injured,
+                            imp.trapped, imp.home_loss, State.exposed)
+        m.log("hazard_onset", m.zone_names[zone], out[3])
+        return out[0], out[1], out[2]
+
+    def outcomes(self, zone: int, sources: tuple[State, ...], killed: float,
+                 injured: tuple[float, float, float], trapped: float, home_loss: float,
+                 unhurt: State | None) -> tuple[int, tuple[int, int, int], int, int]:
+        """Draw the hazard's outcomes for the people of ``zone`` in ``sources``.
+
+        Each person is killed, injured (severity 1-3), trapped, made homeless or unhurt
+        (moved to ``unhurt`` when given, else left where they are). The homeless join the
+        zone's cohort waiting for the all-clear, or look for a place at once after it.
+
+        Returns
+        -------
+        (killed, injured by severity 1-3, trapped, homeless)
+        """
+        m = self.m
+        now = m.env.now
+        casualty = killed + sum(injured) + trapped
+        p = np.array([killed, *injured, trapped, home_loss * (1.0 - casualty)])
         p = np.append(p, max(0.0, 1.0 - p.sum()))
-        dsts = (State.killed, State.injured, State.injured, State.injured, State.trapped,
-                State.displaced, State.exposed)
         total = np.zeros(len(p), dtype=np.int64)
-        for src in (State.at_home, State.warned):
+        for src in sources:
             n = m.ledger.count(src, zone)
             if n == 0:
                 continue
             out = m.rng_hazard.multinomial(n, p)
+            dsts = (State.killed, State.injured, State.injured, State.injured, State.trapped,
+                    State.displaced, unhurt if unhurt is not None else src)
             for dst, k in zip(dsts, out, strict=True):
-                m.ledger.move(now, zone, src, dst, int(k))
+                if dst != src:
+                    m.ledger.move(now, zone, src, dst, int(k))
             total += out
-        displaced = int(total[5])
-        m.log("hazard_onset", m.zone_names[zone], displaced)
-        if displaced:
-            self.homeless[zone] = Cohort(zone, displaced, now)
-            m.cohorts.append(self.homeless[zone])
-        return (int(total[0]), (int(total[1]), int(total[2]), int(total[3])), int(total[4]))
+        homeless = int(total[5])
+        if homeless:
+            pending = self.homeless.get(zone)
+            if pending is not None:  # before the all-clear: they wait with the others
+                pending.n += homeless
+            elif not self.cleared[zone]:
+                self.homeless[zone] = Cohort(zone, homeless, now)
+                m.cohorts.append(self.homeless[zone])
+            else:  # after the all-clear: they look for a place now
+                m.ledger.move(now, zone, State.displaced, State.evacuating, homeless)
+                self.go_somewhere(Cohort(zone, homeless, now))
+        return (int(total[0]), (int(total[1]), int(total[2]), int(total[3])), int(total[4]),
+                homeless)
 
     def all_clear(self, zone: int) -> None:
         """Roads reopen in ``zone``: the unhurt go home, the homeless look for a place."""
@@ -297,16 +326,21 @@ class Evacuation:
         now = m.env.now
         m.ledger.move(now, zone, State.exposed, State.at_home, m.ledger.count(State.exposed, zone))
         m.log("all_clear", m.zone_names[zone], 0)
+        self.cleared[zone] = True
         homeless = self.homeless.pop(zone, None)
         if homeless is not None:
             m.ledger.move(now, zone, State.displaced, State.evacuating, homeless.n)
             self.go_somewhere(homeless)
 
-    def return_home(self, zone: int) -> None:
-        """People of ``zone`` whose home is usable leave shelters, relatives and waiting."""
+    def return_home(self, zone: int, repaired: bool = False) -> None:
+        """People of ``zone`` whose home is usable leave shelters, relatives and waiting.
+
+        With ``repaired`` (the hazard's displacement duration has passed), everybody's home is
+        usable again and the homeless go home too.
+        """
         m = self.m
         now = m.env.now
-        loss = m.impact.zones[zone].home_loss
+        loss = 0.0 if repaired else m.impact.zones[zone].home_loss
         rng = m.rng_hazard
         gone = 0
         for s in m.shelters.list:
@@ -326,7 +360,7 @@ class Evacuation:
             if c.n == 0:
                 self.dispersed[zone].remove(c)
         for c in list(self.unplaced[zone]):
-            if c.t_need < m.impact.zones[zone].onset_h:  # evacuees; the homeless stay
+            if repaired or c.t_need < m.impact.zones[zone].onset_h:  # the homeless stay
                 k = c.n - int(rng.binomial(c.n, loss))
                 m.relief.add(c.home, k, c.t_need, math.inf)
                 m.ledger.move(now, zone, State.displaced, State.at_home, k)

@@ -43,6 +43,8 @@ class PointState:
     available: np.ndarray
     """Not yet promised to an order (falls when an order is allocated)."""
     loading_h: float
+    out: bool = False
+    """Out of service (damaged, flooded, cut off by the hazard): nothing leaves it."""
 
 
 @dataclass(eq=False)
@@ -102,6 +104,8 @@ class Logistics:
         """Allocate a shelter's shortfall to stock points, nearest first."""
         left = qty.copy()
         for p in self._sources(shelter):
+            if p.out:
+                continue
             take = np.minimum(left, p.available)
             take[take < EPS] = 0.0
             if take.any():
@@ -121,6 +125,23 @@ class Logistics:
             self.m.log("backorder", shelter.name, int(round(float(left.sum()))))
             self.m.supply.shortage()
         self.dispatch()
+
+    def set_out(self, point: PointState, out: bool) -> None:
+        """Take a stock point out of service, or bring it back.
+
+        Open orders on a point going out are given back and allocated elsewhere; its stock
+        stays on hand, unavailable, until it is back.
+        """
+        if point.out == out:
+            return
+        point.out = out
+        if out:
+            for key in [k for k in self.orders if k[0] == point.idx]:
+                qty = self.orders.pop(key)
+                point.available += qty
+                self.request(self.m.shelters.list[key[1]], qty)
+        else:
+            self._retry_backorders()
 
     def _sources(self, shelter: ShelterState) -> list[PointState]:
         """Stock points in dispatch order for ``shelter`` (cached until the network changes)."""

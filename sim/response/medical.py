@@ -51,11 +51,13 @@ class Hospital:
     occupied: int = 0
     reserved: int = 0
     peak: int = 0
+    out: bool = False
+    """Out of service (damaged, flooded): admits nobody new."""
 
     @property
     def free(self) -> int:
-        """Beds neither occupied nor promised to a patient on the way."""
-        return self.beds - self.occupied - self.reserved
+        """Beds neither occupied nor promised to a patient on the way (none when out)."""
+        return 0 if self.out else self.beds - self.occupied - self.reserved
 
 
 class Medical:

@@ -7,6 +7,7 @@ Environment starts at ``time.start_h`` (negative: before the onset) and the run 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Generator
 from heapq import heappop, heappush
 from typing import Any
@@ -15,11 +16,11 @@ import numpy as np
 import simpy
 from simpy.events import URGENT, EventPriority
 
-from sim.hazards.impact import Impact
+from sim.hazards.impact import Episode, FacilityOutage, Impact
 from sim.response.air import Air
 from sim.response.cohorts import Cohort, ReliefLog
 from sim.response.evacuation import Evacuation
-from sim.response.ledger import Ledger
+from sim.response.ledger import Ledger, State
 from sim.response.logistics import Logistics
 from sim.response.medical import Medical
 from sim.response.network import Network
@@ -158,9 +159,51 @@ class Model:
             env.process(self.call_at(imp.onset_h, self.strike, z))
             env.process(self.call_at(clear, self.evac.all_clear, z))
             env.process(self.call_at(clear + return_after, self.evac.return_home, z))
+            if imp.displacement_days > 0:
+                back = max(imp.onset_h + 24.0 * imp.displacement_days, clear + return_after)
+                env.process(self.call_at(back, self.evac.return_home, z, True))
             if imp.roads_closed:
                 env.process(self.call_at(imp.roads_closed[0], self.log, "roads_closed",
                                          self.zone_names[z], 0))
+        for ep in self.impact.episodes:
+            env.process(self.call_at(ep.time_h, self.episode, ep))
+        for fo in self.impact.facilities_out:
+            env.process(self.call_at(fo.from_h, self.outage, fo, True))
+            if math.isfinite(fo.until_h):
+                env.process(self.call_at(fo.until_h, self.outage, fo, False))
+
+    def episode(self, ep: Episode) -> None:
+        """A later strike (an aftershock) on the unhurt people of one zone."""
+        z = ep.zone
+        if ep.roads_closed is not None:
+            self.net.add_closure(z, *ep.roads_closed)
+        killed, injured, trapped, homeless = self.evac.outcomes(
+            z, (State.at_home, State.warned, State.exposed), ep.killed, ep.injured, ep.trapped,
+            ep.home_loss, None)
+        self.log(f"episode_{ep.cause}", self.zone_names[z], killed + sum(injured) + trapped)
+        self.roads.strike(z, ep.intensity, again=True)
+        if any(injured):
+            self.medical.injure(z, injured)
+        if trapped:
+            self.rescue.trap(z, trapped)
+
+    def outage(self, fo: FacilityOutage, out: bool) -> None:
+        """A facility goes out of service (``out``) or comes back."""
+        self.log("facility_out" if out else "facility_back", fo.name, 0)
+        if fo.kind == "shelter":
+            s = next((x for x in self.shelters.list if x.name == fo.name), None)
+            if s is not None:
+                self.shelters.close(s) if out else self.shelters.reopen(s)
+        elif fo.kind == "hospital":
+            h = next((x for x in self.medical.hospitals if x.name == fo.name), None)
+            if h is not None:
+                h.out = out
+                if not out:
+                    self.medical.dispatch()
+        elif fo.kind == "stock_point":
+            p = self.logistics.point_by_name.get(fo.name)
+            if p is not None:
+                self.logistics.set_out(p, out)
 
     def strike(self, zone: int) -> None:
         """The hazard reaches ``zone``: people, shelters and roads take its Impact."""

@@ -40,26 +40,38 @@ class RoadWorks:
             self.clear_h = as_float(self.damage.clear_h)
             self.clear_sigma = as_float(self.damage.clear_sigma)
 
-    def p_block(self, link: Link) -> float:
-        """Probability that the hazard blocks ``link``."""
-        if self.damage is None:
-            return 0.0
+    def p_block(self, link: Link, intensity: float | None = None) -> float:
+        """Probability that the hazard blocks ``link``.
+
+        The larger of the scenario's fragility at the link's intensity (the larger intensity of
+        its end zones, or ``intensity`` when given) and the hazard model's own probability that
+        a link into either end zone is blocked (``ZoneImpact.road_damage``).
+        """
         imp = self.m.impact.zones
-        intensity = max(imp[link.a].intensity, imp[link.b].intensity)
+        p_model = max(imp[link.a].road_damage, imp[link.b].road_damage)
+        if self.damage is None:
+            return p_model
+        if intensity is None:
+            intensity = max(imp[link.a].intensity, imp[link.b].intensity)
         median = self.median * (self.bridge if link.kind == "bridge" else 1.0)
         ratio = intensity / median
         if not ratio > 0:
-            return 0.0
-        return 0.5 * (1.0 + math.erf(math.log(ratio) / (self.beta * math.sqrt(2.0))))
+            return p_model
+        return max(p_model, 0.5 * (1.0 + math.erf(math.log(ratio) / (self.beta * math.sqrt(2.0)))))
 
-    def strike(self, zone: int) -> None:
-        """The hazard reaches ``zone``: links touching it may be blocked."""
-        if self.damage is None:
-            return
+    def strike(self, zone: int, intensity: float | None = None, again: bool = False) -> None:
+        """The hazard reaches ``zone``: links touching it may be blocked.
+
+        A link's fate is drawn once, at the first strike on either end; a later strike
+        (``again``, an aftershock of ``intensity``) draws again for the links still open.
+        """
         for link in self.m.net.links:
-            if zone in (link.a, link.b) and link.idx not in self.decided:
-                self.decided.add(link.idx)  # a link's fate is drawn once, at its first strike
-                if self.rng.random() < self.p_block(link):
+            if zone in (link.a, link.b) and (again or link.idx not in self.decided):
+                self.decided.add(link.idx)
+                if link.blocked:
+                    continue
+                p = self.p_block(link, intensity) if again else self.p_block(link)
+                if p > 0 and self.rng.random() < p:
                     self.m.net.block(link)
                     self.blocked_total += 1
                     self.m.log("link_blocked", f"{self.m.zone_names[link.a]}-"

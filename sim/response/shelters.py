@@ -351,6 +351,14 @@ class Shelters:
         for c in movers + pending:
             m.evac.place(c, origin=s.zone)
 
+    def reopen(self, s: ShelterState) -> None:
+        """A closed shelter is usable again (empty, to be filled and supplied afresh)."""
+        if s.closed:
+            s.closed = False
+            self.m.log("shelter_reopened", s.name, s.capacity)
+            self.open(s)
+            self.m.evac.retry_unplaced()
+
     def strike(self, zone: int) -> None:
         """The hazard reaches ``zone``: each of its shelters may become unusable."""
         if self.damage_factor <= 0:
