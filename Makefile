@@ -24,6 +24,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
+	$(BIN)/python benchmarks/engine.py
 	$(BIN)/python benchmarks/run_benchmarks.py
 
 clean:

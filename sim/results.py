@@ -133,6 +133,11 @@ class RunResult:
                 "hazard": self.impact.hazard,
                 "intensity_unit": self.impact.intensity_unit,
                 "details": self.impact.details,
+                "components": list(self.impact.components),
+                "episodes": len(self.impact.episodes),
+                "facilities_out": [f.name for f in self.impact.facilities_out],
+                "expected_if_nobody_left": self.impact.expected_outcomes(
+                    [int(n) for n in self.population]),
                 "zones": [
                     {"zone": z, "intensity": zi.intensity, "home_loss": zi.home_loss,
                      "roads_closed": list(zi.roads_closed) if zi.roads_closed else None}

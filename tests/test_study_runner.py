@@ -88,9 +88,12 @@ def test_module_is_callable_and_summary(serial: Study, tiny: sim.Scenario) -> No
     pdt.assert_frame_equal(st.table, serial.table)
     s = st.summary()
     for t in s.targets:
-        met = st.table[f"met.{t.id}"]
-        assert t.runs == 40 and t.holds == int(met.sum())
-        assert t.p_holds.low <= t.p_holds.estimate <= t.p_holds.high
+        applies = st.table[f"value.{t.id}"].notna()
+        met = st.table.loc[applies, f"met.{t.id}"]
+        assert t.runs == 40 and t.applicable == int(applies.sum())
+        assert t.holds == int(met.sum())
+        if t.applicable:  # P(holds | applies)
+            assert t.p_holds.low <= t.p_holds.estimate <= t.p_holds.high
         doc = t.to_dict()
         assert {"id", "p_holds", "ci_low", "ci_high", "runs"} <= set(doc)
     assert st.summary() is s  # cached

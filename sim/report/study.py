@@ -55,7 +55,8 @@ def format_summary(s: StudySummary) -> str:
         q = t.value.quantiles
         qs = " / ".join(_g(q[k].estimate) for k in sorted(q)) if q else "n/a"
         rows.append((
-            t.id, _p(t.p_holds), _ci(t.p_holds), f"{t.holds}/{t.runs}",
+            t.id, _p(t.p_holds), _ci(t.p_holds), f"{t.holds}/{t.applicable}"
+            + (f" ({t.runs - t.applicable} n/a)" if t.applicable < t.runs else ""),
             f"{_g(t.value.mean.estimate)} [{_g(t.value.mean.low)}, {_g(t.value.mean.high)}]",
             qs, f"{t.comparison} {_g(t.threshold)}" + (" (median)" if t.threshold_varies else ""),
             t.unit or "",

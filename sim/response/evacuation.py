@@ -79,6 +79,8 @@ class Evacuation:
                 self.add_buses(v.name, model.zone_index[v.base], int(as_float(v.count)),
                                int(v.capacity_persons or 0), v.speed_kmh, as_float(v.unloading_h))
         self.evacuated_before_onset = 0
+        self.exposed_at_onset = 0
+        """People still in their zone when the hazard struck, within its footprint."""
         self.failed_departures = 0
 
     def add_buses(self, fleet: str, base: int, count: int, capacity: int, speed_kmh: float,
@@ -271,6 +273,8 @@ class Evacuation:
             int(m.ledger.counts[zone, s])
             for s in (State.evacuating, State.sheltered, State.dispersed, State.displaced)
         )
+        self.exposed_at_onset += round(imp.exposed_share * sum(
+            m.ledger.count(s, zone) for s in (State.at_home, State.warned)))
         out = self.outcomes(zone, (State.at_home, State.warned), imp.killed, imp.injured,
                             imp.trapped, imp.home_loss, State.exposed)
         m.log("hazard_onset", m.zone_names[zone], out[3])

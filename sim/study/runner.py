@@ -153,7 +153,12 @@ def _auto_batch(n: int, workers: int) -> int:
 # -- summaries -----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class TargetSummary:
-    """One target over the runs of a study."""
+    """One target over the runs of a study.
+
+    ``p_holds`` is over the runs where the target applies (``applicable`` of ``runs``): a
+    clause about the trapped says nothing in a run where nobody is trapped, so such runs count
+    neither for nor against it.
+    """
 
     id: str
     kind: str
@@ -180,6 +185,7 @@ class TargetSummary:
             "half_width": (self.p_holds.half_width if math.isfinite(self.p_holds.half_width)
                            else None),
             "runs": self.runs, "holds": self.holds, "applicable_runs": self.applicable,
+            "p_applies": self.applicable / self.runs if self.runs else None,
             "threshold": self.threshold, "comparison": self.comparison,
             "threshold_varies": self.threshold_varies, "unit": self.unit,
             "value": self.value.to_dict(),
@@ -253,8 +259,9 @@ def summarize(table: pd.DataFrame, scenario: Scenario, seed: int, confidence: fl
     out = []
     info = targets or {}
     for t in scenario.targets:
-        met = table[f"met.{t.id}"].to_numpy(dtype=bool)
         vals = table[f"value.{t.id}"].to_numpy(dtype=float)
+        applies = np.isfinite(vals)  # a target that does not apply in a run has no value
+        met = table[f"met.{t.id}"].to_numpy(dtype=bool)[applies]
         n, k = len(met), int(met.sum())
         vs = (summarize_values(vals, confidence, n_resamples, rng=seed) if values
               else ValueSummary(int(np.isfinite(vals).sum()),
@@ -265,8 +272,8 @@ def summarize(table: pd.DataFrame, scenario: Scenario, seed: int, confidence: fl
         thr = float(np.median(thr_vals)) if len(thr_vals) else _threshold(t)
         meta = info.get(t.id, {})
         out.append(TargetSummary(
-            id=t.id, kind=t.kind, unit=meta.get("unit") or _unit(t), threshold=thr, runs=n,
-            holds=k, p_holds=wilson(k, n, confidence), applicable=int(np.isfinite(vals).sum()),
+            id=t.id, kind=t.kind, unit=meta.get("unit") or _unit(t), threshold=thr,
+            runs=len(table), holds=k, p_holds=wilson(k, n, confidence), applicable=n,
             value=vs, clause_en=t.clause.en if t.clause else None,
             clause_zh=t.clause.zh if t.clause else None, source=t.source,
             comparison=meta.get("comparison", ">="),
@@ -398,8 +405,9 @@ class Study:
         return s
 
     def p_holds(self, target: str, confidence: float = 0.95) -> Interval:
-        """P(target holds) with its Wilson interval."""
-        met = self.table[f"met.{target}"].to_numpy(dtype=bool)
+        """P(target holds | it applies) with its Wilson interval (see :class:`TargetSummary`)."""
+        applies = np.isfinite(self.table[f"value.{target}"].to_numpy(dtype=float))
+        met = self.table[f"met.{target}"].to_numpy(dtype=bool)[applies]
         return wilson(int(met.sum()), len(met), confidence)
 
     def run_result(self, run: int) -> RunResult:
