@@ -116,7 +116,7 @@ class Air:
         req.served = True
         m.log("air_on_scene", m.zone_names[req.zone], 0)
         yield m.env.timeout(self.on_scene_h)
-        load = m.medical.take_for_air(req.zone, unit.capacity)
+        load = m.medical.take(req.zone, unit.capacity)
         for p, h in load:
             yield from self._fly(unit, h.zone)
             yield m.env.timeout(unit.unloading_h)

@@ -197,14 +197,7 @@ class Medical:
             z = min(zones, key=lambda z: (-self.waiting[z][0].severity,
                                           self.waiting[z][0].injured_at, z))
             amb = min(idle, key=lambda a: (net.rank(a.location, z), a.idx))
-            load: list[tuple[Patient, Hospital]] = []
-            while self.waiting[z] and len(load) < self.capacity[amb.fleet]:
-                h = self.reserve_bed(z)
-                if h is None:
-                    break
-                p = self.waiting[z].pop(0)
-                p.status = "moving"
-                load.append((p, h))
+            load = self.take(z, self.capacity[amb.fleet])
             if not load:
                 return
             amb.busy = True
@@ -228,8 +221,10 @@ class Medical:
             yield from go_home(m, amb)
             self.dispatch()
 
-    def take_for_air(self, zone: int, capacity: int) -> list[tuple[Patient, Hospital]]:
-        """Hand waiting patients of ``zone`` (most urgent first) to an air unit."""
+    def take(self, zone: int, capacity: int) -> list[tuple[Patient, Hospital]]:
+        """Load up to ``capacity`` waiting patients of ``zone`` (most urgent first), each with
+        a bed reserved for them; fewer when beds run out.
+        """
         load: list[tuple[Patient, Hospital]] = []
         while self.waiting[zone] and len(load) < capacity:
             h = self.reserve_bed(zone)
