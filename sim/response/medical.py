@@ -222,8 +222,9 @@ class Medical:
             self.dispatch()
 
     def take(self, zone: int, capacity: int) -> list[tuple[Patient, Hospital]]:
-        """Load up to ``capacity`` waiting patients of ``zone`` (most urgent first), each with
-        a bed reserved for them; fewer when beds run out.
+        """Load up to ``capacity`` waiting patients of ``zone``, most urgent first.
+
+        Each gets a bed reserved; fewer are loaded when beds run out.
         """
         load: list[tuple[Patient, Hospital]] = []
         while self.waiting[zone] and len(load) < capacity:
