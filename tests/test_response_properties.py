@@ -10,6 +10,7 @@ models give.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -18,7 +19,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 import sim
-from sim.hazards.impact import Impact, ZoneImpact
+from sim.hazards.impact import Episode, FacilityOutage, Impact, ZoneImpact
 from sim.response.ledger import State
 from tests.strategies import scenario_dicts, seeds
 
@@ -118,7 +119,28 @@ def impacts(draw: Any, n: int) -> Impact:
 @st.composite
 def cases(draw: Any) -> tuple[sim.Scenario, Impact, int]:
     sc = sim.Scenario.model_validate(draw(operations()))
-    return sc, draw(impacts(len(sc.zones))), draw(seeds)
+    impact = draw(impacts(len(sc.zones)))
+    # later strikes (aftershocks) and facilities the hazard puts out of service
+    episodes = tuple(
+        Episode(time_h=draw(st.floats(0, 30)), zone=draw(st.integers(0, len(sc.zones) - 1)),
+                cause="aftershock", intensity=draw(st.floats(0, 80)),
+                home_loss=draw(st.floats(0, 0.2)), killed=draw(st.floats(0, 1e-3)),
+                injured=(draw(st.floats(0, 3e-3)), 0.0, draw(st.floats(0, 1e-3))),
+                trapped=draw(st.floats(0, 3e-3)))
+        for _ in range(draw(st.integers(0, 3))))
+    facilities = ([("shelter", s.name, s.zone) for s in sc.shelters]
+                  + [("hospital", h.name, h.zone) for h in sc.hospitals]
+                  + [("stock_point", p.name, p.zone) for p in sc.stock_points])
+    zone_of = {z.name: i for i, z in enumerate(sc.zones)}
+    outages = []
+    for kind, name, zone in draw(st.lists(st.sampled_from(facilities), max_size=3,
+                                          unique=True)) if facilities else []:
+        start = draw(st.floats(-2, 20))
+        outages.append(FacilityOutage(name, kind, zone_of[zone], start,
+                                      draw(st.sampled_from([math.inf, start + 10.0])),
+                                      "test", 1.0))
+    impact = replace(impact, episodes=episodes, facilities_out=tuple(outages))
+    return sc, impact, draw(seeds)
 
 
 @given(cases())
@@ -152,6 +174,12 @@ def test_operations_keep_every_invariant(case: tuple[sim.Scenario, Impact, int])
     # targets are finite numbers or do not apply
     for t in r.targets:
         assert t.value is None or math.isfinite(t.value)
+    # a shelter out of service holds nobody while it is out
+    for fo in impact.facilities_out:
+        if fo.kind == "shelter":
+            j = r.shelters.index(fo.name)
+            during = (r.times > fo.from_h + 1e-9) & (r.times < fo.until_h)
+            assert (r.shelter_occupancy[during, j] == 0).all(), fo
 
 
 @given(cases())
