@@ -6,7 +6,14 @@ validated :class:`Scenario` and a seed; :class:`Simulation` is the same run adva
 """
 
 from sim import study
-from sim.interventions import AddStock, AddVehicles, CloseRoads, Intervention, OpenShelter
+from sim.interventions import (
+    AddStock,
+    AddVehicles,
+    Branch,
+    CloseRoads,
+    Intervention,
+    OpenShelter,
+)
 from sim.results import RunResult
 from sim.run import Simulation, run
 from sim.scenario import Scenario, ScenarioError, load_scenario, parse_scenario
@@ -17,6 +24,7 @@ __version__ = "0.1.0"
 __all__ = [
     "AddStock",
     "AddVehicles",
+    "Branch",
     "CloseRoads",
     "Intervention",
     "OpenShelter",

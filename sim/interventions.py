@@ -14,6 +14,9 @@ Kinds
     A reserve shelter site opens in a zone.
 ``close_roads``
     The roads of a zone close for some hours (a collapsed bridge, a landslide).
+``branch``
+    From this moment the run's random streams take a new, numbered branch: a fork of the
+    future (:meth:`sim.Simulation.fork`). Everything before it is unchanged.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AddStock",
     "AddVehicles",
+    "Branch",
     "CloseRoads",
     "Intervention",
     "OpenShelter",
@@ -86,8 +90,15 @@ class CloseRoads(_Base):
     hours: Annotated[float, Field(gt=0, allow_inf_nan=False)]
 
 
+class Branch(_Base):
+    """The future takes random branch number ``branch`` from here on."""
+
+    kind: Literal["branch"]
+    branch: Annotated[int, Field(strict=True, ge=0)]
+
+
 Intervention = Annotated[
-    AddStock | AddVehicles | OpenShelter | CloseRoads, Field(discriminator="kind")
+    AddStock | AddVehicles | OpenShelter | CloseRoads | Branch, Field(discriminator="kind")
 ]
 _LIST = TypeAdapter(list[Intervention])
 _ONE: TypeAdapter[Intervention] = TypeAdapter(Intervention)
@@ -195,3 +206,5 @@ def apply_intervention(m: Model, it: Intervention) -> None:
         m.evac.retry_unplaced()
     elif isinstance(it, CloseRoads):
         m.net.add_closure(m.zone_index[it.zone], m.env.now, m.env.now + it.hours)
+    elif isinstance(it, Branch):
+        m.streams.branch(f"{it.at_h!r}#{it.branch}")

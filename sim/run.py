@@ -19,7 +19,7 @@ from simpy.events import URGENT
 
 from sim.hazards import compute_impact
 from sim.hazards.impact import Impact
-from sim.interventions import Intervention, apply_intervention, check_interventions
+from sim.interventions import Branch, Intervention, apply_intervention, check_interventions
 from sim.response.ledger import State
 from sim.response.model import Model
 from sim.results import RunResult
@@ -65,7 +65,9 @@ class Simulation:
         self.scenario = scenario
         self.seed_sequence = as_seed_sequence(seed)
         streams = Streams(self.seed_sequence)
+        self.inputs = dict(inputs) if inputs else None
         self.realised, self.draws = sample_scenario(scenario, streams, inputs)
+        self._impact_given = impact is not None
         self.impact = compute_impact(self.realised, streams) if impact is None else impact
         if len(self.impact.zones) != len(scenario.zones):
             raise ValueError(f"the impact has {len(self.impact.zones)} zones, the scenario "
@@ -113,6 +115,24 @@ class Simulation:
         ev._value = None
         ev.callbacks.append(lambda _e: apply_intervention(self.model, it))
         env.schedule_at(ev, URGENT, max(it.at_h, env.now))
+
+    def fork(self, branches: int | Iterable[int]) -> list[Simulation]:
+        """Fork the future: copies of this run up to now, each on its own random branch.
+
+        Each fork is a new Simulation replayed from the seed and the interventions so far, plus
+        a :class:`~sim.interventions.Branch` at the current time, so it can itself be replayed
+        exactly (``run(scenario, seed, fork.interventions)``). ``fork(1)`` differs from this run
+        only after now; ``fork([0, 1, ...])`` gives several futures of the same past.
+        """
+        ids = range(branches) if isinstance(branches, int) else branches
+        out = []
+        for b in ids:
+            f = Simulation(self.scenario, self.seed_sequence, self.interventions, self.inputs,
+                           self.impact if self._impact_given else None)
+            f.schedule(Branch(kind="branch", at_h=self.now, branch=b))
+            f.run_until(self.now)
+            out.append(f)
+        return out
 
     def run_until(self, t: float) -> None:
         """Advance to time ``t`` (hours from onset); events at ``t`` itself are not yet run."""

@@ -58,6 +58,20 @@ class Streams:
             g = self._cache[name] = np.random.Generator(np.random.PCG64(self.seed_sequence(name)))
         return g
 
+    def branch(self, tag: str) -> None:
+        """Move every stream made so far onto a new branch named ``tag``, in place.
+
+        The generators keep their identity (components hold them), only their state changes:
+        stream ``name`` continues from ``SeedSequence(root, spawn_key + (key(name), key(tag)))``.
+        The same tag at the same moment always gives the same future; another tag, another one.
+        """
+        r = self.root
+        for name, g in self._cache.items():
+            ss = np.random.SeedSequence(
+                entropy=r.entropy, spawn_key=(*r.spawn_key, name_key(name), name_key(tag)),
+                pool_size=r.pool_size)
+            g.bit_generator.state = np.random.PCG64(ss).state
+
     def fresh(self, name: str) -> np.random.Generator:
         """Return a new generator for ``name`` that is not cached (for one-off draws)."""
         return np.random.Generator(np.random.PCG64(self.seed_sequence(name)))
