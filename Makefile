@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 SCENARIO ?= scenarios/demo_coastal_typhoon.yaml
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench clean venv
+.PHONY: demo test bench clean venv results
 
 venv: $(STAMP)
 
@@ -22,6 +22,10 @@ test: $(STAMP)
 	$(BIN)/ruff check sim tests benchmarks
 	$(BIN)/mypy sim
 	$(BIN)/python -m pytest
+
+# The reports of the five plan scenarios (and the demo) and results/README.md; see sim results.
+results: $(STAMP)
+	$(BIN)/sim results --out results --scenarios scenarios
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/engine.py

@@ -391,6 +391,59 @@ def figures_cmd(
         typer.echo(str(p))
 
 
+@app.command("report")
+@_study_errors
+def report_cmd(
+    file: ScenarioFile,
+    out: Annotated[Path, typer.Option(
+        "--out", "-o", file_okay=False, help="Directory for report.md, report.json and figures.")],
+    seed: Seed = 0,
+    until_ci: Annotated[float | None, typer.Option(
+        "--until-ci", help="Run until every P(holds) half-width is at most this (default 0.02).")]
+    = None,
+    max_runs: Annotated[int | None, typer.Option(
+        "--max-runs", min=1, help="Cap on the runs of the main study (default 4000).")] = None,
+    workers: Workers = None,
+    quick: Annotated[bool, typer.Option(
+        "--quick", help="Small runs and a tiny capacity search (previews and tests).")] = False,
+    progress: Progress = None,
+) -> None:
+    """Write a plan report: does each target hold, why not, and what would make it hold at 90 %."""
+    from sim.report.plan_report import FULL, QUICK, build_report, with_overrides
+
+    budget = with_overrides(QUICK if quick else FULL, until_ci=until_ci, max_runs=max_runs)
+    if budget.first_round > budget.max_runs:
+        budget = with_overrides(budget, first_round=budget.max_runs)
+    build_report(file, out, seed=seed, budget=budget, workers=workers, progress=progress)
+    typer.echo(str(out / "report.md"))
+
+
+@app.command("results")
+@_study_errors
+def results_cmd(
+    out: Annotated[Path, typer.Option(
+        "--out", "-o", file_okay=False, help="Results directory.")] = Path("results"),
+    scenarios: Annotated[Path, typer.Option(
+        "--scenarios", file_okay=False, help="Directory of the scenario files.")]
+    = Path("scenarios"),
+    seed: Seed = 0,
+    workers: Workers = None,
+    quick: Annotated[bool, typer.Option("--quick", help="Quick reports (previews).")] = False,
+    readme_only: Annotated[bool, typer.Option(
+        "--readme-only", help="Only rewrite README.md from the reports already there.")] = False,
+    progress: Progress = None,
+) -> None:
+    """Regenerate the reports of the five plan scenarios (and the demo) and results/README.md."""
+    from sim.report.comparison import make_results, write_readme
+    from sim.report.plan_report import FULL, QUICK
+
+    if readme_only:
+        typer.echo(str(write_readme(out)))
+        return
+    typer.echo(str(make_results(scenarios, out, seed=seed, budget=QUICK if quick else FULL,
+                                workers=workers, progress=progress)))
+
+
 @app.command()
 def params(
     file: ScenarioFile,

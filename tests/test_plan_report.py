@@ -1,0 +1,190 @@
+"""Plan reports: the verdict table agrees with an independent study, every scenario file runs a
+short study, and the results README compares reports."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sim
+from sim.report.comparison import PLAN_SCENARIOS, make_results, write_readme
+from sim.report.plan_report import QUICK, build_report, metric_contrast, relief_target
+from sim.report.provenance import assumptions, describe_input, provenance, source_kind
+from sim.study import run_study
+from tests.conftest import DEMO, ROOT
+
+FILES = sorted((ROOT / "scenarios").glob("*.yaml"))
+FLOOD = ROOT / "scenarios" / "demo_flash_flood.yaml"
+SEED = 3
+
+
+@pytest.fixture(scope="module")
+def demo_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    out = tmp_path_factory.mktemp("results") / "demo_coastal_typhoon"
+    p = subprocess.run([sys.executable, "-m", "sim", "report", str(DEMO), "--out", str(out),
+                        "--quick", "--seed", str(SEED), "--workers", "2", "--no-progress"],
+                       capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert p.returncode == 0, p.stderr
+    return out, json.loads((out / "report.json").read_text(encoding="utf-8"))
+
+
+def _verdict_rows(md: str) -> dict[str, list[str]]:
+    section = md.split("## Verdict", 1)[1].split("\n## ", 1)[0]
+    rows = {}
+    for line in section.splitlines():
+        m = re.match(r"\| `([^`]+)` \|", line)
+        if m:
+            rows[m.group(1)] = [c.strip() for c in line.strip().strip("|").split(" | ")]
+    return rows
+
+
+def test_report_verdict_matches_an_independent_study(
+        demo_report: tuple[Path, dict[str, Any]]) -> None:
+    out, doc = demo_report
+    md = (out / "report.md").read_text(encoding="utf-8")
+    sc = sim.load_scenario(DEMO)
+    rows = _verdict_rows(md)
+    assert list(rows) == [t.id for t in sc.targets]  # every target, in the scenario's order
+    runs = doc["study"]["runs"]
+    assert doc["study"]["stop"]["reason"] in ("precision", "max_runs") and runs <= QUICK.max_runs
+    indep = run_study(DEMO, runs, SEED, workers=2, progress=False).summary()
+    for t in indep.targets:
+        row = rows[t.id]
+        clause = sc.targets[[x.id for x in sc.targets].index(t.id)].clause
+        if clause is not None and clause.zh:
+            assert clause.zh in row[1]
+        if t.applicable:
+            p = t.p_holds
+            assert row[3] == f"{p.estimate:.3f} [{p.low:.3f}, {p.high:.3f}]", t.id
+            share = t.applicable / t.runs
+            assert row[5] == f"{100 * share:.0f} %", t.id
+        else:
+            assert row[3].startswith("n/a")
+        med = t.value.quantiles[0.5].estimate
+        if t.unit and t.unit.startswith("share") and np.isfinite(med):
+            assert row[6].startswith(f"{100 * med:.1f} %"), (t.id, row[6])
+    # The plan line is a link to the cited line of the seed plan, relative to the report.
+    assert "004_wenzhou_plan.txt#L433" in rows["relief_within_10h"][2]
+    # The headline answers the question with the relief target's numbers.
+    relief = indep.target("relief_within_10h").p_holds
+    head = md.split("## The scenario", 1)[0]
+    assert f"P(holds) = {relief.estimate:.3f} [{relief.low:.3f}, {relief.high:.3f}]" in head
+    assert "**Why not:**" in head and "**What would make it hold at 90%:**" in head
+
+
+def test_report_sections_figures_and_provenance(demo_report: tuple[Path, dict[str, Any]]
+                                                ) -> None:
+    out, doc = demo_report
+    md = (out / "report.md").read_text(encoding="utf-8")
+    for heading in ("## The scenario and its hazard", "## Verdict",
+                    "## Time to basic relief against the 10 h line",
+                    "## Shelters and stock over time", "## Why basic relief fails",
+                    "## The smallest extra resource for 90%",
+                    "## The assumptions that matter most", "## Every assumption in the scenario"):
+        assert heading in md, heading
+    for name in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", md):
+        assert (out / name).is_file() and (out / name).stat().st_size > 5000, name
+    assert {"p_holds", "relief_time", "shelters", "stock"} <= set(doc["figures"])
+    # Relief times: within-10-h runs agree with the relief target's verdicts.
+    rel = doc["relief"]
+    t = next(t for t in doc["study"]["targets"] if t["id"] == rel["target"])
+    assert rel["within_hours"] == t["holds"]
+    # Sensitivity rows carry each input's provenance and flag assumptions.
+    sc = sim.load_scenario(DEMO)
+    rows = [r for pt in doc["sensitivity"]["targets"] for r in pt["inputs"]]
+    assert rows
+    for r in rows:
+        if r["source_kind"] != "randomness":
+            assert r["source"] == provenance(sc, r["input"])
+            assert r["source_kind"] == source_kind(r["source"])
+    # Every assumption of the scenario is listed.
+    listed = {a["text"] for a in doc["assumptions"]}
+    assert listed == {a.text for a in assumptions(sc)}
+    for a in assumptions(sc)[:5]:
+        assert " ".join(a.text.split()) in md
+    # Capacity: the candidates were tried on common random numbers against the same base.
+    cap = doc["capacity"]
+    assert cap["status"] in ("found", "not_found", "no_candidate_helps", "already")
+    if cap["candidates"]:
+        assert len({c["p_base"] for c in cap["candidates"]}) == 1
+
+
+def test_provenance_and_words() -> None:
+    sc = sim.load_scenario(DEMO)
+    # A distribution's own source, a per-field source, the entity's source.
+    assert provenance(sc, "hazard.max_wind_ms") == sc.hazard.max_wind_ms.source  # type: ignore[union-attr]
+    assert provenance(sc, "vehicles[county_trucks].count") == sc.vehicles[0].source
+    assert provenance(sc, "response.evacuation.own_means_speed_kmh") == \
+        sc.response.evacuation.sources["own_means_speed_kmh"]  # type: ignore[index]
+    for path in sim.scenario.uncertain_inputs(sc):
+        assert provenance(sc, path), path  # the demo sources every number
+    with pytest.raises(KeyError):
+        provenance(sc, "vehicles[nope].count")
+    assert source_kind("assumption: x") == "assumption"
+    assert source_kind("004_wenzhou_plan.txt#L1; assumption: y") == "partly assumed"
+    assert source_kind("GB 21734-2008") == "cited" and source_kind(None) == "none"
+    assert describe_input("vehicles[county_trucks].count") == "count of fleet county_trucks"
+    assert describe_input("hazard.max_wind_ms") == "max wind (m/s) of the hazard"
+    assert describe_input("stock_points[d].items.quilt") == "quilt stock of stock point d"
+    paths = {p for a in assumptions(sc) for p in a.paths}
+    assert "hazard.coast_bearing_deg" in paths and "hazard.max_wind_ms" not in paths
+
+
+def test_metric_contrast_ranks_the_metric_that_differs() -> None:
+    rng = np.random.default_rng(0)
+    fails = rng.random(400) < 0.3
+    table = pd.DataFrame({"metric.noise": rng.normal(size=400),
+                          "metric.queue": np.where(fails, 5.0, 1.0) + rng.normal(size=400) * 0.1,
+                          "metric.relief_p95_h": np.where(fails, 20.0, 5.0)})
+    out = metric_contrast(table, fails)
+    assert out[0]["metric"] == "queue" and out[0]["effect"] > 1
+    assert all(r["metric"] != "relief_p95_h" for r in out)  # restates the target: left out
+    assert metric_contrast(table, np.zeros(400, dtype=bool)) == []
+
+
+@pytest.mark.parametrize("path", FILES, ids=[f.stem for f in FILES])
+def test_every_scenario_runs_a_short_study(path: Path) -> None:
+    st = run_study(path, 3, 1, workers=1, progress=False)
+    sc = st.scenario
+    assert st.runs == 3
+    for t in sc.targets:
+        v = st.table[f"value.{t.id}"].to_numpy(dtype=float)
+        assert not np.isinf(v).any(), f"{t.id}: infinite value"  # finite or not applicable
+    summ = st.summary(n_resamples=50)
+    assert [t.id for t in summ.targets] == [t.id for t in sc.targets]
+    if path.stem in PLAN_SCENARIOS:
+        assert relief_target(sc) is not None, "every plan scenario has a basic-relief target"
+
+
+def test_results_readme_compares_reports(demo_report: tuple[Path, dict[str, Any]],
+                                         tmp_path: Path) -> None:
+    demo_dir, demo_doc = demo_report
+    results = demo_dir.parent
+    flood = build_report(FLOOD, results / "demo_flash_flood", seed=1, budget=QUICK, workers=1,
+                         progress=False, log=lambda m: None)
+    out = write_readme(results, plans=("demo_coastal_typhoon", "demo_flash_flood",
+                                       "not_a_scenario"), examples=())
+    text = out.read_text(encoding="utf-8")
+    for doc, name in ((demo_doc, "demo_coastal_typhoon"), (flood, "demo_flash_flood")):
+        t = next(t for t in doc["study"]["targets"] if t["id"] == doc["relief"]["target"])
+        row = next(line for line in text.splitlines() if f"({name}/report.md)" in line
+                   and "Wilson" not in line and line.count("|") > 6)
+        assert f"{t['p_holds']:.3f} [{t['ci_low']:.3f}, {t['ci_high']:.3f}]" in row
+        assert f"{doc['study']['runs']:,}" in row
+        for other in doc["study"]["targets"]:
+            assert f"`{other['id']}`" in text or other["id"] == t["id"]
+    assert "`scenarios/not_a_scenario.yaml`" in text
+    # make_results skips scenario files that do not exist yet, with a message.
+    said: list[str] = []
+    readme = make_results(tmp_path / "no_scenarios", tmp_path / "res", plans=("missing",),
+                          examples=(), budget=QUICK, workers=1, log=said.append)
+    assert any("skipping" in m and "missing.yaml" in m for m in said)
+    assert "`scenarios/missing.yaml`" in readme.read_text(encoding="utf-8")
