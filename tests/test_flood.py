@@ -127,3 +127,19 @@ def test_params_lists_every_coefficient_with_a_source() -> None:
         rows = coefficients(sim.load_scenario(ROOT / "scenarios" / f"{f}.yaml"))
         assert len(rows) > 20
         assert not [p for p, _v, s in rows if s == "MISSING"], f
+
+
+def test_a_peak_topping_the_crest_between_time_steps_floods_nothing() -> None:
+    """Regression: a river peak above the levee crest for less than one time step used to raise
+    IndexError (no grid point above the crest)."""
+    from types import SimpleNamespace
+
+    from sim.hazards.flood import DT_H, river_outcome
+
+    t = np.arange(-10.0, 20.0 + DT_H / 2, DT_H)
+    rv = SimpleNamespace(ground_m=5.0, levee_crest_m=6.0, lag_h=0.1 * DT_H, share=0.1)
+    realised = SimpleNamespace(zones=[SimpleNamespace(exposure=SimpleNamespace(river=rv))])
+    river = SimpleNamespace(base_level_m=0.0, rise_h=1.0, fall_h=1.0)
+    # the stage peaks at 6.01 m at t = lag, between two grid points, where it is below 6 m
+    out = river_outcome(t, river, 6.01, realised, 0, None)  # type: ignore[arg-type]
+    assert out is None

@@ -276,6 +276,8 @@ def river_outcome(t: np.ndarray, river: RiverFlood, peak: float, realised: Scena
     if peak <= crest:
         return None
     over = np.nonzero(stage > crest)[0]
+    if over.size == 0:
+        return None  # the peak tops the crest for less than one time step: no flooding
     first = int(over[0])
     depth = np.where(np.arange(len(t)) >= first, np.maximum(stage - ground, 0.0), 0.0)
     # after the levee is overtopped the floodplain drains only as the river falls below ground
