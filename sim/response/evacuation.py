@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from sim.response.model import Model
     from sim.response.shelters import ShelterState
 
-__all__ = ["Bus", "Evacuation"]
+__all__ = ["Bus", "Evacuation", "concentrate"]
 
 
 @dataclass(eq=False)
@@ -43,6 +43,29 @@ class Bus(Vehicle):
     """An evacuation bus or boat."""
 
     capacity: int = 0
+
+
+def concentrate(p: tuple[float, ...], c: float, share: float
+                ) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """Split zone-average outcome probabilities between the targeted residents and the rest.
+
+    A share ``c`` of each outcome's expected count falls on the targeted ``share`` of residents:
+    their probability is ``p c / share``, the others' ``p (1 - c) / (1 - share)``. Where that
+    would exceed 1 for the targeted, the excess falls on the others, so the zone's expected
+    harm is unchanged. The casualty outcomes (all but the last, home loss) are scaled down
+    together if they would sum above 1.
+    """
+    risk, rest = [], []
+    for q in p:
+        a = min(1.0, q * c / share)
+        b = (q - a * share) / (1.0 - share)
+        risk.append(a)
+        rest.append(min(1.0, max(0.0, b)))
+    for group in (risk, rest):
+        total = sum(group[:-1])
+        if total > 1.0:
+            group[:-1] = [x / total for x in group[:-1]]
+    return tuple(risk), tuple(rest)
 
 
 class Evacuation:
@@ -64,6 +87,11 @@ class Evacuation:
         self.target_share = [as_float(z.evacuation_share) for z in sc.zones]
         self.targeted_total = sum(z.population * sh for z, sh in zip(sc.zones, self.target_share,
                                                                      strict=True))
+        self.at_risk_in_place = [round(z.population * sh)
+                                 for z, sh in zip(sc.zones, self.target_share, strict=True)]
+        """Targeted residents still in their zone (the order's people, by zone)."""
+        rc = ev.risk_concentration
+        self.concentration = None if rc is None else as_float(rc)
         """People the evacuation order targets (expected over the warning's reach)."""
         n = len(sc.zones)
         self.bus_queue: list[deque[Cohort]] = [deque() for _ in range(n)]
@@ -125,6 +153,7 @@ class Evacuation:
             return
         n = min(n, m.ledger.count(State.warned, zone))
         m.ledger.move(m.env.now, zone, State.warned, State.evacuating, n)
+        self.at_risk_in_place[zone] = max(0, self.at_risk_in_place[zone] - n)
         m.log("evacuate", m.zone_names[zone], n)
         self.go_somewhere(Cohort(zone, n, m.env.now))
 
@@ -266,6 +295,7 @@ class Evacuation:
         for c in self.bus_queue[zone]:  # the bus never came: they are still in the zone
             m.ledger.move(now, zone, State.evacuating, State.warned, c.n)
             self.failed_departures += c.n
+            self.at_risk_in_place[zone] += c.n
             c.n = 0
             c.closed = True
         self.bus_queue[zone].clear()
@@ -275,15 +305,35 @@ class Evacuation:
         )
         self.exposed_at_onset += round(imp.exposed_share * sum(
             m.ledger.count(s, zone) for s in (State.at_home, State.warned)))
-        out = self.outcomes(zone, (State.at_home, State.warned), imp.killed, imp.injured,
-                            imp.trapped, imp.home_loss, State.exposed)
-        m.log("hazard_onset", m.zone_names[zone], out[3])
-        return out[0], out[1], out[2]
+        probs: tuple[float, ...] = (imp.killed, *imp.injured, imp.trapped, imp.home_loss)
+        share = self.target_share[zone]
+        here = {s: m.ledger.count(s, zone) for s in (State.at_home, State.warned)}
+        groups: list[tuple[dict[State, int], tuple[float, ...]]]
+        if self.concentration is None or not 0.0 < share < 1.0:
+            groups = [(here, probs)]
+        else:  # the order's people who are still here bear the concentrated share of the harm
+            at_risk = min(self.at_risk_in_place[zone], sum(here.values()))
+            w = int(m.rng_hazard.hypergeometric(here[State.warned], here[State.at_home], at_risk)) \
+                if at_risk else 0
+            risk = {State.warned: w, State.at_home: at_risk - w}
+            rest = {s: here[s] - risk[s] for s in here}
+            p_risk, p_rest = concentrate(probs, self.concentration, share)
+            groups = [(risk, p_risk), (rest, p_rest)]
+        killed, inj, trapped, homeless = 0, [0, 0, 0], 0, 0
+        for people, q in groups:
+            o = self.outcomes(zone, people, q[0], (q[1], q[2], q[3]), q[4], q[5], State.exposed)
+            killed, trapped, homeless = killed + o[0], trapped + o[2], homeless + o[3]
+            inj = [a + b for a, b in zip(inj, o[1], strict=True)]
+        m.log("hazard_onset", m.zone_names[zone], homeless)
+        return killed, (inj[0], inj[1], inj[2]), trapped
 
-    def outcomes(self, zone: int, sources: tuple[State, ...], killed: float,
+    def outcomes(self, zone: int, sources: tuple[State, ...] | dict[State, int], killed: float,
                  injured: tuple[float, float, float], trapped: float, home_loss: float,
                  unhurt: State | None) -> tuple[int, tuple[int, int, int], int, int]:
         """Draw the hazard's outcomes for the people of ``zone`` in ``sources``.
+
+        ``sources`` names states (everyone in them) or maps states to how many of their people
+        are struck.
 
         Each person is killed, injured (severity 1-3), trapped, made homeless or unhurt
         (moved to ``unhurt`` when given, else left where they are). The homeless join the
@@ -299,8 +349,9 @@ class Evacuation:
         p = np.array([killed, *injured, trapped, home_loss * (1.0 - casualty)])
         p = np.append(p, max(0.0, 1.0 - p.sum()))
         total = np.zeros(len(p), dtype=np.int64)
-        for src in sources:
-            n = m.ledger.count(src, zone)
+        counts = sources if isinstance(sources, dict) else {
+            src: m.ledger.count(src, zone) for src in sources}
+        for src, n in counts.items():
             if n == 0:
                 continue
             out = m.rng_hazard.multinomial(n, p)

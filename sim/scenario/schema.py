@@ -296,6 +296,15 @@ class EvacuationRule(Sourced):
     return_after_h: UncertainNonNeg = Field(
         description="Hours after the roads reopen at which people with usable homes go home."
     )
+    risk_concentration: UncertainFraction | None = Field(
+        default=None,
+        description=(
+            "Share of the hazard's harm to a zone's residents (deaths, injuries, entrapment, lost "
+            "homes) that falls on the people its evacuation order targets (the zone's "
+            "evacuation_share): the order aims at dangerous houses, low-lying streets and hazard "
+            "points. Without it the harm falls evenly on everyone present."
+        ),
+    )
 
 
 class ShelterRule(Sourced):
