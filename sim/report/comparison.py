@@ -64,7 +64,7 @@ def _main_failure(doc: Mapping[str, Any]) -> str:
         return "no relief target"
     if not f.get("failures"):
         return "never fails"
-    if f.get("box") is None:
+    if f.get("box") is None or not f.get("significant", True):
         return str(f["plain"])
     b = f["box"]
     conds = " and ".join(f.get("conditions") or [r["text"] for r in b["restrictions"]])

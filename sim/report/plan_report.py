@@ -94,14 +94,14 @@ class Budget:
     first_round: int = 200
     until_ci: float = 0.02
     max_runs: int = 4000
-    series_runs: int = 300
-    morris_trajectories: int = 10
+    series_runs: int = 200
+    morris_trajectories: int = 8
     morris_max_inputs: int = 40
-    probe_runs: int = 300
+    probe_runs: int = 200
     capacity_candidates: int = 3
-    capacity_runs: int = 300
-    capacity_max_factor: float = 4.0
-    capacity_grid: int = 16
+    capacity_runs: int = 200
+    capacity_max_factor: float = 3.0
+    capacity_grid: int = 12
     goal: float = 0.9
     max_probes: int | None = None
 
@@ -169,36 +169,59 @@ class Candidate:
     """The resource's size in the plan (the top of its range when uncertain)."""
 
 
-def candidate_resources(scenario: Scenario) -> list[Candidate]:
-    """Resources to try for the relief target, chosen from the scenario.
+def _share_of_runs(table: pd.DataFrame | None, column: str, test: Callable[[np.ndarray],
+                                                                          np.ndarray]) -> float:
+    if table is None or column not in table:
+        return 0.0
+    v = table[column].to_numpy(dtype=float)
+    return float(np.mean(test(v))) if len(v) else 0.0
 
-    Each truck fleet's count; each basic relief item of the largest stock point (by the mass of
-    its basic items); the capacity of each reserve shelter (or of the largest shelter when there
-    is none in reserve).
+
+def candidate_resources(scenario: Scenario, table: pd.DataFrame | None = None
+                        ) -> list[Candidate]:
+    """Resources to try for the relief target, chosen from the scenario (and a study's runs).
+
+    * the largest truck fleet (by count times load);
+    * basic relief items of the largest stock point (by the mass of its basic items): with a
+      study's table, those that ran out in some run, at most two, most often out first; without,
+      all of them;
+    * the places of the reserve shelter that was full in most runs (the largest one on a tie;
+      the largest shelter when none is in reserve).
     """
     out: list[Candidate] = []
-    for v in scenario.vehicles:
-        if v.kind == "truck":
-            out.append(Candidate(f"vehicles[{v.name}].count", f"trucks of fleet {v.name}",
-                                 _high(v.count)))
+    trucks = [v for v in scenario.vehicles if v.kind == "truck"]
+    if trucks:
+        v = max(trucks, key=lambda v: _mean(v.count) * float(v.capacity_kg or 0))
+        out.append(Candidate(f"vehicles[{v.name}].count", f"trucks of fleet {v.name}",
+                             _high(v.count)))
     basic = [k for k, nd in scenario.needs.items() if nd.basic]
 
     def mass(p: Any) -> float:
         return sum(_mean(q) * scenario.items[k].kg_per_unit
                    for k, q in p.items.items() if k in basic)
 
+    def out_share(point: str, item: str) -> float:
+        return _share_of_runs(table, f"metric.first_stockout_h.{point}.{item}", np.isfinite)
+
     if scenario.stock_points:
         big = max(scenario.stock_points, key=mass)
-        for k in basic:
-            if k in big.items:
-                out.append(Candidate(f"stock_points[{big.name}].items.{k}",
-                                     f"{k} at {big.name} ({big.tier} stock)",
-                                     _high(big.items[k])))
-    reserve = [sh for sh in scenario.shelters if sh.reserve]
-    if not reserve and scenario.shelters:
-        places = shelter_places(scenario)
-        reserve = [max(scenario.shelters, key=lambda s: places[s.name])]
-    for sh in reserve:
+        items = [(big, k) for k in basic if k in big.items]
+        if table is not None:
+            items = sorted((x for x in items if out_share(x[0].name, x[1]) > 0),
+                           key=lambda x: -out_share(x[0].name, x[1]))[:2]
+        for p, k in items:
+            out.append(Candidate(f"stock_points[{p.name}].items.{k}",
+                                 f"{k} at {p.name} ({p.tier} stock)", _high(p.items[k])))
+    places = shelter_places(scenario)
+    reserve = [sh for sh in scenario.shelters if sh.reserve] or (
+        [max(scenario.shelters, key=lambda s: places[s.name])] if scenario.shelters else [])
+    if reserve:
+        def full(sh: Any) -> float:
+            cap = places[sh.name]
+            return _share_of_runs(table, f"metric.shelter_peak.{sh.name}",
+                                  lambda v: v >= cap) if cap else 0.0
+
+        sh = max(reserve, key=lambda s: (full(s), places[s.name]))
         fld = "capacity" if sh.capacity is not None else "usable_area_m2"
         what = "places" if fld == "capacity" else "usable area (m²)"
         size = sh.capacity if sh.capacity is not None else sh.usable_area_m2
@@ -259,14 +282,16 @@ def _scenario_facts(sc: Scenario, file: Path, study: Study) -> dict[str, Any]:
     reserve = {sh.name for sh in sc.shelters if sh.reserve}
     t = study.table
     hz: list[dict[str, Any]] = []
-    for path, dist in uncertain_inputs(sc).items():
-        if path.startswith("hazard.") and path.count(".") == 1 and "[" not in path:
-            col = t.get(f"draw.{path}")
-            vals = col.to_numpy(dtype=float) if col is not None else np.array([])
-            hz.append({"input": path, "words": describe_input(path),
-                       "dist": str(getattr(dist, "dist", type(dist).__name__.lower())),
-                       "p5": _q(vals, 0.05), "p50": _q(vals, 0.5), "p95": _q(vals, 0.95),
-                       "source": provenance(sc, path)})
+    inputs = uncertain_inputs(sc)
+    paths = [p for p in inputs if p.startswith("hazard.") and "[" not in p]
+    paths.sort(key=lambda p: p.count("."))  # the hazard's own inputs first, then its parts
+    for path in paths[:8]:
+        col = t.get(f"draw.{path}")
+        vals = col.to_numpy(dtype=float) if col is not None else np.array([])
+        hz.append({"input": path, "words": describe_input(path),
+                   "dist": str(getattr(inputs[path], "dist", "distribution")),
+                   "p5": _q(vals, 0.05), "p50": _q(vals, 0.5), "p95": _q(vals, 0.95),
+                   "source": provenance(sc, path)})
 
     def metric(name: str) -> dict[str, float] | None:
         col = t.get(f"metric.{name}")
@@ -360,29 +385,62 @@ def _plain_condition(r: Any) -> str:
     return f"{name} is at most {hi} (the bottom {(r.high - r.data_min) / span:.0%} of its range)"
 
 
+def _joined(conds: Sequence[str]) -> str:
+    return conds[0] if len(conds) == 1 else ", ".join(conds[:-1]) + " and " + conds[-1]
+
+
+def _significant(box: Any) -> bool:
+    return any(r.quasi_p <= 0.05 for r in box.restrictions)
+
+
 def plain_failure(d: Discovery, label: str) -> str:
-    """One sentence on when a target fails, from its PRIM box, in words."""
-    if d.box is None:
+    """One sentence on when a target fails, from its PRIM box, in words.
+
+    A box none of whose restrictions is significant (quasi-p above 5 %) is not a failure
+    condition: the failures are then said to be spread over the inputs' ranges.
+    """
+    if d.box is None or not _significant(d.box):
         if d.cases == 0:
             return (f"{label} held in every one of the {d.runs} runs: there is no failure to "
                     "explain.")
         if d.cases == d.runs:
             return (f"{label} failed in every one of the {d.runs} runs, whatever the uncertain "
                     "inputs: no range of any input makes it hold.")
-        return (f"{label} fails in {d.base_rate:.0%} of the runs, spread over the whole range of "
-                "every uncertain input (no range of any input concentrates the failures): the "
-                "failures come from the plan's fixed numbers or from run-to-run randomness.")
-    conds = [_plain_condition(r) for r in d.box.restrictions]
-    joined = conds[0] if len(conds) == 1 else ", ".join(conds[:-1]) + " and " + conds[-1]
+        return (f"{label} fails in {d.base_rate:.0%} of the {d.runs} runs, spread over the whole "
+                "range of every uncertain input (no range of any input concentrates the "
+                "failures significantly).")
     b = d.box
-    text = (f"{label} fails mostly when {joined}: such runs are {b.mass:.0%} of all runs, the "
-            f"target fails in {b.density:.0%} of them (against {d.base_rate:.0%} overall), and "
-            f"they hold {b.coverage:.0%} of its failures.")
-    weak = all(not r.quasi_p <= 0.05 for r in b.restrictions)
-    if weak or b.density < d.base_rate + 0.1:
-        text += (" This is a weak concentration: failures occur over most of the inputs' ranges"
-                 + (" and the restriction is not significant at 5 %" if weak else "") + ".")
+    text = (f"{label} fails mostly when {_joined(failure_conditions(d))}: such runs are "
+            f"{b.mass:.0%} of all runs, the target fails in {b.density:.0%} of them (against "
+            f"{d.base_rate:.0%} overall), and they hold {b.coverage:.0%} of its failures.")
+    if b.density < d.base_rate + 0.1:
+        text += " This is a weak concentration: failures occur over most of the inputs' ranges."
     return text
+
+
+def plain_success(study: Study, target_id: str, label: str) -> str | None:
+    """When a target that mostly fails holds: a PRIM box of the runs where it holds, in words.
+
+    None when the target holds in half the runs or more, in fewer than 10 runs, or when no
+    significant box is found.
+    """
+    from sim.study.discovery import Discovery, prim
+
+    met = study.table[f"met.{target_id}"].to_numpy(dtype=bool)
+    n, k = len(met), int(met.sum())
+    if k < 10 or k >= n / 2:
+        return None
+    x = study.inputs_frame()
+    x = x.loc[:, x.nunique() > 1]
+    if x.shape[1] == 0:
+        return None
+    box, _ = prim(x, met)
+    if box is None or not _significant(box):
+        return None
+    conds = failure_conditions(Discovery(target_id, n, k, k / n, box, None, ""))
+    return (f"It holds mostly when {_joined(conds)}: such runs are {box.mass:.0%} of all runs, "
+            f"it holds in {box.density:.0%} of them (against {k / n:.0%} overall), and they are "
+            f"{box.coverage:.0%} of the runs where it holds.")
 
 
 def failure_conditions(d: Discovery) -> list[str]:
@@ -453,7 +511,9 @@ def _failure_section(study: Study, target_id: str, label: str) -> tuple[dict[str
             r["source"] = src
             r["source_kind"] = source_kind(src)
     doc["plain"] = plain_failure(d, label)
-    doc["conditions"] = failure_conditions(d)
+    doc["significant"] = d.box is not None and _significant(d.box)
+    doc["conditions"] = failure_conditions(d) if doc["significant"] else []
+    doc["holds_when"] = plain_success(study, target_id, label)
     doc["metrics"] = metric_contrast(study.table, fails)
     doc["metrics_plain"] = metric_sentence(doc["metrics"])
     return doc, d
@@ -496,12 +556,11 @@ def _ranks(y: np.ndarray) -> np.ndarray:
     return r
 
 
-def _sensitivity_section(file: Path, study: Study, summary: StudySummary, relief_id: str | None,
+def _sensitivity_section(sc: Scenario, study: Study, summary: StudySummary, relief_id: str | None,
                          budget: Budget, seed: int, info: ExecutorInfo,
                          progress: bool | None) -> tuple[dict[str, Any], Any]:
     from sim.study.sensitivity import NOISE, sensitivity
 
-    sc = study.scenario
     chosen: list[str] = []
     if relief_id is not None:
         chosen.append(relief_id)
@@ -513,7 +572,7 @@ def _sensitivity_section(file: Path, study: Study, summary: StudySummary, relief
     inputs, screened = _screen_inputs(study, chosen, budget.morris_max_inputs)
     if not inputs:
         return {"targets": [], "notes": {}, "runs": 0}, None
-    res = sensitivity(file, method="morris", n=budget.morris_trajectories, seed=seed,
+    res = sensitivity(sc, method="morris", n=budget.morris_trajectories, seed=seed,
                       targets=chosen, inputs=inputs, executor=info, progress=progress)
     per_target: list[dict[str, Any]] = []
     for tid in chosen:
@@ -561,7 +620,7 @@ def _p_first(study: Study, target: str, n: int) -> Any:
     return wilson(int(met.sum()), len(met))
 
 
-def _capacity_section(file: Path, study: Study, relief_id: str | None, budget: Budget,
+def _capacity_section(sc: Scenario, study: Study, relief_id: str | None, budget: Budget,
                       seed: int, info: ExecutorInfo, progress: bool | None,
                       log: Callable[[str], None]) -> dict[str, Any]:
     from sim.scenario.overrides import increase, value_at
@@ -587,14 +646,14 @@ def _capacity_section(file: Path, study: Study, relief_id: str | None, budget: B
     base = study.table.iloc[:runs]
     base_met = base[f"met.{relief_id}"].to_numpy(dtype=bool)
     probes = []
-    for c in candidate_resources(study.scenario)[:budget.max_probes]:
+    for c in candidate_resources(study.scenario, study.table)[:budget.max_probes]:
         try:
-            raw = value_at(file, c.path)
+            raw = value_at(sc, c.path)
             integer = _is_integer(raw)
             step, cap = _grid(c.reference, budget.capacity_max_factor, budget.capacity_grid,
                               integer)
             delta = max(step, math.ceil(0.5 * c.reference / step) * step)
-            changed = increase(file, c.path, delta)
+            changed = increase(sc, c.path, delta)
         except ScenarioError as exc:
             log(f"  capacity: skipping {c.path}: {exc}")
             continue
@@ -614,7 +673,7 @@ def _capacity_section(file: Path, study: Study, relief_id: str | None, budget: B
     for pr in [r for r in probes if r["difference"]["estimate"] > 0][:budget.capacity_candidates]:
         # One study at the largest increase first: if even that cannot reach the goal (the upper
         # end of its interval stays below), there is nothing to search for on this resource.
-        top = run_study(increase(file, pr["resource"], pr["max_increase"]), n_cap, seed,
+        top = run_study(increase(sc, pr["resource"], pr["max_increase"]), n_cap, seed,
                         executor=info, progress=progress).p_holds(relief_id)
         if top.high < goal:
             pts = [{"increase": 0.0, **p0.to_dict()}]
@@ -633,7 +692,7 @@ def _capacity_section(file: Path, study: Study, relief_id: str | None, budget: B
                               f"{top.high:.3f}]: the goal {goal:g} is out of reach on this "
                               "resource alone, so no finer search was run.")}
         else:
-            plan = plan_capacity(file, relief_id, pr["resource"], goal, runs=n_cap, seed=seed,
+            plan = plan_capacity(sc, relief_id, pr["resource"], goal, runs=n_cap, seed=seed,
                                  step=pr["step"], max_increase=pr["max_increase"],
                                  executor=info, progress=progress)
             sd = plan.to_dict()
@@ -705,7 +764,8 @@ def build_report(scenario: str | Path, out: str | Path, *, seed: int = 0,
 
     say = log or _stderr
     file = Path(scenario)
-    sc = load_scenario(file)
+    fhash = file_hash(file)
+    sc = load_scenario(file)  # one snapshot of the file for every analysis of the report
     outdir = Path(out)
     outdir.mkdir(parents=True, exist_ok=True)
     relief = relief_target(sc)
@@ -715,14 +775,14 @@ def build_report(scenario: str | Path, out: str | Path, *, seed: int = 0,
         t0 = time.perf_counter()
         say(f"{sc.name}: study until every P(holds) interval is within ±{budget.until_ci:g} "
             f"(at most {budget.max_runs} runs) on {info.description}")
-        study = run_study(file, min(budget.first_round, budget.max_runs), seed,
+        study = run_study(sc, min(budget.first_round, budget.max_runs), seed,
                           until_ci=budget.until_ci, max_runs=budget.max_runs, executor=info,
                           progress=progress)
         summary = study.summary()
         timings["study"] = time.perf_counter() - t0
         say(f"  {study.runs} runs in {timings['study']:.0f} s")
         t0 = time.perf_counter()
-        series = run_study(file, min(budget.series_runs, study.runs), seed, series=True,
+        series = run_study(sc, min(budget.series_runs, study.runs), seed, series=True,
                            executor=info, progress=progress)
         timings["series"] = time.perf_counter() - t0
         label = _label(relief) if relief is not None else ""
@@ -745,13 +805,13 @@ def build_report(scenario: str | Path, out: str | Path, *, seed: int = 0,
         timings["discovery"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         say("  sensitivity (Morris)")
-        sens, sres = _sensitivity_section(file, study, summary,
+        sens, sres = _sensitivity_section(sc, study, summary,
                                           relief.id if relief is not None else None, budget,
                                           seed, info, progress)
         timings["sensitivity"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         say("  capacity search")
-        capacity = _capacity_section(file, study, relief.id if relief is not None else None,
+        capacity = _capacity_section(sc, study, relief.id if relief is not None else None,
                                      budget, seed, info, progress, say)
         timings["capacity"] = time.perf_counter() - t0
         executor = info.description
@@ -776,7 +836,7 @@ def build_report(scenario: str | Path, out: str | Path, *, seed: int = 0,
         "timings_s": timings,
         "code": code_version(),
         "scenario_sha256": scenario_hash(sc),
-        "file_sha256": file_hash(file),
+        "file_sha256": fhash,
     }
     plans = file.resolve().parent / "plans"
     doc["plans_link"] = (os.path.relpath(plans, outdir.resolve()).replace(os.sep, "/")
@@ -986,10 +1046,31 @@ def _headline(doc: Mapping[str, Any]) -> list[str]:
     f = doc.get("failure")
     if f and f.get("failures"):
         lines.append(f"**Why not:** {f['plain']}"
-                     + (f" {f['metrics_plain']}" if f.get("metrics_plain") else ""))
+                     + (f" {f['holds_when']}" if f.get("holds_when") else "")
+                     + (f" {f['metrics_plain']}" if f.get("metrics_plain") else "")
+                     + _top_inputs(doc))
     cap = doc.get("capacity") or {}
     lines.append(f"**What would make it hold at {goal:.0%}:** {_capacity_sentence(cap)}")
     return ["", *[x + "\n" for x in lines]]
+
+
+def _top_inputs(doc: Mapping[str, Any], top: int = 3) -> str:
+    """The inputs that move the relief target's value most (Morris), as a clause."""
+    s = doc.get("sensitivity") or {}
+    rid = (doc.get("relief") or {}).get("target")
+    for pt in s.get("targets", []):
+        if pt["target"] == rid:
+            rows = [r for r in pt["inputs"] if r["mu_star_norm"] >= 0.1
+                    and r["source_kind"] != "randomness"][:top]
+            if not rows:
+                return ""
+            names = [r["words"] + (" (an assumption)" if r["source_kind"] == "assumption"
+                                   else " (partly assumed)"
+                                   if r["source_kind"] == "partly assumed" else "")
+                     for r in rows]
+            return (" The inputs that move the share relieved in time most (Morris "
+                    f"screening) are: {_joined(names)}.")
+    return ""
 
 
 def _answer(t: Mapping[str, Any], goal: float) -> str:
@@ -1033,20 +1114,26 @@ def _capacity_sentence(cap: Mapping[str, Any]) -> str:
             f"[{p['low']:.3f}, {p['high']:.3f}] on {b['runs']} common-random-number runs.")
 
 
+def _many(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n:,} {word if n == 1 else (plural or word + 's')}"
+
+
 def _scenario_paragraph(sc: Mapping[str, Any]) -> str:
     parts = []
     if sc.get("description"):
         parts.append(sc["description"].rstrip(".") + ".")
     stocks = ", ".join(f"{n} {tier}" for tier, n in sc["stock_points"].items())
+    supplies = "agreement or mutual-aid supplies"
     parts.append(
-        f"The scenario has {sc['zones']} zones with {sc['population']:,} residents; "
-        f"{sc['shelters']} shelters with {_num(sc['shelter_places'])} planned places"
-        + (f" and {sc['reserve_shelters']} reserve sites with {_num(sc['reserve_places'])} more"
-           if sc["reserve_shelters"] else "")
-        + f"; {sum(sc['stock_points'].values())} stock points ({stocks or 'none'}); "
-        f"{_num(sc['trucks_mean'])} trucks on average in {sc['truck_fleets']} fleets; "
-        f"{sc['teams']} teams with {sc['team_members']:,} members; {sc['supplies']} agreement or "
-        f"mutual-aid supplies; {sc['uncertain_inputs']} uncertain inputs.")
+        f"The scenario has {_many(sc['zones'], 'zone')} with {sc['population']:,} residents; "
+        f"{_many(sc['shelters'], 'shelter')} with {_num(sc['shelter_places'])} planned places"
+        + (f" and {_many(sc['reserve_shelters'], 'reserve site')} with "
+           f"{_num(sc['reserve_places'])} more" if sc["reserve_shelters"] else "")
+        + f"; {_many(sum(sc['stock_points'].values()), 'stock point')} ({stocks or 'none'}); "
+        f"{_num(sc['trucks_mean'])} trucks on average in {_many(sc['truck_fleets'], 'fleet')}; "
+        f"{_many(sc['teams'], 'team')} with {sc['team_members']:,} members; "
+        f"{_many(sc['supplies'], 'agreement or mutual-aid supply', supplies)}; "
+        f"{_many(sc['uncertain_inputs'], 'uncertain input')}.")
     hz = sc.get("hazard_inputs") or []
     if hz:
         txt = "; ".join(f"{h['words']} {_num(h['p5'])}–{_num(h['p95'])} ({h['dist']})"
@@ -1134,11 +1221,16 @@ def _failure_md(doc: Mapping[str, Any]) -> list[str]:
     if not f:
         return [*L, "The scenario has no basic-relief target.", ""]
     L += [f["plain"], ""]
+    if f.get("holds_when"):
+        L += [f["holds_when"], ""]
     if f.get("metrics_plain"):
         L += [f["metrics_plain"], ""]
     box = f.get("box")
     if box:
-        L += [f"PRIM (Friedman & Fisher 1999) over the {f['runs']:,} runs of the study, in the "
+        L += [("" if f.get("significant") else "The best box PRIM found is not significant "
+               "(no restriction has a quasi-p of 5 % or less), so it is not read as a failure "
+               "condition; for the record: ")
+              + f"PRIM (Friedman & Fisher 1999) over the {f['runs']:,} runs of the study, in the "
               f"scenario's own inputs: coverage {box['coverage']:.2f} (share of all failures "
               f"inside the box), density {box['density']:.2f} (share of runs inside the box that "
               f"fail), against {f['base_rate']:.2f} overall; the box holds {box['mass']:.0%} of "
