@@ -253,6 +253,7 @@ def test_evacuating_the_people_at_risk_saves_lives(demo: sim.Scenario) -> None:
     """When the harm concentrates on the people the order targets, getting them out saves
     lives: with the same disasters (seeds), deaths fall far below the even-harm case."""
     data = demo.model_dump(by_alias=True, exclude_none=True)
+    data["response"]["evacuation"].pop("risk_concentration", None)
     even = sim.Scenario.model_validate(data)
     data["response"]["evacuation"]["risk_concentration"] = 0.9
     aimed = sim.Scenario.model_validate(data)

@@ -51,6 +51,10 @@ class Outcome:
     displacement_days: float = 0.0
     facility_out: float = 0.0
     roads: tuple[float, float] | None = None
+    road_block: float = 0.0
+    """Probability that a road link into the zone is blocked (and waits for a crew)."""
+    road_clear_h: float = 0.0
+    """Hours for a crew to clear such a link."""
     measures: dict[str, float] = field(default_factory=dict)
 
 
@@ -88,7 +92,9 @@ def combine(parts: Sequence[Outcome]) -> Outcome:
         depth_m=max(p.depth_m for p in parts), flooded_h=max(p.flooded_h for p in parts),
         displacement_days=days,
         facility_out=1.0 - math.prod(1.0 - p.facility_out for p in parts),
-        roads=roads, measures=measures,
+        roads=roads, road_block=1.0 - math.prod(1.0 - p.road_block for p in parts),
+        road_clear_h=max(p.road_clear_h for p in parts),
+        measures=measures,
     )
 
 

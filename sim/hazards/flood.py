@@ -198,7 +198,7 @@ def landslide_outcome(t: np.ndarray, rate: np.ndarray, ex: LandslideExposure,
     return Outcome(
         name="landslide", onset_h=when, home_loss=share * p, killed=share * p * kg,
         trapped=share * p * (1.0 - kg) * f(m.trapped_given_failure), share=share,
-        displacement_days=0.0, roads=(when, when + f(m.road_reopen_h)) if p > 0 else None,
+        displacement_days=0.0, road_block=p, road_clear_h=f(m.road_reopen_h),
         measures={"landslide_threshold_ratio": ratio, "landslide_onset_h": when},
     )
 
@@ -353,7 +353,8 @@ def _zone_impacts(per_zone: Sequence[Sequence[Outcome]], rain_mm: np.ndarray, cl
             injured=c.injured, trapped=c.trapped, roads_closed=c.roads,
             peak_h=None, exposed_share=c.share, depth_m=c.depth_m, flooded_h=c.flooded_h,
             rain_mm=float(rain_mm[zi]), displacement_days=c.displacement_days,
-            road_damage=1.0 if c.roads else 0.0, measures=c.measures,
+            road_damage=max(1.0 if c.roads else 0.0, c.road_block),
+            road_clear_h=c.road_clear_h, measures=c.measures,
         ))
         p_out.append(c.facility_out)
         since.append(c.onset_h)

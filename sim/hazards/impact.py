@@ -74,6 +74,9 @@ class ZoneImpact:
         Expected days a displaced resident stays out of home.
     road_damage : float
         Probability that a road link into the zone is blocked.
+    road_clear_h : float
+        Hours for a crew to clear a link the hazard blocked (used when the scenario's road
+        network gives no clearing time of its own).
     measures : dict of str to float
         Intensities of each mechanism (``wind_ms``, ``surge_m``, ``flash_m``, ``mmi`` ...).
     """
@@ -93,6 +96,7 @@ class ZoneImpact:
     damage_states: tuple[float, ...] = ()
     displacement_days: float = 0.0
     road_damage: float = 0.0
+    road_clear_h: float = 0.0
     measures: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -1,7 +1,8 @@
 """Road damage and clearing: links blocked by the hazard, crews that reopen them.
 
-At a zone's onset, each link touching it is blocked with the probability of the scenario's
-lognormal fragility on the larger intensity of its end zones. Crews (teams with the
+At a zone's onset, each link touching it is blocked with the larger of the scenario's lognormal
+fragility on the larger intensity of its end zones and the hazard model's own probability
+(``ZoneImpact.road_damage``, e.g. landslides). Crews (teams with the
 ``road_clearing`` skill) go to the blocked link nearest to them that they can reach, clear it in
 a lognormal time, and move on; each reopened link updates every route.
 """
@@ -50,7 +51,7 @@ class RoadWorks:
         imp = self.m.impact.zones
         p_model = max(imp[link.a].road_damage, imp[link.b].road_damage)
         if self.damage is None:
-            return p_model
+            return p_model if self.hazard_clear_h(link) > 0 else 0.0
         if intensity is None:
             intensity = max(imp[link.a].intensity, imp[link.b].intensity)
         median = self.median * (self.bridge if link.kind == "bridge" else 1.0)
@@ -58,6 +59,11 @@ class RoadWorks:
         if not ratio > 0:
             return p_model
         return max(p_model, 0.5 * (1.0 + math.erf(math.log(ratio) / (self.beta * math.sqrt(2.0)))))
+
+    def hazard_clear_h(self, link: Link) -> float:
+        """Hours to clear ``link`` according to the hazard model (0: it gives none)."""
+        imp = self.m.impact.zones
+        return max(imp[link.a].road_clear_h, imp[link.b].road_clear_h)
 
     def strike(self, zone: int, intensity: float | None = None, again: bool = False) -> None:
         """The hazard reaches ``zone``: links touching it may be blocked.
@@ -104,8 +110,11 @@ class RoadWorks:
             else link.b
         yield from drive(m, crew, end)
         t0 = float(m.env.now)
-        yield m.env.timeout(self.clear_h * math.exp(self.clear_sigma *
-                                                    float(self.rng.standard_normal())))
+        if self.damage is not None:
+            hours = self.clear_h * math.exp(self.clear_sigma * float(self.rng.standard_normal()))
+        else:
+            hours = self.hazard_clear_h(link)
+        yield m.env.timeout(hours)
         crew.note(t0, float(m.env.now), "clear", end)
         net.clear(link)
         m.log("link_cleared", f"{m.zone_names[link.a]}-{m.zone_names[link.b]}", 0)

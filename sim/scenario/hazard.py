@@ -261,7 +261,10 @@ class LandslideModel(Sourced):
         description="Probability a surviving person present at a failing point is buried."
     )
     road_reopen_h: UncertainNonNeg = Field(
-        description="Hours to clear a landslide from the zone's roads."
+        description=(
+            "Hours for a crew to clear a landslide from a road link; a slide blocks each link "
+            "into the zone with the failure probability."
+        )
     )
 
 
