@@ -15,14 +15,8 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from sim.report.plan_report import (
-    FULL,
-    Budget,
-    _capacity_sentence,
-    _num,
-    fmt_p,
-    run_reports,
-)
+from sim.report.plan_markdown import capacity_sentence, fmt_num, fmt_p
+from sim.report.plan_report import FULL, Budget, run_reports
 
 __all__ = ["EXAMPLES", "PLAN_SCENARIOS", "make_results", "render_readme", "write_readme"]
 
@@ -77,9 +71,9 @@ def _fix(doc: Mapping[str, Any]) -> str:
     b = cap.get("best")
     if cap.get("status") == "found" and b:
         p = b["p_holds"]
-        return (f"+{_num(b['increase'])} {b['label']} (+{100 * b['relative']:.0f} %): "
+        return (f"+{fmt_num(b['increase'])} {b['label']} (+{100 * b['relative']:.0f} %): "
                 f"P {p['estimate']:.3f} [{p['low']:.3f}, {p['high']:.3f}]")
-    return _capacity_sentence(cap)
+    return capacity_sentence(cap)
 
 
 def _relief_time(doc: Mapping[str, Any]) -> str:
@@ -144,8 +138,8 @@ def render_readme(plans: Sequence[Mapping[str, Any]], examples: Sequence[Mapping
         for d in plans:
             s = d["scenario"]
             L.append(f"| {_cell(_link(d))} | {s['zones']} | {s['population']:,} | "
-                     f"{s['shelters']} ({_num(s['shelter_places'])}) | "
-                     f"{sum(s['stock_points'].values())} | {_num(s['trucks_mean'])} | "
+                     f"{s['shelters']} ({fmt_num(s['shelter_places'])}) | "
+                     f"{sum(s['stock_points'].values())} | {fmt_num(s['trucks_mean'])} | "
                      f"{s['teams']} | {s['uncertain_inputs']} | {len(d.get('assumptions', []))} |")
         L.append("")
     if missing:

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.report.plan_markdown import fmt_num, joined, render_markdown
 from sim.report.provenance import (
     assumptions,
     describe_input,
@@ -385,10 +386,6 @@ def _plain_condition(r: Any) -> str:
     return f"{name} is at most {hi} (the bottom {(r.high - r.data_min) / span:.0%} of its range)"
 
 
-def _joined(conds: Sequence[str]) -> str:
-    return conds[0] if len(conds) == 1 else ", ".join(conds[:-1]) + " and " + conds[-1]
-
-
 def _significant(box: Any) -> bool:
     return any(r.quasi_p <= 0.05 for r in box.restrictions)
 
@@ -410,7 +407,7 @@ def plain_failure(d: Discovery, label: str) -> str:
                 "range of every uncertain input (no range of any input concentrates the "
                 "failures significantly).")
     b = d.box
-    text = (f"{label} fails mostly when {_joined(failure_conditions(d))}: such runs are "
+    text = (f"{label} fails mostly when {joined(failure_conditions(d))}: such runs are "
             f"{b.mass:.0%} of all runs, the target fails in {b.density:.0%} of them (against "
             f"{d.base_rate:.0%} overall), and they hold {b.coverage:.0%} of its failures.")
     if b.density < d.base_rate + 0.1:
@@ -438,7 +435,7 @@ def plain_success(study: Study, target_id: str, label: str) -> str | None:
     if box is None or not _significant(box):
         return None
     conds = failure_conditions(Discovery(target_id, n, k, k / n, box, None, ""))
-    return (f"It holds mostly when {_joined(conds)}: such runs are {box.mass:.0%} of all runs, "
+    return (f"It holds mostly when {joined(conds)}: such runs are {box.mass:.0%} of all runs, "
             f"it holds in {box.density:.0%} of them (against {k / n:.0%} overall), and they are "
             f"{box.coverage:.0%} of the runs where it holds.")
 
@@ -453,8 +450,8 @@ def metric_sentence(metrics: Sequence[Mapping[str, Any]], top: int = 3) -> str:
     parts = []
     for m in metrics[:top]:
         more = "more" if m["effect"] > 0 else "less"
-        parts.append(f"{more} `{m['metric']}` (mean {_num(m['mean_fails'])} against "
-                     f"{_num(m['mean_holds'])})")
+        parts.append(f"{more} `{m['metric']}` (mean {fmt_num(m['mean_fails'])} against "
+                     f"{fmt_num(m['mean_holds'])})")
     if not parts:
         return ""
     return "Compared with the runs where it holds, the runs where it fails have " + \
@@ -687,7 +684,7 @@ def _capacity_section(sc: Scenario, study: Study, relief_id: str | None, budget:
                 "p_holds": None, "increase_low": None, "increase_high": None,
                 "max_increase": pr["max_increase"], "runs": n_cap, "seed": seed,
                 "evaluated": pts, "searched": False,
-                "statement": (f"even +{_num(pr['max_increase'])} (the largest increase tried) "
+                "statement": (f"even +{fmt_num(pr['max_increase'])} (the largest increase tried) "
                               f"gives P(holds) {top.estimate:.3f} [{top.low:.3f}, "
                               f"{top.high:.3f}]: the goal {goal:g} is out of reach on this "
                               "resource alone, so no finer search was run.")}
@@ -699,11 +696,11 @@ def _capacity_section(sc: Scenario, study: Study, relief_id: str | None, budget:
             statement = plan.statement()
             if plan.increase is None:
                 best = max(plan.evaluated.items(), key=lambda kv: kv[1].estimate)
-                statement = (f"no increase up to +{_num(pr['max_increase'])} lifts the estimated "
-                             f"P(holds) to {goal:g} (best {best[1].estimate:.3f} "
-                             f"[{best[1].low:.3f}, {best[1].high:.3f}] at +{_num(best[0])})"
+                statement = (f"no increase up to +{fmt_num(pr['max_increase'])} lifts the "
+                             f"estimated P(holds) to {goal:g} (best {best[1].estimate:.3f} "
+                             f"[{best[1].low:.3f}, {best[1].high:.3f}] at +{fmt_num(best[0])})"
                              + (f"; the upper end of the interval reaches it from "
-                                f"+{_num(plan.increase_low)}" if plan.increase_low is not None
+                                f"+{fmt_num(plan.increase_low)}" if plan.increase_low is not None
                                 else "") + ".")
             sd.update({"statement": statement, "searched": True})
         sd.update({"label": pr["label"], "reference": pr["reference"]})
@@ -906,479 +903,6 @@ def _write_figures(outdir: Path, study: Study, series: Study, summary: StudySumm
                                f"{capacity['target']}: P(holds) as each resource grows"),
              "capacity", "capacity.png")
     return out
-
-
-# -- Markdown ------------------------------------------------------------------------------------
-def _num(x: Any, digits: int = 3) -> str:
-    if x is None:
-        return "n/a"
-    x = float(x)
-    if math.isnan(x):
-        return "n/a"
-    if math.isinf(x):
-        return "never"
-    if abs(x) >= 1000:
-        return f"{x:,.0f}"
-    if float(x).is_integer():
-        return f"{int(x)}"
-    return f"{x:.{digits}g}"
-
-
-def _is_share(unit: str | None) -> bool:
-    return bool(unit) and str(unit).startswith("share")
-
-
-def fmt_value(x: Any, unit: str | None) -> str:
-    """A target's value in the report: shares as percentages, other values with 3 digits."""
-    if x is None:
-        return "n/a"
-    if _is_share(unit) and math.isfinite(float(x)):
-        return f"{100 * float(x):.1f} %"
-    return _num(x)
-
-
-def fmt_p(t: Mapping[str, Any]) -> str:
-    """P(holds) with its interval, as printed in the verdict table."""
-    if t["p_holds"] is None:
-        return "n/a (never applies)"
-    return f"{t['p_holds']:.3f} [{t['ci_low']:.3f}, {t['ci_high']:.3f}]"
-
-
-def _pct(x: float | None) -> str:
-    return "n/a" if x is None else f"{100 * x:.0f} %"
-
-
-def _verdict(t: Mapping[str, Any], goal: float) -> str:
-    if t["p_holds"] is None:
-        return "never applies"
-    if t["ci_low"] >= goal:
-        return f"holds (P ≥ {goal:.0%})"
-    if t["ci_high"] < goal:
-        return "fails" if t["ci_high"] < 0.5 else f"below {goal:.0%}"
-    return f"near {goal:.0%}"
-
-
-def _line_links(source: str | None, plans_link: str | None) -> str:
-    cites = plan_citations(source)
-    if not cites:
-        if not source:
-            return "—"
-        short = source.split(" (")[0]
-        return short if len(short) <= 60 else short[:57] + "…"
-    out = []
-    for c in cites:
-        if plans_link:
-            fname, _, line = c.partition("#")
-            out.append(f"[{c}]({plans_link}/{fname}#{line.split('-')[0]})")
-        else:
-            out.append(c)
-    return ", ".join(out)
-
-
-def _clause(t: Mapping[str, Any]) -> str:
-    cl = t.get("clause") or {}
-    parts = [p for p in (cl.get("zh"), cl.get("en")) if p]
-    return " / ".join(parts) if parts else t["id"]
-
-
-def _esc(s: str) -> str:
-    return s.replace("|", "\\|").replace("\n", " ")
-
-
-def _hours(x: Any) -> str:
-    if x is None:
-        return "never"
-    return f"{float(x):.1f} h"
-
-
-def render_markdown(doc: Mapping[str, Any]) -> str:
-    """The report in Markdown, from its JSON document only."""
-    sc = doc["scenario"]
-    figs = doc.get("figures", {})
-    L: list[str] = []
-    title = sc["title"]["en"] + (f" ({sc['title']['zh']})" if sc["title"].get("zh") else "")
-    L += [f"# {title}: does the plan hold?", ""]
-    L += [f"Generated by `sim report {sc['file']}` (seed {doc['seed']}) from "
-          f"`report.json` in this directory; every number below comes from the runs.", ""]
-    L += _headline(doc)
-    L += ["## The scenario and its hazard", "", _scenario_paragraph(sc), ""]
-    L += _verdict_table(doc)
-    if doc.get("relief"):
-        L += _relief_md(doc)
-    if figs.get("shelters") or figs.get("stock"):
-        L += ["## Shelters and stock over time", ""]
-        n = doc["series_runs"]
-        L += [f"Fan charts over the first {n} runs of the study (median, 25-75 % and 5-95 % of "
-              "runs), hours from the hazard onset.", ""]
-        if figs.get("shelters"):
-            L += [f"![people in shelters]({figs['shelters']})", ""]
-        if figs.get("stock"):
-            L += [f"![stock on hand]({figs['stock']})", ""]
-    L += _failure_md(doc)
-    L += _capacity_md(doc)
-    L += _sensitivity_md(doc)
-    L += _assumptions_md(doc)
-    L += _method_md(doc)
-    return "\n".join(L).rstrip() + "\n"
-
-
-def _relief_t(doc: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    r = doc.get("relief")
-    if not r:
-        return None
-    for t in doc["study"]["targets"]:
-        if t["id"] == r["target"]:
-            found: Mapping[str, Any] = t
-            return found
-    return None
-
-
-def _headline(doc: Mapping[str, Any]) -> list[str]:
-    t = _relief_t(doc)
-    goal = doc["budget"]["goal"]
-    if t is None:
-        return ["**The scenario has no basic-relief target.**", ""]
-    r = doc["relief"]
-    p = fmt_p(t)
-    lines = [f"**Does basic relief within {r['hours']:g} hours hold?** "
-             f"P(holds) = {p} (95 % Wilson interval, {t['applicable_runs']:,} runs): "
-             + _answer(t, goal) + "."]
-    f = doc.get("failure")
-    if f and f.get("failures"):
-        lines.append(f"**Why not:** {f['plain']}"
-                     + (f" {f['holds_when']}" if f.get("holds_when") else "")
-                     + (f" {f['metrics_plain']}" if f.get("metrics_plain") else "")
-                     + _top_inputs(doc))
-    cap = doc.get("capacity") or {}
-    lines.append(f"**What would make it hold at {goal:.0%}:** {_capacity_sentence(cap)}")
-    return ["", *[x + "\n" for x in lines]]
-
-
-def _top_inputs(doc: Mapping[str, Any], top: int = 3) -> str:
-    """The inputs that move the relief target's value most (Morris), as a clause."""
-    s = doc.get("sensitivity") or {}
-    rid = (doc.get("relief") or {}).get("target")
-    for pt in s.get("targets", []):
-        if pt["target"] == rid:
-            rows = [r for r in pt["inputs"] if r["mu_star_norm"] >= 0.1
-                    and r["source_kind"] != "randomness"][:top]
-            if not rows:
-                return ""
-            names = [r["words"] + (" (an assumption)" if r["source_kind"] == "assumption"
-                                   else " (partly assumed)"
-                                   if r["source_kind"] == "partly assumed" else "")
-                     for r in rows]
-            return (" The inputs that move the share relieved in time most (Morris "
-                    f"screening) are: {_joined(names)}.")
-    return ""
-
-
-def _answer(t: Mapping[str, Any], goal: float) -> str:
-    p, lo, hi = t["p_holds"], t["ci_low"], t["ci_high"]
-    if lo >= goal:
-        return f"the target holds with a probability of at least {goal:.0%}"
-    if hi < goal:
-        return (f"it does not hold at {goal:.0%}; it holds in about {p:.0%} of the disasters "
-                "simulated")
-    return f"the data cannot tell whether it holds at {goal:.0%}"
-
-
-def _capacity_sentence(cap: Mapping[str, Any]) -> str:
-    status = cap.get("status")
-    goal = cap.get("goal", 0.9)
-    if status == "already":
-        return "nothing: it already holds at that level."
-    if status == "no_target":
-        return "no relief target to search for."
-    if status == "skipped":
-        return "no capacity search was run (quick report)."
-    if status == "no_candidate_helps":
-        tried = ", ".join(c["label"] for c in cap.get("candidates", [])) or "none"
-        return (f"none of the candidate resources ({tried}) changed P(holds) when increased by "
-                "about half: the target depends on something else (see the failure conditions "
-                "and the sensitivity below).")
-    if status == "not_found":
-        parts = []
-        for s in cap["searches"]:
-            best = max(s["evaluated"], key=lambda e: e["estimate"])
-            parts.append(f"{s['label']} up to +{_num(s['max_increase'])} "
-                         f"(best {best['estimate']:.3f} [{best['low']:.3f}, {best['high']:.3f}] "
-                         f"at +{_num(best['increase'])})")
-        return f"no single resource searched reached {goal:.0%}: " + "; ".join(parts) + "."
-    b = cap.get("best")
-    if not b:
-        return "n/a"
-    p = b["p_holds"]
-    return (f"+{_num(b['increase'])} {b['label']} (+{100 * b['relative']:.0f} % of "
-            f"{_num(b['reference'])}) lifts P(holds) to {p['estimate']:.3f} "
-            f"[{p['low']:.3f}, {p['high']:.3f}] on {b['runs']} common-random-number runs.")
-
-
-def _many(n: int, word: str, plural: str | None = None) -> str:
-    return f"{n:,} {word if n == 1 else (plural or word + 's')}"
-
-
-def _scenario_paragraph(sc: Mapping[str, Any]) -> str:
-    parts = []
-    if sc.get("description"):
-        parts.append(sc["description"].rstrip(".") + ".")
-    stocks = ", ".join(f"{n} {tier}" for tier, n in sc["stock_points"].items())
-    supplies = "agreement or mutual-aid supplies"
-    parts.append(
-        f"The scenario has {_many(sc['zones'], 'zone')} with {sc['population']:,} residents; "
-        f"{_many(sc['shelters'], 'shelter')} with {_num(sc['shelter_places'])} planned places"
-        + (f" and {_many(sc['reserve_shelters'], 'reserve site')} with "
-           f"{_num(sc['reserve_places'])} more" if sc["reserve_shelters"] else "")
-        + f"; {_many(sum(sc['stock_points'].values()), 'stock point')} ({stocks or 'none'}); "
-        f"{_num(sc['trucks_mean'])} trucks on average in {_many(sc['truck_fleets'], 'fleet')}; "
-        f"{_many(sc['teams'], 'team')} with {sc['team_members']:,} members; "
-        f"{_many(sc['supplies'], 'agreement or mutual-aid supply', supplies)}; "
-        f"{_many(sc['uncertain_inputs'], 'uncertain input')}.")
-    hz = sc.get("hazard_inputs") or []
-    if hz:
-        txt = "; ".join(f"{h['words']} {_num(h['p5'])}–{_num(h['p95'])} ({h['dist']})"
-                        for h in hz[:8])
-        parts.append(f"The hazard is a {sc['hazard']}; its main inputs range (5th–95th "
-                     f"percentile of the runs) over: {txt}.")
-    oc = sc.get("outcomes") or {}
-    words = {"needing_relief": "people needed basic relief",
-             "evacuated_before_onset": "were evacuated before onset",
-             "displaced_by_hazard": "were displaced by the hazard itself",
-             "shelter_peak_total": "were in shelters at the peak",
-             "unplaced_peak": "had no place at the peak",
-             "killed": "were killed", "injured": "were injured"}
-    bits = [f"{_num(v['p50'])} ({_num(v['p5'])}–{_num(v['p95'])}) {words[k]}"
-            for k, v in oc.items() if v is not None]
-    if bits:
-        parts.append("In the median run (5th–95th percentile) " + "; ".join(bits) + ".")
-    return " ".join(parts)
-
-
-def _verdict_table(doc: Mapping[str, Any]) -> list[str]:
-    st = doc["study"]
-    goal = doc["budget"]["goal"]
-    stop = st.get("stop") or {}
-    L = ["## Verdict", ""]
-    why = {"precision": f"every applicable target's interval half-width is at most "
-                        f"{_num(stop.get('until_ci'))}",
-           "max_runs": f"the cap of {st['runs']:,} runs was reached before every interval was "
-                       f"within ±{_num(stop.get('until_ci'))} (widest half-width "
-                       f"{_num(stop.get('max_half_width'))})",
-           "runs": "a fixed number of runs"}.get(stop.get("reason", "runs"), "")
-    L += [f"{st['runs']:,} runs (root seed {st['seed']}); the study stopped when {why}. "
-          f"P(holds) counts the runs where the target applies; 95 % Wilson intervals.", ""]
-    L += ["| target | plan clause | plan line | P(holds) [95 % CI] | verdict | applies "
-          "| value median (p5–p95) | threshold |",
-          "|---|---|---|---|---|---|---|---|"]
-    for t in st["targets"]:
-        q = t["value"]["quantiles"]
-        med = (q.get("0.5") or {}).get("estimate")
-        p5 = (q.get("0.05") or {}).get("estimate")
-        p95 = (q.get("0.95") or {}).get("estimate")
-        val = (f"{fmt_value(med, t['unit'])} ({fmt_value(p5, t['unit'])}–"
-               f"{fmt_value(p95, t['unit'])})" if t["applicable_runs"] else "n/a")
-        thr = f"{t['comparison']} {fmt_value(t['threshold'], t['unit'])}"
-        if t.get("threshold_varies"):
-            thr += " (median)"
-        applies = _pct(t["p_applies"])
-        L.append("| " + " | ".join(_esc(x) for x in (
-            f"`{t['id']}`", _clause(t), _line_links(t["source"], doc.get("plans_link")),
-            fmt_p(t), _verdict(t, goal), applies, val, thr)) + " |")
-    L += ["", "Units: " + "; ".join(f"`{t['id']}`: {t['unit']}" for t in st["targets"]
-                                    if t.get("unit")) + ".", ""]
-    if doc.get("figures", {}).get("p_holds"):
-        L += [f"![P(holds) per target]({doc['figures']['p_holds']})", ""]
-    return L
-
-
-def _relief_md(doc: Mapping[str, Any]) -> list[str]:
-    r = doc["relief"]
-    q = r["quantiles"]
-    L = [f"## Time to basic relief against the {r['hours']:g} h line", ""]
-    n = r["runs_with_need"]
-    src = ("the run's time series (hourly)" if r["from_series"]
-           else "each run's relief records")
-    L.append(
-        f"Hours from the onset until {r['share']:.0%} of the people needing basic relief were "
-        f"relieved, from {src}: median {_hours(q['0.5'])}, 75th percentile {_hours(q['0.75'])}, "
-        f"90th percentile {_hours(q['0.9'])}. It is within {r['hours']:g} h in "
-        f"{r['within_hours']:,} of {n:,} runs"
-        + (f"; in {r['never']:,} runs {r['share']:.0%} is never reached within the simulated "
-           "period" if r["never"] else "")
-        + (f"; {r['runs_without_need']:,} runs had nobody needing relief"
-           if r["runs_without_need"] else "")
-        + f". The time the plan could promise with {r['goal']:.0%} probability is the 90th "
-        f"percentile: {_hours(q['0.9'])}.")
-    L.append("")
-    if doc.get("figures", {}).get("relief_time"):
-        L += [f"![time to relief]({doc['figures']['relief_time']})", ""]
-    return L
-
-
-def _failure_md(doc: Mapping[str, Any]) -> list[str]:
-    f = doc.get("failure")
-    L = ["## Why basic relief fails: the main failure conditions", ""]
-    if not f:
-        return [*L, "The scenario has no basic-relief target.", ""]
-    L += [f["plain"], ""]
-    if f.get("holds_when"):
-        L += [f["holds_when"], ""]
-    if f.get("metrics_plain"):
-        L += [f["metrics_plain"], ""]
-    box = f.get("box")
-    if box:
-        L += [("" if f.get("significant") else "The best box PRIM found is not significant "
-               "(no restriction has a quasi-p of 5 % or less), so it is not read as a failure "
-               "condition; for the record: ")
-              + f"PRIM (Friedman & Fisher 1999) over the {f['runs']:,} runs of the study, in the "
-              f"scenario's own inputs: coverage {box['coverage']:.2f} (share of all failures "
-              f"inside the box), density {box['density']:.2f} (share of runs inside the box that "
-              f"fail), against {f['base_rate']:.2f} overall; the box holds {box['mass']:.0%} of "
-              "the runs.", "",
-              "| condition | input | range in the runs | quasi-p | source |",
-              "|---|---|---|---|---|"]
-        for r in box["restrictions"]:
-            L.append("| " + " | ".join(_esc(x) for x in (
-                f"`{r['text']}`", r["words"], f"{_num(r['data_min'])} – {_num(r['data_max'])}",
-                f"{r['quasi_p']:.2g}" if r["quasi_p"] is not None else "n/a",
-                f"{_kind_mark(r['source_kind'])} {_short(r['source'])}")) + " |")
-        L.append("")
-        if doc.get("figures", {}).get("failure"):
-            L += [f"![failure conditions]({doc['figures']['failure']})", ""]
-    if f.get("metrics"):
-        L += ["What differs between the runs where it fails and where it holds (run metrics, "
-              "largest standardised difference first):", "",
-              "| metric | mean (median) when it holds | mean (median) when it fails | "
-              "difference (sd) |", "|---|---|---|---|"]
-        for m in f["metrics"]:
-            L.append(f"| `{m['metric']}` | {_num(m['mean_holds'])} ({_num(m['median_holds'])}) "
-                     f"| {_num(m['mean_fails'])} ({_num(m['median_fails'])}) | "
-                     f"{m['effect']:+.2f} |")
-        L.append("")
-    if doc.get("other_failures"):
-        L += ["Other targets that fail in some runs:", ""]
-        for o in doc["other_failures"]:
-            L.append(f"- `{o['target']}`: {o['plain']}")
-        L.append("")
-    return L
-
-
-def _kind_mark(kind: str | None) -> str:
-    return {"assumption": "**assumption**", "partly assumed": "**partly assumed**",
-            "none": "**no source**", "randomness": ""}.get(kind or "", "cited:")
-
-
-def _short(s: str | None, n: int = 110) -> str:
-    if not s:
-        return ""
-    s = " ".join(s.split())
-    return s if len(s) <= n else s[: n - 1] + "…"
-
-
-def _capacity_md(doc: Mapping[str, Any]) -> list[str]:
-    cap = doc.get("capacity") or {}
-    goal = cap.get("goal", doc["budget"]["goal"])
-    L = [f"## The smallest extra resource for {goal:.0%}", ""]
-    L += [_capacity_sentence(cap), ""]
-    if cap.get("candidates"):
-        c0 = cap["candidates"][0]
-        L += [f"Candidates, chosen from the scenario and ranked by the change in P(holds) when "
-              f"each grows by about half, on the first {c0['runs']} runs of the study (the same "
-              "disasters for every variant; Newcombe interval for paired proportions):", "",
-              "| resource | in the plan | probe | P(holds) before → after | difference [95 % CI] |",
-              "|---|---|---|---|---|"]
-        for c in cap["candidates"]:
-            d = c["difference"]
-            L.append(f"| {_esc(c['label'])} (`{c['resource']}`) | {_num(c['reference'])} | "
-                     f"+{_num(c['probe_increase'])} | {c['p_base']:.3f} → {c['p_probe']:.3f} | "
-                     f"{d['estimate']:+.3f} [{d['low']:+.3f}, {d['high']:+.3f}] |")
-        L.append("")
-    for s in cap.get("searches", []):
-        L += [f"**{s['label']}** (`{s['resource']}`, {_num(s['reference'])} in the plan; search "
-              f"grid +{_num(s['step'])} up to +{_num(s['max_increase'])}, {s['runs']} "
-              "common-random-number runs per step): " + s["statement"], ""]
-        L += ["| increase | P(holds) [95 % CI] |", "|---|---|"]
-        for e in s["evaluated"]:
-            L.append(f"| +{_num(e['increase'])} | {e['estimate']:.3f} [{e['low']:.3f}, "
-                     f"{e['high']:.3f}] |")
-        L.append("")
-    if doc.get("figures", {}).get("capacity"):
-        L += [f"![capacity search]({doc['figures']['capacity']})", ""]
-    return L
-
-
-def _sensitivity_md(doc: Mapping[str, Any]) -> list[str]:
-    s = doc.get("sensitivity") or {}
-    L = ["## The assumptions that matter most", ""]
-    if not s.get("targets"):
-        notes = "; ".join(f"`{k}`: {v}" for k, v in (s.get("notes") or {}).items())
-        return [*L, "No sensitivity analysis was possible" + (f" ({notes})." if notes else "."),
-                ""]
-    screen = (f"the {s['inputs_varied']} of {s['inputs_declared']} uncertain inputs most "
-              "rank-correlated with these targets' values in the study's runs (the others keep "
-              "their own random draws and count as run-to-run randomness)"
-              if s["screened"] else f"all {s['inputs_varied']} uncertain inputs")
-    L += [f"Morris elementary effects ({s['trajectories']} trajectories, {s['runs']:,} runs) "
-          f"over {screen}. mu\\* is the mean absolute change of the target's value per move of "
-          "an input across its range (in the value's unit); mu\\*/max compares inputs within a "
-          "target. Inputs whose source is an assumption are marked.", ""]
-    top = s.get("assumptions_that_matter") or []
-    if top:
-        L += ["Assumptions that move a target most (mu\\*/max ≥ 0.1 for some target):", ""]
-        for r in top:
-            L.append(f"- {r['words']} (`{r['input']}`): mu\\*/max {r['mu_star_norm']:.2f} for "
-                     f"`{r['target']}`; {_kind_mark(r['source_kind'])} {_short(r['source'])}")
-        L.append("")
-    for pt in s["targets"]:
-        L += [f"### `{pt['target']}`", "",
-              "| input | mu\\* [95 % CI] | mu\\*/max | source |", "|---|---|---|---|"]
-        shown = [r for r in pt["inputs"] if r["mu_star_norm"] >= 0.05][:10] or pt["inputs"][:3]
-        for r in shown:
-            L.append("| " + " | ".join(_esc(x) for x in (
-                f"{r['words']} (`{r['input']}`)",
-                f"{_num(r['mu_star'])} ± {_num(r['mu_star_conf'])}", f"{r['mu_star_norm']:.2f}",
-                f"{_kind_mark(r['source_kind'])} {_short(r['source'], 90)}".strip())) + " |")
-        L.append("")
-        fig = doc.get("figures", {}).get(f"sensitivity_{pt['target']}")
-        if fig:
-            L += [f"![sensitivity of {pt['target']}]({fig})", ""]
-    for k, v in (s.get("notes") or {}).items():
-        L.append(f"- `{k}`: not analysed, {v}.")
-    if s.get("notes"):
-        L.append("")
-    return L
-
-
-def _assumptions_md(doc: Mapping[str, Any]) -> list[str]:
-    a = doc.get("assumptions") or []
-    n_paths = sum(len(x["paths"]) for x in a)
-    L = ["## Every assumption in the scenario", "",
-         f"{len(a)} distinct assumptions cover {n_paths} entities, fields or distributions of the "
-         "scenario file (their `source` says \"assumption\"; “partly” marks a cited number with "
-         "an assumed part).", ""]
-    for x in a:
-        where = ", ".join(f"`{p}`" for p in x["paths"][:4])
-        if len(x["paths"]) > 4:
-            where += f" and {len(x['paths']) - 4} more"
-        mark = " (partly)" if x["kind"] == "partly assumed" else ""
-        L.append(f"- {where}{mark}: {_esc(' '.join(x['text'].split()))}")
-    L.append("")
-    return L
-
-
-def _method_md(doc: Mapping[str, Any]) -> list[str]:
-    tm = doc.get("timings_s") or {}
-    b = doc["budget"]
-    code = doc.get("code") or {}
-    return ["## How this report was made", "",
-            f"Study: {doc['study']['runs']:,} runs (first round {b['first_round']}, target "
-            f"half-width {b['until_ci']}, cap {b['max_runs']:,}); time series kept for the first "
-            f"{doc['series_runs']} runs; PRIM on the study's runs; Morris screening of "
-            f"{(doc.get('sensitivity') or {}).get('runs', 0):,} runs; capacity probes of "
-            f"{b['probe_runs']} runs and searches of {b['capacity_runs']} runs per step. All on "
-            f"{doc.get('executor')}, root seed {doc['seed']}, in "
-            f"{tm.get('total', 0):.0f} s. Scenario sha256 `{doc.get('scenario_sha256', '')[:16]}`"
-            f"; code {code.get('git') or code.get('sim')}.", ""]
 
 
 def run_reports(files: Sequence[str | Path], out_root: str | Path, *, seed: int = 0,
