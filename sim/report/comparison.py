@@ -58,8 +58,12 @@ def _main_failure(doc: Mapping[str, Any]) -> str:
         return "no relief target"
     if not f.get("failures"):
         return "never fails"
+    if f["failures"] == f["runs"]:
+        return "fails in every run"
     if f.get("box") is None or not f.get("significant", True):
-        return str(f["plain"])
+        return (f"fails in {f['base_rate']:.0%} of runs, over the whole range of every input "
+                "(no significant PRIM box)" + (f". {f['holds_when']}" if f.get("holds_when")
+                                               else ""))
     b = f["box"]
     conds = " and ".join(f.get("conditions") or [r["text"] for r in b["restrictions"]])
     return (f"{conds} (coverage {b['coverage']:.2f}, density {b['density']:.2f}, against "
@@ -69,10 +73,23 @@ def _main_failure(doc: Mapping[str, Any]) -> str:
 def _fix(doc: Mapping[str, Any]) -> str:
     cap = doc.get("capacity") or {}
     b = cap.get("best")
-    if cap.get("status") == "found" and b:
+    status = cap.get("status")
+    if status == "found" and b:
         p = b["p_holds"]
         return (f"+{fmt_num(b['increase'])} {b['label']} (+{100 * b['relative']:.0f} %): "
                 f"P {p['estimate']:.3f} [{p['low']:.3f}, {p['high']:.3f}]")
+    if status == "already":
+        return f"none needed (P ≥ {cap.get('goal', 0.9):.0%} already)"
+    if status == "no_candidate_helps":
+        tried = ", ".join(c["label"] for c in cap.get("candidates", []))
+        return f"none found: no candidate ({tried}) raised P(holds) when increased by half"
+    if status == "not_found":
+        parts = []
+        for sd in cap.get("searches", []):
+            best = max(sd["evaluated"], key=lambda e: e["estimate"])
+            parts.append(f"{sd['label']} up to +{fmt_num(sd['max_increase'])} gives at best "
+                         f"{best['estimate']:.3f}")
+        return f"none reaches {cap.get('goal', 0.9):.0%}: " + "; ".join(parts)
     return capacity_sentence(cap)
 
 
@@ -151,8 +168,8 @@ def render_readme(plans: Sequence[Mapping[str, Any]], examples: Sequence[Mapping
         for d in examples:
             t = _relief(d)
             L.append(f"- {_link(d)}: P(relief within 10 h) = "
-                     f"{fmt_p(t) if t else 'n/a'} over {d['study']['runs']:,} runs; "
-                     f"{_main_failure(d)}; fix: {_fix(d)}")
+                     f"{fmt_p(t) if t else 'n/a'} over {d['study']['runs']:,} runs; main failure "
+                     f"condition: {_main_failure(d)}; cheapest fix: {_fix(d)}.")
         L.append("")
     runs = [d for d in (*plans, *examples)]
     if runs:

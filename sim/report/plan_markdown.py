@@ -163,7 +163,7 @@ def _headline(doc: Mapping[str, Any]) -> list[str]:
                      + _top_inputs(doc))
     cap = doc.get("capacity") or {}
     lines.append(f"**What would make it hold at {goal:.0%}:** {capacity_sentence(cap)}")
-    return ["", *[x + "\n" for x in lines]]
+    return [x + "\n" for x in lines]
 
 
 def _top_inputs(doc: Mapping[str, Any], top: int = 3) -> str:

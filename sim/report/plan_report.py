@@ -689,8 +689,14 @@ def _capacity_section(sc: Scenario, study: Study, relief_id: str | None, budget:
                               f"{top.high:.3f}]: the goal {goal:g} is out of reach on this "
                               "resource alone, so no finer search was run.")}
         else:
+            # The probe ran on these very runs: when it already shows the goal reached, nothing
+            # beyond it needs to be tried.
+            probe_ok = pr["runs"] == n_cap and wilson(
+                round(pr["p_probe"] * n_cap), n_cap).low >= goal
             plan = plan_capacity(sc, relief_id, pr["resource"], goal, runs=n_cap, seed=seed,
-                                 step=pr["step"], max_increase=pr["max_increase"],
+                                 step=pr["step"],
+                                 max_increase=pr["probe_increase"] if probe_ok
+                                 else pr["max_increase"],
                                  executor=info, progress=progress)
             sd = plan.to_dict()
             statement = plan.statement()
