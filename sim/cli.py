@@ -440,8 +440,13 @@ def results_cmd(
     if readme_only:
         typer.echo(str(write_readme(out)))
         return
-    typer.echo(str(make_results(scenarios, out, seed=seed, budget=QUICK if quick else FULL,
-                                workers=workers, progress=progress)))
+    readme, failed = make_results(scenarios, out, seed=seed, budget=QUICK if quick else FULL,
+                                  workers=workers, progress=progress)
+    typer.echo(str(readme))
+    if failed:
+        print(f"sim: {len(failed)} report(s) failed: {', '.join(failed)} (see {readme})",
+              file=sys.stderr)
+        raise typer.Exit(1)
 
 
 @app.command()

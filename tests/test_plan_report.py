@@ -184,7 +184,22 @@ def test_results_readme_compares_reports(demo_report: tuple[Path, dict[str, Any]
     assert "`scenarios/not_a_scenario.yaml`" in text
     # make_results skips scenario files that do not exist yet, with a message.
     said: list[str] = []
-    readme = make_results(tmp_path / "no_scenarios", tmp_path / "res", plans=("missing",),
-                          examples=(), budget=QUICK, workers=1, log=said.append)
-    assert any("skipping" in m and "missing.yaml" in m for m in said)
+    readme, failed = make_results(tmp_path / "no_scenarios", tmp_path / "res",
+                                  plans=("missing",), examples=(), budget=QUICK, workers=1,
+                                  log=said.append)
+    assert any("skipping" in m and "missing.yaml" in m for m in said) and not failed
     assert "`scenarios/missing.yaml`" in readme.read_text(encoding="utf-8")
+    # An invalid scenario fails alone, with its reason in the README.
+    (tmp_path / "sc").mkdir()
+    (tmp_path / "sc" / "bad.yaml").write_text("name: bad\n", encoding="utf-8")
+    readme, failed = make_results(tmp_path / "sc", tmp_path / "res2", plans=("bad", "missing"),
+                                  examples=(), budget=QUICK, workers=1, log=said.append)
+    assert list(failed) == ["bad"] and "invalid scenario" in failed["bad"]
+    assert "`scenarios/bad.yaml`: the report failed: invalid scenario" in \
+        readme.read_text(encoding="utf-8")
+    # A failed report is listed with its reason, and an old report of it is not used.
+    again = write_readme(results, plans=("demo_coastal_typhoon", "demo_flash_flood"),
+                         examples=(), failed={"demo_flash_flood": "a run failed: boom"})
+    text = again.read_text(encoding="utf-8")
+    assert "`scenarios/demo_flash_flood.yaml`: the report failed: a run failed: boom" in text
+    assert "(demo_flash_flood/report.md)" not in text

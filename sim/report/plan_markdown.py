@@ -311,6 +311,9 @@ def _relief_md(doc: Mapping[str, Any]) -> list[str]:
     n = r["runs_with_need"]
     src = ("the run's time series (hourly)" if r["from_series"]
            else "each run's relief records")
+    if n == 0:
+        return [*L, f"Nobody needed basic relief in any of the {r['runs']:,} runs.", ""]
+    at_goal = q.get(f"{r['goal']:g}", q.get("0.9"))
     L.append(
         f"Hours from the onset until {r['share']:.0%} of the people needing basic relief were "
         f"relieved, from {src}: median {_hours(q['0.5'])}, 75th percentile {_hours(q['0.75'])}, "
@@ -320,8 +323,8 @@ def _relief_md(doc: Mapping[str, Any]) -> list[str]:
            "period" if r["never"] else "")
         + (f"; {r['runs_without_need']:,} runs had nobody needing relief"
            if r["runs_without_need"] else "")
-        + f". The time the plan could promise with {r['goal']:.0%} probability is the 90th "
-        f"percentile: {_hours(q['0.9'])}.")
+        + f". The time the plan could promise with {r['goal']:.0%} probability (the "
+        f"{100 * r['goal']:.0f}th percentile) is {_hours(at_goal)}.")
     L.append("")
     if doc.get("figures", {}).get("relief_time"):
         L += [f"![time to relief]({doc['figures']['relief_time']})", ""]

@@ -364,7 +364,7 @@ def _relief_section(study: Study, series: Study | None, target: Any, goal: float
         "runs": int(len(x)), "runs_with_need": n, "runs_without_need": int(len(x) - n),
         "within_hours": within, "never": int(np.isinf(known).sum()),
         "quantiles": {f"{q:g}": (_q(known, q) if n else math.nan)
-                      for q in (0.05, 0.25, 0.5, 0.75, 0.9, 0.95)},
+                      for q in sorted({0.05, 0.25, 0.5, 0.75, 0.9, 0.95, goal})},
         "goal": goal,
         "from_series": f"metric.relief_p{round(float(target.share) * 100)}_h"
         not in study.table,
@@ -914,24 +914,44 @@ def _write_figures(outdir: Path, study: Study, series: Study, summary: StudySumm
 def run_reports(files: Sequence[str | Path], out_root: str | Path, *, seed: int = 0,
                 budget: Budget = FULL, workers: int | None = None,
                 progress: bool | None = None,
-                log: Callable[[str], None] | None = None) -> list[Path]:
+                log: Callable[[str], None] | None = None
+                ) -> tuple[list[Path], dict[str, str]]:
     """Write the report of each scenario file into ``out_root/<scenario name>/``.
 
-    Files that do not exist are skipped with a message. Returns the report directories written.
+    Files that do not exist are skipped with a message. A scenario that is invalid or whose
+    runs fail is reported as failed and the others go on.
+
+    Returns
+    -------
+    written : list of pathlib.Path
+        The report directories written.
+    failed : dict of str to str
+        Per scenario file stem that failed, the one-line reason.
     """
+    from sim.study.tasks import StudyRunError
+
     say = log or _stderr
-    done = []
+    done: list[Path] = []
+    failed: dict[str, str] = {}
     for f in files:
         p = Path(f)
         if not p.is_file():
             say(f"skipping {p}: no such file yet")
             continue
-        name = load_scenario(p).name
-        d = Path(out_root) / name
-        build_report(p, d, seed=seed, budget=budget, workers=workers, progress=progress,
-                     log=say)
-        done.append(d)
-    return done
+        try:
+            name = load_scenario(p).name
+            d = Path(out_root) / name
+            build_report(p, d, seed=seed, budget=budget, workers=workers, progress=progress,
+                         log=say)
+        except ScenarioError as exc:
+            failed[p.stem] = "invalid scenario: " + "; ".join(str(x) for x in exc.problems)
+        except StudyRunError as exc:
+            failed[p.stem] = f"a run failed: {exc}"
+        else:
+            done.append(d)
+            continue
+        say(f"{p}: report failed ({failed[p.stem]}); going on with the others")
+    return done, failed
 
 
 def with_overrides(budget: Budget, **kw: Any) -> Budget:
