@@ -158,10 +158,6 @@ class Impact:
     """Mechanisms that acted: ``wind``, ``surge``, ``rain``, ``flash``, ``waterlogging``,
     ``river``, ``landslide``, ``shaking``, ``aftershocks``."""
 
-    def expected_home_loss(self, populations: list[int]) -> float:
-        """Expected number of residents whose home is unusable."""
-        return sum(z.home_loss * n for z, n in zip(self.zones, populations, strict=True))
-
     def expected_outcomes(self, populations: list[int]) -> dict[str, float]:
         """Expected outcomes if everybody stayed home (no evacuation), summed over zones.
 

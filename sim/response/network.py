@@ -211,9 +211,3 @@ class Network:
     def unreachable_pairs(self) -> int:
         """Ordered pairs of zones with no open path."""
         return int((~np.isfinite(self.fixed_h)).sum())
-
-    def cut_off_from(self, hub: int) -> np.ndarray:
-        """Boolean per zone: no open path from ``hub``."""
-        out: np.ndarray = ~np.isfinite(self.fixed_h[hub])
-        out[hub] = False
-        return out

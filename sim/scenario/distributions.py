@@ -387,11 +387,6 @@ UncertainCount = Annotated[
 """A count: a whole number >= 0, or a distribution over values >= 0 (draws are rounded)."""
 
 
-def is_uncertain(q: object) -> bool:
-    """Tell whether ``q`` is a non-degenerate distribution."""
-    return isinstance(q, _DistBase) and not isinstance(q, Fixed)
-
-
 def as_float(q: float | _DistBase) -> float:
     """Return the value of a quantity that has already been sampled.
 
