@@ -80,6 +80,9 @@ def _fix(doc: Mapping[str, Any]) -> str:
                 f"P {p['estimate']:.3f} [{p['low']:.3f}, {p['high']:.3f}]")
     if status == "already":
         return f"none needed (P ≥ {cap.get('goal', 0.9):.0%} already)"
+    if status == "near":
+        return (f"little: below {cap.get('goal', 0.9):.0%} by less than a search of "
+                f"{cap.get('search_runs')} runs resolves")
     if status == "no_candidate_helps":
         tried = ", ".join(c["label"] for c in cap.get("candidates", []))
         return f"none found: no candidate ({tried}) raised P(holds) when increased by half"

@@ -205,6 +205,13 @@ def capacity_sentence(cap: Mapping[str, Any]) -> str:
         return "no relief target to search for."
     if status == "skipped":
         return "no capacity search was run (quick report)."
+    if status == "near":
+        p, b = cap["p_holds"], cap["p_search_base"]
+        return (f"little: P(holds) is {p['estimate']:.3f} [{p['low']:.3f}, {p['high']:.3f}] over "
+                f"the whole study, and on the first {cap['search_runs']} runs, those a capacity "
+                f"search can afford, it is already {b['estimate']:.3f}, at or above "
+                f"{goal:.0%}: the extra resource needed is smaller than such a search can "
+                "resolve. The probes below show which resources raise P(holds) on those runs.")
     if status == "no_candidate_helps":
         tried = ", ".join(c["label"] for c in cap.get("candidates", [])) or "none"
         return (f"none of the candidate resources ({tried}) changed P(holds) when increased by "

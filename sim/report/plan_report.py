@@ -667,6 +667,13 @@ def _capacity_section(sc: Scenario, study: Study, relief_id: str | None, budget:
     doc["candidates"] = probes
     n_cap = min(budget.capacity_runs, study.runs)
     p0 = _p_first(study, relief_id, n_cap)
+    doc["p_search_base"] = p0.to_dict()
+    doc["search_runs"] = n_cap
+    if p0.estimate >= goal:
+        # The whole study is below the goal but the runs a search can afford already reach it:
+        # the extra resource needed is below what those runs resolve.
+        doc["status"] = "near"
+        return doc
     for pr in [r for r in probes if r["difference"]["estimate"] > 0][:budget.capacity_candidates]:
         # One study at the largest increase first: if even that cannot reach the goal (the upper
         # end of its interval stays below), there is nothing to search for on this resource.
