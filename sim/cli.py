@@ -421,6 +421,9 @@ def report_cmd(
 @app.command("results")
 @_study_errors
 def results_cmd(
+    only: Annotated[list[str] | None, typer.Argument(
+        help="Regenerate only these scenarios (file stems, e.g. wenzhou_typhoon).",
+        show_default=False)] = None,
     out: Annotated[Path, typer.Option(
         "--out", "-o", file_okay=False, help="Results directory.")] = Path("results"),
     scenarios: Annotated[Path, typer.Option(
@@ -441,7 +444,7 @@ def results_cmd(
         typer.echo(str(write_readme(out)))
         return
     readme, failed = make_results(scenarios, out, seed=seed, budget=QUICK if quick else FULL,
-                                  workers=workers, progress=progress)
+                                  workers=workers, only=only or None, progress=progress)
     typer.echo(str(readme))
     if failed:
         print(f"sim: {len(failed)} report(s) failed: {', '.join(failed)} (see {readme})",

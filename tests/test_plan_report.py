@@ -197,6 +197,9 @@ def test_results_readme_compares_reports(demo_report: tuple[Path, dict[str, Any]
     assert list(failed) == ["bad"] and "invalid scenario" in failed["bad"]
     assert "`scenarios/bad.yaml`: the report failed: invalid scenario" in \
         readme.read_text(encoding="utf-8")
+    with pytest.raises(ValueError, match="not a plan scenario"):
+        make_results(tmp_path / "sc", tmp_path / "res2", plans=("bad",), examples=(),
+                     only=["nope"], log=said.append)
     # A failed report is listed with its reason, and an old report of it is not used.
     again = write_readme(results, plans=("demo_coastal_typhoon", "demo_flash_flood"),
                          examples=(), failed={"demo_flash_flood": "a run failed: boom"})

@@ -224,12 +224,13 @@ def write_readme(results: str | Path, plans: Sequence[str] = PLAN_SCENARIOS,
 def make_results(scenarios: str | Path = "scenarios", results: str | Path = "results", *,
                  seed: int = 0, budget: Budget = FULL, workers: int | None = None,
                  plans: Sequence[str] = PLAN_SCENARIOS, examples: Sequence[str] = EXAMPLES,
-                 progress: bool | None = None,
+                 only: Sequence[str] | None = None, progress: bool | None = None,
                  log: Callable[[str], None] | None = None) -> tuple[Path, dict[str, str]]:
     """Regenerate the report of every plan scenario (and example) that exists, then the README.
 
     Scenario files that do not exist yet are skipped with a message; a scenario whose report
-    fails is listed in the README with the reason, and the others go on.
+    fails is listed in the README with the reason, and the others go on. With ``only`` (file
+    stems), just those reports are regenerated; the README still covers every report present.
 
     Returns
     -------
@@ -243,7 +244,12 @@ def make_results(scenarios: str | Path = "scenarios", results: str | Path = "res
 
     logf = log or say
     t0 = time.perf_counter()
-    files = [Path(scenarios) / f"{n}.yaml" for n in (*plans, *examples)]
+    names = [n for n in (*plans, *examples) if only is None or n in only]
+    unknown = sorted(set(only or ()) - set(plans) - set(examples))
+    if unknown:
+        raise ValueError(f"not a plan scenario or example: {unknown}; known: "
+                         f"{[*plans, *examples]}")
+    files = [Path(scenarios) / f"{n}.yaml" for n in names]
     _, failed = run_reports(files, results, seed=seed, budget=budget, workers=workers,
                             progress=progress, log=logf)
     out = write_readme(results, plans, examples, failed)
