@@ -945,9 +945,9 @@ def run_reports(files: Sequence[str | Path], out_root: str | Path, *, seed: int 
         if not p.is_file():
             say(f"skipping {p}: no such file yet")
             continue
+        d = Path(out_root) / p.stem
         try:
-            name = load_scenario(p).name
-            d = Path(out_root) / name
+            d = Path(out_root) / load_scenario(p).name
             build_report(p, d, seed=seed, budget=budget, workers=workers, progress=progress,
                          log=say)
         except ScenarioError as exc:
@@ -957,6 +957,8 @@ def run_reports(files: Sequence[str | Path], out_root: str | Path, *, seed: int 
         else:
             done.append(d)
             continue
+        if d.is_dir() and not any(d.iterdir()):
+            d.rmdir()  # made for a report that did not come
         say(f"{p}: report failed ({failed[p.stem]}); going on with the others")
     return done, failed
 
