@@ -263,3 +263,17 @@ def test_evacuating_the_people_at_risk_saves_lives(demo: sim.Scenario) -> None:
     deaths_even = [sim.run(even, s, impact=imp).metrics["killed"] for s in range(10)]
     deaths_aimed = [sim.run(aimed, s, impact=imp).metrics["killed"] for s in range(10)]
     assert np.mean(deaths_aimed) < 0.6 * np.mean(deaths_even)
+
+
+def test_casualties_summing_to_one_with_rounding_do_not_break_the_draw(demo: sim.Scenario) -> None:
+    """Regression: killed + trapped summing to 1 plus one rounding ulp made a negative
+    home-loss probability, which numpy's multinomial refuses."""
+    imp = Impact("synthetic", "u", tuple(
+        ZoneImpact(onset_h=0.0, intensity=10.0, home_loss=0.9731854316480659,
+                   killed=0.026814568351934194, trapped=0.9731854316480659)
+        for _ in demo.zones))
+    data = demo.model_dump(by_alias=True, exclude_none=True)
+    data["response"]["evacuation"].pop("risk_concentration", None)  # the values as given
+    r = sim.run(sim.Scenario.model_validate(data), 1, impact=imp)
+    assert r.metrics["killed"] + r.metrics["trapped_total"] > 0
+    assert (r.people.sum(axis=2) == r.population[None, :]).all()

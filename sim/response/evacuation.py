@@ -345,9 +345,12 @@ class Evacuation:
         """
         m = self.m
         now = m.env.now
-        casualty = killed + sum(injured) + trapped
-        p = np.array([killed, *injured, trapped, home_loss * (1.0 - casualty)])
+        p = np.clip(np.array([killed, *injured, trapped], dtype=float), 0.0, 1.0)
+        if p.sum() > 1.0:  # rounding in the hazard's combination of mechanisms
+            p /= p.sum()
+        p = np.append(p, min(max(home_loss, 0.0), 1.0) * max(0.0, 1.0 - p.sum()))
         p = np.append(p, max(0.0, 1.0 - p.sum()))
+        p /= p.sum()
         total = np.zeros(len(p), dtype=np.int64)
         counts = sources if isinstance(sources, dict) else {
             src: m.ledger.count(src, zone) for src in sources}
