@@ -40,8 +40,15 @@ def test_desks_reproduce_erlang_c_mean_wait(lam: float, mean_service: float, c: 
 def test_desks_are_fifo_and_never_overlap() -> None:
     rng = np.random.default_rng(1)
     d = Desks(2, 0.1, rng)
-    ends = [d.serve(t) for t in (0.0, 0.0, 0.0, 0.05, 0.3)]
+    ends = [d.serve(t)[0] for t in (0.0, 0.0, 0.0, 0.05, 0.3)]
     # three households at once on two desks: the third waits for the first free desk
     assert d.waits[0] == d.waits[1] == 0.0 and d.waits[2] > 0.0
     assert d.waits[2] == pytest.approx(min(ends[0], ends[1]))
     assert all(w >= 0 for w in d.waits)
+
+
+def test_desks_serve_a_group_as_its_households_one_by_one() -> None:
+    one, group = Desks(2, 0.1, np.random.default_rng(3)), Desks(2, 0.1, np.random.default_rng(3))
+    singly = [one.serve(0.5)[0] for _ in range(7)]
+    assert group.serve(0.5, 7) == singly and group.waits == one.waits
+    assert group.busy_h == pytest.approx(one.busy_h)

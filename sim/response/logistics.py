@@ -108,16 +108,17 @@ class Logistics:
                 continue
             take = np.minimum(left, p.available)
             take[take < EPS] = 0.0
-            if take.any():
-                p.available -= take
-                left -= take
-                key = (p.idx, shelter.idx)
-                self.orders[key] = self.orders.get(key, 0.0) + take
-                for i in np.flatnonzero(p.available <= EPS):
-                    name = f"{p.name}.{self.m.items[i]}"
-                    if name not in self.first_stockout and take[i] > 0:
-                        self.first_stockout[name] = self.m.env.now
-            if not (left > EPS).any():
+            if not np.count_nonzero(take):
+                continue
+            p.available -= take
+            left -= take
+            key = (p.idx, shelter.idx)
+            self.orders[key] = self.orders.get(key, 0.0) + take
+            for i in np.flatnonzero((p.available <= EPS) & (take > 0)):
+                name = f"{p.name}.{self.m.items[i]}"
+                if name not in self.first_stockout:
+                    self.first_stockout[name] = self.m.env.now
+            if not np.count_nonzero(left > EPS):
                 break
         left[left < EPS] = 0.0
         if left.any():

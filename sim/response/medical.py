@@ -70,6 +70,8 @@ class Medical:
         self.rng = model.streams.generator("medical")
         self.hospitals = [Hospital(i, h.name, model.zone_index[h.zone], int(as_float(h.beds)))
                           for i, h in enumerate(sc.hospitals)]
+        self._bed_order: dict[tuple[int, int], list[Hospital]] = {}
+        """Hospitals nearest first from a zone, by network version."""
         self.ambulances: list[Vehicle] = []
         for v in sc.vehicles:
             if v.kind == "ambulance":
@@ -138,12 +140,17 @@ class Medical:
     def reserve_bed(self, zone: int) -> Hospital | None:
         """Promise a bed at the nearest hospital with one free (road time, then air)."""
         net = self.m.net
-        free = [h for h in self.hospitals if h.free > 0]
-        if not free:
-            return None
-        h = min(free, key=lambda h: (net.rank(zone, h.zone), net.air_km(zone, h.zone), h.idx))
-        h.reserved += 1
-        return h
+        key = (zone, net.version)
+        order = self._bed_order.get(key)
+        if order is None:
+            order = self._bed_order[key] = sorted(
+                self.hospitals, key=lambda h: (net.rank(zone, h.zone), net.air_km(zone, h.zone),
+                                               h.idx))
+        for h in order:
+            if h.free > 0:
+                h.reserved += 1
+                return h
+        return None
 
     def admit(self, p: Patient, h: Hospital) -> None:
         """Hand a patient over to hospital ``h`` (a bed was reserved)."""

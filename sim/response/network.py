@@ -71,6 +71,7 @@ class Network:
         self.rng = rng
         self.sigma = as_float(travel.variability_sigma)
         self.lonlat = np.array([(z.lon, z.lat) for z in zones])
+        self._air: list[list[float]] | None = None
         self.intra_h = np.array([
             (z.intra_zone_minutes if z.intra_zone_minutes is not None
              else travel.intra_zone_minutes) / 60.0
@@ -103,6 +104,7 @@ class Network:
                     b = zones[j]
                     d = haversine_km(a.lon, a.lat, b.lon, b.lat) * travel.circuity
                     self.var_km[i, j] = self.var_km[j, i] = d
+        self._tables()
         self.history: list[tuple[float, int]] = [(float(env.now), self.unreachable_pairs())]
 
     # -- routes ------------------------------------------------------------------------------
@@ -131,20 +133,30 @@ class Network:
         fixed[~np.isfinite(cost)] = np.inf
         self.fixed_h = fixed
         self.var_km = km
+        self._tables()
+
+    def _tables(self) -> None:
+        """Python copies of the route tables: lookups of one pair are the hot path of a run."""
+        self._fixed: list[list[float]] = self.fixed_h.tolist()
+        self._km: list[list[float]] = self.var_km.tolist()
+        self._intra: list[float] = self.intra_h.tolist()
+        self._rank = [[self._intra[a] if a == b else f + k / REF_SPEED_KMH
+                       for b, (f, k) in enumerate(zip(fr, kr, strict=True))]
+                      for a, (fr, kr) in enumerate(zip(self._fixed, self._km, strict=True))]
 
     def reachable(self, a: int, b: int) -> bool:
         """Whether an open road path joins zones ``a`` and ``b``."""
-        return a == b or bool(np.isfinite(self.fixed_h[a, b]))
+        return a == b or self._fixed[a][b] < math.inf
 
     def base_hours(self, a: int, b: int, speed_kmh: float) -> float:
         """Typical travel time from zone ``a`` to ``b`` at ``speed_kmh`` (``inf`` if cut off)."""
         if a == b:
-            return float(self.intra_h[a])
-        return float(self.fixed_h[a, b] + self.var_km[a, b] / speed_kmh)
+            return self._intra[a]
+        return self._fixed[a][b] + self._km[a][b] / speed_kmh
 
     def rank(self, a: int, b: int) -> float:
         """Ordering key for 'nearest' (hours at the reference speed; ``inf`` if cut off)."""
-        return self.base_hours(a, b, REF_SPEED_KMH)
+        return self._rank[a][b]
 
     def trip_hours(self, a: int, b: int, speed_kmh: float) -> float:
         """One trip's travel time: the base time times a lognormal factor of median 1."""
@@ -155,8 +167,10 @@ class Network:
 
     def air_km(self, a: int, b: int) -> float:
         """Great-circle distance between the centres of two zones, km."""
-        (lo1, la1), (lo2, la2) = self.lonlat[a], self.lonlat[b]
-        return haversine_km(float(lo1), float(la1), float(lo2), float(la2))
+        if self._air is None:
+            ll = self.lonlat.tolist()
+            self._air = [[haversine_km(lo1, la1, lo2, la2) for lo2, la2 in ll] for lo1, la1 in ll]
+        return self._air[a][b]
 
     # -- closures and damage -----------------------------------------------------------------
     def is_closed(self, zone: int, t: float) -> bool:

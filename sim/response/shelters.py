@@ -55,16 +55,24 @@ class Desks:
         self.waits: list[float] = []
         self.busy_h = 0.0
 
-    def serve(self, arrival_h: float) -> float:
-        """Queue one household arriving at ``arrival_h``; return when it is registered."""
+    def serve(self, arrival_h: float, n: int = 1) -> list[float]:
+        """Queue ``n`` households arriving together at ``arrival_h``; return when each is registered.
+
+        The service times are drawn in one call, which gives the same numbers as ``n`` draws.
+        """
         free = self.free_at
-        k = min(range(len(free)), key=free.__getitem__)
-        start = max(arrival_h, free[k])
-        service = float(self.rng.exponential(self.mean_h)) if self.mean_h > 0 else 0.0
-        self.free_at[k] = start + service
-        self.waits.append(start - arrival_h)
-        self.busy_h += service
-        return start + service
+        services = (self.rng.exponential(self.mean_h, size=n).tolist() if self.mean_h > 0
+                    else [0.0] * n)
+        done: list[float] = []
+        waits = self.waits
+        for service in services:
+            k = min(range(len(free)), key=free.__getitem__)
+            start = max(arrival_h, free[k])
+            free[k] = start + service
+            waits.append(start - arrival_h)
+            self.busy_h += service
+            done.append(start + service)
+        return done
 
 
 @dataclass(eq=False)
@@ -119,6 +127,10 @@ class Shelters:
         self.once = model.once
         self.first = self.per_day + self.once
         self.basic = model.basic
+        self._gates = {id(need): [(int(i), float(need[i]))
+                                  for i in np.flatnonzero(self.basic & (need > 0))]
+                       for need in (self.first, self.per_day)}
+        """The basic items that gate a relief or a ration, with their need per person."""
         self.cover_days = as_float(sc.response.logistics.cover_days)
         self.registration_h = as_float(rule.registration_min) / 60.0
         self.damage_factor = as_float(rule.damage_factor)
@@ -285,8 +297,7 @@ class Shelters:
         # Households registered within the same batch window are admitted together at the
         # last one's time: fewer events, and nobody is admitted before being registered.
         batch_people, batch_end = 0, -math.inf
-        for i in range(households):
-            done = s.desks.serve(now)
+        for i, done in enumerate(s.desks.serve(now, households)):
             if batch_people and done - batch_end > REGISTRATION_BATCH_H:
                 self._admit_later(s, c.split(batch_people), batch_end)
                 batch_people = 0
@@ -372,8 +383,12 @@ class Shelters:
     def _servable(self, s: ShelterState, need: np.ndarray, n: int) -> int:
         """How many of ``n`` people the shelter's stock can serve ``need`` (basic items gate)."""
         k = n
-        for i in np.flatnonzero(self.basic & (need > 0)):
-            k = min(k, int(math.floor(s.inventory[i] / need[i] + EPS)))
+        gate = self._gates.get(id(need))
+        if gate is None:
+            gate = [(int(i), float(need[i])) for i in np.flatnonzero(self.basic & (need > 0))]
+        inventory = s.inventory.tolist()
+        for i, per in gate:
+            k = min(k, int(math.floor(inventory[i] / per + EPS)))
         return max(k, 0)
 
     def _issue(self, s: ShelterState, need: np.ndarray, k: int) -> None:

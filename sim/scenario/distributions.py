@@ -14,6 +14,7 @@ global random state.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 import numpy as np
@@ -174,11 +175,9 @@ class Normal(_DistBase):
         return (lo, hi)
 
     def _frozen(self) -> Any:
-        from scipy.stats import truncnorm
-
         lo, hi = self.support()
-        return truncnorm((lo - self.mean_) / self.sd, (hi - self.mean_) / self.sd,
-                         loc=self.mean_, scale=self.sd)
+        return _truncnorm((lo - self.mean_) / self.sd, (hi - self.mean_) / self.sd,
+                          self.mean_, self.sd)
 
     def sample(self, rng: np.random.Generator) -> float:  # noqa: D102
         if self.low is None and self.high is None:
@@ -189,6 +188,14 @@ class Normal(_DistBase):
         if self.low is None and self.high is None:
             return self.mean_
         return float(self._frozen().mean())
+
+
+@lru_cache(maxsize=256)
+def _truncnorm(a: float, b: float, loc: float, scale: float) -> Any:
+    """A frozen scipy truncated normal (freezing costs more than a draw, so it is kept)."""
+    from scipy.stats import truncnorm
+
+    return truncnorm(a, b, loc=loc, scale=scale)
 
 
 class Lognormal(_DistBase):

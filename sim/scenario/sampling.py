@@ -28,24 +28,71 @@ def _key(item: Any, index: int) -> str:
     return str(index)
 
 
-def _walk(value: Any, path: str, integer: bool, visit: Any) -> Any:
-    """Rebuild ``value`` with ``visit(path, dist, integer)`` applied to every distribution."""
+_FREE: dict[int, tuple[Any, frozenset[int]]] = {}
+"""Per scenario (by identity, kept alive here): the ids of its containers without distributions."""
+
+
+def _distribution_free(root: Any) -> frozenset[int]:
+    """Ids of the models, lists and dicts under ``root`` that hold no distribution.
+
+    Scenarios are frozen, so this is computed once per scenario object; :func:`_walk` returns
+    such subtrees as they are without visiting them.
+    """
+    hit = _FREE.get(id(root))
+    if hit is not None and hit[0] is root:
+        return hit[1]
+    free: set[int] = set()
+
+    def scan(value: Any) -> bool:
+        if isinstance(value, _DistBase):
+            return True
+        if isinstance(value, BaseModel):
+            children: Any = [getattr(value, name) for name in type(value).model_fields]
+        elif isinstance(value, list):
+            children = value
+        elif isinstance(value, dict):
+            children = value.values()
+        else:
+            return False
+        found = False
+        for child in children:
+            found = scan(child) or found
+        if not found:
+            free.add(id(value))
+        return found
+
+    scan(root)
+    if len(_FREE) >= 16:
+        _FREE.clear()
+    _FREE[id(root)] = (root, frozenset(free))
+    return _FREE[id(root)][1]
+
+
+def _walk(value: Any, path: str, integer: bool, visit: Any,
+          free: frozenset[int] = frozenset()) -> Any:
+    """Rebuild ``value`` with ``visit(path, dist, integer)`` applied to every distribution.
+
+    Containers whose id is in ``free`` hold no distribution and are returned unvisited.
+    """
     if isinstance(value, _DistBase):
         return visit(path, value, integer)
+    if id(value) in free:
+        return value
     if isinstance(value, BaseModel):
         update: dict[str, Any] = {}
         for name, info in type(value).model_fields.items():
             old = getattr(value, name)
             new = _walk(old, f"{path}.{name}" if path else name,
-                        any(m is INTEGER for m in info.metadata), visit)
+                        any(m is INTEGER for m in info.metadata), visit, free)
             if new is not old:
                 update[name] = new
         return value.model_copy(update=update) if update else value
     if isinstance(value, list):
-        out = [_walk(v, f"{path}[{_key(v, i)}]", integer, visit) for i, v in enumerate(value)]
+        out = [_walk(v, f"{path}[{_key(v, i)}]", integer, visit, free)
+               for i, v in enumerate(value)]
         return out if any(a is not b for a, b in zip(out, value, strict=True)) else value
     if isinstance(value, dict):
-        dout = {k: _walk(v, f"{path}.{k}", integer, visit) for k, v in value.items()}
+        dout = {k: _walk(v, f"{path}.{k}", integer, visit, free) for k, v in value.items()}
         return dout if any(dout[k] is not value[k] for k in value) else value
     return value
 
@@ -95,7 +142,7 @@ def sample_scenario(scenario: Scenario, streams: Streams,
             draws[path] = x
         return x
 
-    realised = _walk(scenario, "", False, visit)
+    realised = _walk(scenario, "", False, visit, _distribution_free(scenario))
     return realised, draws
 
 
@@ -108,5 +155,5 @@ def uncertain_inputs(scenario: Scenario) -> dict[str, _DistBase]:
             found[path] = dist
         return dist
 
-    _walk(scenario, "", False, visit)
+    _walk(scenario, "", False, visit, _distribution_free(scenario))
     return found
