@@ -102,24 +102,29 @@ class Logistics:
     # -- orders ------------------------------------------------------------------------------
     def request(self, shelter: ShelterState, qty: np.ndarray) -> None:
         """Allocate a shelter's shortfall to stock points, nearest first."""
-        left = qty.copy()
+        # Python floats in the loop (a few items, many points): the same arithmetic as numpy's
+        # element-wise operations, without their per-call cost.
+        rest = qty.tolist()
         for p in self._sources(shelter):
             if p.out:
                 continue
-            take = np.minimum(left, p.available)
-            take[take < EPS] = 0.0
-            if not np.count_nonzero(take):
+            take = [a if a < r else r for r, a in zip(rest, p.available.tolist(), strict=True)]
+            take = [t if t >= EPS else 0.0 for t in take]
+            if not any(take):
                 continue
-            p.available -= take
-            left -= take
+            took = np.array(take)
+            p.available -= took
+            rest = [r - t for r, t in zip(rest, take, strict=True)]
             key = (p.idx, shelter.idx)
-            self.orders[key] = self.orders.get(key, 0.0) + take
-            for i in np.flatnonzero((p.available <= EPS) & (take > 0)):
-                name = f"{p.name}.{self.m.items[i]}"
-                if name not in self.first_stockout:
-                    self.first_stockout[name] = self.m.env.now
-            if not np.count_nonzero(left > EPS):
+            self.orders[key] = self.orders.get(key, 0.0) + took
+            for i, (a, t) in enumerate(zip(p.available.tolist(), take, strict=True)):
+                if a <= EPS and t > 0:
+                    name = f"{p.name}.{self.m.items[i]}"
+                    if name not in self.first_stockout:
+                        self.first_stockout[name] = self.m.env.now
+            if not any(r > EPS for r in rest):
                 break
+        left = np.array(rest)
         left[left < EPS] = 0.0
         if left.any():
             self.backorders[shelter.idx] = self.backorders.get(shelter.idx, 0.0) + left

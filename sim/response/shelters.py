@@ -16,6 +16,7 @@ counted in person-hours. Each shelter keeps stock to cover its assigned people f
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Generator
 from dataclasses import dataclass, field
@@ -56,22 +57,23 @@ class Desks:
         self.busy_h = 0.0
 
     def serve(self, arrival_h: float, n: int = 1) -> list[float]:
-        """Queue ``n`` households arriving together at ``arrival_h``; return when each is registered.
+        """Queue ``n`` households arriving at ``arrival_h``; return when each is registered.
 
         The service times are drawn in one call, which gives the same numbers as ``n`` draws.
         """
-        free = self.free_at
+        free = self.free_at  # a heap: the desk that comes free first is on top
         services = (self.rng.exponential(self.mean_h, size=n).tolist() if self.mean_h > 0
                     else [0.0] * n)
         done: list[float] = []
         waits = self.waits
+        busy = self.busy_h
         for service in services:
-            k = min(range(len(free)), key=free.__getitem__)
-            start = max(arrival_h, free[k])
-            free[k] = start + service
+            start = free[0] if free[0] > arrival_h else arrival_h
+            heapq.heapreplace(free, start + service)
             waits.append(start - arrival_h)
-            self.busy_h += service
             done.append(start + service)
+            busy += service
+        self.busy_h = busy
         return done
 
 
