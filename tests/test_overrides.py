@@ -115,3 +115,18 @@ def test_increase_and_shift(demo: sim.Scenario) -> None:
         increase(DEMO, "zones[0].name", 1)
     with pytest.raises(ScenarioError, match="no item named"):
         value_at(DEMO, "vehicles[nope].count")
+
+
+def test_a_pack_coefficient_can_be_overridden(demo: sim.Scenario) -> None:
+    # The demo takes `holland` whole from the typhoon_china pack; one coefficient is changed and
+    # the pack's others are kept.
+    sc = apply_overrides(DEMO, [parse_set("hazard.holland.gradient_to_surface=0.8")])
+    holland, base = sc.hazard.holland, demo.hazard.holland  # type: ignore[union-attr]
+    assert holland.gradient_to_surface == 0.8 and base.gradient_to_surface == 0.9
+    assert holland.air_density == base.air_density and holland.to_1min == base.to_1min
+    # The windfield follows (the same storm, a different profile).
+    a, b = sim.run(demo, 3).impact, sim.run(sc, 3).impact
+    assert [z.intensity for z in a.zones] != [z.intensity for z in b.zones]
+    # A misspelt block is refused, located at the override.
+    with pytest.raises(ScenarioError, match=r"^--set: hazard\.holand: unknown key"):
+        apply_overrides(DEMO, [parse_set("hazard.holand.gradient_to_surface=0.8")])

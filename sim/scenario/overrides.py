@@ -8,9 +8,11 @@ or by position, mapping keys and fields after dots::
     stock_points[county_depot].items.quilt: 9000
     hazard.max_wind_ms: {dist: uniform, low: 40, high: 55}
     shelters[+]: {name: expo_hall, zone: county_seat, capacity: 4000}   # append an item
+    hazard.holland.gradient_to_surface: 0.8    # one coefficient of a parameter pack
 
 Values are YAML data (``yaml.SafeLoader``, never evaluated as code); a value replaces the whole
-value at its path. The changed scenario is validated again like a scenario file, and every problem
+value at its path; blocks missing along the path are created, so a coefficient the scenario takes
+from a parameter pack is overridden and merged over the pack's block. The changed scenario is validated again like a scenario file, and every problem
 is located: in the override file (``FILE:LINE: path: message``) when it concerns an overridden
 value, in the scenario file otherwise.
 """
@@ -109,8 +111,13 @@ def _select(items: list[Any], sel: str, where: str, final: bool) -> int:
     raise ValueError(f"{where} has no item named {sel!r}; known: {', '.join(known) or 'none'}")
 
 
-def _resolve(data: Any, path: str) -> list[Step]:
-    """Resolve ``path`` on raw scenario data into keys and list indices."""
+def _resolve(data: Any, path: str, create: bool = False) -> list[Step]:
+    """Resolve ``path`` on raw scenario data into keys and list indices.
+
+    With ``create``, fields missing along the path are allowed (:func:`_set` makes them
+    mappings): a scenario that takes a block from a parameter pack can still override one
+    coefficient of it, which is merged over the pack's block.
+    """
     tokens = parse_path(path)
     steps: list[Step] = []
     cur: Any = data
@@ -130,6 +137,10 @@ def _resolve(data: Any, path: str) -> list[Step]:
                 raise ValueError(f"{where} is {_kind(cur)}, not a list")
             where += tok
         else:
+            if cur is None and create and n > 0:
+                steps.append(tok)
+                where += f".{tok}"
+                continue
             if not isinstance(cur, Mapping):
                 if cur is None and not final:
                     raise ValueError(f"{where} is not set; set it as a whole instead")
@@ -161,6 +172,8 @@ def _index_path(steps: Iterable[Step]) -> str:
 def _set(data: Any, steps: list[Step], value: Any) -> None:
     cur = data
     for s in steps[:-1]:
+        if isinstance(cur, dict) and cur.get(s) is None:
+            cur[s] = {}
         cur = cur[s]
     last = steps[-1]
     if isinstance(cur, list):
@@ -171,6 +184,16 @@ def _set(data: Any, steps: list[Step], value: Any) -> None:
             cur[last] = value
     else:
         cur[last] = value
+
+
+def _first_missing(data: Any, steps: list[Step]) -> int:
+    """Index of the first step that :func:`_set` will create (the last one if none)."""
+    cur = data
+    for k, s in enumerate(steps[:-1]):
+        if isinstance(cur, dict) and cur.get(s) is None:
+            return k
+        cur = cur[s]
+    return len(steps) - 1
 
 
 def _copy(x: Any) -> Any:
@@ -287,15 +310,16 @@ def apply_overrides(base: Scenario | str | Path,
     data, root, file = _base_data(base)
     data = _copy(data)
     problems: list[Problem] = []
-    changed: list[tuple[str, Override]] = []
+    changed: list[tuple[str, Override, bool]] = []
     for ov in _as_overrides(overrides):
         try:
-            steps = _resolve(data, ov.path)
+            steps = _resolve(data, ov.path, create=True)
         except ValueError as exc:
             problems.append(Problem(ov.file, ov.line, ov.path, str(exc)))
             continue
+        made = _first_missing(data, steps)
         _set(data, steps, _copy(ov.value))
-        changed.append((_index_path(steps), ov))
+        changed.append((_index_path(steps[:made + 1]), ov, made < len(steps) - 1))
     if problems:
         raise ScenarioError(problems)
     try:
@@ -313,10 +337,12 @@ def apply_overrides(base: Scenario | str | Path,
 
 
 def _place(loc: tuple[str | int, ...], msg: str, data: Any, root: _Node, file: str,
-           changed: list[tuple[str, Override]]) -> Problem:
+           changed: list[tuple[str, Override, bool]]) -> Problem:
     path, line = _locate(loc, data, root)
-    for prefix, ov in reversed(changed):
+    for prefix, ov, created in reversed(changed):
         if path == prefix or path.startswith((prefix + ".", prefix + "[")):
+            if created:  # a block the override made: name it as the scenario would
+                return Problem(ov.file, ov.line, path, msg)
             return Problem(ov.file, ov.line, ov.path + path[len(prefix):], msg)
     return Problem(file, line or None, path, msg)
 
