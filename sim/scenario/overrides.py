@@ -11,10 +11,11 @@ or by position, mapping keys and fields after dots::
     hazard.holland.gradient_to_surface: 0.8    # one coefficient of a parameter pack
 
 Values are YAML data (``yaml.SafeLoader``, never evaluated as code); a value replaces the whole
-value at its path; blocks missing along the path are created, so a coefficient the scenario takes
-from a parameter pack is overridden and merged over the pack's block. The changed scenario is validated again like a scenario file, and every problem
-is located: in the override file (``FILE:LINE: path: message``) when it concerns an overridden
-value, in the scenario file otherwise.
+value at its path. Blocks missing along the path are created, so a coefficient the scenario takes
+from a parameter pack is overridden and merged over the pack's block. The changed scenario is
+validated again like a scenario file, and every problem is located: in the override file
+(``FILE:LINE: path: message``) when it concerns an overridden value, in the scenario file
+otherwise.
 """
 
 from __future__ import annotations
