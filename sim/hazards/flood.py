@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -187,16 +188,24 @@ def water_outcome(name: str, t: np.ndarray, depth: np.ndarray, share: float,
 
 
 def landslide_outcome(t: np.ndarray, rate: np.ndarray, ex: LandslideExposure,
-                      m: LandslideModel) -> Outcome | None:
-    """Outcomes of rain-triggered landslides at the zone's hazard points."""
+                      m: LandslideModel,
+                      injured_per_killed: Sequence[Any] = (0.0, 0.0, 0.0)) -> Outcome | None:
+    """Outcomes of rain-triggered landslides at the zone's hazard points.
+
+    Injuries follow the deaths by ``injured_per_killed`` (severity 1-3), the flood
+    vulnerability's ratio: the same rain event strikes the same villages.
+    """
     when, ratio = landslide_trigger(t, rate, m)
     share = f(ex.share)
     if not math.isfinite(when) or share <= 0:
         return None
     p = f(m.failure_probability)
     kg = f(m.killed_given_failure)
+    killed = share * p * kg
+    inj = [min(1.0, killed * f(x)) for x in injured_per_killed]
     return Outcome(
-        name="landslide", onset_h=when, home_loss=share * p, killed=share * p * kg,
+        name="landslide", onset_h=when, home_loss=share * p, killed=killed,
+        injured=(inj[0], inj[1], inj[2]),
         trapped=share * p * (1.0 - kg) * f(m.trapped_given_failure), share=share,
         displacement_days=0.0, road_block=p, road_clear_h=f(m.road_reopen_h),
         measures={"landslide_threshold_ratio": ratio, "landslide_onset_h": when},
@@ -226,7 +235,7 @@ def rain_outcomes(realised: Scenario, t: np.ndarray, rates: np.ndarray,
                 if o is not None:
                     parts.append(o)
             if ex.landslide is not None and landslide is not None:
-                o = landslide_outcome(t, r, ex.landslide, landslide)
+                o = landslide_outcome(t, r, ex.landslide, landslide, v.injured_per_killed)
                 if o is not None:
                     parts.append(o)
         out.append(parts)

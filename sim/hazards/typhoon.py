@@ -175,6 +175,7 @@ def typhoon_impact(realised: Scenario, streams: Streams | None = None) -> Impact
     reopen = f(h.road_reopen_after_h)
     dmg = h.damage
     v_thr, v_half, dpd = f(dmg.v_thresh_ms), f(dmg.v_half_ms), f(dmg.displaced_per_damage)
+    inj_per_mdd = [f(x) for x in dmg.injured_per_damage]
     nz = len(realised.zones)
     rates = np.zeros((nz, len(t)))
     parts: list[list[Outcome]] = [[] for _ in range(nz)]
@@ -191,8 +192,10 @@ def typhoon_impact(realised: Scenario, streams: Streams | None = None) -> Impact
         closed = np.nonzero(wind >= close)[0]
         roads = (float(t[closed[0]]), float(t[closed[-1]]) + DT_H + reopen) if closed.size else None
         mdd = float(emanuel_mdd(vpk, v_thr, v_half))
+        hurt = [min(1.0, x * mdd) for x in inj_per_mdd] if above.size else [0.0, 0.0, 0.0]
         parts[zi].append(Outcome(
             name="wind", onset_h=onset, home_loss=min(1.0, dpd * mdd),
+            injured=(hurt[0], hurt[1], hurt[2]),
             share=1.0 if above.size else 0.0,
             displacement_days=f(dmg.recovery_days_at_total_loss) * mdd,
             facility_out=min(1.0, dpd * mdd), roads=roads,

@@ -28,7 +28,7 @@ import numpy as np
 
 from sim.response.cohorts import Cohort
 from sim.response.ledger import State
-from sim.response.vehicles import Vehicle, drive, go_home
+from sim.response.vehicles import IdlePool, Vehicle, drive, go_home
 from sim.scenario.distributions import as_float
 
 if TYPE_CHECKING:
@@ -240,13 +240,15 @@ class Evacuation:
         """Send idle buses to zones with people waiting: oldest queue first, nearest bus."""
         m = self.m
         waiting = [z for z, q in enumerate(self.bus_queue) if q]
+        if not waiting:
+            return
         waiting.sort(key=lambda z: (self.bus_queue[z][0].t_need, z))
+        idle = IdlePool(self.buses)
         for z in waiting:
-            idle = [b for b in self.buses if not b.busy]
             if not idle:
                 return
-            bus = min(idle, key=lambda b: (m.net.rank(b.location, z), b.idx))
-            bus.busy = True
+            bus = idle.nearest(m.net, z)
+            idle.take(bus)
             m.env.process(self._bus_trip(bus, z))
 
     def _bus_trip(self, bus: Bus, zone: int) -> Generator[Any, Any, None]:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.response.vehicles import Vehicle, drive, go_home
+from sim.response.vehicles import IdlePool, Vehicle, drive, go_home
 from sim.scenario.distributions import as_float
 
 if TYPE_CHECKING:
@@ -172,15 +172,17 @@ class Logistics:
     # -- trucks ------------------------------------------------------------------------------
     def dispatch(self) -> None:
         """Give open orders to idle trucks: oldest order first, nearest idle truck."""
+        if not self.orders:
+            return
         net = self.m.net
+        idle = IdlePool(self.trucks)
         for key in list(self.orders):
-            idle = [t for t in self.trucks if not t.busy]
             if not idle:
                 return
             point = self.points[key[0]]
-            truck = min(idle, key=lambda t: (net.rank(t.location, point.zone), t.idx))
+            truck = idle.nearest(net, point.zone)
             load = self._take_load(key, truck)
-            truck.busy = True
+            idle.take(truck)
             self.m.env.process(self._trip(truck, point, self.m.shelters.list[key[1]], load))
 
     def _take_load(self, key: tuple[int, int], truck: Truck) -> np.ndarray:

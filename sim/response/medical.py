@@ -19,7 +19,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from sim.response.ledger import State
-from sim.response.vehicles import Vehicle, drive, go_home
+from sim.response.vehicles import IdlePool, Vehicle, drive, go_home
 from sim.scenario.distributions import as_float
 
 if TYPE_CHECKING:
@@ -196,18 +196,22 @@ class Medical:
                     self._own_means(p)
             return
         net = self.m.net
+        idle: IdlePool[Vehicle] | None = None
         while True:
-            idle = [a for a in self.ambulances if not a.busy]
             zones = [z for z, w in enumerate(self.waiting) if w]
-            if not idle or not zones or not any(h.free > 0 for h in self.hospitals):
+            if not zones or not any(h.free > 0 for h in self.hospitals):
+                return
+            if idle is None:
+                idle = IdlePool(self.ambulances)
+            if not idle:
                 return
             z = min(zones, key=lambda z: (-self.waiting[z][0].severity,
                                           self.waiting[z][0].injured_at, z))
-            amb = min(idle, key=lambda a: (net.rank(a.location, z), a.idx))
+            amb = idle.nearest(net, z)
             load = self.take(z, self.capacity[amb.fleet])
             if not load:
                 return
-            amb.busy = True
+            idle.take(amb)
             self.m.env.process(self._run(amb, z, load))
 
     def _run(self, amb: Vehicle, zone: int, load: list[tuple[Patient, Hospital]]

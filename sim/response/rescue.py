@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.response.ledger import State
-from sim.response.vehicles import TeamUnit, drive
+from sim.response.vehicles import IdlePool, TeamUnit, drive
 from sim.scenario.distributions import as_float
 
 if TYPE_CHECKING:
@@ -113,14 +113,18 @@ class Rescue:
         if not self.active:
             return
         net = self.m.net
+        idle: IdlePool[TeamUnit] | None = None
         while True:
-            idle = [t for t in self.teams if not t.busy]
             need = [s for s in self.sites if s.n_waiting > s.teams]
-            if not idle or not need:
+            if not need:
+                return
+            if idle is None:
+                idle = IdlePool(self.teams)
+            if not idle:
                 return
             site = min(need, key=self._site_key)
-            team = min(idle, key=lambda t: (net.rank(t.location, site.zone), t.idx))
-            team.busy = True
+            team = idle.nearest(net, site.zone)
+            idle.take(team)
             site.teams += 1
             self.m.env.process(self._work(team, site))
 

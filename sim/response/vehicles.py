@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
     from sim.response.model import Model
+    from sim.response.network import Network
 
-__all__ = ["TeamUnit", "Vehicle", "drive", "go_home"]
+__all__ = ["IdlePool", "TeamUnit", "Vehicle", "drive", "go_home"]
+
+V = TypeVar("V", bound="Vehicle")
 
 
 @dataclass(eq=False)
@@ -46,6 +49,42 @@ class TeamUnit(Vehicle):
         """Record an activity interval."""
         if end > start:
             self.activity.append((start, end, what, zone))
+
+
+class IdlePool(Generic[V]):
+    """The idle vehicles of a fleet grouped by zone, for the picks of one dispatch round.
+
+    :meth:`nearest` returns the idle vehicle with the smallest ``(rank(location, zone), idx)``,
+    the rule every dispatcher uses, looking at each occupied zone once instead of at each
+    vehicle. Build the pool at the start of a round (vehicles in ``idx`` order) and
+    :meth:`take` every vehicle sent; nothing else may change who is idle during the round.
+    """
+
+    def __init__(self, vehicles: Iterable[V]) -> None:
+        self.by_zone: dict[int, list[V]] = {}
+        for v in vehicles:
+            if not v.busy:
+                self.by_zone.setdefault(v.location, []).append(v)
+        for group in self.by_zone.values():
+            group.reverse()  # lowest idx last: taken with pop()
+
+    def __bool__(self) -> bool:
+        return bool(self.by_zone)
+
+    def nearest(self, net: Network, zone: int) -> V:
+        """The idle vehicle nearest to ``zone`` (ties: lowest ``idx``)."""
+        rank = net.rank
+        by = self.by_zone
+        at = min(by, key=lambda z: (rank(z, zone), by[z][-1].idx))
+        return by[at][-1]
+
+    def take(self, v: V) -> None:
+        """``v`` (the last :meth:`nearest`) leaves the pool and is marked busy."""
+        group = self.by_zone[v.location]
+        group.remove(v)
+        if not group:
+            del self.by_zone[v.location]
+        v.busy = True
 
 
 def drive(m: Model, v: Vehicle, dst: int) -> Generator[Any, Any, None]:

@@ -109,6 +109,13 @@ class TyphoonDamage(Sourced):
         default=0.0,
         description="Days out of home for a totally damaged residence (linear in damage ratio).",
     )
+    injured_per_damage: list[UncertainNonNeg] = Field(
+        default_factory=_three_zeros, min_length=3, max_length=3,
+        description=(
+            "Wind injuries of severity 1-3 (flying debris, collapse, falls) per resident per unit "
+            "of mean damage ratio (capped at 1)."
+        ),
+    )
 
     @model_validator(mode="after")
     def _order(self) -> TyphoonDamage:
