@@ -127,8 +127,27 @@ def test_stronger_storm_never_lowers_expected_displacement(seed: int, v: float, 
         st_ = Streams(seed)
         realised, _ = sample_scenario(demo, st_, {"hazard.max_wind_ms": min(w, 55.0)})
         imp = compute_impact(realised, st_)
-        out.append(imp.expected_outcomes(pops)["displaced"])
-    assert out[1] >= out[0] - 1e-6
+        out.append(imp.expected_outcomes(pops))
+    for k in ("displaced", "injured_1", "injured_2", "injured_3"):
+        assert out[1][k] >= out[0][k] - 1e-6, k
+
+
+def test_wind_injuries_follow_the_damage_ratio(demo: sim.Scenario) -> None:
+    """Without surge and rain, a zone's injury probabilities are the pack's rates x its MDD."""
+    dry = _with(demo, surge=None, rain=None)
+    for seed in range(5):
+        st_ = Streams(seed)
+        realised, _ = sample_scenario(dry, st_)
+        rates = [float(x) for x in realised.hazard.damage.injured_per_damage]  # type: ignore
+        imp = compute_impact(realised, st_)
+        assert imp.components == ("wind",)
+        for z in imp.zones:
+            mdd = z.measures["mdd"]
+            gale = z.exposed_share > 0
+            expected = [min(1.0, r * mdd) if gale else 0.0 for r in rates]
+            assert z.injured == pytest.approx(tuple(expected), rel=1e-12, abs=0.0)
+            assert z.killed == 0.0  # wind deaths are not modelled (pack note)
+    assert rates[0] > rates[1] > rates[2] > 0
 
 
 def test_sampled_track_inputs_follow_their_distributions(demo: sim.Scenario) -> None:

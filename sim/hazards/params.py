@@ -60,6 +60,11 @@ def _walk(model: BaseModel, path: str, inherited: str | None,
                                               for x in v.values()):
             for k, x in v.items():
                 _walk(x, f"{where}.{k}", src, out)
+        elif isinstance(v, list | tuple) and any(isinstance(x, _DistBase) and x.source
+                                                 for x in v):
+            for i, x in enumerate(v):  # elements with sources of their own: one row each
+                xsrc = x.source if isinstance(x, _DistBase) and x.source else None
+                out.append((f"{where}[{i}]", describe(x), xsrc or src or "MISSING"))
         elif _numeric(v):
             dsrc = v.source if isinstance(v, _DistBase) and v.source else None
             out.append((where, describe(v), dsrc or src or "MISSING"))
