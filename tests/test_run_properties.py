@@ -20,6 +20,11 @@ def test_people_conserved_and_whole(sc: sim.Scenario, seed: int) -> None:
     assert sum(r.final_people().values()) == r.population.sum()
     for (_, _, a, b, n) in r.transitions:
         assert n > 0 and a != b
+    # the casualty metrics count every move into the state, not who is left in it at the end
+    into = {s: sum(n for (_, _, _a, b, n) in r.transitions if b == s) for s in State}
+    assert r.metrics["injured"] == into[State.injured] == sum(r.metrics["injured_by_severity"])
+    assert r.metrics["killed"] == into[State.killed]
+    assert r.metrics["in_care_at_end"] <= r.metrics["injured"]
 
 
 @given(scenarios(), seeds)
