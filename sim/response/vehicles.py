@@ -66,7 +66,7 @@ class IdlePool(Generic[V]):
             if not v.busy:
                 self.by_zone.setdefault(v.location, []).append(v)
         for group in self.by_zone.values():
-            group.reverse()  # lowest idx last: taken with pop()
+            group.reverse()  # lowest idx last, where nearest() looks and take() pops
 
     def __bool__(self) -> bool:
         return bool(self.by_zone)
@@ -81,7 +81,10 @@ class IdlePool(Generic[V]):
     def take(self, v: V) -> None:
         """``v`` (the last :meth:`nearest`) leaves the pool and is marked busy."""
         group = self.by_zone[v.location]
-        group.remove(v)
+        if group[-1] is v:
+            group.pop()
+        else:
+            group.remove(v)
         if not group:
             del self.by_zone[v.location]
         v.busy = True
