@@ -246,9 +246,7 @@ def _collect(sim: Simulation) -> RunResult:
                 "first_arrival_h": s.first_arrival_h,
                 "first_by_kind": dict(s.first_arrival_by_kind)} for s in m.rescue.sites],
         reached=list(m.rescue.reached),
-        air_requests=[(r.km_from_base,
-                       (r.answered_h - r.at_h) if r.answered_h is not None else math.inf)
-                      for r in m.air.requests],
+        air_requests=[(r.km_from_base, r.response_h) for r in m.air.requests],
         deliveries=list(m.logistics.deliveries),
         team_activity={f"{t.fleet}#{t.idx}": list(t.activity) for t in m.teams},
     )

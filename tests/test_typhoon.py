@@ -133,7 +133,8 @@ def test_stronger_storm_never_lowers_expected_displacement(seed: int, v: float, 
 
 
 def test_wind_injuries_follow_the_damage_ratio(demo: sim.Scenario) -> None:
-    """Without surge and rain, a zone's injury probabilities are the pack's rates x its MDD."""
+    """Without surge and rain, a zone's injury probabilities are the pack's rates x its MDD,
+    and gales close roads for a window without blocking links."""
     dry = _with(demo, surge=None, rain=None)
     for seed in range(5):
         st_ = Streams(seed)
@@ -147,7 +148,10 @@ def test_wind_injuries_follow_the_damage_ratio(demo: sim.Scenario) -> None:
             expected = [min(1.0, r * mdd) if gale else 0.0 for r in rates]
             assert z.injured == pytest.approx(tuple(expected), rel=1e-12, abs=0.0)
             assert z.killed == 0.0  # wind deaths are not modelled (pack note)
+            # gales close roads for a window; no link waits for a crew without landslides
+            assert z.road_damage == 0.0
     assert rates[0] > rates[1] > rates[2] > 0
+    assert any(z.roads_closed for z in imp.zones)
 
 
 def test_sampled_track_inputs_follow_their_distributions(demo: sim.Scenario) -> None:

@@ -362,7 +362,7 @@ def _zone_impacts(per_zone: Sequence[Sequence[Outcome]], rain_mm: np.ndarray, cl
             injured=c.injured, trapped=c.trapped, roads_closed=c.roads,
             peak_h=None, exposed_share=c.share, depth_m=c.depth_m, flooded_h=c.flooded_h,
             rain_mm=float(rain_mm[zi]), displacement_days=c.displacement_days,
-            road_damage=max(1.0 if c.roads else 0.0, c.road_block),
+            road_damage=c.road_block,  # gales and water close roads by the window
             road_clear_h=c.road_clear_h, measures=c.measures,
         ))
         p_out.append(c.facility_out)

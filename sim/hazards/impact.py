@@ -14,8 +14,10 @@ What the engine consumes
   optional extra road closure window. Probabilities already account for the damage done before.
 - ``Impact.facilities_out``: shelters, hospitals and stock points the hazard puts out of service,
   from ``from_h`` until ``until_h`` (``inf``: not within the run).
-- ``ZoneImpact.road_damage``: probability that a road link into the zone is blocked (for a link
-  network; ``roads_closed`` is the zone-level window); ``displacement_days``: expected days a
+- ``ZoneImpact.road_damage``: probability that a road link into the zone is blocked and waits
+  for a crew (a link network: landslides, or strong shaking); ``roads_closed`` is the zone-level
+  window that gales, water or shaking close its roads for, reopening by itself; a scenario's road
+  fragility can block more links. ``displacement_days``: expected days a
   displaced resident stays out of home; ``flooded_h``: how long water stays.
 """
 

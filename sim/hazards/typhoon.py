@@ -232,7 +232,7 @@ def typhoon_impact(realised: Scenario, streams: Streams | None = None) -> Impact
             injured=c.injured, trapped=c.trapped, roads_closed=roads, peak_h=tpk,
             exposed_share=c.share, depth_m=c.depth_m, flooded_h=c.flooded_h,
             rain_mm=float(rain_mm[zi]), displacement_days=c.displacement_days,
-            road_damage=max(1.0 if roads else 0.0, c.road_block),
+            road_damage=c.road_block,  # gales and water close roads by the window
             road_clear_h=c.road_clear_h, measures=c.measures,
         ))
         p_out.append(c.facility_out)

@@ -4,11 +4,14 @@ A request (a new rescue site, injured people waiting) goes to the nearest idle a
 range; the unit takes off after the dispatch delay, flies straight to the zone, spends its time
 on scene, carries the most urgent patients it can to the nearest hospital with a free bed, and
 flies home. Units do not fly to or from a zone while gales close its roads (when the rule says
-so). The response time of a request is from the request to the unit's arrival over the zone.
+so). The response time of a request is from the request to the unit's arrival over the zone;
+when gales ground the units, the clock starts when a flight from the nearest base to the zone
+can first leave (a plan's air-response promise cannot run while nothing may fly).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Generator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -39,6 +42,15 @@ class AirRequest:
     km_from_base: float
     answered_h: float | None = None
     served: bool = False
+    flyable_h: float = -math.inf
+    """When a flight from a base to the zone can first leave (gales ground the units)."""
+
+    @property
+    def response_h(self) -> float:
+        """Hours from the request (or from when flying became possible) to arrival."""
+        if self.answered_h is None:
+            return math.inf
+        return self.answered_h - max(self.at_h, self.flyable_h)
 
 
 class Air:
@@ -76,7 +88,12 @@ class Air:
         if any(r.zone == zone and not r.served for r in self.queue):
             return  # one open request per zone is enough
         km = min(m.net.air_km(u.home, zone) for u in self.units)
-        req = AirRequest(zone, reason, float(m.env.now), km)
+        now = float(m.env.now)
+        req = AirRequest(zone, reason, now, km)
+        if self.rule is not None and self.rule.grounded_in_gales:
+            req.flyable_h = min(
+                m.net.earliest_departure(u.home, zone, now, m.net.air_km(u.home, zone)
+                                         / u.speed_kmh) for u in self.units)
         self.requests.append(req)
         if km <= self.range_km:
             self.queue.append(req)
@@ -128,6 +145,5 @@ class Air:
         self.dispatch()
 
     def response_h(self, radius_km: float) -> list[float]:
-        """Hours from request to arrival for requests within ``radius_km`` (inf if unanswered)."""
-        return [(r.answered_h - r.at_h) if r.answered_h is not None else float("inf")
-                for r in self.requests if r.km_from_base <= radius_km]
+        """Response hours of the requests within ``radius_km`` (inf if unanswered)."""
+        return [r.response_h for r in self.requests if r.km_from_base <= radius_km]

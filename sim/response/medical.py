@@ -4,8 +4,10 @@ Injured people come from the hazard's strike with a severity (Hazus 1 to 3):
 
 - severity 1 gets first aid on site and goes home;
 - severities 2 and 3 need a hospital bed for a stay; they wait in their zone, severity 3 first,
-  and are carried by ambulance (or air unit) to the nearest hospital with a free bed (overflow
-  goes to the next one); without ambulances they go by their own means;
+  and are carried by ambulance to the nearest hospital with a free bed (overflow goes to the next
+  one); without ambulances they go by their own means;
+- a zone asks for an air medevac when its injured have no open road to a hospital in service,
+  or when it has severity-3 injured and there is no ambulance service;
 - a severity-3 patient not in a bed within an exponential time (mean ``untreated_sev3_mean_h``)
   dies.
 """
@@ -120,7 +122,13 @@ class Medical:
             else:
                 for p in list(self.waiting[zone]):
                     self._own_means(p)
-            m.air.request(zone, "medevac")
+            if self.cut_off(zone) or (counts[2] and not self.ambulances):
+                m.air.request(zone, "medevac")
+
+    def cut_off(self, zone: int) -> bool:
+        """Whether no open road leads from ``zone`` to a hospital in service."""
+        net = self.m.net
+        return not any(net.reachable(zone, h.zone) for h in self.hospitals if not h.out)
 
     def _first_aid_done(self, zone: int, k: int, _event: object) -> None:
         m = self.m
