@@ -124,6 +124,9 @@ BAD: list[tuple[tuple[str, ...], str]] = [
     (("discover",), "one of them"),
     (("discover", "--study", "{tmp}/nothing"), "holds no study"),
     (("figures", "{tmp}/nothing"), "holds no study"),
+    (("report", "nope.yaml", "--out", "{tmp}/r"), "cannot read"),
+    (("report", "{tiny}", "--out", "{tmp}/r", "--until-ci", "-1"), "until_ci"),
+    (("results", "nosuch", "--out", "{tmp}/r"), "not a plan scenario"),
 ]
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from sim.report.plan_markdown import capacity_sentence, fmt_num, fmt_p
+from sim.report.plan_markdown import capacity_sentence, fmt_num, fmt_p, relief_target
 from sim.report.plan_report import FULL, Budget, run_reports
 
 __all__ = ["EXAMPLES", "PLAN_SCENARIOS", "make_results", "render_readme", "write_readme"]
@@ -35,17 +35,6 @@ def _read(directory: Path) -> dict[str, Any] | None:
     doc: dict[str, Any] = json.loads(p.read_text(encoding="utf-8"))
     doc["_dir"] = directory.name
     return doc
-
-
-def _relief(doc: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    r = doc.get("relief")
-    if not r:
-        return None
-    for t in doc["study"]["targets"]:
-        if t["id"] == r["target"]:
-            found: Mapping[str, Any] = t
-            return found
-    return None
 
 
 def _cell(s: str) -> str:
@@ -146,7 +135,7 @@ def render_readme(plans: Sequence[Mapping[str, Any]], examples: Sequence[Mapping
               "relief (median / p90) | main failure condition | cheapest fix found |",
               "|---|---|---|---|---|---|---|"]
         for d in plans:
-            t = _relief(d)
+            t = relief_target(d)
             L.append("| " + " | ".join(_cell(x) for x in (
                 _link(d), d["scenario"]["hazard"], f"{d['study']['runs']:,}",
                 fmt_p(t) if t else "no relief target", _relief_time(d), _main_failure(d),
@@ -180,7 +169,7 @@ def render_readme(plans: Sequence[Mapping[str, Any]], examples: Sequence[Mapping
     if examples:
         L += ["## Example", "", "An illustrative county, not one of the seed plans:", ""]
         for d in examples:
-            t = _relief(d)
+            t = relief_target(d)
             L.append(f"- {_link(d)}: P(relief within 10 h) = "
                      f"{fmt_p(t) if t else 'n/a'} over {d['study']['runs']:,} runs; main failure "
                      f"condition: {_main_failure(d)}; cheapest fix: {_fix(d)}.")

@@ -97,6 +97,12 @@ def _esc(s: str) -> str:
     return s.replace("|", "\\|").replace("\n", " ")
 
 
+def _figure(doc: Mapping[str, Any], key: str, alt: str) -> list[str]:
+    """The Markdown lines showing figure ``key`` of the report (none if it was not drawn)."""
+    path = doc.get("figures", {}).get(key)
+    return [f"![{alt}]({path})", ""] if path else []
+
+
 def _hours(x: Any) -> str:
     if x is None:
         return "never"
@@ -122,10 +128,8 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
         n = doc["series_runs"]
         L += [f"Fan charts over the first {n} runs of the study (median, 25-75 % and 5-95 % of "
               "runs), hours from the hazard onset.", ""]
-        if figs.get("shelters"):
-            L += [f"![people in shelters]({figs['shelters']})", ""]
-        if figs.get("stock"):
-            L += [f"![stock on hand]({figs['stock']})", ""]
+        L += _figure(doc, "shelters", "people in shelters")
+        L += _figure(doc, "stock", "stock on hand")
     L += _failure_md(doc)
     L += _capacity_md(doc)
     L += _sensitivity_md(doc)
@@ -134,7 +138,8 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
     return "\n".join(L).rstrip() + "\n"
 
 
-def _relief_t(doc: Mapping[str, Any]) -> Mapping[str, Any] | None:
+def relief_target(doc: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The study summary of a report's basic-relief target (None without one)."""
     r = doc.get("relief")
     if not r:
         return None
@@ -146,7 +151,7 @@ def _relief_t(doc: Mapping[str, Any]) -> Mapping[str, Any] | None:
 
 
 def _headline(doc: Mapping[str, Any]) -> list[str]:
-    t = _relief_t(doc)
+    t = relief_target(doc)
     goal = doc["budget"]["goal"]
     if t is None:
         return ["**The scenario has no basic-relief target.**", ""]
@@ -306,8 +311,7 @@ def _verdict_table(doc: Mapping[str, Any]) -> list[str]:
             fmt_p(t), _verdict(t, goal), applies, val, thr)) + " |")
     L += ["", "Units: " + "; ".join(f"`{t['id']}`: {t['unit']}" for t in st["targets"]
                                     if t.get("unit")) + ".", ""]
-    if doc.get("figures", {}).get("p_holds"):
-        L += [f"![P(holds) per target]({doc['figures']['p_holds']})", ""]
+    L += _figure(doc, "p_holds", "P(holds) per target")
     return L
 
 
@@ -333,8 +337,7 @@ def _relief_md(doc: Mapping[str, Any]) -> list[str]:
         + f". The time the plan could promise with {r['goal']:.0%} probability (the "
         f"{100 * r['goal']:.0f}th percentile) is {_hours(at_goal)}.")
     L.append("")
-    if doc.get("figures", {}).get("relief_time"):
-        L += [f"![time to relief]({doc['figures']['relief_time']})", ""]
+    L += _figure(doc, "relief_time", "time to relief")
     return L
 
 
@@ -367,8 +370,7 @@ def _failure_md(doc: Mapping[str, Any]) -> list[str]:
                 f"{r['quasi_p']:.2g}" if r["quasi_p"] is not None else "n/a",
                 f"{_kind_mark(r['source_kind'])} {_short(r['source'])}")) + " |")
         L.append("")
-        if doc.get("figures", {}).get("failure"):
-            L += [f"![failure conditions]({doc['figures']['failure']})", ""]
+        L += _figure(doc, "failure", "failure conditions")
     if f.get("metrics"):
         L += ["What differs between the runs where it fails and where it holds (run metrics, "
               "largest standardised difference first):", "",
@@ -427,8 +429,7 @@ def _capacity_md(doc: Mapping[str, Any]) -> list[str]:
             L.append(f"| +{fmt_num(e['increase'])} | {e['estimate']:.3f} [{e['low']:.3f}, "
                      f"{e['high']:.3f}] |")
         L.append("")
-    if doc.get("figures", {}).get("capacity"):
-        L += [f"![capacity search]({doc['figures']['capacity']})", ""]
+    L += _figure(doc, "capacity", "capacity search")
     return L
 
 
@@ -465,9 +466,7 @@ def _sensitivity_md(doc: Mapping[str, Any]) -> list[str]:
                 f"{r['mu_star_norm']:.2f}",
                 f"{_kind_mark(r['source_kind'])} {_short(r['source'], 90)}".strip())) + " |")
         L.append("")
-        fig = doc.get("figures", {}).get(f"sensitivity_{pt['target']}")
-        if fig:
-            L += [f"![sensitivity of {pt['target']}]({fig})", ""]
+        L += _figure(doc, f"sensitivity_{pt['target']}", f"sensitivity of {pt['target']}")
     for k, v in (s.get("notes") or {}).items():
         L.append(f"- `{k}`: not analysed, {v}.")
     if s.get("notes"):

@@ -106,6 +106,13 @@ class Budget:
     goal: float = 0.9
     max_probes: int | None = None
 
+    def __post_init__(self) -> None:
+        from sim.study.runner import check_until_ci
+
+        check_until_ci(self.until_ci)
+        if self.max_runs < 1:
+            raise ValueError(f"max_runs must be at least 1, got {self.max_runs}")
+
 
 FULL = Budget()
 """The budget of ``sim report`` and ``make results``."""
@@ -774,8 +781,8 @@ def build_report(scenario: str | Path, out: str | Path, *, seed: int = 0,
 
     say = log or _stderr
     file = Path(scenario)
-    fhash = file_hash(file)
     sc = load_scenario(file)  # one snapshot of the file for every analysis of the report
+    fhash = file_hash(file)
     outdir = Path(out)
     outdir.mkdir(parents=True, exist_ok=True)
     relief = relief_target(sc)

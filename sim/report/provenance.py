@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from sim.scenario.base import Sourced
 from sim.scenario.distributions import _DistBase
 from sim.scenario.overrides import parse_path
+from sim.scenario.sampling import item_key
 from sim.scenario.schema import Scenario
 
 __all__ = [
@@ -136,14 +137,6 @@ class Assumption:
         return {"text": self.text, "kind": self.kind, "paths": list(self.paths)}
 
 
-def _key(item: Any, index: int) -> str:
-    for attr in ("name", "id"):
-        v = getattr(item, attr, None)
-        if isinstance(v, str):
-            return v
-    return str(index)
-
-
 def _sources(value: Any, path: str) -> Iterator[tuple[str, str]]:
     """Every (path, provenance text) attached anywhere in ``value``."""
     if isinstance(value, _DistBase):
@@ -162,7 +155,7 @@ def _sources(value: Any, path: str) -> Iterator[tuple[str, str]]:
             yield from _sources(getattr(value, name), f"{path}.{name}" if path else name)
     elif isinstance(value, list):
         for i, v in enumerate(value):
-            yield from _sources(v, f"{path}[{_key(v, i)}]")
+            yield from _sources(v, f"{path}[{item_key(v, i)}]")
     elif isinstance(value, dict):
         for k, v in value.items():
             yield from _sources(v, f"{path}.{k}")

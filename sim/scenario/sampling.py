@@ -17,10 +17,11 @@ from sim.scenario.distributions import INTEGER, Fixed, _DistBase
 from sim.scenario.schema import Scenario
 from sim.streams import Streams
 
-__all__ = ["sample_scenario", "uncertain_inputs"]
+__all__ = ["item_key", "sample_scenario", "uncertain_inputs"]
 
 
-def _key(item: Any, index: int) -> str:
+def item_key(item: Any, index: int) -> str:
+    """How an input path names a list item: its ``name`` or ``id``, else its position."""
     for attr in ("name", "id"):
         v = getattr(item, attr, None)
         if isinstance(v, str):
@@ -88,7 +89,7 @@ def _walk(value: Any, path: str, integer: bool, visit: Any,
                 update[name] = new
         return value.model_copy(update=update) if update else value
     if isinstance(value, list):
-        out = [_walk(v, f"{path}[{_key(v, i)}]", integer, visit, free)
+        out = [_walk(v, f"{path}[{item_key(v, i)}]", integer, visit, free)
                for i, v in enumerate(value)]
         return out if any(a is not b for a, b in zip(out, value, strict=True)) else value
     if isinstance(value, dict):

@@ -53,6 +53,7 @@ __all__ = [
     "Study",
     "StudySummary",
     "TargetSummary",
+    "check_until_ci",
     "execute",
     "frame",
     "resume_study",
@@ -454,6 +455,18 @@ def _check_seed(seed: int) -> int:
     return int(seed)
 
 
+def check_until_ci(until_ci: float | None) -> None:
+    """Refuse a sequential-stopping goal that is not an interval half-width in (0, 0.5).
+
+    Raises
+    ------
+    ValueError
+        If ``until_ci`` is given and outside (0, 0.5).
+    """
+    if until_ci is not None and not 0 < until_ci < 0.5:
+        raise ValueError(f"until_ci must be a half-width in (0, 0.5), got {until_ci}")
+
+
 def run_study(scenario: Scenario | str | Path, runs: int = 100, seed: int = 0, *,
               workers: int | None = None, executor: Executor | ExecutorInfo | None = None,
               scheduler: str | None = None, dask_local: bool = False,
@@ -521,8 +534,7 @@ def run_study(scenario: Scenario | str | Path, runs: int = 100, seed: int = 0, *
     seed = _check_seed(seed)
     if runs < 1:
         raise ValueError(f"runs must be at least 1, got {runs}")
-    if until_ci is not None and not 0 < until_ci < 0.5:
-        raise ValueError(f"until_ci must be a half-width in (0, 0.5), got {until_ci}")
+    check_until_ci(until_ci)
     if until_ci is not None and max_runs < runs:
         raise ValueError(f"max_runs ({max_runs}) is below the first round ({runs})")
     if not 0 < confidence < 1:
