@@ -99,6 +99,9 @@ def test_set_errors() -> None:
         apply_overrides(DEMO, [parse_set("zones[0].population=many")])
     with pytest.raises(ScenarioError, match="out of range"):
         apply_overrides(DEMO, [parse_set("zones[99].population=1")])
+    # a check of the whole hazard block that the override broke is put on the override
+    with pytest.raises(ScenarioError, match=r"^--set: hazard\.holland_b: holland_b must lie"):
+        apply_overrides(DEMO, [parse_set("hazard.holland_b={dist: uniform, low: 0.8, high: 2}")])
 
 
 def test_increase_and_shift(demo: sim.Scenario) -> None:

@@ -345,6 +345,11 @@ def _place(loc: tuple[str | int, ...], msg: str, data: Any, root: _Node, file: s
             if created:  # a block the override made: name it as the scenario would
                 return Problem(ov.file, ov.line, path, msg)
             return Problem(ov.file, ov.line, ov.path + path[len(prefix):], msg)
+    for prefix, ov, _created in reversed(changed):
+        # a check of a whole block (e.g. a model validator of `hazard`) that an override inside
+        # it failed: the override is what to fix
+        if prefix.startswith((path + ".", path + "[")):
+            return Problem(ov.file, ov.line, ov.path, msg)
     return Problem(file, line or None, path, msg)
 
 
