@@ -129,10 +129,9 @@ class Shelters:
         self.once = model.once
         self.first = self.per_day + self.once
         self.basic = model.basic
-        self._gates = {id(need): [(int(i), float(need[i]))
-                                  for i in np.flatnonzero(self.basic & (need > 0))]
-                       for need in (self.first, self.per_day)}
-        """The basic items that gate a relief or a ration, with their need per person."""
+        self.first_gate = self._gate(self.first)
+        self.ration_gate = self._gate(self.per_day)
+        """The basic items that gate a first relief and a daily ration: (item, need per person)."""
         self.cover_days = as_float(sc.response.logistics.cover_days)
         self.registration_h = as_float(rule.registration_min) / 60.0
         self.damage_factor = as_float(rule.damage_factor)
@@ -382,12 +381,12 @@ class Shelters:
                 self.close(s)
 
     # -- relief and rations -------------------------------------------------------------------
-    def _servable(self, s: ShelterState, need: np.ndarray, n: int) -> int:
-        """How many of ``n`` people the shelter's stock can serve ``need`` (basic items gate)."""
+    def _gate(self, need: np.ndarray) -> list[tuple[int, float]]:
+        return [(int(i), float(need[i])) for i in np.flatnonzero(self.basic & (need > 0))]
+
+    def _servable(self, s: ShelterState, gate: list[tuple[int, float]], n: int) -> int:
+        """How many of ``n`` people the shelter's stock can serve (basic items gate)."""
         k = n
-        gate = self._gates.get(id(need))
-        if gate is None:
-            gate = [(int(i), float(need[i])) for i in np.flatnonzero(self.basic & (need > 0))]
         inventory = s.inventory.tolist()
         for i, per in gate:
             k = min(k, int(math.floor(inventory[i] / per + EPS)))
@@ -403,7 +402,7 @@ class Shelters:
         now = m.env.now
         while s.waiting and now + EPS >= s.opens_at:
             c = s.waiting[0]
-            k = self._servable(s, self.first, c.n)
+            k = self._servable(s, self.first_gate, c.n)
             if k == 0:
                 break
             if k < c.n:
@@ -419,7 +418,7 @@ class Shelters:
             self._schedule_ration(s, c, now + 24.0)
         while s.hungry:
             c = s.hungry[0]
-            k = self._servable(s, self.per_day, c.n)
+            k = self._servable(s, self.ration_gate, c.n)
             if k == 0:
                 break
             if k < c.n:
@@ -442,7 +441,7 @@ class Shelters:
     def _ration(self, s: ShelterState, c: Cohort) -> None:
         if c.n == 0 or c.where != s.idx:
             return  # gone home, or moved to another shelter
-        k = self._servable(s, self.per_day, c.n)
+        k = self._servable(s, self.ration_gate, c.n)
         if k < c.n:
             late = c.split(c.n - k) if k > 0 else c
             s.hungry.append(late)
