@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,6 +19,7 @@ from sim.hazards.flood import (
     manning_depth,
     scs_runoff_mm,
 )
+from sim.scenario.loader import ScenarioError
 from sim.scenario.packs import deep_merge
 from sim.scenario.sampling import sample_scenario
 from sim.streams import Streams
@@ -105,7 +107,8 @@ def test_flash_flood_warning_and_landslide_chain(fl: sim.Scenario) -> None:
     assert "landslide" in imp.components
 
 
-def test_pack_values_are_overridable_and_keep_provenance(fl: sim.Scenario) -> None:
+def test_pack_values_are_overridable_and_keep_provenance(fl: sim.Scenario,
+                                                        tmp_path: Path) -> None:
     base = {"a": 1, "b": 2, "source": "pack"}
     merged = deep_merge(base, {"a": 5})
     assert merged == {"a": 5, "b": 2, "sources": {"b": "pack"}}
@@ -115,9 +118,16 @@ def test_pack_values_are_overridable_and_keep_provenance(fl: sim.Scenario) -> No
     data["hazard"]["water"]["road_closure_depth_m"] = {"value": 0.5, "source": "override"}
     sc = sim.Scenario.model_validate(data)
     assert sc.hazard.water.road_closure_depth_m.value == 0.5  # type: ignore[union-attr]
-    with pytest.raises(Exception, match="unknown parameter pack"):
-        data["hazard"]["pack"] = "no_such_pack"
-        sim.Scenario.model_validate(data)
+    # an unknown pack in a file is a located one-line error
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(FLOOD.read_text(encoding="utf-8").replace("pack: water_china",
+                                                            "pack: no_such_pack"),
+                   encoding="utf-8")
+    # (located at the hazard block: the packs are merged before its fields are checked)
+    with pytest.raises(ScenarioError, match=r"bad\.yaml:175: hazard: unknown parameter pack "
+                                            r"'no_such_pack'; available: \[") as e:
+        sim.load_scenario(bad)
+    assert len(str(e.value).splitlines()) == 1
 
 
 def test_params_lists_every_coefficient_with_a_source() -> None:
