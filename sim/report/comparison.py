@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from sim.report.plan_markdown import capacity_sentence, fmt_num, fmt_p, relief_target
+from sim.report.plan_markdown import capacity_sentence, fmt_num, fmt_p, relief_summary
 from sim.report.plan_report import FULL, Budget, run_reports
 
 __all__ = ["EXAMPLES", "PLAN_SCENARIOS", "make_results", "render_readme", "write_readme"]
@@ -135,7 +135,7 @@ def render_readme(plans: Sequence[Mapping[str, Any]], examples: Sequence[Mapping
               "relief (median / p90) | main failure condition | cheapest fix found |",
               "|---|---|---|---|---|---|---|"]
         for d in plans:
-            t = relief_target(d)
+            t = relief_summary(d)
             L.append("| " + " | ".join(_cell(x) for x in (
                 _link(d), d["scenario"]["hazard"], f"{d['study']['runs']:,}",
                 fmt_p(t) if t else "no relief target", _relief_time(d), _main_failure(d),
@@ -169,7 +169,7 @@ def render_readme(plans: Sequence[Mapping[str, Any]], examples: Sequence[Mapping
     if examples:
         L += ["## Example", "", "An illustrative county, not one of the seed plans:", ""]
         for d in examples:
-            t = relief_target(d)
+            t = relief_summary(d)
             L.append(f"- {_link(d)}: P(relief within 10 h) = "
                      f"{fmt_p(t) if t else 'n/a'} over {d['study']['runs']:,} runs; main failure "
                      f"condition: {_main_failure(d)}; cheapest fix: {_fix(d)}.")

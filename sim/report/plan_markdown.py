@@ -138,7 +138,7 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
     return "\n".join(L).rstrip() + "\n"
 
 
-def relief_target(doc: Mapping[str, Any]) -> Mapping[str, Any] | None:
+def relief_summary(doc: Mapping[str, Any]) -> Mapping[str, Any] | None:
     """The study summary of a report's basic-relief target (None without one)."""
     r = doc.get("relief")
     if not r:
@@ -151,7 +151,7 @@ def relief_target(doc: Mapping[str, Any]) -> Mapping[str, Any] | None:
 
 
 def _headline(doc: Mapping[str, Any]) -> list[str]:
-    t = relief_target(doc)
+    t = relief_summary(doc)
     goal = doc["budget"]["goal"]
     if t is None:
         return ["**The scenario has no basic-relief target.**", ""]
