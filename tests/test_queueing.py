@@ -21,12 +21,15 @@ def erlang_c_wait(lam: float, mu: float, c: int) -> float:
     return p_wait / (c * mu - lam)
 
 
-@pytest.mark.parametrize("lam, mean_service, c", [(50.0, 0.05, 3), (20.0, 0.08, 2),
-                                                  (12.0, 0.4, 6)])
-def test_desks_reproduce_erlang_c_mean_wait(lam: float, mean_service: float, c: int) -> None:
+@pytest.mark.parametrize("lam, mean_service, c, start", [(50.0, 0.05, 3, 0.0),
+                                                         (20.0, 0.08, 2, -48.0),
+                                                         (12.0, 0.4, 6, -12.5)])
+def test_desks_reproduce_erlang_c_mean_wait(lam: float, mean_service: float, c: int,
+                                            start: float) -> None:
+    # runs start before the onset: arrivals at negative hours meet the same queue
     rng = np.random.default_rng(2026)
     desks = Desks(c, mean_service, rng)
-    arrivals = np.cumsum(rng.exponential(1 / lam, size=120_000))
+    arrivals = start + np.cumsum(rng.exponential(1 / lam, size=120_000))
     for t in arrivals:
         desks.serve(float(t))
     waits = np.array(desks.waits[20_000:])  # drop the warm-up from an empty system
@@ -45,6 +48,13 @@ def test_desks_are_fifo_and_never_overlap() -> None:
     assert d.waits[0] == d.waits[1] == 0.0 and d.waits[2] > 0.0
     assert d.waits[2] == pytest.approx(min(ends[0], ends[1]))
     assert all(w >= 0 for w in d.waits)
+
+
+@pytest.mark.parametrize("t", [-30.0, -0.5, 0.0, 7.25])
+def test_a_first_household_waits_for_nobody_whatever_the_clock(t: float) -> None:
+    d = Desks(2, 0.1, np.random.default_rng(5))
+    done = d.serve(t, 2)
+    assert d.waits == [0.0, 0.0] and all(x > t for x in done)
 
 
 def test_desks_serve_a_group_as_its_households_one_by_one() -> None:

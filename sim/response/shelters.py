@@ -50,7 +50,9 @@ class Desks:
     """
 
     def __init__(self, c: int, mean_h: float, rng: np.random.Generator) -> None:
-        self.free_at = [0.0] * c
+        self.free_at = [-math.inf] * c
+        """When each desk comes free (a heap); free from the start of any clock, negative ones
+        included (runs start before the onset)."""
         self.mean_h = mean_h
         self.rng = rng
         self.waits: list[float] = []
