@@ -198,9 +198,10 @@ def apply_intervention(m: Model, it: Intervention) -> None:
             m.logistics.add_trucks(fleet.name, fleet.base, it.count, float(fleet.capacity_kg or 0),
                                    fleet.speed_kmh, as_float(fleet.unloading_h))
         else:
-            m.evac.add_buses(fleet.name, m.zone_index[fleet.base], it.count,
-                             int(fleet.capacity_persons or 0), fleet.speed_kmh,
-                             as_float(fleet.unloading_h))
+            add = {"ambulance": m.medical.add_ambulances, "helicopter": m.air.add_units}.get(
+                fleet.kind, m.evac.add_buses)
+            add(fleet.name, m.zone_index[fleet.base], it.count, int(fleet.capacity_persons or 0),
+                fleet.speed_kmh, as_float(fleet.unloading_h))
     elif isinstance(it, OpenShelter):
         m.shelters.add(it.name, m.zone_index[it.zone], it.capacity, it.usable_area_m2, m.env.now)
         m.evac.retry_unplaced()

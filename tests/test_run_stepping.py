@@ -101,3 +101,19 @@ def test_forks_share_the_past_and_replay_exactly(demo: sim.Scenario) -> None:
     _same(again.finish(), ra)
     # the unforked run is untouched by its forks
     _same(s.finish(), sim.run(demo, 4))
+
+
+def test_each_fleet_serves_its_own_mechanism(demo: sim.Scenario) -> None:
+    s = sim.Simulation(demo, 4)
+    fleets = {v.name: v.kind for v in demo.vehicles}
+    assert {b.fleet for b in s.model.evac.buses} <= {n for n, k in fleets.items()
+                                                     if k in ("bus", "boat")}
+    amb, air, buses = (len(s.model.medical.ambulances), len(s.model.air.units),
+                       len(s.model.evac.buses))
+    s.run_until(2.0)
+    for fleet in ("ambulances", "rescue_helicopter"):
+        s.schedule(AddVehicles(kind="add_vehicles", at_h=2.0, fleet=fleet, count=2))
+    s.finish()
+    assert len(s.model.medical.ambulances) == amb + 2
+    assert len(s.model.air.units) == air + 2
+    assert len(s.model.evac.buses) == buses

@@ -63,17 +63,23 @@ class Air:
         self.units: list[AirUnit] = []
         for v in sc.vehicles:
             if v.kind == "helicopter":
-                z = model.zone_index[v.base]
-                for _ in range(int(as_float(v.count))):
-                    self.units.append(AirUnit(len(self.units), v.name, z, v.speed_kmh,
-                                              as_float(v.unloading_h), z,
-                                              capacity=int(v.capacity_persons or 1)))
+                self.add_units(v.name, model.zone_index[v.base], int(as_float(v.count)),
+                               int(v.capacity_persons or 1), v.speed_kmh, as_float(v.unloading_h))
         self.requests: list[AirRequest] = []
         self.queue: list[AirRequest] = []
         if self.rule is not None:
             self.dispatch_h = as_float(self.rule.dispatch_min) / 60.0
             self.on_scene_h = as_float(self.rule.on_scene_h)
             self.range_km = self.rule.range_km
+
+    def add_units(self, fleet: str, base: int, count: int, capacity: int, speed_kmh: float,
+                  unloading_h: float) -> None:
+        """Add ``count`` air units of ``fleet`` based in zone ``base``; they fly open requests."""
+        for _ in range(count):
+            self.units.append(AirUnit(len(self.units), fleet, base, speed_kmh, unloading_h, base,
+                                      capacity=capacity))
+        if self.m.started and self.active:
+            self.dispatch()
 
     @property
     def active(self) -> bool:

@@ -68,6 +68,10 @@ def concentrate(p: tuple[float, ...], c: float, share: float
     return tuple(risk), tuple(rest)
 
 
+EVACUATION_KINDS = ("bus", "boat")
+"""Vehicle kinds that carry evacuees."""
+
+
 class Evacuation:
     """Warning, departures, buses, the strike and the return, for every zone."""
 
@@ -102,8 +106,10 @@ class Evacuation:
         self.homeless: dict[int, Cohort] = {}
         """People whose home the hazard made unusable, waiting for the all-clear, by zone."""
         self.buses: list[Bus] = []
+        """Evacuation vehicles: the bus and boat fleets (ambulances and air units serve
+        medical and air requests only)."""
         for v in sc.vehicles:
-            if v.kind != "truck":
+            if v.kind in EVACUATION_KINDS:
                 self.add_buses(v.name, model.zone_index[v.base], int(as_float(v.count)),
                                int(v.capacity_persons or 0), v.speed_kmh, as_float(v.unloading_h))
         self.evacuated_before_onset = 0

@@ -75,14 +75,13 @@ class Medical:
         self._bed_order: dict[tuple[int, int], list[Hospital]] = {}
         """Hospitals nearest first from a zone, by network version."""
         self.ambulances: list[Vehicle] = []
+        self.capacity: dict[str, int] = {}
+        """Patients per ambulance, by fleet."""
         for v in sc.vehicles:
             if v.kind == "ambulance":
-                for _ in range(int(as_float(v.count))):
-                    z = model.zone_index[v.base]
-                    self.ambulances.append(Vehicle(len(self.ambulances), v.name, z, v.speed_kmh,
-                                                   as_float(v.unloading_h), z))
-        self.capacity = {v.name: int(v.capacity_persons or 1) for v in sc.vehicles
-                         if v.kind == "ambulance"}
+                self.add_ambulances(v.name, model.zone_index[v.base], int(as_float(v.count)),
+                                    int(v.capacity_persons or 1), v.speed_kmh,
+                                    as_float(v.unloading_h))
         self.waiting: list[list[Patient]] = [[] for _ in sc.zones]
         self.patients: list[Patient] = []
         self.to_bed_h: list[tuple[int, float]] = []
@@ -94,6 +93,16 @@ class Medical:
             self.stay_h = {2: as_float(self.rule.stay_h["2"]), 3: as_float(self.rule.stay_h["3"])}
             self.sev3_mean_h = as_float(self.rule.untreated_sev3_mean_h)
             self.load_h = as_float(self.rule.load_h)
+
+    def add_ambulances(self, fleet: str, base: int, count: int, capacity: int,
+                       speed_kmh: float, unloading_h: float) -> None:
+        """Add ``count`` ambulances of ``fleet`` based in zone ``base``; they answer at once."""
+        self.capacity[fleet] = capacity
+        for _ in range(count):
+            self.ambulances.append(Vehicle(len(self.ambulances), fleet, base, speed_kmh,
+                                           unloading_h, base))
+        if self.m.started and self.rule is not None:
+            self.dispatch()
 
     def injure(self, zone: int, counts: tuple[int, int, int]) -> None:
         """People of ``zone`` were injured (already ``injured`` in the ledger), by severity."""
