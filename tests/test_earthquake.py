@@ -150,3 +150,16 @@ def test_the_demo_earthquake_runs_and_reports(eq: sim.Scenario) -> None:
     assert all(len(z.damage_states) == 6 for z in r.impact.zones)
     assert all(abs(sum(z.damage_states) - 1) < 1e-9 for z in r.impact.zones)
     assert sum(r.final_people().values()) == sum(z.population for z in eq.zones)
+
+
+@pytest.mark.parametrize("median, expect_blocked", [(20.0, False), (5.0, True)])
+def test_road_links_are_blocked_by_the_scenarios_fragility(eq: sim.Scenario, median: float,
+                                                           expect_blocked: bool) -> None:
+    """Strong shaking closes a zone's roads for a while, but whether a link waits for a crew is
+    the roads' fragility's to say: a median far above any intensity blocks none."""
+    from sim.scenario.overrides import apply_overrides
+
+    sc = apply_overrides(eq, {"roads.damage.median": median,
+                              "hazard.magnitude": 7.0, "hazard.intensity_epsilon": 1.0})
+    blocked = [sim.run(sc, s).metrics["links_blocked"] for s in range(3)]
+    assert all(b > 0 for b in blocked) if expect_blocked else blocked == [0, 0, 0]

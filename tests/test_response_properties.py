@@ -277,3 +277,26 @@ def test_casualties_summing_to_one_with_rounding_do_not_break_the_draw(demo: sim
     r = sim.run(sim.Scenario.model_validate(data), 1, impact=imp)
     assert r.metrics["killed"] + r.metrics["trapped_total"] > 0
     assert (r.people.sum(axis=2) == r.population[None, :]).all()
+
+
+def test_homeless_walk_to_a_shelter_of_their_zone_while_its_roads_are_closed(
+        demo: sim.Scenario) -> None:
+    """Roads closed for 30 h after the strike: the county seat's homeless do not wait for them
+    to reopen when their own zone has shelters with room; other zones' homeless still do."""
+    seat = [z.name for z in demo.zones].index("county_seat")
+    imp = Impact("synthetic", "u", tuple(
+        ZoneImpact(onset_h=0.0, intensity=10.0, home_loss=0.02, roads_closed=(0.0, 30.0))
+        for _ in demo.zones))
+    data = demo.model_dump(by_alias=True, exclude_none=True)
+    data["response"]["evacuation"]["compliance"] = 0.0  # nobody leaves before the strike
+    sc = sim.Scenario.model_validate(data)
+    r = sim.run(sc, 3, impact=imp)
+    during = (r.times > 6.0) & (r.times < 29.0)
+    local = {s.zone for s in sc.shelters}
+    for z, zone in enumerate(sc.zones):
+        sheltered = r.people[during, z, State.sheltered]
+        if zone.name in local:
+            assert sheltered.max() > 0, zone.name
+        else:
+            assert sheltered.max() == 0, zone.name
+    assert r.people[during, seat, State.sheltered].max() > 0

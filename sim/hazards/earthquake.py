@@ -292,7 +292,7 @@ def quake_impact(realised: Scenario, streams: Streams | None = None) -> Impact:
             injured=o.injured, trapped=o.trapped, roads_closed=roads, peak_h=0.0,
             exposed_share=1.0 if inten[zi] >= 6.0 else 0.0,
             damage_states=tuple(float(s) for s in o.states),
-            displacement_days=o.displacement_days, road_damage=1.0 if roads else 0.0,
+            displacement_days=o.displacement_days,
             measures={"mmi": float(inten[zi]), "along_km": float(x[zi]),
                       "across_km": float(y[zi]), "indoor_share": occ},
         ))

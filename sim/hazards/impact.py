@@ -15,9 +15,9 @@ What the engine consumes
 - ``Impact.facilities_out``: shelters, hospitals and stock points the hazard puts out of service,
   from ``from_h`` until ``until_h`` (``inf``: not within the run).
 - ``ZoneImpact.road_damage``: probability that a road link into the zone is blocked and waits
-  for a crew (a link network: landslides, or strong shaking); ``roads_closed`` is the zone-level
-  window that gales, water or shaking close its roads for, reopening by itself; a scenario's road
-  fragility can block more links. ``displacement_days``: expected days a
+  for a crew (landslides); ``roads_closed`` is the zone-level window that gales, water or
+  shaking close its roads for, reopening by itself; a scenario's road fragility blocks links by
+  intensity (the only link damage of an earthquake). ``displacement_days``: expected days a
   displaced resident stays out of home; ``flooded_h``: how long water stays.
 """
 

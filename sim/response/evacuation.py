@@ -374,17 +374,44 @@ class Evacuation:
             total += out
         homeless = int(total[5])
         if homeless:
+            waiting = homeless
+            if not self.cleared[zone] and m.net.is_closed(zone, now):
+                waiting -= self._leave_on_foot(zone, homeless, now)
             pending = self.homeless.get(zone)
-            if pending is not None:  # before the all-clear: they wait with the others
-                pending.n += homeless
+            if not waiting:
+                pass
+            elif pending is not None:  # the others wait for the all-clear with those before
+                pending.n += waiting
             elif not self.cleared[zone]:
-                self.homeless[zone] = Cohort(zone, homeless, now)
+                self.homeless[zone] = Cohort(zone, waiting, now)
                 m.cohorts.append(self.homeless[zone])
             else:  # after the all-clear: they look for a place now
                 m.ledger.move(now, zone, State.displaced, State.evacuating, homeless)
                 self.go_somewhere(Cohort(zone, homeless, now))
         return (int(total[0]), (int(total[1]), int(total[2]), int(total[3])), int(total[4]),
                 homeless)
+
+    def _leave_on_foot(self, zone: int, n: int, now: float) -> int:
+        """Homeless of ``zone`` while its roads are closed: how many of ``n`` find a place.
+
+        They can still reach relatives (``dispersed_share``; the trip waits out the closure,
+        as every trip to relatives does) or walk to a shelter of their own zone with room (a
+        village school, a square); the others wait for the all-clear.
+        """
+        m = self.m
+        placed = int(self.rng.binomial(n, self.dispersed_share))
+        if placed:
+            m.ledger.move(now, zone, State.displaced, State.evacuating, placed)
+            c = Cohort(zone, placed, now)
+            m.cohorts.append(c)
+            m.env.process(self._to_relatives(c))
+        for s, k in m.shelters.allocate(zone, n - placed, local=True):
+            m.ledger.move(now, zone, State.displaced, State.evacuating, k)
+            c = Cohort(zone, k, now)
+            m.cohorts.append(c)
+            m.env.process(self._walk(c, s, zone))
+            placed += k
+        return placed
 
     def all_clear(self, zone: int) -> None:
         """Roads reopen in ``zone``: the unhurt go home, the homeless look for a place."""

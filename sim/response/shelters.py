@@ -222,15 +222,18 @@ class Shelters:
         return s
 
     # -- allocation --------------------------------------------------------------------------
-    def allocate(self, zone: int, n: int) -> list[tuple[ShelterState, int]]:
+    def allocate(self, zone: int, n: int, local: bool = False) -> list[tuple[ShelterState, int]]:
         """Reserve places for ``n`` people of ``zone``: nearest shelter with room first.
 
-        Returns the (shelter, count) parts; their counts sum to at most ``n`` (less when every
-        shelter is full).
+        With ``local``, only shelters in ``zone`` itself (reached on foot while its roads are
+        closed). Returns the (shelter, count) parts; their counts sum to at most ``n`` (less
+        when every shelter is full).
         """
         parts: list[tuple[ShelterState, int]] = []
         left = n
         order = self._nearest(zone)
+        if local:
+            order = [s for s in order if s.zone == zone]
         for s in order:
             if left == 0:
                 break
