@@ -178,3 +178,21 @@ def test_rain_feeds_floods_and_landslides(demo: sim.Scenario) -> None:
     assert "landslide" in imp.components
     hill = imp.zones[[z.name for z in sc.zones].index("hill_village")]
     assert hill.killed > 0 and hill.measures["landslide_threshold_ratio"] >= 1.0
+
+
+def test_shelter_damage_factor_thins_the_hazards_shelter_outages(demo: sim.Scenario) -> None:
+    """Shelters fail once, by the hazard's facility outages scaled by the scenario's factor:
+    0 keeps every shelter, 1 is the hazard's own rate, and the other facilities never change."""
+
+    def outages(factor: float, seed: int) -> list[tuple[str, str]]:
+        sc = apply_overrides(demo, {"response.shelter.damage_factor": factor,
+                                    "hazard.max_wind_ms": 55.0})
+        r = sim.Simulation(sc, seed)
+        return [(o.kind, o.name) for o in r.impact.facilities_out]
+
+    none = [outages(0.0, s) for s in range(30)]
+    full = [outages(1.0, s) for s in range(30)]
+    assert all(k != "shelter" for o in none for k, _ in o)
+    assert sum(k == "shelter" for o in full for k, _ in o) > 0
+    assert [[x for x in o if x[0] != "shelter"] for o in none] == \
+        [[x for x in o if x[0] != "shelter"] for o in full]

@@ -126,9 +126,12 @@ def facility_outages(realised: Scenario, p_out: Sequence[float], from_h: Sequenc
                      rng: np.random.Generator) -> tuple[FacilityOutage, ...]:
     """Draw which shelters, hospitals and stock points the hazard puts out of service.
 
-    Each facility fails independently with its zone's probability ``p_out[zone]``.
+    Each facility fails independently with its zone's probability ``p_out[zone]``; for
+    shelters, times the scenario's ``response.shelter.damage_factor`` when it gives one.
     """
     index = {z.name: i for i, z in enumerate(realised.zones)}
+    factor = realised.response.shelter.damage_factor
+    scale = {"shelter": 1.0 if factor is None else as_float(factor)}
     out = []
     groups: list[tuple[str, Sequence[object]]] = [
         ("shelter", realised.shelters), ("hospital", realised.hospitals),
@@ -137,7 +140,7 @@ def facility_outages(realised: Scenario, p_out: Sequence[float], from_h: Sequenc
     for kind, items in groups:
         for f in items:
             zi = index[getattr(f, "zone")]  # noqa: B009 - facilities of three model types
-            p = float(min(1.0, max(0.0, p_out[zi])))
+            p = float(min(1.0, max(0.0, p_out[zi] * scale.get(kind, 1.0))))
             u = rng.random()  # one draw per facility, whatever p is (stable streams)
             if u < p:
                 out.append(FacilityOutage(name=str(getattr(f, "name")), kind=kind,  # noqa: B009

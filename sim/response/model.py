@@ -206,9 +206,8 @@ class Model:
                 self.logistics.set_out(p, out)
 
     def strike(self, zone: int) -> None:
-        """The hazard reaches ``zone``: people, shelters and roads take its Impact."""
+        """The hazard reaches ``zone``: people and roads take its Impact (facilities: outages)."""
         _killed, injured, trapped = self.evac.strike(zone)
-        self.shelters.strike(zone)
         self.roads.strike(zone)
         if any(injured):
             self.medical.injure(zone, injured)

@@ -136,7 +136,6 @@ class Shelters:
         """The basic items that gate a first relief and a daily ration: (item, need per person)."""
         self.cover_days = as_float(sc.response.logistics.cover_days)
         self.registration_h = as_float(rule.registration_min) / 60.0
-        self.damage_factor = as_float(rule.damage_factor)
         self.rng = model.streams.generator("shelters")
         self.hh_size = [z.population / z.households if z.households else 1.0 for z in sc.zones]
         self.list: list[ShelterState] = []
@@ -375,15 +374,6 @@ class Shelters:
             self.m.log("shelter_reopened", s.name, s.capacity)
             self.open(s)
             self.m.evac.retry_unplaced()
-
-    def strike(self, zone: int) -> None:
-        """The hazard reaches ``zone``: each of its shelters may become unusable."""
-        if self.damage_factor <= 0:
-            return
-        p = min(1.0, self.damage_factor * self.m.impact.zones[zone].home_loss)
-        for s in self.list:
-            if s.zone == zone and not s.closed and self.rng.random() < p:
-                self.close(s)
 
     # -- relief and rations -------------------------------------------------------------------
     def _gate(self, need: np.ndarray) -> list[tuple[int, float]]:

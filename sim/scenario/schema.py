@@ -317,11 +317,12 @@ class ShelterRule(Sourced):
         default=0.0,
         description="Mean minutes to register one household at a desk (exponential).",
     )
-    damage_factor: UncertainNonNeg = Field(
-        default=0.0,
+    damage_factor: UncertainNonNeg | None = Field(
+        default=None,
         description=(
-            "A shelter becomes unusable at onset with this multiple of its zone's home-loss "
-            "probability (0: shelters never fail); its people are moved elsewhere."
+            "Multiplies the hazard model's probability that a shelter is put out of service "
+            "(its facility outages: a damaged building, a flooded ground floor); absent: as "
+            "the hazard model gives it, 0: shelters never fail. Its people are moved elsewhere."
         ),
     )
     admission: Literal["stated_capacity", "area_standard"] = Field(
