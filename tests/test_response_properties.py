@@ -300,3 +300,19 @@ def test_homeless_walk_to_a_shelter_of_their_zone_while_its_roads_are_closed(
         else:
             assert sheltered.max() == 0, zone.name
     assert r.people[during, seat, State.sheltered].max() > 0
+
+
+def test_people_freed_alive_need_relief(demo: sim.Scenario) -> None:
+    """Nobody leaves and no home is lost, but people are trapped: everyone freed alive (and
+    released from the site before the end) is a person needing basic relief."""
+    imp = Impact("synthetic", "u", tuple(
+        ZoneImpact(onset_h=0.0, intensity=10.0, home_loss=0.0, trapped=4e-4)
+        for _ in demo.zones))
+    data = demo.model_dump(by_alias=True, exclude_none=True)
+    data["response"]["evacuation"]["compliance"] = 0.0
+    sc = sim.Scenario.model_validate(data)
+    for seed in range(3):
+        r = sim.run(sc, seed, impact=imp)
+        freed = r.metrics["rescued_alive"] - r.final_people()["rescued"]
+        assert freed > 0
+        assert r.metrics["needing_relief"] == freed == r.metrics["displaced_by_hazard"]

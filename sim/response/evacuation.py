@@ -374,22 +374,43 @@ class Evacuation:
             total += out
         homeless = int(total[5])
         if homeless:
-            waiting = homeless
-            if not self.cleared[zone] and m.net.is_closed(zone, now):
-                waiting -= self._leave_on_foot(zone, homeless, now)
-            pending = self.homeless.get(zone)
-            if not waiting:
-                pass
-            elif pending is not None:  # the others wait for the all-clear with those before
-                pending.n += waiting
-            elif not self.cleared[zone]:
-                self.homeless[zone] = Cohort(zone, waiting, now)
-                m.cohorts.append(self.homeless[zone])
-            else:  # after the all-clear: they look for a place now
-                m.ledger.move(now, zone, State.displaced, State.evacuating, homeless)
-                self.go_somewhere(Cohort(zone, homeless, now))
+            self._seek_place(zone, homeless)
         return (int(total[0]), (int(total[1]), int(total[2]), int(total[3])), int(total[4]),
                 homeless)
+
+    def made_homeless(self, zone: int, src: State, n: int) -> None:
+        """``n`` people of ``zone`` in state ``src`` have no usable home to go back to.
+
+        People freed from a collapsed or flooded building, or given first aid, whose home is
+        lost: they are displaced and need basic relief from now, like the hazard's homeless.
+        """
+        if n > 0:
+            self.m.ledger.move(self.m.env.now, zone, src, State.displaced, n)
+            self.m.log("homeless_after_care", self.m.zone_names[zone], n)
+            self._seek_place(zone, n)
+
+    def _seek_place(self, zone: int, n: int) -> None:
+        """``n`` displaced people of ``zone`` (in the ledger already) look for a place.
+
+        While the zone's roads are closed they reach relatives or walk to a shelter of their
+        zone, the others wait for the all-clear; after it they look for a place at once.
+        """
+        m = self.m
+        now = m.env.now
+        waiting = n
+        if not self.cleared[zone] and m.net.is_closed(zone, now):
+            waiting -= self._leave_on_foot(zone, n, now)
+        pending = self.homeless.get(zone)
+        if not waiting:
+            return
+        if pending is not None:  # they wait for the all-clear with those before
+            pending.n += waiting
+        elif not self.cleared[zone]:
+            self.homeless[zone] = Cohort(zone, waiting, now)
+            m.cohorts.append(self.homeless[zone])
+        else:  # after the all-clear: they look for a place now
+            m.ledger.move(now, zone, State.displaced, State.evacuating, waiting)
+            self.go_somewhere(Cohort(zone, waiting, now))
 
     def _leave_on_foot(self, zone: int, n: int, now: float) -> int:
         """Homeless of ``zone`` while its roads are closed: how many of ``n`` find a place.

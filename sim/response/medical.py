@@ -140,9 +140,13 @@ class Medical:
         return not any(net.reachable(zone, h.zone) for h in self.hospitals if not h.out)
 
     def _first_aid_done(self, zone: int, k: int, _event: object) -> None:
+        """Lightly injured people, treated on site, go home, or look for a place if their home
+        is lost (the zone's home-loss probability)."""
         m = self.m
         k = min(k, m.ledger.count(State.injured, zone))
-        m.ledger.move(m.env.now, zone, State.injured, State.at_home, k)
+        lost = int(self.rng.binomial(k, min(1.0, max(0.0, m.impact.zones[zone].home_loss))))
+        m.ledger.move(m.env.now, zone, State.injured, State.at_home, k - lost)
+        m.evac.made_homeless(zone, State.injured, lost)
 
     def _deteriorate(self, p: Patient, _event: object) -> None:
         if p.status in ("waiting", "moving"):

@@ -6,7 +6,9 @@ teams then join the sites that need them most). A team turns out from its base, 
 site (waiting out closures and cut roads), and extracts people one at a time; each extraction
 takes a lognormal time scaled by the team's size. A person extracted ``t`` hours after being
 trapped is alive with probability ``S(t)``, the scenario's survival curve (e.g. Tangshan 1976).
-Teams with a shift length rest on site after each shift.
+Teams with a shift length rest on site after each shift. People freed alive have no home to go
+back to (it collapsed on them, or water surrounded it): they leave the site together within the
+hour and look for a place to stay, needing basic relief like the hazard's other homeless.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Generator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -26,6 +29,9 @@ if TYPE_CHECKING:
     from sim.response.model import Model
 
 __all__ = ["Rescue", "Site", "survival"]
+
+RELEASE_BATCH_H = 1.0
+"""People freed alive in a zone within this many hours leave the site together."""
 
 
 def survival(hours: float, points_h: np.ndarray, alive: np.ndarray) -> float:
@@ -70,6 +76,10 @@ class Rescue:
         """(count, hours from entrapment to a team starting on them)."""
         self.alive = 0
         self.dead = 0
+        n = len(model.sc.zones)
+        self.freed = [0] * n
+        """People freed alive per zone, not yet gone to look for a place."""
+        self.release_pending = [False] * n
         if rule is not None:
             self.turnout_h = as_float(rule.turnout_min) / 60.0
             self.extraction_h = as_float(rule.extraction_h)
@@ -94,6 +104,11 @@ class Rescue:
             self.m.air.request(zone, "rescue_site")
         site.waiting.append([float(n), now])
         self.dispatch()
+
+    def _release(self, zone: int, _event: object) -> None:
+        """The people freed alive in ``zone`` since the last release look for a place."""
+        k, self.freed[zone], self.release_pending[zone] = self.freed[zone], 0, False
+        self.m.evac.made_homeless(zone, State.rescued, k)
 
     # -- dispatch ----------------------------------------------------------------------------
     def _site_key(self, s: Site) -> tuple[float, ...]:
@@ -169,6 +184,11 @@ class Rescue:
                           State.rescued if alive else State.killed, 1)
             if alive:
                 self.alive += 1
+                self.freed[site.zone] += 1
+                if not self.release_pending[site.zone]:
+                    self.release_pending[site.zone] = True
+                    ev = env.timeout(RELEASE_BATCH_H)
+                    ev.callbacks.append(partial(self._release, site.zone))
             else:
                 self.dead += 1
         site.teams -= 1
