@@ -140,8 +140,10 @@ class Medical:
         return not any(net.reachable(zone, h.zone) for h in self.hospitals if not h.out)
 
     def _first_aid_done(self, zone: int, k: int, _event: object) -> None:
-        """Lightly injured people, treated on site, go home, or look for a place if their home
-        is lost (the zone's home-loss probability)."""
+        """Lightly injured people, treated on site, go home or look for a place.
+
+        Their home is lost with the zone's home-loss probability.
+        """
         m = self.m
         k = min(k, m.ledger.count(State.injured, zone))
         lost = int(self.rng.binomial(k, min(1.0, max(0.0, m.impact.zones[zone].home_loss))))
