@@ -211,6 +211,15 @@ class Logistics:
         m = self.m
         start = m.env.now
         yield from drive(m, truck, point.zone)
+        if point.out:  # it went out of service on the way: the order goes elsewhere
+            point.available += load
+            truck.busy_h += m.env.now - start
+            truck.busy = False
+            self.request(shelter, load)
+            if not truck.busy and truck.location != truck.home:
+                yield from go_home(m, truck)
+                self.dispatch()
+            return
         yield m.env.timeout(point.loading_h)
         point.on_hand -= load  # loads only what was allocated, so never below zero
         dispatched = float(m.env.now)

@@ -312,10 +312,15 @@ class TyphoonHazard(Sourced):
     holland: HollandWind
     decay: InlandDecay
     gale_ms: UncertainPositive = Field(
-        description="Surface wind (1-min) that marks the storm's arrival in a zone, m/s."
+        description=(
+            "Surface wind that marks the storm's arrival in a zone, m/s, averaged like "
+            "max_wind_ms (`wind_averaging`; China's grades are 2-min winds)."
+        )
     )
     road_closure_wind_ms: UncertainPositive = Field(
-        description="Surface wind (1-min) above which a zone's roads close, m/s."
+        description=(
+            "Surface wind above which a zone's roads close, m/s, averaged like max_wind_ms."
+        )
     )
     road_reopen_after_h: UncertainNonNeg = Field(
         default=0.0,
