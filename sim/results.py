@@ -62,6 +62,8 @@ class RunResult:
     shelter_capacity: list[int]
     shelter_area_m2: list[float | None]
     shelter_peak: list[int]
+    shelter_zone: list[int]
+    """Zone index of each shelter."""
     points: list[str]
     point_tiers: list[str]
     times: np.ndarray

@@ -224,6 +224,7 @@ def _collect(sim: Simulation) -> RunResult:
         shelter_capacity=[s.capacity for s in m.shelters.list],
         shelter_area_m2=[s.area_m2 for s in m.shelters.list],
         shelter_peak=[s.peak for s in m.shelters.list],
+        shelter_zone=[s.zone for s in m.shelters.list],
         points=[p.name for p in m.logistics.points],
         point_tiers=[p.tier for p in m.logistics.points],
         times=np.array(m.series_t),

@@ -95,6 +95,15 @@ def _evacuated(t: EvacuatedBeforeOnset, r: RunResult, sc: Scenario) -> Verdict:
 
 
 def _area(t: ShelterAreaPerPerson, r: RunResult, sc: Scenario) -> Verdict:
+    if t.per == "resident":
+        zones = {r.zones.index(z) for z in t.zones} if t.zones else set(range(len(r.zones)))
+        out = {f.name for f in r.impact.facilities_out if f.kind == "shelter"}
+        area = sum(a for name, a, z in zip(r.shelters, r.shelter_area_m2, r.shelter_zone,
+                                           strict=True)
+                   if a is not None and z in zones and name not in out)
+        residents = float(sum(int(r.population[z]) for z in zones))
+        return (area / residents, t.min_m2, ">=",
+                "m2 of shelters in service per resident", None)
     vals = [a / p for a, p in zip(r.shelter_area_m2, r.shelter_peak, strict=True)
             if a is not None and p > 0]
     unit = "m2 per person (smallest shelter, at peak)"

@@ -54,10 +54,21 @@ class EvacuatedBeforeOnset(_TargetBase):
 
 
 class ShelterAreaPerPerson(_TargetBase):
-    """Smallest area per sheltered person over shelters with a known area, at peak occupancy."""
+    """Shelter area per person.
+
+    ``per: sheltered`` (default): the smallest area per sheltered person over the shelters with a
+    known area, at each one's peak occupancy (GB 21734's living-area standard).
+    ``per: resident``: the usable area of the shelters in ``zones`` that the hazard left in
+    service, divided by those zones' residents (a plan's 人均应急避难场所面积, e.g.
+    001_fuzhou_plan.txt#L612).
+    """
 
     kind: Literal["shelter_area_per_person"]
     min_m2: Positive
+    per: Literal["sheltered", "resident"] = "sheltered"
+    zones: list[Name] | None = Field(
+        default=None, description="With per: resident, the zones measured (default: all)."
+    )
 
 
 class StockCovers(_TargetBase):

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, model_validator
 
 from sim.scenario.base import Frozen, Name, Sourced, Text
-from sim.scenario.clauses import StockCovers, StockCoversTownships, Target
+from sim.scenario.clauses import ShelterAreaPerPerson, StockCovers, StockCoversTownships, Target
 from sim.scenario.distributions import (
     UncertainCount,
     UncertainFraction,
@@ -485,6 +485,11 @@ def _cross_check(s: Scenario) -> Iterator[tuple[Loc, str]]:
                     )
                 elif n not in s.needs:
                     yield ("targets", i, "items", j), f"item {n!r} has no entry in `needs`"
+        if isinstance(tg, ShelterAreaPerPerson) and tg.zones:
+            if tg.per != "resident":
+                yield ("targets", i, "zones"), "zones are measured only with per: resident"
+            for j, z in enumerate(tg.zones):
+                yield from zone_ref(("targets", i, "zones", j), z)
 
     if not any(n.basic for n in s.needs.values()):
         yield ("needs",), "at least one need must be basic (part of basic relief)"
