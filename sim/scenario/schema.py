@@ -488,8 +488,8 @@ def _cross_check(s: Scenario) -> Iterator[tuple[Loc, str]]:
         if isinstance(tg, ShelterAreaPerPerson) and tg.zones:
             if tg.per != "resident":
                 yield ("targets", i, "zones"), "zones are measured only with per: resident"
-            for j, z in enumerate(tg.zones):
-                yield from zone_ref(("targets", i, "zones", j), z)
+            for j, zname in enumerate(tg.zones):
+                yield from zone_ref(("targets", i, "zones", j), zname)
 
     if not any(n.basic for n in s.needs.values()):
         yield ("needs",), "at least one need must be basic (part of basic relief)"
