@@ -115,6 +115,15 @@ def test_report_sections_figures_and_provenance(demo_report: tuple[Path, dict[st
     assert cap["status"] in ("found", "not_found", "no_candidate_helps", "already", "near")
     if cap["candidates"]:
         assert len({c["p_base"] for c in cap["candidates"]}) == 1
+    if "search_goal" in cap:
+        # the search aims at the goal corrected by how far its runs sit from the whole study
+        assert cap["search_goal"] == pytest.approx(
+            cap["goal"] + cap["p_search_base"]["estimate"] - cap["p_holds"]["estimate"])
+        for sd in cap["searches"]:
+            if sd.get("p_study") is not None:
+                assert sd["p_study"] == pytest.approx(
+                    sd["p_holds"]["estimate"] - cap["search_goal"] + cap["goal"])
+                assert sd["p_study"] >= cap["goal"] - 1e-9
 
 
 def test_provenance_and_words() -> None:

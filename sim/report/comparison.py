@@ -15,7 +15,13 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from sim.report.plan_markdown import capacity_sentence, fmt_num, fmt_p, relief_summary
+from sim.report.plan_markdown import (
+    capacity_sentence,
+    fmt_num,
+    fmt_p,
+    relief_summary,
+    search_shift,
+)
 from sim.report.plan_report import FULL, Budget, run_reports
 
 __all__ = ["EXAMPLES", "PLAN_SCENARIOS", "make_results", "render_readme", "write_readme"]
@@ -65,13 +71,16 @@ def _fix(doc: Mapping[str, Any]) -> str:
     status = cap.get("status")
     if status == "found" and b:
         p = b["p_holds"]
+        whole = f"about {b['p_study']:.3f} for the whole study, " if b.get("p_study") else ""
         return (f"+{fmt_num(b['increase'])} {b['label']} (+{100 * b['relative']:.0f} %): "
-                f"P {p['estimate']:.3f} [{p['low']:.3f}, {p['high']:.3f}]")
+                f"P {whole}{p['estimate']:.3f} [{p['low']:.3f}, {p['high']:.3f}] on "
+                f"{b['runs']} paired runs")
     if status == "already":
         return f"none needed (P ≥ {cap.get('goal', 0.9):.0%} already)"
     if status == "near":
         return (f"little: below {cap.get('goal', 0.9):.0%} by less than a search of "
                 f"{cap.get('search_runs')} runs resolves")
+    shift = search_shift(cap)
     if status == "no_candidate_helps":
         tried = ", ".join(c["label"] for c in cap.get("candidates", []))
         return f"none found: no candidate ({tried}) raised P(holds) when increased by half"
@@ -80,7 +89,7 @@ def _fix(doc: Mapping[str, Any]) -> str:
         for sd in cap.get("searches", []):
             best = max(sd["evaluated"], key=lambda e: e["estimate"])
             parts.append(f"{sd['label']} up to +{fmt_num(sd['max_increase'])} gives at best "
-                         f"{best['estimate']:.3f}")
+                         f"about {best['estimate'] - shift:.3f}")
         return f"none reaches {cap.get('goal', 0.9):.0%}: " + "; ".join(parts)
     return capacity_sentence(cap)
 

@@ -12,7 +12,8 @@ from typing import Any
 
 from sim.report.provenance import plan_citations
 
-__all__ = ["capacity_sentence", "fmt_num", "fmt_p", "fmt_value", "joined", "render_markdown"]
+__all__ = ["capacity_sentence", "fmt_num", "fmt_p", "fmt_value", "joined", "render_markdown",
+           "search_shift"]
 
 
 def joined(conds: Sequence[str]) -> str:
@@ -200,6 +201,12 @@ def _answer(t: Mapping[str, Any], goal: float) -> str:
     return f"the data cannot tell whether it holds at {goal:.0%}"
 
 
+def search_shift(cap: Mapping[str, Any]) -> float:
+    """P(holds) on a capacity search's runs minus the whole study's (0 when not recorded)."""
+    b, p = cap.get("p_search_base"), cap.get("p_holds")
+    return float(b["estimate"] - p["estimate"]) if b and p else 0.0
+
+
 def capacity_sentence(cap: Mapping[str, Any]) -> str:
     """What would make the relief target hold at the goal, in one sentence."""
     status = cap.get("status")
@@ -214,9 +221,9 @@ def capacity_sentence(cap: Mapping[str, Any]) -> str:
         p, b = cap["p_holds"], cap["p_search_base"]
         return (f"little: P(holds) is {p['estimate']:.3f} [{p['low']:.3f}, {p['high']:.3f}] over "
                 f"the whole study, and on the first {cap['search_runs']} runs, those a capacity "
-                f"search can afford, it is already {b['estimate']:.3f}, at or above "
-                f"{goal:.0%}: the extra resource needed is smaller than such a search can "
-                "resolve. The probes below show which resources raise P(holds) on those runs.")
+                f"search can afford, it is {b['estimate']:.3f}: no paired gain on those runs can "
+                f"be resolved, so the extra resource needed for {goal:.0%} is smaller than such "
+                "a search can measure. The probes below show which resources raise P(holds).")
     if status == "no_candidate_helps":
         tried = ", ".join(c["label"] for c in cap.get("candidates", [])) or "none"
         return (f"none of the candidate resources ({tried}) changed P(holds) when increased by "
@@ -224,19 +231,25 @@ def capacity_sentence(cap: Mapping[str, Any]) -> str:
                 "and the sensitivity below).")
     if status == "not_found":
         parts = []
+        shift = search_shift(cap)
         for s in cap["searches"]:
             best = max(s["evaluated"], key=lambda e: e["estimate"])
             parts.append(f"{s['label']} up to +{fmt_num(s['max_increase'])} "
                          f"(best {best['estimate']:.3f} [{best['low']:.3f}, {best['high']:.3f}] "
-                         f"at +{fmt_num(best['increase'])})")
+                         f"at +{fmt_num(best['increase'])} on {s['runs']} runs, about "
+                         f"{best['estimate'] - shift:.3f} for the whole study)")
         return f"no single resource searched reached {goal:.0%}: " + "; ".join(parts) + "."
     b = cap.get("best")
     if not b:
         return "n/a"
     p = b["p_holds"]
+    study = b.get("p_study")
+    whole = (f", which brings the whole study's estimate to about {study:.3f}"
+             if study is not None else "")
     return (f"+{fmt_num(b['increase'])} {b['label']} (+{100 * b['relative']:.0f} % of "
             f"{fmt_num(b['reference'])}) lifts P(holds) to {p['estimate']:.3f} "
-            f"[{p['low']:.3f}, {p['high']:.3f}] on {b['runs']} common-random-number runs.")
+            f"[{p['low']:.3f}, {p['high']:.3f}] on {b['runs']} common-random-number runs"
+            f"{whole}.")
 
 
 def _many(n: int, word: str, plural: str | None = None) -> str:

@@ -676,9 +676,14 @@ def _capacity_section(sc: Scenario, study: Study, relief_id: str | None, budget:
     p0 = _p_first(study, relief_id, n_cap)
     doc["p_search_base"] = p0.to_dict()
     doc["search_runs"] = n_cap
-    if p0.estimate >= goal:
-        # The whole study is below the goal but the runs a search can afford already reach it:
-        # the extra resource needed is below what those runs resolve.
+    # The search runs on the first n_cap runs, whose P(holds) differs from the whole study's by
+    # sampling: it looks for the smallest increase whose paired gain on those runs lifts the
+    # whole study's estimate to the goal, i.e. for P_search >= goal + (p0 - p).
+    shift = p0.estimate - p.estimate
+    search_goal = goal + shift
+    doc["search_goal"] = search_goal
+    if search_goal >= 1.0 - 1e-9 or search_goal <= 0.0:
+        # Every search run already holds (or none could): no paired gain can be resolved.
         doc["status"] = "near"
         return doc
     for pr in [r for r in probes if r["difference"]["estimate"] > 0][:budget.capacity_candidates]:
@@ -686,7 +691,7 @@ def _capacity_section(sc: Scenario, study: Study, relief_id: str | None, budget:
         # end of its interval stays below), there is nothing to search for on this resource.
         top = run_study(increase(sc, pr["resource"], pr["max_increase"]), n_cap, seed,
                         executor=info, progress=progress).p_holds(relief_id)
-        if top.high < goal:
+        if top.high < search_goal:
             pts = [{"increase": 0.0, **p0.to_dict()}]
             if pr["runs"] == n_cap:
                 pts.append({"increase": pr["probe_increase"],
@@ -700,28 +705,46 @@ def _capacity_section(sc: Scenario, study: Study, relief_id: str | None, budget:
                 "evaluated": pts, "searched": False,
                 "statement": (f"even +{fmt_num(pr['max_increase'])} (the largest increase tried) "
                               f"gives P(holds) {top.estimate:.3f} [{top.low:.3f}, "
-                              f"{top.high:.3f}]: the goal {goal:g} is out of reach on this "
-                              "resource alone, so no finer search was run.")}
+                              f"{top.high:.3f}] on these runs (about "
+                              f"{top.estimate - shift:.3f} for the whole study): the goal "
+                              f"{goal:g} is out of reach on this resource alone, so no finer "
+                              "search was run.")}
         else:
             # The probe ran on these very runs: when it already shows the goal reached, nothing
             # beyond it needs to be tried.
             probe_ok = pr["runs"] == n_cap and wilson(
-                round(pr["p_probe"] * n_cap), n_cap).low >= goal
-            plan = plan_capacity(sc, relief_id, pr["resource"], goal, runs=n_cap, seed=seed,
+                round(pr["p_probe"] * n_cap), n_cap).low >= search_goal
+            plan = plan_capacity(sc, relief_id, pr["resource"], search_goal, runs=n_cap,
+                                 seed=seed,
                                  step=pr["step"],
                                  max_increase=pr["probe_increase"] if probe_ok
                                  else pr["max_increase"],
                                  executor=info, progress=progress)
             sd = plan.to_dict()
-            statement = plan.statement()
+            sd["goal"] = goal
             if plan.increase is None:
                 best = max(plan.evaluated.items(), key=lambda kv: kv[1].estimate)
                 statement = (f"no increase up to +{fmt_num(pr['max_increase'])} lifts the "
-                             f"estimated P(holds) to {goal:g} (best {best[1].estimate:.3f} "
-                             f"[{best[1].low:.3f}, {best[1].high:.3f}] at +{fmt_num(best[0])})"
+                             f"estimated P(holds) of the whole study to {goal:g} (best "
+                             f"{best[1].estimate:.3f} [{best[1].low:.3f}, {best[1].high:.3f}] "
+                             f"on these runs at +{fmt_num(best[0])}, about "
+                             f"{best[1].estimate - shift:.3f} for the whole study)"
                              + (f"; the upper end of the interval reaches it from "
                                 f"+{fmt_num(plan.increase_low)}" if plan.increase_low is not None
                                 else "") + ".")
+            else:
+                assert plan.p_holds is not None
+                at = plan.p_holds
+                hi = ("not shown within the search" if plan.increase_high is None
+                      else f"+{fmt_num(plan.increase_high)}")
+                statement = (f"+{fmt_num(plan.increase)} lifts P(holds) on these runs from "
+                             f"{p0.estimate:.3f} to {at.estimate:.3f} [{at.low:.3f}, "
+                             f"{at.high:.3f}], a paired gain of {at.estimate - p0.estimate:+.3f}"
+                             f" that brings the whole study's {p.estimate:.3f} to about "
+                             f"{at.estimate - shift:.3f} (goal {goal:g}). The data are "
+                             f"consistent with needing from +{fmt_num(plan.increase_low)} "
+                             f"(upper bound reaches the goal) to {hi} (lower bound reaches it).")
+                sd["p_study"] = at.estimate - shift
             sd.update({"statement": statement, "searched": True})
         sd.update({"label": pr["label"], "reference": pr["reference"]})
         doc["searches"].append(sd)
@@ -730,7 +753,8 @@ def _capacity_section(sc: Scenario, study: Study, relief_id: str | None, budget:
     if found:
         best = min(found, key=lambda s: s["increase"] / (s["reference"] or 1.0))
         doc["best"] = {k: best[k] for k in ("resource", "label", "increase", "increase_low",
-                                            "increase_high", "p_holds", "reference", "runs")}
+                                            "increase_high", "p_holds", "p_study", "reference",
+                                            "runs")}
         doc["best"]["relative"] = best["increase"] / (best["reference"] or 1.0)
     doc["status"] = ("found" if found else "not_found" if doc["searches"]
                      else "no_candidate_helps")
