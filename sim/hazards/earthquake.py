@@ -154,7 +154,8 @@ def zone_outcome(intensity: float, zone: Zone, h: EarthquakeHazard, occupancy: f
                  ) -> DamageOutcome:
     """Outcome probabilities of a zone at ``intensity`` with ``occupancy`` residents indoors."""
     mix = _mix(zone, h)
-    mf = f(zone.exposure.multi_family_share) if zone.exposure is not None else 0.5
+    mf = f(zone.exposure.multi_family_share if zone.exposure is not None
+           else h.multi_family_share)
     tau = f(h.trapped_share)
     w_sf = [f(x) for x in h.displaced_weights["single_family"]]
     w_mf = [f(x) for x in h.displaced_weights["multi_family"]]
@@ -281,6 +282,7 @@ def quake_impact(realised: Scenario, streams: Streams | None = None) -> Impact:
     hour = f(h.hour_of_day)
     occ = indoor_share(hour, h)
     close_at = f(h.road_closure_intensity)
+    affected = f(h.affected_intensity)
     reopen = f(h.road_reopen_h)
     zones: list[ZoneImpact] = []
     p_out: list[float] = []
@@ -290,7 +292,7 @@ def quake_impact(realised: Scenario, streams: Streams | None = None) -> Impact:
         zones.append(ZoneImpact(
             onset_h=0.0, intensity=float(inten[zi]), home_loss=o.home_loss, killed=o.killed,
             injured=o.injured, trapped=o.trapped, roads_closed=roads, peak_h=0.0,
-            exposed_share=1.0 if inten[zi] >= 6.0 else 0.0,
+            exposed_share=1.0 if inten[zi] >= affected else 0.0,
             damage_states=tuple(float(s) for s in o.states),
             displacement_days=o.displacement_days,
             measures={"mmi": float(inten[zi]), "along_km": float(x[zi]),

@@ -43,7 +43,6 @@ from sim.streams import Streams
 
 __all__ = [
     "DT_H",
-    "LANDSLIDE_WINDOWS_H",
     "flash_depth",
     "flood_impact",
     "gumbel_level",
@@ -61,9 +60,6 @@ __all__ = [
 
 DT_H = 0.25
 """Time step of rain and water series, hours."""
-
-LANDSLIDE_WINDOWS_H = (1.0, 3.0, 6.0, 12.0, 24.0, 48.0, 72.0)
-"""Rain durations checked against the landslide threshold, hours."""
 
 
 # -- small published formulas ------------------------------------------------------------------
@@ -148,7 +144,7 @@ def landslide_trigger(t: np.ndarray, rate: np.ndarray, m: LandslideModel) -> tup
     """
     first = math.inf
     best = 0.0
-    for d in LANDSLIDE_WINDOWS_H:
+    for d in m.windows_h:
         i = running_mean(rate, d)
         thr = m.threshold_a * d**m.threshold_b
         best = max(best, float(i.max()) / thr if len(i) else 0.0)

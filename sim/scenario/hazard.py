@@ -273,6 +273,9 @@ class LandslideModel(Sourced):
             "into the zone with the failure probability."
         )
     )
+    windows_h: list[Annotated[float, Field(gt=0)]] = Field(
+        min_length=1, description="Rain durations (h) checked against the threshold."
+    )
 
 
 class TyphoonHazard(Sourced):
@@ -569,6 +572,12 @@ class EarthquakeHazard(Sourced):
     )
     trapped_share: UncertainFraction = Field(
         description="Share of the survivors in collapsed buildings who are trapped."
+    )
+    affected_intensity: UncertainPositive = Field(
+        description="Intensity from which a zone's residents count as exposed (affected)."
+    )
+    multi_family_share: UncertainFraction = Field(
+        description="Share of residents in multi-family buildings, for zones without exposure."
     )
     road_closure_intensity: UncertainPositive = Field(
         description="Intensity at which a zone's roads are blocked (landslides, debris)."
