@@ -47,6 +47,38 @@ def model_rate(scenario: sim.Scenario, runs: int) -> tuple[float, float, int]:
     return events / elapsed, elapsed / runs, events // runs
 
 
+def phases(scenario: sim.Scenario, runs: int) -> dict[str, float]:
+    """Milliseconds per run in each phase: sampling, hazard, response (SimPy), results.
+
+    The phases are timed on their own, one after the other on the same seeds, as
+    :class:`sim.Simulation` runs them; ``response`` is the Environment's run and ``results``
+    the collection of the RunResult and its targets.
+    """
+    from sim.hazards import compute_impact
+    from sim.scenario.sampling import sample_scenario
+    from sim.streams import Streams, as_seed_sequence
+
+    out = {"sampling": 0.0, "hazard": 0.0, "response": 0.0, "results": 0.0}
+    for seed in range(runs):
+        streams = Streams(as_seed_sequence(seed))
+        t0 = time.perf_counter()
+        realised, _ = sample_scenario(scenario, streams, None)
+        t1 = time.perf_counter()
+        compute_impact(realised, streams)
+        t2 = time.perf_counter()
+        out["sampling"] += t1 - t0
+        out["hazard"] += t2 - t1
+        s = sim.Simulation(scenario, seed)
+        t3 = time.perf_counter()
+        s.model.env.run_to(s.end)
+        t4 = time.perf_counter()
+        s.finish()
+        t5 = time.perf_counter()
+        out["response"] += t4 - t3
+        out["results"] += t5 - t4
+    return {k: 1000 * v / runs for k, v in out.items()}
+
+
 def main() -> None:
     """Print the comparison as text and one JSON line."""
     ap = argparse.ArgumentParser(description=__doc__)
@@ -66,10 +98,17 @@ def main() -> None:
     print(f"model ({sc.name}) {rate:12,.0f} events/s  ({per_run_events:,} events, "
           f"{per_run * 1000:.1f} ms per run, peak {peak / 2**20:.1f} MiB)")
     print(f"ratio model / bare  {rate / bare:12.3f}")
+    ph = phases(sc, args.runs)
+    total = sum(ph.values())
+    print("per run: " + ", ".join(f"{k} {v:.1f} ms ({v / total:.0%})" for k, v in ph.items()))
+    in_sim = per_run_events / (ph["response"] / 1000)
+    print(f"events/s inside the response phase {in_sim:12,.0f}  (ratio {in_sim / bare:.3f}; "
+          f"{1e6 / in_sim:.1f} us per event against {1e6 / bare:.1f} us bare)")
     print(json.dumps({"bench": "engine_events", "scenario": sc.name, "bare_events_per_s": bare,
                       "model_events_per_s": rate, "ratio": rate / bare,
                       "ms_per_run": per_run * 1000, "events_per_run": per_run_events,
-                      "peak_mib": peak / 2**20}))
+                      "peak_mib": peak / 2**20, "phases_ms": ph,
+                      "response_events_per_s": in_sim, "response_ratio": in_sim / bare}))
 
 
 if __name__ == "__main__":
