@@ -80,6 +80,7 @@ def operations(draw: Any) -> dict[str, Any]:
     r["shelter"]["registration_min"] = draw(st.floats(0, 5))
     r["shelter"]["damage_factor"] = draw(st.floats(0, 1))
     r["logistics"]["dispatch"] = draw(st.sampled_from(["nearest", "tiered"]))
+    r["logistics"]["dispersed_relief"] = draw(st.sampled_from(["hosts", "delivered", "none"]))
     r["rescue"] = {"dispatch": draw(st.sampled_from(["nearest", "largest", "survival"])),
                    "turnout_min": draw(st.floats(0, 5)), "extraction_h": draw(st.floats(0.1, 3)),
                    "rest_h": draw(st.floats(0, 10)),
@@ -323,3 +324,31 @@ def test_people_freed_alive_need_relief(demo: sim.Scenario) -> None:
         freed = r.metrics["rescued_alive"] - r.final_people()["rescued"]
         assert freed > 0
         assert r.metrics["needing_relief"] == freed == r.metrics["displaced_by_hazard"]
+
+
+def test_dispersed_families_are_relieved_by_deliveries_to_their_zone(demo: sim.Scenario) -> None:
+    """dispersed_relief: delivered. A family staying with relatives is relieved only after a
+    truck has reached its zone's distribution point, and never before it became dispersed;
+    the relief share within 10 h cannot beat relatives who provide at once."""
+    data = demo.model_dump(by_alias=True, exclude_none=True)
+    data["response"]["logistics"]["dispersed_relief"] = "delivered"
+    sc = sim.Scenario.model_validate(data)
+    zones = [z.name for z in sc.zones]
+    gains = []
+    for seed in range(6):
+        r = sim.run(sc, seed)
+        first: dict[str, float] = {}
+        for _truck, _p, idx, _d, delivered, _kg in r.deliveries:
+            if idx <= -2:
+                z = zones[-2 - idx]
+                first[z] = min(first.get(z, math.inf), delivered)
+        relieved_at_points = [(t, subj, n) for t, kind, subj, n in r.events
+                              if kind == "relieved" and subj.endswith("/distribution")]
+        assert relieved_at_points, "some dispersed families were relieved at their points"
+        for t, subj, _n in relieved_at_points:
+            assert t >= first[subj.split("/")[0]] - 1e-9
+        dispersed_ever = sum(n for (_, _, a, b, n) in r.transitions if b == State.dispersed)
+        assert sum(n for *_, n in relieved_at_points) <= dispersed_ever
+        hosts = sim.run(demo, seed)
+        gains.append(hosts.targets[0].value - r.targets[0].value)
+    assert np.mean(gains) >= -0.01  # relatives who provide at once are never slower on average

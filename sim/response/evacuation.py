@@ -192,9 +192,12 @@ class Evacuation:
         yield m.env.timeout(depart - m.env.now + hours)  # relatives live nearby (same zone)
         m.ledger.move(m.env.now, c.home, State.evacuating, State.dispersed, c.n)
         self.dispersed[c.home].append(c)
-        if m.sc.response.logistics.dispersed_relief == "hosts":
+        policy = m.sc.response.logistics.dispersed_relief
+        if policy == "hosts":
             c.relieved_at = m.env.now
             m.relief.close(c)
+        elif policy == "delivered":
+            m.shelters.join_point(c)
 
     def place(self, c: Cohort, origin: int | None = None) -> None:
         """Send a cohort (``evacuating``) by own means to the nearest shelter with room.
@@ -464,14 +467,22 @@ class Evacuation:
                     m.relief.add(c.home, k, c.t_need, math.inf)
                 m.shelters.release(s, c, k, State.at_home)
                 gone += k
-        for c in list(self.dispersed[zone]):
+        point = m.shelters.points.get(zone)
+        # at a distribution point every dispersed cohort of the zone is registered, with the
+        # parts it split off when only some could be served
+        dispersed = list(self.dispersed[zone]) if point is None else \
+            m.shelters.cohorts_from(point, zone)
+        for c in dispersed:
             k = c.n - int(rng.binomial(c.n, loss))
             if c.relieved_at is None:
                 m.relief.add(c.home, k, c.t_need, math.inf)
             m.ledger.move(now, zone, State.dispersed, State.at_home, k)
-            c.n -= k
+            if point is not None:
+                m.shelters.leave_point(c, k)
+            else:
+                c.n -= k
             gone += k
-            if c.n == 0:
+            if c.n == 0 and c in self.dispersed[zone]:
                 self.dispersed[zone].remove(c)
         for c in list(self.unplaced[zone]):
             if repaired or c.t_need < m.impact.zones[zone].onset_h:  # the homeless stay

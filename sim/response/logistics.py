@@ -145,7 +145,7 @@ class Logistics:
             for key in [k for k in self.orders if k[0] == point.idx]:
                 qty = self.orders.pop(key)
                 point.available += qty
-                self.request(self.m.shelters.list[key[1]], qty)
+                self.request(self.m.shelters.by_idx(key[1]), qty)
         else:
             self._retry_backorders()
 
@@ -167,7 +167,7 @@ class Logistics:
     def _retry_backorders(self) -> None:
         pending, self.backorders = self.backorders, {}
         for si, qty in pending.items():
-            self.request(self.m.shelters.list[si], qty)
+            self.request(self.m.shelters.by_idx(si), qty)
 
     # -- trucks ------------------------------------------------------------------------------
     def dispatch(self) -> None:
@@ -183,7 +183,7 @@ class Logistics:
             truck = idle.nearest(net, point.zone)
             load = self._take_load(key, truck)
             idle.take(truck)
-            self.m.env.process(self._trip(truck, point, self.m.shelters.list[key[1]], load))
+            self.m.env.process(self._trip(truck, point, self.m.shelters.by_idx(key[1]), load))
 
     def _take_load(self, key: tuple[int, int], truck: Truck) -> np.ndarray:
         """Remove one truckload (in proportion to the order) from an open order."""

@@ -99,6 +99,8 @@ class ShelterState:
     relieved_present: int = 0
     """People present who have had their first issue."""
     reserve: bool = False
+    point: bool = False
+    """A zone's distribution point for dispersed families, not a shelter (it holds nobody)."""
     active: bool = True
     """Counted for allocation (reserve sites become active when needed)."""
     is_open: bool = False
@@ -157,6 +159,44 @@ class Shelters:
         self.ration_delay_person_h = 0.0
         self.closed_count = 0
         self._order_cache: dict[tuple[int, int, int], list[ShelterState]] = {}
+        self.points: dict[int, ShelterState] = {}
+        """Distribution points for dispersed families, by zone (``dispersed_relief:
+        delivered``); their index is ``-2 - zone``, apart from the shelters'."""
+
+    def by_idx(self, idx: int) -> ShelterState:
+        """The shelter, or the distribution point (negative index), with index ``idx``."""
+        return self.list[idx] if idx >= 0 else self.points[-2 - idx]
+
+    # -- distribution points for dispersed families ------------------------------------------
+    def join_point(self, c: Cohort) -> None:
+        """Dispersed cohort ``c`` registers at its zone's distribution point for relief.
+
+        The point orders their first day's items and ``cover_days`` of rations like a shelter
+        does; they are relieved when the items are there. Nobody is housed at a point.
+        """
+        s = self.points.get(c.home)
+        if s is None:
+            z = c.home
+            s = self.points[z] = ShelterState(
+                -2 - z, f"{self.m.zone_names[z]}/distribution", z, 0, None, -math.inf,
+                np.zeros(len(self.m.items)), np.zeros(len(self.m.items)), point=True,
+                active=False, is_open=True)
+        c.where = s.idx
+        s.assigned += c.n
+        s.waiting.append(c)
+        self.serve(s)
+
+    def leave_point(self, c: Cohort, k: int) -> None:
+        """``k`` people of dispersed cohort ``c`` go home: the point stops providing for them."""
+        s = self.points[c.home]
+        s.assigned -= k
+        if c.relieved_at is not None:
+            s.relieved_present -= k
+        c.n -= k
+        if c.n == 0:
+            for lst in (s.waiting, s.relieved, s.hungry):
+                if c in lst:
+                    lst.remove(c)
 
     def start(self) -> None:
         """Schedule openings: by time, or by the arrival of each shelter's staff team."""

@@ -347,11 +347,14 @@ class LogisticsRule(Sourced):
             "county, then city (each by distance)."
         ),
     )
-    dispersed_relief: Literal["hosts", "none"] = Field(
+    dispersed_relief: Literal["hosts", "delivered", "none"] = Field(
         default="hosts",
         description=(
-            "hosts: relatives provide basic relief to dispersed people on arrival; none: dispersed "
-            "people are never counted as relieved."
+            "hosts: relatives provide basic relief to dispersed people on arrival; delivered: "
+            "their zone's distribution point (the village or community committee) relieves them "
+            "when the trucks have brought their first day's food, water and bedding, and feeds "
+            "them daily after (last-mile distribution); none: dispersed people are never "
+            "counted as relieved."
         ),
     )
 
