@@ -119,7 +119,8 @@ def scenario_dicts(draw: Any, max_zones: int = 4) -> dict[str, Any]:
             "shelter": {"area_per_person_m2": draw(st.sampled_from([1.5, 3.5])),
                         "admission": draw(st.sampled_from(["stated_capacity", "area_standard"]))},
             "logistics": {"cover_days": draw(st.floats(0.5, 3)),
-                          "dispersed_relief": draw(st.sampled_from(["hosts", "delivered", "none"]))},
+                          "dispersed_relief": draw(st.sampled_from(
+                              ["hosts", "delivered", "none"]))},
         },
         "targets": [
             {"id": "relief", "kind": "relief_within", "hours": 10, "share": 0.95},
