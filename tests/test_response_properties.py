@@ -79,6 +79,7 @@ def operations(draw: Any) -> dict[str, Any]:
     r["warning"]["chain"] = [{"tier": "township", "delay_h": draw(st.floats(0, 3))}]
     r["shelter"]["registration_min"] = draw(st.floats(0, 5))
     r["shelter"]["damage_factor"] = draw(st.floats(0, 1))
+    r["shelter"]["overflow"] = draw(st.sampled_from(["wait", "relatives"]))
     r["logistics"]["dispatch"] = draw(st.sampled_from(["nearest", "tiered"]))
     r["logistics"]["dispersed_relief"] = draw(st.sampled_from(["hosts", "delivered", "none"]))
     r["rescue"] = {"dispatch": draw(st.sampled_from(["nearest", "largest", "survival"])),
@@ -352,3 +353,25 @@ def test_dispersed_families_are_relieved_by_deliveries_to_their_zone(demo: sim.S
         hosts = sim.run(demo, seed)
         gains.append(hosts.targets[0].value - r.targets[0].value)
     assert np.mean(gains) >= -0.01  # relatives who provide at once are never slower on average
+
+
+def test_overflow_to_relatives_leaves_nobody_waiting_for_a_place(demo: sim.Scenario) -> None:
+    """Shelters far too small: with overflow 'wait' people queue unplaced; with 'relatives'
+    nobody is ever unplaced and the overflow is dispersed instead."""
+    data = demo.model_dump(by_alias=True, exclude_none=True)
+    for sh in data["shelters"]:
+        sh["capacity"] = 20
+        sh.pop("usable_area_m2", None)
+    wait = sim.Scenario.model_validate(data)
+    data["response"]["shelter"]["overflow"] = "relatives"
+    rel = sim.Scenario.model_validate(data)
+    for seed in range(3):
+        a, b = sim.run(wait, seed), sim.run(rel, seed)
+        def unplaced(r: sim.RunResult) -> int:
+            return sum(n for _, kind, _, n in r.events if kind == "unplaced")
+
+        assert unplaced(a) > 0 and unplaced(b) == 0
+        moved = sum(n for _, kind, _, n in b.events if kind == "overflow_to_relatives")
+        assert moved > 0
+        assert b.people[:, :, State.dispersed].sum(axis=1).max() > \
+            a.people[:, :, State.dispersed].sum(axis=1).max()

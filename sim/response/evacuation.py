@@ -213,7 +213,8 @@ class Evacuation:
         """Reserve shelter places for cohort ``c`` (nearest with room first).
 
         Returns the parts of ``c`` with their shelter; people for whom there is no room anywhere
-        become ``displaced`` and wait in the zone's unplaced list.
+        become ``displaced`` and wait in the zone's unplaced list, or go to relatives when the
+        shelter rule's overflow is ``relatives``.
         """
         m = self.m
         out: list[tuple[ShelterState, Cohort]] = []
@@ -223,6 +224,10 @@ class Evacuation:
             out.append((s, part))
             if part is c:
                 return out
+        if m.sc.response.shelter.overflow == "relatives":
+            m.log("overflow_to_relatives", m.zone_names[c.home], c.n)
+            m.env.process(self._to_relatives(c))
+            return out
         m.ledger.move(m.env.now, c.home, State.evacuating, State.displaced, c.n)
         self.unplaced[c.home].append(c)
         m.log("unplaced", m.zone_names[c.home], c.n)

@@ -332,6 +332,14 @@ class ShelterRule(Sourced):
             "area_standard: admit up to area / standard when the area is given."
         ),
     )
+    overflow: Literal["wait", "relatives"] = Field(
+        default="wait",
+        description=(
+            "When every shelter (reserve sites included) is full: wait, displaced, for a place "
+            "to come free; or relatives: go to relatives or friends instead (投亲靠友, "
+            "dispersed)."
+        ),
+    )
 
 
 class LogisticsRule(Sourced):
