@@ -188,7 +188,11 @@ class Shelters:
 
     def leave_point(self, c: Cohort, k: int) -> None:
         """``k`` people of dispersed cohort ``c`` go home: the point stops providing for them."""
-        s = self.points[c.home]
+        self._drop(self.points[c.home], c, k)
+
+    @staticmethod
+    def _drop(s: ShelterState, c: Cohort, k: int) -> None:
+        """``k`` people of cohort ``c`` are no longer provided for by ``s``."""
         s.assigned -= k
         if c.relieved_at is not None:
             s.relieved_present -= k
@@ -514,14 +518,7 @@ class Shelters:
             return
         m.ledger.move(m.env.now, c.home, State.sheltered, dst, k)
         s.present -= k
-        s.assigned -= k
-        if c.relieved_at is not None:
-            s.relieved_present -= k
-        c.n -= k
-        if c.n == 0:
-            for lst in (s.waiting, s.relieved, s.hungry):
-                if c in lst:
-                    lst.remove(c)
+        self._drop(s, c, k)
         m.log("left_shelter", s.name, k)
 
     def cohorts_from(self, s: ShelterState, zone: int) -> list[Cohort]:
