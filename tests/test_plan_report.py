@@ -115,6 +115,14 @@ def test_report_sections_figures_and_provenance(demo_report: tuple[Path, dict[st
     assert cap["status"] in ("found", "not_found", "no_candidate_helps", "already", "near")
     if cap["candidates"]:
         assert len({c["p_base"] for c in cap["candidates"]}) == 1
+    # Other readings of the plan: the demo relies on hosts relieving dispersed families, so
+    # the report tries last-mile delivery on the same disasters.
+    (rd,) = doc["readings"]
+    assert (rd["path"], rd["current"], rd["value"]) == (
+        "response.logistics.dispersed_relief", "hosts", "delivered")
+    assert rd["difference"]["estimate"] == pytest.approx(rd["p_reading"] - rd["p_base"])
+    assert 0.0 <= rd["p_study"] <= 1.0
+    assert "**What the verdict rests on:**" in md
     if "search_goal" in cap:
         # the search aims at the goal corrected by how far its runs sit from the whole study
         assert cap["search_goal"] == pytest.approx(

@@ -12,8 +12,8 @@ from typing import Any
 
 from sim.report.provenance import plan_citations
 
-__all__ = ["capacity_sentence", "fmt_num", "fmt_p", "fmt_value", "joined", "render_markdown",
-           "search_shift"]
+__all__ = ["capacity_sentence", "fmt_num", "fmt_p", "fmt_value", "joined", "reading_sentence",
+           "render_markdown", "search_shift"]
 
 
 def joined(conds: Sequence[str]) -> str:
@@ -169,7 +169,19 @@ def _headline(doc: Mapping[str, Any]) -> list[str]:
                      + _top_inputs(doc))
     cap = doc.get("capacity") or {}
     lines.append(f"**What would make it hold at {goal:.0%}:** {capacity_sentence(cap)}")
+    for rd in doc.get("readings") or []:
+        lines.append(f"**What the verdict rests on:** {reading_sentence(rd)}")
     return [x + "\n" for x in lines]
+
+
+def reading_sentence(rd: Mapping[str, Any]) -> str:
+    """One other reading of the plan (``report.json`` ``readings``) and what it does to P."""
+    d = rd["difference"]
+    return (f"`{rd['path']}: {rd['current']}`. If instead {rd['words']} "
+            f"(`{rd['value']}`), P(holds) on the first {rd['runs']} runs goes from "
+            f"{rd['p_base']:.3f} to {rd['p_reading']:.3f} (paired difference "
+            f"{d['estimate']:+.3f} [{d['low']:+.3f}, {d['high']:+.3f}]), about "
+            f"{rd['p_study']:.3f} for the whole study.")
 
 
 def _top_inputs(doc: Mapping[str, Any], top: int = 3) -> str:

@@ -762,6 +762,46 @@ def _capacity_section(sc: Scenario, study: Study, relief_id: str | None, budget:
 
 
 # -- the report --------------------------------------------------------------------------------
+READINGS: tuple[tuple[str, str, str], ...] = (
+    ("response.logistics.dispersed_relief", "delivered",
+     "dispersed families (with relatives) are relieved when last-mile deliveries reach their "
+     "zone, not by their hosts on arrival"),
+)
+"""Other readings of what the plan promises, tried on the relief target: (path, value, words)."""
+
+
+def _readings_section(sc: Scenario, study: Study, relief_id: str | None, budget: Budget,
+                      seed: int, info: ExecutorInfo, progress: bool | None,
+                      log: Callable[[str], None]) -> list[dict[str, Any]]:
+    """P(relief holds) under each other reading, paired with the study's first runs."""
+    from sim.scenario.overrides import apply_overrides
+    from sim.study.runner import run_study
+    from sim.study.stats import paired_difference
+
+    if relief_id is None:
+        return []
+    runs = min(budget.probe_runs, study.runs)
+    base = study.table.iloc[:runs][f"met.{relief_id}"].to_numpy(dtype=bool)
+    p_study = study.p_holds(relief_id).estimate
+    out = []
+    for path, value, words in READINGS:
+        current: Any = sc
+        for part in path.split("."):
+            current = getattr(current, part)
+        if current == value:
+            continue
+        st = run_study(apply_overrides(sc, {path: value}), runs, seed, executor=info,
+                       progress=progress)
+        met = st.table[f"met.{relief_id}"].to_numpy(dtype=bool)
+        diff = paired_difference(met, base).difference
+        out.append({"path": path, "value": value, "current": current, "words": words,
+                    "runs": runs, "p_base": float(base.mean()), "p_reading": float(met.mean()),
+                    "difference": diff.to_dict(),
+                    "p_study": min(1.0, max(0.0, p_study + diff.estimate))})
+        log(f"  reading {path}={value}: P {base.mean():.3f} -> {met.mean():.3f}")
+    return out
+
+
 def _stderr(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
@@ -855,6 +895,10 @@ def build_report(scenario: str | Path, out: str | Path, *, seed: int = 0,
         capacity = _capacity_section(sc, study, relief.id if relief is not None else None,
                                      budget, seed, info, progress, say)
         timings["capacity"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        readings = _readings_section(sc, study, relief.id if relief is not None else None,
+                                     budget, seed, info, progress, say)
+        timings["readings"] = time.perf_counter() - t0
         executor = info.description
     relief_doc = (_relief_section(study, series, relief, budget.goal)
                   if relief is not None else None)
@@ -870,6 +914,7 @@ def build_report(scenario: str | Path, out: str | Path, *, seed: int = 0,
         "other_failures": others,
         "sensitivity": sens,
         "capacity": capacity,
+        "readings": readings,
         "assumptions": [a.to_dict() for a in assumptions(sc)],
         "provenance": {t.id: {"source": t.source, "citations": plan_citations(t.source)}
                        for t in sc.targets},
