@@ -95,6 +95,36 @@ def test_hazus_rates_come_back_exactly(eq: sim.Scenario) -> None:
     assert out.killed == pytest.approx(0.0002 * p[4] + 0.10 * p[5] + rates[3, :3] @ p[1:4])
 
 
+# Hazus indoor casualty rates for URML / URMM, % of occupants, by severity 1-4 and damage state
+# slight / moderate / extensive / complete / collapse (../shared/reference/parameters.md §1).
+HAZUS_URM = [[0.05, 0.35, 2, 10, 40], [0, 0.4, 0.2, 2, 20], [0, 0.001, 0.002, 0.02, 5],
+             [0, 0.001, 0.002, 0.02, 10]]
+
+
+@pytest.mark.parametrize("intensity, occupancy", [(7.0, 0.8), (9.0, 0.6), (11.0, 1.0)])
+def test_casualties_by_severity_follow_the_published_hazus_table(
+        eq: sim.Scenario, intensity: float, occupancy: float) -> None:
+    """Every severity, against the table as published (not the pack's own numbers)."""
+    realised, _ = sample_scenario(eq, Streams(0))
+    h = _h(realised)
+    cls = h.building_classes["urm"]
+    assert [list(map(float, row)) for row in cls.casualty_rates] == HAZUS_URM
+    ex = realised.zones[1].exposure
+    assert ex is not None
+    zone = realised.zones[1].model_copy(update={"exposure": ex.model_copy(
+        update={"buildings": {"urm": 1.0}})})
+    out = zone_outcome(intensity, zone, h, occupancy=occupancy)
+    pd = damage_state_probabilities(intensity, cls)[1:]
+    tau = float(h.trapped_share)  # type: ignore[arg-type]
+    r = np.array(HAZUS_URM) / 100
+    # the injured of collapsed buildings who are not trapped; the trapped are counted apart
+    for sev in range(3):
+        want = occupancy * (r[sev, :4] @ pd[:4] + r[sev, 4] * pd[4] * (1 - tau))
+        assert out.injured[sev] == pytest.approx(want, rel=1e-12)
+    assert out.killed == pytest.approx(occupancy * (r[3] @ pd), rel=1e-12)
+    assert out.trapped == pytest.approx(occupancy * pd[4] * (1 - r[3, 4]) * tau, rel=1e-12)
+
+
 @settings(max_examples=20, deadline=None)
 @given(st.integers(0, 2**32 - 1), st.floats(5.5, 7.0), st.floats(0.05, 0.5))
 def test_larger_magnitude_never_lowers_expected_displacement(seed: int, m: float,
