@@ -118,14 +118,17 @@ def _with(demo: sim.Scenario, **hazard: object) -> sim.Scenario:
 
 
 @settings(max_examples=15, deadline=None)
-@given(st.integers(0, 2**32 - 1), st.floats(33.0, 55.0), st.floats(0.5, 15.0))
-def test_stronger_storm_never_lowers_expected_displacement(seed: int, v: float, dv: float) -> None:
+@given(st.integers(0, 2**32 - 1), st.floats(33.0, 54.0), st.floats(0.05, 1.0))
+def test_stronger_storm_never_lowers_expected_displacement(seed: int, v: float,
+                                                           frac: float) -> None:
     demo = sim.load_scenario(DEMO)
     pops = [z.population for z in demo.zones]
     out = []
-    for w in (v, v + dv):
+    # the stronger storm lies between v and the top of the declared range (55 m/s): always
+    # strictly stronger, never clipped to the same value
+    for w in (v, v + frac * (55.0 - v)):
         st_ = Streams(seed)
-        realised, _ = sample_scenario(demo, st_, {"hazard.max_wind_ms": min(w, 55.0)})
+        realised, _ = sample_scenario(demo, st_, {"hazard.max_wind_ms": w})
         imp = compute_impact(realised, st_)
         out.append(imp.expected_outcomes(pops))
     for k in ("displaced", "injured_1", "injured_2", "injured_3"):
