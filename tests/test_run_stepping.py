@@ -117,3 +117,32 @@ def test_each_fleet_serves_its_own_mechanism(demo: sim.Scenario) -> None:
     assert len(s.model.medical.ambulances) == amb + 2
     assert len(s.model.air.units) == air + 2
     assert len(s.model.evac.buses) == buses
+
+
+def _first_warned(r: sim.RunResult, zone: int) -> float:
+    from sim.response.ledger import State
+
+    return min(t for t, z, _a, b, _n in r.transitions if z == zone and b == State.warned)
+
+
+def test_a_zone_warned_at_its_own_tier_hears_it_earlier(demo: sim.Scenario) -> None:
+    """The county seat hears the township link of the chain; the others wait for the village
+    link, whose delay comes on top."""
+    from sim.scenario.overrides import apply_overrides
+
+    seat = [z.name for z in demo.zones].index("county_seat")
+    early = apply_overrides(demo, {"zones[county_seat].warning_tier": "township"})
+    for seed in range(3):
+        a, b = sim.run(demo, seed), sim.run(early, seed)
+        village = b.draws["response.warning.chain[1].delay_h"]
+        assert _first_warned(b, seat) == pytest.approx(_first_warned(a, seat) - village)
+        other = (seat + 1) % len(demo.zones)
+        assert _first_warned(b, other) == pytest.approx(_first_warned(a, other))
+
+
+def test_a_warning_tier_outside_the_chain_is_refused(demo: sim.Scenario) -> None:
+    from sim.scenario.loader import ScenarioError
+    from sim.scenario.overrides import apply_overrides
+
+    with pytest.raises(ScenarioError, match=r"warning_tier.*'county' is not in the warning chain"):
+        apply_overrides(demo, {"zones[county_seat].warning_tier": "county"})

@@ -127,20 +127,23 @@ class Evacuation:
             self.dispatch_buses()
 
     # -- warning and departure ---------------------------------------------------------------
-    def warning(self) -> Generator[Any, Any, None]:
-        """Spread the warning in hourly slices from its issue time."""
+    def warning(self, zones: list[int]) -> Generator[Any, Any, None]:
+        """Spread the warning over ``zones`` in hourly slices from now (it reached their tier)."""
         m = self.m
-        m.log("warning_reaches_people", "all", 0)
+        every = len(zones) == len(m.zone_names)
+        m.log("warning_reaches_people",
+              "all" if every else ",".join(m.zone_names[z] for z in zones), 0)
         slices = max(1, math.ceil(self.spread_h - 1e-9))
         widths = np.ones(slices)
         widths[-1] = self.spread_h - (slices - 1) if self.spread_h > slices - 1 else 1.0
         p = widths / widths.sum()
         pops = m.ledger.population
-        reach = [self.rng.multinomial(self.rng.binomial(int(n), self.coverage), p) for n in pops]
+        reach = {z: self.rng.multinomial(self.rng.binomial(int(pops[z]), self.coverage), p)
+                 for z in zones}
         for k in range(slices):
             if k:
                 yield m.env.timeout(1.0)
-            for z in range(len(pops)):
+            for z in zones:
                 n = min(int(reach[z][k]), m.ledger.count(State.at_home, z))
                 if n == 0 or self.struck[z]:
                     continue

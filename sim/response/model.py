@@ -107,8 +107,17 @@ class Model:
                               for k in self.items])
         self.basic = np.array([k in sc.needs and sc.needs[k].basic for k in self.items])
         self.warning_at = -as_float(sc.hazard.warning_lead_h)
-        self.warning_reaches_at = self.warning_at + sum(
-            as_float(t.delay_h) for t in sc.response.warning.chain)
+        chain = sc.response.warning.chain
+        self.warning_reaches_at = self.warning_at + sum(as_float(t.delay_h) for t in chain)
+        """When the warning has passed down the whole chain (the last tier's people hear it)."""
+        by_tier: dict[str, float] = {}
+        heard = self.warning_at
+        for tier in chain:
+            heard += as_float(tier.delay_h)
+            by_tier[tier.tier] = heard  # a tier listed twice: the later link
+        self.zone_warned_at = [self.warning_reaches_at if z.warning_tier is None
+                               else by_tier[z.warning_tier] for z in sc.zones]
+        """When the warning reaches each zone's residents (its tier of the chain)."""
         self.started = False
         self.events: list[tuple[float, str, str, int]] = []
         self.cohorts: list[Cohort] = []
@@ -149,7 +158,11 @@ class Model:
         self.started = True
         env.process(self._recorder())
         env.process(self.call_at(self.warning_at, self.log, "warning_issued", "all", 0))
-        env.process(self._at(self.warning_reaches_at, self.evac.warning))
+        groups: dict[float, list[int]] = {}
+        for z, at in enumerate(self.zone_warned_at):
+            groups.setdefault(at, []).append(z)
+        for at, zones in sorted(groups.items()):
+            env.process(self._at(at, lambda zs=zones: self.evac.warning(zs)))
         self.shelters.start()
         self.supply.start()
         return_after = self.evac.return_after_h

@@ -132,6 +132,13 @@ class Zone(Sourced):
     intra_zone_minutes: Minutes | None = Field(
         default=None, description="Travel time within the zone; default from `travel`."
     )
+    warning_tier: Literal["city", "county", "township", "village"] | None = Field(
+        default=None,
+        description=(
+            "Tier of the warning chain whose message reaches the zone's residents (a county "
+            "seat hears the county; villages hear the last tier, the default)."
+        ),
+    )
     exposure: ZoneExposure | None = Field(
         default=None, description="Ground, coast, streams, slopes and buildings (hazard models)."
     )
@@ -518,7 +525,11 @@ def _cross_check(s: Scenario) -> Iterator[tuple[Loc, str]]:
                     f"the matrix must be square: row {i} has {len(row)} entries, expected {len(m)}"
                 )
 
+    chain_tiers = [t.tier for t in s.response.warning.chain]
     for i, z in enumerate(s.zones):
+        if z.warning_tier is not None and z.warning_tier not in chain_tiers:
+            yield ("zones", i, "warning_tier"), (
+                f"tier {z.warning_tier!r} is not in the warning chain {chain_tiers}")
         if z.households > z.population:
             yield ("zones", i, "households"), (
                 f"more households ({z.households}) than people ({z.population})"
