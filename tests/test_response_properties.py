@@ -76,7 +76,12 @@ def operations(draw: Any) -> dict[str, Any]:
                                     "quilt": draw(st.integers(0, 5_000))},
                           "daily_capacity": draw(st.one_of(st.none(), st.just({"meal": 8000.0})))}]
     r = d["response"]
-    r["warning"]["chain"] = [{"tier": "township", "delay_h": draw(st.floats(0, 3))}]
+    r["warning"]["chain"] = [{"tier": "township", "delay_h": draw(st.floats(0, 3))},
+                             {"tier": "village", "delay_h": draw(st.floats(0, 3))}]
+    for z in d["zones"]:
+        tier = draw(st.sampled_from([None, "township", "village"]))
+        if tier is not None:
+            z["warning_tier"] = tier
     r["shelter"]["registration_min"] = draw(st.floats(0, 5))
     r["shelter"]["damage_factor"] = draw(st.floats(0, 1))
     r["shelter"]["overflow"] = draw(st.sampled_from(["wait", "relatives"]))
