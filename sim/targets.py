@@ -32,7 +32,8 @@ from sim.scenario.schema import Scenario
 if TYPE_CHECKING:
     from sim.results import RunResult
 
-__all__ = ["TargetResult", "evaluate_targets", "relieved_share_within"]
+__all__ = ["BOUNDS", "Bound", "TargetResult", "evaluate_targets", "relieved_share_within",
+           "target_bound"]
 
 EPS = 1e-9
 
@@ -58,6 +59,39 @@ class TargetResult:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping."""
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class Bound:
+    """What a scenario's inputs allow a target's value to be, known before any run.
+
+    A study compares the threshold with it (:mod:`sim.study.basis`): a threshold outside
+    ``[low, high]`` cannot be met (``unreachable``) or cannot be missed (``by_construction``).
+    """
+
+    low: float | None = None
+    """The smallest value the inputs allow (None: no bound known)."""
+    high: float | None = None
+    """The largest value the inputs allow (None: no bound known)."""
+    inputs: str = ""
+    """The inputs that set the bound, in plain words with their values."""
+    fixed: bool = False
+    """The value is set by the scenario alone (e.g. capacity computed from area / 1.5 m2)."""
+    resolution: str | None = None
+    """When the scenario's zones are too coarse to measure the target: why, in words."""
+
+
+BoundRule = Callable[[Any, Scenario], "Bound | None"]
+
+BOUNDS: dict[type, BoundRule] = {}
+"""The bound each target kind's inputs put on its value, by clause class (kinds without an
+entry declare none)."""
+
+
+def target_bound(target: Target, scenario: Scenario) -> Bound | None:
+    """The bound the scenario's inputs put on a target's value, or None when none is known."""
+    rule = BOUNDS.get(type(target))
+    return rule(target, scenario) if rule else None
 
 
 Verdict = tuple[float | None, float, str, str, str | None]
