@@ -31,6 +31,7 @@ from sim.interventions import Intervention
 from sim.scenario.loader import load_scenario
 from sim.scenario.sampling import uncertain_inputs
 from sim.scenario.schema import Scenario
+from sim.study.basis import Basis, verdict_basis
 from sim.study.executors import ExecutorInfo, open_executor
 from sim.study.stats import Interval, ValueSummary, required_runs, summarize_values, wilson
 from sim.study.store import (
@@ -176,9 +177,12 @@ class TargetSummary:
     source: str | None = None
     comparison: str = ">="
     threshold_varies: bool = False
+    basis: Basis | None = None
+    """What the verdict rests on (:mod:`sim.study.basis`)."""
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready mapping with at least ``id, p_holds, ci_low, ci_high, runs``."""
+        """JSON-ready mapping with at least ``id, p_holds, ci_low, ci_high, runs, basis``."""
+        b = self.basis
         return {
             "id": self.id, "kind": self.kind,
             "p_holds": self.p_holds.to_dict()["estimate"],
@@ -191,6 +195,9 @@ class TargetSummary:
             "threshold_varies": self.threshold_varies, "unit": self.unit,
             "value": self.value.to_dict(),
             "clause": {"en": self.clause_en, "zh": self.clause_zh}, "source": self.source,
+            "basis": b.kind if b else None, "basis_reason": b.reason if b else None,
+            "basis_words": {"en": b.words, "zh": b.words_zh} if b else None,
+            "value_bound": {"low": b.low, "high": b.high} if b else None,
         }
 
 
@@ -272,13 +279,16 @@ def summarize(table: pd.DataFrame, scenario: Scenario, seed: int, confidence: fl
         thr_vals = thr_vals[np.isfinite(thr_vals)]
         thr = float(np.median(thr_vals)) if len(thr_vals) else _threshold(t)
         meta = info.get(t.id, {})
+        comparison = meta.get("comparison") or _comparison(t)
+        all_thr = table[col].to_numpy(dtype=float) if col in table else np.full(len(vals), thr)
         out.append(TargetSummary(
             id=t.id, kind=t.kind, unit=meta.get("unit") or _unit(t), threshold=thr,
             runs=len(table), holds=k, p_holds=wilson(k, n, confidence), applicable=n,
             value=vs, clause_en=t.clause.en if t.clause else None,
             clause_zh=t.clause.zh if t.clause else None, source=t.source,
-            comparison=meta.get("comparison", ">="),
+            comparison=comparison,
             threshold_varies=bool(len(thr_vals) and np.ptp(thr_vals) > 0),
+            basis=verdict_basis(t, scenario, vals, np.asarray(all_thr, dtype=float), comparison),
         ))
     return StudySummary(scenario.name, seed, len(table), confidence, out, stop, executor,
                         elapsed_s)
@@ -291,6 +301,11 @@ def _threshold(t: Any) -> float | None:
             return float(v)
     people = getattr(t, "people", None)
     return float(people) if isinstance(people, int) else None
+
+
+def _comparison(t: Any) -> str:
+    """How a kind compares its value with its threshold when the engine did not say."""
+    return "<=" if t.kind == "deaths_per_million" else ">="
 
 
 def _unit(t: Any) -> str | None:
