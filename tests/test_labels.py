@@ -63,4 +63,5 @@ def test_unknown_path_raises_and_describe_falls_back() -> None:
     with pytest.raises(KeyError):
         input_label("zones[a].no_such_field")
     assert describe("hazard.no_such_coefficient") == "hazard.no such coefficient"
-    assert describe("hazard.rmw_km", lang="both") == "radius of maximum wind, km (最大风速半径（千米）)"
+    assert describe("hazard.rmw_km", lang="both") == \
+        "radius of maximum wind, km (最大风速半径（千米）)"

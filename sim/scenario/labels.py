@@ -385,8 +385,10 @@ def describe(path: str, scenario: Any | None = None, lang: str = "en") -> str:
 
 
 def input_labels(scenario: Any) -> dict[str, Label]:
-    """The plain name of every uncertain input of a scenario, by path (raises like
-    :func:`input_label` for a path no rule knows)."""
+    """The plain name of every uncertain input of a scenario, by path.
+
+    Raises :class:`KeyError` like :func:`input_label` for a path no rule knows.
+    """
     from sim.scenario.sampling import uncertain_inputs
 
     return {p: input_label(p, scenario) for p in uncertain_inputs(scenario)}
