@@ -100,6 +100,19 @@ class RunResult:
     """Per team unit (``name#k``): (start_h, end_h, activity, zone) intervals."""
     metrics: dict[str, Any] = field(default_factory=dict)
     targets: list[TargetResult] = field(default_factory=list)
+    reached_kind: list[str] = field(default_factory=list)
+    """The kind of team that started on each ``reached`` record."""
+    supply_cover: list[tuple[str, list[tuple[float, int, float]]]] = field(default_factory=list)
+    """Per relief point (shelter or distribution point): (name, [(hour, people arrived needing
+    first relief, people whose first day the stock received there covers), ...]) at each
+    change (see :class:`sim.scenario.clauses.SuppliesInPlaceWithin`)."""
+    warning_channels: list[tuple[str, str]] = field(default_factory=list)
+    """(name, kind) of each warning channel; one ``implicit`` channel when the rule has none."""
+    warning_issued_h: float = math.nan
+    """When the warning was issued (hours from onset; ``-warning_lead_h``)."""
+    warning_reach: list[tuple[float, int, int, int, int]] = field(default_factory=list)
+    """Warning cohorts: (time_h, zone, channel index into ``warning_channels`` (-1: implicit),
+    people newly warned, people newly reached by a channel of that kind)."""
 
     # -- views -------------------------------------------------------------------------------
     def final_people(self) -> dict[str, int]:

@@ -247,9 +247,15 @@ def _collect(sim: Simulation) -> RunResult:
                 "first_arrival_h": s.first_arrival_h,
                 "first_by_kind": dict(s.first_arrival_by_kind)} for s in m.rescue.sites],
         reached=list(m.rescue.reached),
+        reached_kind=list(m.rescue.reached_kind),
+        supply_cover=[(s.name, list(s.cover_log))
+                      for s in [*m.shelters.list, *m.shelters.points.values()] if s.cover_log],
         air_requests=[(r.km_from_base, r.response_h) for r in m.air.requests],
         deliveries=list(m.logistics.deliveries),
         team_activity={f"{t.fleet}#{t.idx}": list(t.activity) for t in m.teams},
+        warning_channels=list(zip(m.evac.channels.names, m.evac.channels.kinds, strict=True)),
+        warning_issued_h=m.warning_at,
+        warning_reach=list(m.evac.channels.records),
     )
     result.metrics = _metrics(m, result)
     result.targets = evaluate_targets(list(sim.scenario.targets), result, sim.scenario)
@@ -258,6 +264,25 @@ def _collect(sim: Simulation) -> RunResult:
 
 def _utilisation(units: list[Any], hours: float) -> float | None:
     return sum(u.busy_h for u in units) / (len(units) * hours) if units else None
+
+
+def _warning_metrics(m: Model) -> dict[str, Any]:
+    """Who the warning reached, by channel, and the evacuation order's people it missed."""
+    ch = m.evac.channels
+    ev = m.evac
+    warned_targeted = sum(ev.targeted_warned)
+    pop = int(m.ledger.population.sum())
+    return {
+        "warning_reach_share": (pop - sum(ch.unwarned)) / pop if pop else 0.0,
+        "warned_by_channel": ch.reached_by_channel(),
+        "warning_silenced": dict(zip(ch.names, ch.silenced, strict=True)),
+        "zones_power_out": sum(1 for t in ch.power_out_h if math.isfinite(t)),
+        "zones_network_out": sum(1 for t in ch.network_out_h if math.isfinite(t)),
+        "evacuation_targeted_warned": warned_targeted,
+        "evacuation_targeted_unwarned": sum(
+            max(0, round(int(n) * sh) - w) for n, sh, w in zip(
+                m.ledger.population, ev.target_share, ev.targeted_warned, strict=True)),
+    }
 
 
 def _metrics(m: Model, r: RunResult) -> dict[str, Any]:
@@ -294,9 +319,15 @@ def _metrics(m: Model, r: RunResult) -> dict[str, Any]:
         "bus_trips": sum(b.trips for b in buses),
         "bus_utilisation": _utilisation(buses, hours),
         "ration_delay_person_h": m.shelters.ration_delay_person_h,
+        "dispersed_relieved": m.distribution.relieved,
+        "dispersed_handed_out": m.distribution.handed_out,
+        "handout_mean_h": m.distribution.handout_mean_h(),
+        "handout_last_h": m.distribution.last_handout_h,
+        "handout_team_h": m.distribution.team_h,
         "backordered_units": float(sum(q.sum() for q in m.logistics.backorders.values())),
         "first_stockout_h": dict(m.logistics.first_stockout),
         "evacuation_targeted": m.evac.targeted_total,
+        **_warning_metrics(m),
         "shelters_closed": m.shelters.closed_count,
         "registration_wait_mean_h": (float(np.mean(waits)) if (waits := [
             w for s in m.shelters.list if s.desks for w in s.desks.waits]) else None),

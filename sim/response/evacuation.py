@@ -2,8 +2,10 @@
 
 The chain, per zone:
 
-1. The warning is issued ``warning_lead_h`` before onset and reaches ``coverage`` of the people,
-   spread over ``spread_h`` hours in hourly cohorts.
+1. The warning is issued ``warning_lead_h`` before onset, passes down the chain to each zone's
+   tier and reaches ``coverage`` of the people, spread over ``spread_h`` hours in hourly
+   cohorts; with ``channels``, each channel reaches its people after its delay, a person being
+   warned by the first working channel that reaches them (:mod:`sim.response.warning`).
 2. Of each warned cohort, the targeted share (``zone.evacuation_share``) is drawn, then those who
    comply; they leave after the mobilisation delay, unless the roads have closed or the hazard
    has struck by then.
@@ -29,6 +31,7 @@ import numpy as np
 from sim.response.cohorts import Cohort
 from sim.response.ledger import State
 from sim.response.vehicles import IdlePool, Vehicle, drive, go_home
+from sim.response.warning import WarningChannels
 from sim.scenario.distributions import as_float
 
 if TYPE_CHECKING:
@@ -80,8 +83,13 @@ class Evacuation:
         sc = model.sc
         ev = sc.response.evacuation
         self.rng = model.rng_behaviour
-        self.coverage = as_float(sc.response.warning.coverage)
-        self.spread_h = as_float(sc.response.warning.spread_h)
+        rule = sc.response.warning
+        self.coverage = as_float(rule.coverage) if rule.coverage is not None else 0.0
+        self.spread_h = as_float(rule.spread_h)
+        self.channels = WarningChannels(model)
+        """The warning's channels, outages and reach records."""
+        self.targeted_warned = [0] * len(sc.zones)
+        """People of the evacuation order whom the warning reached before their zone's onset."""
         self.compliance = as_float(ev.compliance)
         self.mobilisation_h = as_float(ev.mobilisation_h)
         self.dispersed_share = as_float(ev.dispersed_share)
@@ -133,6 +141,9 @@ class Evacuation:
         every = len(zones) == len(m.zone_names)
         m.log("warning_reaches_people",
               "all" if every else ",".join(m.zone_names[z] for z in zones), 0)
+        if m.sc.response.warning.channels:
+            yield from self._warning_channels(zones)
+            return
         slices = max(1, math.ceil(self.spread_h - 1e-9))
         widths = np.ones(slices)
         widths[-1] = self.spread_h - (slices - 1) if self.spread_h > slices - 1 else 1.0
@@ -144,14 +155,33 @@ class Evacuation:
             if k:
                 yield m.env.timeout(1.0)
             for z in zones:
+                self.channels.record_implicit(m.env.now, z, int(reach[z][k]))
                 n = min(int(reach[z][k]), m.ledger.count(State.at_home, z))
                 if n == 0 or self.struck[z]:
                     continue
-                m.ledger.move(m.env.now, z, State.at_home, State.warned, n)
-                targeted = int(self.rng.binomial(n, self.target_share[z]))
-                going = int(self.rng.binomial(targeted, self.compliance))
-                if going:
-                    m.env.process(self._leave(z, going, self.mobilisation_h))
+                self._warned(z, n)
+
+    def _warning_channels(self, zones: list[int]) -> Generator[Any, Any, None]:
+        """The warning reaches ``zones`` by the rule's channels (first working channel wins)."""
+        m = self.m
+        for t, z, c, n in self.channels.plan(zones, self.rng, m.env.now):
+            if t > m.env.now:
+                yield m.env.timeout(t - m.env.now)
+            new = self.channels.deliver(m.env.now, z, c, n, self.rng)
+            n = min(new, m.ledger.count(State.at_home, z))
+            if n == 0 or self.struck[z]:
+                continue
+            self._warned(z, n)
+
+    def _warned(self, z: int, n: int) -> None:
+        """``n`` people of zone ``z`` at home hear the warning: the order's people may leave."""
+        m = self.m
+        m.ledger.move(m.env.now, z, State.at_home, State.warned, n)
+        targeted = int(self.rng.binomial(n, self.target_share[z]))
+        self.targeted_warned[z] += targeted
+        going = int(self.rng.binomial(targeted, self.compliance))
+        if going:
+            m.env.process(self._leave(z, going, self.mobilisation_h))
 
     def _leave(self, zone: int, n: int, delay: float) -> Generator[Any, Any, None]:
         m = self.m

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from sim.scenario.base import Name, Sourced, Text
 
@@ -22,8 +22,11 @@ __all__ = [
     "ShelterAreaPerPerson",
     "StockCovers",
     "StockCoversTownships",
+    "SuppliesInPlaceWithin",
     "Target",
+    "TeamsSuffice",
     "TrappedReachedWithin",
+    "WarningReachWithin",
 ]
 
 Share = Annotated[float, Field(gt=0, le=1)]
@@ -127,15 +130,102 @@ class AirResponseWithin(_TargetBase):
 
 
 class DeathsPerMillion(_TargetBase):
-    """Deaths and missing per million residents at most ``max``."""
+    """Deaths and missing per million residents at most ``max``.
+
+    ``per: event`` (default): the event's own deaths per million residents.
+    ``per: year``: the event's contribution to the annual average the plans set (年均每百万人口因
+    自然灾害死亡率): its deaths per million times its annual frequency, ``1 / return_period_years``
+    (the return period of an event of the scenario's class in the jurisdiction, cited in
+    ``sources.return_period_years``). The whole annual budget is compared with one kind of event's
+    contribution, a strict reading: the year's other disasters add to the average.
+    """
 
     kind: Literal["deaths_per_million"]
     max: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+    per: Literal["event", "year"] = "event"
+    return_period_years: Positive | None = Field(
+        default=None,
+        description="With per: year, the mean years between events of the scenario's class.",
+    )
+
+    @model_validator(mode="after")
+    def _annual_needs_return_period(self) -> DeathsPerMillion:
+        if self.per == "year":
+            if self.return_period_years is None:
+                raise ValueError("per: year needs return_period_years")
+            if not (self.sources and self.sources.get("return_period_years")):
+                raise ValueError("per: year needs sources.return_period_years (its citation)")
+        elif self.return_period_years is not None:
+            raise ValueError("return_period_years is used only with per: year")
+        return self
+
+
+class SuppliesInPlaceWithin(_TargetBase):
+    """The first day's basic supplies physically at the relief points ``hours`` after onset.
+
+    For each relief point (a shelter, or a zone's distribution point for dispersed families),
+    the people who arrived there needing their first relief by ``hours`` after onset need one
+    day's ration and their one-off items of every basic need. The point has in place what it
+    received by then (its prepositioned stock and every delivery, less the later days' rations
+    it issued): the people whose first day that covers, at most those who arrived. The value is
+    the covered people over the arrived people, summed over the points (not applicable when
+    nobody had arrived at any point).
+    Unlike ``relief_within`` it does not wait for shelters to open or desks to register people:
+    it measures the stock system (001_fuzhou_plan.txt#L474, 000_jinjiang_plan.txt#L375: 按照10
+    小时救灾物资到位目标). Points count only the people who reached them: with ``dispersed_relief:
+    hosts`` there are no distribution points and only the shelters are measured.
+    """
+
+    kind: Literal["supplies_in_place_within"]
+    hours: Positive
+    share: Share = 1.0
+
+
+class TeamsSuffice(_TargetBase):
+    """Share of the trapped whom the named teams start to extract within ``hours`` of entrapment.
+
+    It asks whether the grassroots teams a plan builds suffice for the rescue work of its
+    disasters (002_shicheng_plan.txt#L141: township teams of 30 and village teams of 10, so
+    that a disaster is handled 第一时间): a trapped person counts when a team of one of
+    ``team_kinds`` reaches them in time. Anybody reached late, or reached first by another kind
+    of team (the county's brigades), counts against the named teams.
+    """
+
+    kind: Literal["teams_suffice"]
+    hours: Positive
+    share: Share
+    team_kinds: list[TeamKind] = Field(min_length=1)
+
+
+class WarningReachWithin(_TargetBase):
+    """Share of residents the warning reaches within ``hours`` of its issue, or before onset.
+
+    A plan's warning-reach promise (预警信息公众覆盖率, 应急广播主动发布终端人口覆盖率) measured
+    on the warning chain and its channels: the residents of ``zones`` (default all) reached by
+    any working channel, or with ``channel_kind`` by a channel of that kind (a broadcast
+    terminal coverage is the broadcast channel's own reach), within ``hours`` of the warning's
+    issue, or (``by: onset``) before the hazard reaches their zone. Give exactly one of
+    ``hours`` and ``by``.
+    """
+
+    kind: Literal["warning_reach_within"]
+    share: Share
+    hours: Positive | None = None
+    by: Literal["onset"] | None = None
+    zones: list[Name] | None = Field(default=None, description="Zones measured (default: all).")
+    channel_kind: Literal["broadcast", "cell_broadcast", "loudspeaker", "door_to_door"] | None = \
+        Field(default=None, description="Count only channels of this kind (default: any).")
+
+    @model_validator(mode="after")
+    def _hours_or_by(self) -> WarningReachWithin:
+        if (self.hours is None) == (self.by is None):
+            raise ValueError("give exactly one of `hours` and `by`")
+        return self
 
 
 Target = Annotated[
     ReliefWithin | EvacuatedBeforeOnset | ShelterAreaPerPerson | StockCovers
     | StockCoversTownships | FirstOnSceneWithin | TrappedReachedWithin | AirResponseWithin
-    | DeathsPerMillion,
+    | DeathsPerMillion | SuppliesInPlaceWithin | TeamsSuffice | WarningReachWithin,
     Field(discriminator="kind"),
 ]

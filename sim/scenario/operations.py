@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from sim.scenario.base import Name, Sourced
-from sim.scenario.distributions import UncertainNonNeg, UncertainPositive
+from sim.scenario.distributions import UncertainFraction, UncertainNonNeg, UncertainPositive
 
 __all__ = [
     "AirRule",
@@ -23,7 +23,10 @@ __all__ = [
     "RoadLink",
     "Roads",
     "Supply",
+    "OutageFragility",
     "SurvivalCurve",
+    "WarningChannel",
+    "WarningOutages",
     "WarningTier",
 ]
 
@@ -37,6 +40,63 @@ class WarningTier(Sourced):
     tier: Literal["city", "county", "township", "village"]
     delay_h: UncertainNonNeg = Field(
         description="Hours for the warning to pass from the previous tier to this one."
+    )
+
+
+ChannelKind = Literal["broadcast", "cell_broadcast", "loudspeaker", "door_to_door"]
+"""Warning channels as the plans name them: emergency broadcast terminals (应急广播主动发布终端),
+cell broadcast and SMS (手机短信), loudspeakers and gongs (大喇叭、铜锣), door-to-door notice by
+village teams and disaster information officers (入户通知)."""
+
+
+class WarningChannel(Sourced):
+    """One way the warning reaches residents once it has reached their zone's tier.
+
+    Each channel reaches each resident independently with probability ``coverage``; a resident
+    is warned by the first working channel that reaches them, so the share reached by none of
+    the working channels is the product of ``1 - coverage``. A channel that needs power or the
+    telecom network delivers nothing in a zone from the hour the hazard knocks that out there.
+    """
+
+    name: Name
+    name_zh: str | None = None
+    kind: ChannelKind
+    coverage: UncertainFraction = Field(
+        description="Share of a zone's residents the channel can reach (independently of others)."
+    )
+    delay_h: UncertainNonNeg = Field(
+        default=0.0,
+        description="Hours from the warning reaching the zone's tier to the channel's start.",
+    )
+    spread_h: UncertainPositive | None = Field(
+        default=None,
+        description="Hours over which the channel reaches its people (default: the rule's spread).",
+    )
+    needs_power: bool = Field(default=False, description="Fails where the grid is out.")
+    needs_network: bool = Field(default=False, description="Fails where the mobile network is out.")
+
+
+class OutageFragility(Sourced):
+    """Probability that a zone loses a utility: ``Phi(ln(I / median) / beta)``.
+
+    ``I`` is the zone's peak hazard intensity in the hazard's own unit (wind m/s in the
+    scenario's averaging, water depth m, seismic intensity), as for road damage.
+    """
+
+    median: UncertainPositive = Field(description="Intensity at which half the zones lose it.")
+    beta: UncertainPositive = Field(description="Log-standard deviation of the fragility.")
+
+
+class WarningOutages(Sourced):
+    """The hazard's power and telecom outages that silence warning channels, per zone.
+
+    An outage acts from the hazard's arrival in the zone (``ZoneImpact.onset_h``: gale arrival
+    for a typhoon, water arrival for a flood, the mainshock) to the end of the run.
+    """
+
+    power: OutageFragility | None = Field(default=None, description="Grid power (停电).")
+    network: OutageFragility | None = Field(
+        default=None, description="Mobile network: base stations down (通信中断)."
     )
 
 

@@ -17,7 +17,13 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, model_validator
 
 from sim.scenario.base import Frozen, Name, Sourced, Text
-from sim.scenario.clauses import ShelterAreaPerPerson, StockCovers, StockCoversTownships, Target
+from sim.scenario.clauses import (
+    ShelterAreaPerPerson,
+    StockCovers,
+    StockCoversTownships,
+    Target,
+    WarningReachWithin,
+)
 from sim.scenario.distributions import (
     UncertainCount,
     UncertainFraction,
@@ -33,8 +39,11 @@ from sim.scenario.operations import (
     RescueRule,
     Roads,
     Supply,
+    WarningChannel,
+    WarningOutages,
     WarningTier,
 )
+from sim.scenario.standards import Standard, standards_cross_check
 
 __all__ = [
     "CrossReferenceError",
@@ -141,6 +150,9 @@ class Zone(Sourced):
     )
     exposure: ZoneExposure | None = Field(
         default=None, description="Ground, coast, streams, slopes and buildings (hazard models)."
+    )
+    area_km2: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = Field(
+        default=None, description="Land area, km² (static standards); cite it in `sources`."
     )
 
 
@@ -270,9 +282,30 @@ class Travel(Sourced):
 class WarningRule(Sourced):
     """How the evacuation warning spreads."""
 
-    coverage: UncertainFraction = Field(description="Share of people the warning reaches.")
+    coverage: UncertainFraction | None = Field(
+        default=None,
+        description=(
+            "Share of people the warning reaches, as one implicit channel (required without "
+            "``channels``; ignored with them)."
+        ),
+    )
     spread_h: UncertainPositive = Field(
-        description="Hours over which the reached share is reached (uniformly)."
+        description=(
+            "Hours over which the reached share is reached (uniformly); the default of each "
+            "channel's spread."
+        )
+    )
+    channels: list[WarningChannel] = Field(
+        default_factory=list,
+        description=(
+            "How the warning reaches people once at their tier (broadcast terminals, cell "
+            "broadcast, loudspeakers, door-to-door); a person is warned by the first working "
+            "channel that reaches them."
+        ),
+    )
+    outages: WarningOutages | None = Field(
+        default=None,
+        description="Power and network fragilities that silence channels needing them.",
     )
     chain: list[WarningTier] = Field(
         default_factory=list,
@@ -281,6 +314,15 @@ class WarningRule(Sourced):
             "(004_wenzhou_plan.txt#L234: 24 h to counties, 12 h to townships)."
         ),
     )
+
+    @model_validator(mode="after")
+    def _channels_or_coverage(self) -> WarningRule:
+        if not self.channels and self.coverage is None:
+            raise ValueError("a warning rule needs `coverage` or `channels`")
+        names = [c.name for c in self.channels]
+        if len(set(names)) != len(names):
+            raise ValueError(f"duplicate warning channel names in {names}")
+        return self
 
 
 class EvacuationRule(Sourced):
@@ -366,10 +408,26 @@ class LogisticsRule(Sourced):
         default="hosts",
         description=(
             "hosts: relatives provide basic relief to dispersed people on arrival; delivered: "
-            "their zone's distribution point (the village or community committee) relieves them "
-            "when the trucks have brought their first day's food, water and bedding, and feeds "
-            "them daily after (last-mile distribution); none: dispersed people are never "
-            "counted as relieved."
+            "their zone's distribution point (the village or community committee) orders their "
+            "first day's food, water and bedding like a shelter, and once the trucks have "
+            "brought them the village teams hand them out (`handout_households_per_team_h`); "
+            "they are relieved when their share has been handed out, and fed daily after "
+            "(last-mile distribution); none: dispersed people are never counted as relieved."
+        ),
+    )
+    handout_households_per_team_h: UncertainPositive = Field(
+        default=20.0,
+        description=(
+            "Households one village team (村级队伍 / 村委会) hands relief items to per hour at a "
+            "distribution point (`dispersed_relief: delivered`)."
+        ),
+    )
+    village_households: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = Field(
+        default=None,
+        description=(
+            "Households per village or community committee (村(居)委会): a zone without "
+            "teams of kind `village` hands out with ceil(households / this) teams, one per "
+            "committee. Absent, such a zone hands out on delivery (no village step)."
         ),
     )
 
@@ -414,6 +472,9 @@ class Scenario(Frozen):
     supplies: list[Supply] = Field(default_factory=list)
     hazard: Hazard
     response: Response
+    standards: list[Standard] = Field(
+        default_factory=list, description="Static standards of the plan (sim.standards)."
+    )
     targets: list[Target] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -508,6 +569,15 @@ def _cross_check(s: Scenario) -> Iterator[tuple[Loc, str]]:
                 yield ("targets", i, "zones"), "zones are measured only with per: resident"
             for j, zname in enumerate(tg.zones):
                 yield from zone_ref(("targets", i, "zones", j), zname)
+        if isinstance(tg, WarningReachWithin):
+            for j, zname in enumerate(tg.zones or []):
+                yield from zone_ref(("targets", i, "zones", j), zname)
+            kinds = {c.kind for c in s.response.warning.channels}
+            if tg.channel_kind is not None and tg.channel_kind not in kinds:
+                yield ("targets", i, "channel_kind"), (
+                    f"no warning channel of kind {tg.channel_kind!r}; the scenario's channels "
+                    f"are of kinds {sorted(kinds)}"
+                )
 
     if not any(n.basic for n in s.needs.values()):
         yield ("needs",), "at least one need must be basic (part of basic relief)"
@@ -535,6 +605,7 @@ def _cross_check(s: Scenario) -> Iterator[tuple[Loc, str]]:
                 f"more households ({z.households}) than people ({z.population})"
             )
 
+    yield from standards_cross_check(s.standards, zones)
     yield from hazard_cross_check(s.hazard, s.zones)
 
     lead_hi = support_of(s.hazard.warning_lead_h)[1]
