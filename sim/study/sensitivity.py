@@ -37,7 +37,8 @@ from sim.study.tasks import RunSpec, Task, TaskResult
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["NOISE", "SensitivityResult", "sensitivity"]
+__all__ = ["NOISE", "SensitivityResult", "analyze_design", "interval_excludes_zero", "sensitivity",
+           "significant_drivers"]
 
 NOISE = "(run-to-run randomness)"
 """Name of the factor that stands for a run's own randomness (its seed)."""
@@ -127,9 +128,6 @@ def sensitivity(scenario: Scenario | str | Path, *, method: str = "sobol", n: in
     ValueError
         For an unknown method, target or input, or a scenario with no uncertain input.
     """
-    import pandas as pd
-    from SALib.analyze import morris as morris_analyze
-    from SALib.analyze import sobol as sobol_analyze
     from SALib.sample import morris as morris_sample
     from SALib.sample import sobol as sobol_sample
 
@@ -195,7 +193,7 @@ def sensitivity(scenario: Scenario | str | Path, *, method: str = "sobol", n: in
             bar.close()
     table = frame([rows[i] for i in range(len(specs))], sc)
 
-    out = []
+    values_by_target: dict[str, np.ndarray] = {}
     notes: dict[str, str] = {}
     for t in chosen:
         y = table[f"value.{t}"].to_numpy(dtype=float)
@@ -205,6 +203,44 @@ def sensitivity(scenario: Scenario | str | Path, *, method: str = "sobol", n: in
         if np.ptp(y) == 0:
             notes[t] = f"the value is {y[0]:g} in every run: no input changes it"
             continue
+        values_by_target[t] = y
+    df = analyze_design(method, names, x, values_by_target, levels=levels,
+                        num_resamples=num_resamples, confidence=confidence, seed=seed)
+    return SensitivityResult(method, df, table, len(specs), seed, confidence, notes)
+
+
+def analyze_design(method: str, names: Sequence[str], x: np.ndarray,
+                   values_by_target: dict[str, np.ndarray], *, levels: int = 4,
+                   num_resamples: int = 200, confidence: float = 0.95,
+                   seed: int = 0) -> pd.DataFrame:
+    """Sensitivity indices of each target's values over a SALib design.
+
+    Parameters
+    ----------
+    method : {"sobol", "morris"}
+    names : sequence of str
+        The factors, in the design's column order.
+    x : numpy.ndarray
+        The design on the unit cube (as SALib sampled it), one row per run.
+    values_by_target : dict of str to numpy.ndarray
+        Each target's value in each run of the design (finite, not constant).
+    levels, num_resamples, confidence, seed
+        Morris grid levels; bootstrap of the intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :attr:`SensitivityResult.indices`: one row per target and factor, sorted by target
+        (in the given order), then by importance (ST or mu_star).
+    """
+    import pandas as pd
+    from SALib.analyze import morris as morris_analyze
+    from SALib.analyze import sobol as sobol_analyze
+
+    problem = {"num_vars": len(names), "names": list(names),
+               "bounds": [[0.0, 1.0]] * len(names)}
+    out = []
+    for t, y in values_by_target.items():
         if method == "sobol":
             res = sobol_analyze.analyze(problem, y, calc_second_order=False,
                                         num_resamples=num_resamples, conf_level=confidence,
@@ -227,8 +263,61 @@ def sensitivity(scenario: Scenario | str | Path, *, method: str = "sobol", n: in
             else ["target", "input", "mu_star", "mu_star_conf", "mu", "sigma", "mu_star_norm"])
     df = pd.DataFrame(out, columns=cols)
     if len(df):
-        order = {t: i for i, t in enumerate(chosen)}
+        order = {t: i for i, t in enumerate(values_by_target)}
         df = df.assign(_o=df["target"].map(order)).sort_values(
             ["_o", key], ascending=[True, False], kind="stable").drop(columns="_o")
         df = df.reset_index(drop=True)
-    return SensitivityResult(method, df, table, len(specs), seed, confidence, notes)
+    return df
+
+
+def interval_excludes_zero(row: Any) -> bool:
+    """Whether a row of sensitivity indices has an interval that excludes zero.
+
+    Morris: ``mu_star - mu_star_conf > 0``; Sobol': ``ST - ST_conf > 0``. Missing or
+    non-finite numbers count as not significant.
+    """
+    get = row.get if hasattr(row, "get") else (lambda k, d=None: getattr(row, k, d))
+    for est, conf in (("mu_star", "mu_star_conf"), ("ST", "ST_conf")):
+        e, c = get(est, None), get(conf, None)
+        if e is None or c is None:
+            continue
+        e, c = float(e), float(c)
+        return bool(math.isfinite(e) and math.isfinite(c) and e - c > 0)
+    return False
+
+
+def significant_drivers(result: SensitivityResult, target: str, *, top: int | None = None,
+                        include_noise: bool = False) -> pd.DataFrame:
+    """The inputs whose effect on a target's value is distinguishable from zero, ranked.
+
+    An input is kept when the lower end of its bootstrap interval is above zero (Morris:
+    ``mu_star - mu_star_conf > 0``; Sobol': ``ST - ST_conf > 0``). Rows are ranked by that lower
+    end, largest first, so a large but uncertain index does not outrank a smaller sure one.
+
+    Parameters
+    ----------
+    result : SensitivityResult
+    target : str
+    top : int, optional
+        Keep at most this many.
+    include_noise : bool
+        Keep the :data:`NOISE` factor (run-to-run randomness) if it is significant; it is not a
+        driver one can act on, so it is left out by default.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of :attr:`SensitivityResult.indices` kept, with a ``low`` column (the lower end
+        of the interval); empty when no input is significant.
+    """
+    df = result.ranking(target)
+    if df.empty:
+        return df.assign(low=[])
+    est, conf = ("ST", "ST_conf") if result.method == "sobol" else ("mu_star", "mu_star_conf")
+    low = df[est].astype(float) - df[conf].astype(float)
+    keep = low.gt(0) & low.notna()
+    if not include_noise:
+        keep &= df["input"] != NOISE
+    out = df.assign(low=low)[keep].sort_values("low", ascending=False, kind="stable")
+    out = out.reset_index(drop=True)
+    return out.head(top) if top else out
