@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.report.plan_markdown import (
+    basis_words,
     capacity_sentence,
     fmt_num,
     fmt_p,
@@ -106,14 +107,26 @@ def _relief_time(doc: Mapping[str, Any]) -> str:
     return f"{h(q.get('0.5'))} / {h(q.get('0.9'))}"
 
 
-def _others(doc: Mapping[str, Any]) -> str:
-    rid = (doc.get("relief") or {}).get("target")
-    out = []
+def _other_readings(doc: Mapping[str, Any]) -> str:
+    """The relief verdict under the plan's other readings (whole-study estimate)."""
+    out = [f"`{rd['value']}` about {rd['p_study']:.3f} (paired {rd['difference']['estimate']:+.3f})"
+           for rd in doc.get("readings") or [] if rd.get("target", _relief_id(doc))
+           == _relief_id(doc)]
+    return "<br>".join(out) or "—"
+
+
+def _relief_id(doc: Mapping[str, Any]) -> str | None:
+    rid: str | None = (doc.get("relief") or {}).get("target")
+    return rid
+
+
+def _target_rows(doc: Mapping[str, Any]) -> list[str]:
+    """One table row per target of a report: clause, basis, P(holds)."""
+    rows = []
     for t in doc["study"]["targets"]:
-        if t["id"] == rid:
-            continue
-        out.append(f"`{t['id']}` {fmt_p(t)}")
-    return "<br>".join(out) or "none"
+        rows.append(f"| {_cell(_link(doc))} | `{t['id']}` | {_cell(basis_words(t))} | "
+                    f"{_cell(fmt_p(t))} |")
+    return rows
 
 
 def _link(doc: Mapping[str, Any]) -> str:
@@ -140,14 +153,17 @@ def render_readme(plans: Sequence[Mapping[str, Any]], examples: Sequence[Mapping
               "the main failure condition (PRIM box in the scenario's inputs); the cheapest fix "
               "found (the smallest relative increase of one resource reaching 90 %, on common "
               "random numbers).", "",
-              "| jurisdiction | hazard | runs | P(relief within 10 h) [95 % CI] | time to 95 % "
-              "relief (median / p90) | main failure condition | cheapest fix found |",
-              "|---|---|---|---|---|---|---|"]
+              "| jurisdiction | hazard | runs | P(relief within 10 h) [95 % CI] | under the "
+              "other reading | time to 95 % relief (median / p90) | main failure condition | "
+              "cheapest fix found |",
+              "|---|---|---|---|---|---|---|---|"]
         for d in plans:
             t = relief_summary(d)
+            reading = (d["scenario"].get("dispersed_relief") or "as reported")
             L.append("| " + " | ".join(_cell(x) for x in (
                 _link(d), d["scenario"]["hazard"], f"{d['study']['runs']:,}",
-                fmt_p(t) if t else "no relief target", _relief_time(d), _main_failure(d),
+                (f"{fmt_p(t)} (`{reading}`)" if t else "no relief target"),
+                _other_readings(d), _relief_time(d), _main_failure(d),
                 _fix(d))) + " |")
         readings = [(d, rd) for d in plans for rd in d.get("readings") or []]
         if readings:
@@ -163,10 +179,22 @@ def render_readme(plans: Sequence[Mapping[str, Any]], examples: Sequence[Mapping
                          f"`{rd['current']}`) | {rd['p_base']:.3f} → {rd['p_reading']:.3f} | "
                          f"{df['estimate']:+.3f} [{df['low']:+.3f}, {df['high']:+.3f}] | "
                          f"{rd['p_study']:.3f} |")
-        L += ["", "## The other targets", "",
-              "| jurisdiction | P(holds) [95 % CI] of each other target |", "|---|---|"]
+        L += ["", "## Every target and what its verdict rests on", "",
+              "A verdict is a finding only when its basis is *simulated*; the others are fixed by "
+              "the scenario, bounded away from the threshold by its inputs, decided by the "
+              "zones' size, or have nothing to measure (each report says why).", "",
+              "| jurisdiction | target | basis | P(holds) [95 % CI] |", "|---|---|---|---|"]
         for d in plans:
-            L.append(f"| {_cell(_link(d))} | {_others(d)} |")
+            L += _target_rows(d)
+        std = [(d, s) for d in plans for s in d.get("standards") or []]
+        if std:
+            L += ["", "## Static standards (checked from the scenario's data, not simulated)", "",
+                  "| jurisdiction | standard | value | threshold | met |", "|---|---|---|---|---|"]
+            for d, s in std:
+                L.append(f"| {_cell(_link(d))} | `{s['id']}` | {fmt_num(s.get('value'))} "
+                         f"{_cell(s.get('unit') or '')} | {s.get('comparison', '')} "
+                         f"{fmt_num(s.get('threshold'))} | "
+                         f"{'n/a' if s.get('met') is None else 'yes' if s['met'] else 'no'} |")
         L += ["", "## Scale of each scenario", "",
               "| jurisdiction | zones | residents | shelters (planned places) | stock points | "
               "trucks | teams | uncertain inputs | assumptions |",

@@ -52,11 +52,16 @@ def p_holds(summary: StudySummary) -> Figure:
     est = np.array([t.p_holds.estimate for t in ts])
     lo = np.array([t.p_holds.low for t in ts])
     hi = np.array([t.p_holds.high for t in ts])
-    ax.errorbar(est, y, xerr=[est - lo, hi - est], fmt="o", color=COLOR, capsize=4)
-    for yi, t in zip(y, ts, strict=True):
-        ax.annotate(f"{t.p_holds.estimate:.2f} [{t.p_holds.low:.2f}, {t.p_holds.high:.2f}]",
-                    (t.p_holds.estimate, yi), textcoords="offset points", xytext=(0, 7),
-                    ha="center", fontsize=8)
+    found = np.array([t.basis is None or t.basis.kind == "simulated" for t in ts])
+    for mask, color in ((found, COLOR), (~found, "0.6")):
+        if mask.any():
+            ax.errorbar(est[mask], y[mask], xerr=[(est - lo)[mask], (hi - est)[mask]], fmt="o",
+                        color=color, capsize=4)
+    for yi, t, f in zip(y, ts, found, strict=True):
+        text = (f"{t.p_holds.estimate:.2f} [{t.p_holds.low:.2f}, {t.p_holds.high:.2f}]" if f
+                else f"not a finding: {t.basis.words if t.basis else ''}")
+        ax.annotate(text, (t.p_holds.estimate, yi), textcoords="offset points", xytext=(0, 7),
+                    ha="center", fontsize=8, color="black" if f else "0.4")
     ax.set_yticks(y, [t.id for t in ts])
     ax.set_xlim(-0.02, 1.02)
     ax.set_ylim(-0.7, len(ts) - 0.3)

@@ -51,10 +51,43 @@ def fmt_value(x: Any, unit: str | None) -> str:
 
 
 def fmt_p(t: Mapping[str, Any]) -> str:
-    """P(holds) with its interval, as printed in the verdict table."""
+    """P(holds) with its interval, as printed in the verdict table.
+
+    A verdict that is not a finding (its basis is not ``simulated``) is said in words, never
+    as a bare 0.000 or 1.000.
+    """
     if t["p_holds"] is None:
         return "n/a (never applies)"
-    return f"{t['p_holds']:.3f} [{t['ci_low']:.3f}, {t['ci_high']:.3f}]"
+    p = f"{t['p_holds']:.3f} [{t['ci_low']:.3f}, {t['ci_high']:.3f}]"
+    basis = t.get("basis") or "simulated"
+    if basis == "simulated":
+        return p
+    if basis == "unreachable":
+        return "cannot hold: its inputs bound it away from the threshold"
+    if basis == "resolution":
+        return f"not measurable at this resolution (runs gave {t['p_holds']:.3f})"
+    if basis == "not_applicable":
+        return "n/a (nothing to measure in any run)"
+    if t["p_holds"] >= 1.0:
+        return "holds by construction"
+    if t["p_holds"] <= 0.0:
+        return "fails by construction"
+    return f"{p}, by construction"
+
+
+def basis_words(t: Mapping[str, Any]) -> str:
+    """The basis of a target's verdict in words, English / Chinese."""
+    w = t.get("basis_words") or {}
+    if not w:
+        return "simulated"
+    return f"{w['en']} / {w['zh']}"
+
+
+def basis_notes(targets: Sequence[Mapping[str, Any]]) -> list[str]:
+    """One line per target whose verdict is not a finding of the runs, with the reason."""
+    return [f"- `{t['id']}`, {basis_words(t)}: {t['basis_reason']}."
+            for t in targets if (t.get("basis") or "simulated") != "simulated"
+            and t.get("basis_reason")]
 
 
 def _pct(x: float | None) -> str:
@@ -64,6 +97,8 @@ def _pct(x: float | None) -> str:
 def _verdict(t: Mapping[str, Any], goal: float) -> str:
     if t["p_holds"] is None:
         return "never applies"
+    if (t.get("basis") or "simulated") != "simulated":
+        return "not a finding (see basis)"
     if t["ci_low"] >= goal:
         return f"holds (P ≥ {goal:.0%})"
     if t["ci_high"] < goal:
@@ -71,15 +106,23 @@ def _verdict(t: Mapping[str, Any], goal: float) -> str:
     return f"near {goal:.0%}"
 
 
-def _line_links(source: str | None, plans_link: str | None) -> str:
+def _line_links(source: str | None, plans_link: str | None, plan: str | None = None) -> str:
+    """The plan-line column: a line of the scenario's own plan, linked, only for its own clauses.
+
+    A clause borrowed from another plan says so; a target with no plan line shows its real
+    source (a standard, a reference section, an assumption).
+    """
     cites = plan_citations(source)
-    if not cites:
+    own = [c for c in cites if plan is not None and c.partition("#")[0] == plan]
+    if not own:
+        if cites:
+            return f"another plan's clause ({', '.join(cites)})"
         if not source:
             return "—"
         short = source.split(" (")[0]
         return short if len(short) <= 60 else short[:57] + "…"
     out = []
-    for c in cites:
+    for c in own:
         if plans_link:
             fname, _, line = c.partition("#")
             out.append(f"[{c}]({plans_link}/{fname}#{line.split('-')[0]})")
@@ -133,6 +176,8 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
         L += _figure(doc, "stock", "stock on hand")
     L += _failure_md(doc)
     L += _capacity_md(doc)
+    L += _readings_md(doc)
+    L += _standards_md(doc)
     L += _sensitivity_md(doc)
     L += _assumptions_md(doc)
     L += _method_md(doc)
@@ -158,9 +203,15 @@ def _headline(doc: Mapping[str, Any]) -> list[str]:
         return ["**The scenario has no basic-relief target.**", ""]
     r = doc["relief"]
     p = fmt_p(t)
+    reading = doc["scenario"].get("dispersed_relief")
+    relief_readings = [rd for rd in doc.get("readings") or []
+                       if rd.get("relief", True) and rd["path"].endswith("dispersed_relief")]
+    under = f" under the reading `dispersed_relief: {reading}`" if reading else ""
     lines = [f"**Does basic relief within {r['hours']:g} hours hold?** "
-             f"P(holds) = {p} (95 % Wilson interval, {t['applicable_runs']:,} runs): "
-             + _answer(t, goal) + "."]
+             f"P(holds) = {p}{under} (95 % Wilson interval, {t['applicable_runs']:,} runs): "
+             + _answer(t, goal) + "."
+             + "".join(f" Under `{rd['value']}` ({rd['words']}): about {rd['p_study']:.3f}."
+                       for rd in relief_readings)]
     f = doc.get("failure")
     if f and f.get("failures"):
         lines.append(f"**Why not:** {f['plain']}"
@@ -169,9 +220,63 @@ def _headline(doc: Mapping[str, Any]) -> list[str]:
                      + _top_inputs(doc))
     cap = doc.get("capacity") or {}
     lines.append(f"**What would make it hold at {goal:.0%}:** {capacity_sentence(cap)}")
-    for rd in doc.get("readings") or []:
+    for rd in relief_readings:
         lines.append(f"**What the verdict rests on:** {reading_sentence(rd)}")
+    built = [x for x in doc["study"]["targets"] if (x.get("basis") or "simulated") != "simulated"]
+    if built:
+        lines.append("**Not findings:** " + "; ".join(
+            f"`{x['id']}` is {basis_words(x)}" for x in built)
+            + " (see *What the verdicts rest on* under the verdict table).")
     return [x + "\n" for x in lines]
+
+
+def _readings_md(doc: Mapping[str, Any]) -> list[str]:
+    """Every target under the plan's other readings, on the same disasters."""
+    rds = doc.get("readings") or []
+    if not rds:
+        return []
+    L = ["## Other readings of the plan, on the same disasters", "",
+         "Each row runs the study's first runs again with one rule read another way (common "
+         "random numbers); \"about\" is the whole study's P(holds) plus the paired difference.",
+         "", "| reading | 解读 | target | P(holds) as reported → under the reading | paired "
+         "difference [95 % CI] | about, whole study | source |", "|---|---|---|---|---|---|---|"]
+    for rd in rds:
+        d = rd["difference"]
+        L.append("| " + " | ".join(_esc(x) for x in (
+            f"`{rd['path'].split('.')[-1]}: {rd['value']}` (reported `{rd['current']}`): "
+            f"{rd['words']}", rd.get("words_zh") or "", f"`{rd.get('target', '')}`",
+            f"{rd['p_base']:.3f} → {rd['p_reading']:.3f} ({rd['runs']} runs)",
+            f"{d['estimate']:+.3f} [{d['low']:+.3f}, {d['high']:+.3f}]",
+            f"{rd['p_study']:.3f}", _short(rd.get("source"), 60))) + " |")
+    return L + [""]
+
+
+def _standards_md(doc: Mapping[str, Any]) -> list[str]:
+    """The plan's static standards, checked from the scenario's data (not simulated)."""
+    std = doc.get("standards") or []
+    items = doc.get("plan_items") or []
+    L: list[str] = []
+    if std:
+        L += ["## Static standards (from the scenario's data, not simulated)", "",
+              "| standard | plan clause | value | threshold | met | rests on |",
+              "|---|---|---|---|---|---|"]
+        for x in std:
+            met = "n/a" if x.get("met") is None else "yes" if x["met"] else "no"
+            L.append("| " + " | ".join(_esc(str(v)) for v in (
+                f"`{x['id']}`", _clause(x), f"{fmt_num(x.get('value'))} {x.get('unit') or ''}",
+                f"{x.get('comparison', '')} {fmt_num(x.get('threshold'))}", met,
+                _short(x.get("rests_on") or x.get("note") or x.get("source"), 90))) + " |")
+        L.append("")
+    untested = [x for x in items if x.get("untested")]
+    if items:
+        L += ["## The plan's testable items", "",
+              f"{len(items) - len(untested)} of the {len(items)} items the plan notes mark as "
+              "testable by simulation are targets or standards here; the others are not "
+              "tested, for the reason given:", ""]
+        L += [f"- {x.get('line', '')}: {x['item'].get('zh') or ''} / {x['item'].get('en') or ''}"
+              f" — {x['untested']}" for x in untested]
+        L.append("")
+    return L
 
 
 def reading_sentence(rd: Mapping[str, Any]) -> str:
@@ -317,9 +422,9 @@ def _verdict_table(doc: Mapping[str, Any]) -> list[str]:
            "runs": "a fixed number of runs"}.get(stop.get("reason", "runs"), "")
     L += [f"{st['runs']:,} runs (root seed {st['seed']}); the study stopped when {why}. "
           f"P(holds) counts the runs where the target applies; 95 % Wilson intervals.", ""]
-    L += ["| target | plan clause | plan line | P(holds) [95 % CI] | verdict | applies "
+    L += ["| target | plan clause | plan line | basis | P(holds) [95 % CI] | verdict | applies "
           "| value median (p5–p95) | threshold |",
-          "|---|---|---|---|---|---|---|---|"]
+          "|---|---|---|---|---|---|---|---|---|"]
     for t in st["targets"]:
         q = t["value"]["quantiles"]
         med = (q.get("0.5") or {}).get("estimate")
@@ -332,8 +437,14 @@ def _verdict_table(doc: Mapping[str, Any]) -> list[str]:
             thr += " (median)"
         applies = _pct(t["p_applies"])
         L.append("| " + " | ".join(_esc(x) for x in (
-            f"`{t['id']}`", _clause(t), _line_links(t["source"], doc.get("plans_link")),
-            fmt_p(t), _verdict(t, goal), applies, val, thr)) + " |")
+            f"`{t['id']}`", _clause(t), _line_links(t["source"], doc.get("plans_link"),
+                                            doc["scenario"].get("plan")),
+            basis_words(t), fmt_p(t), _verdict(t, goal), applies, val, thr)) + " |")
+    notes = basis_notes(st["targets"])
+    if notes:
+        L += ["", "**What the verdicts rest on.** A verdict is a finding only when its basis is "
+              "*simulated*: the value varies with what the runs draw and the threshold is within "
+              "its reach. The others:", ""] + notes
     L += ["", "Units: " + "; ".join(f"`{t['id']}`: {t['unit']}" for t in st["targets"]
                                     if t.get("unit")) + ".", ""]
     L += _figure(doc, "p_holds", "P(holds) per target")

@@ -310,7 +310,8 @@ def _scenario_facts(sc: Scenario, file: Path, study: Study) -> dict[str, Any]:
 
     trucks = [v for v in sc.vehicles if v.kind == "truck"]
     return {
-        "name": sc.name, "file": str(file),
+        "name": sc.name, "file": str(file), "plan": sc.plan,
+        "dispersed_relief": sc.response.logistics.dispersed_relief,
         "title": {"en": sc.title.en if sc.title else sc.name,
                   "zh": sc.title.zh if sc.title else None},
         "description": " ".join((sc.description or "").split()),
@@ -453,16 +454,31 @@ def failure_conditions(d: Discovery) -> list[str]:
 
 
 def metric_sentence(metrics: Sequence[Mapping[str, Any]], top: int = 3) -> str:
-    """One sentence on how failing runs differ from holding runs, from :func:`metric_contrast`."""
-    parts = []
-    for m in metrics[:top]:
+    """How failing runs differ from holding runs, from :func:`metric_contrast`, in words.
+
+    The response's resources and operations (what the plan controls) are said apart from the
+    consequences of the disaster's severity (casualties, hospital load, ambulance trips): the
+    latter describe how severe the failing runs were, not why the target fails. Both are
+    associations across the runs, not proven causes.
+    """
+    from sim.study.metric_kinds import metric_words
+
+    def part(m: Mapping[str, Any]) -> str:
         more = "more" if m["effect"] > 0 else "less"
-        parts.append(f"{more} `{m['metric']}` (mean {fmt_num(m['mean_fails'])} against "
-                     f"{fmt_num(m['mean_holds'])})")
-    if not parts:
-        return ""
-    return "Compared with the runs where it holds, the runs where it fails have " + \
-        "; ".join(parts) + "."
+        return (f"{more} {m.get('words') or metric_words(m['metric'])} (mean "
+                f"{fmt_num(m['mean_fails'])} against {fmt_num(m['mean_holds'])})")
+
+    ops = [part(m) for m in metrics if m.get("kind", "operations") == "operations"][:top]
+    sev = [part(m) for m in metrics if m.get("kind") == "severity"][:top]
+    text = []
+    if ops:
+        text.append("In the response's resources and operations, the runs where it fails have "
+                    + "; ".join(ops) + " than the runs where it holds (an association across "
+                    "the runs, not a proven cause).")
+    if sev:
+        text.append("How severe the failing runs were (consequences of the disaster, not "
+                    "causes of the failure): " + "; ".join(sev) + ".")
+    return " ".join(text)
 
 
 _SKIP_METRICS = ("metric.relief_p", "metric.events", "metric.simpy_events", "metric.population",
@@ -473,16 +489,27 @@ def metric_contrast(table: pd.DataFrame, fails: np.ndarray, top: int = 8
                     ) -> list[dict[str, Any]]:
     """The run metrics that differ most between runs where a target fails and where it holds.
 
-    Ranked by the absolute standardised difference of means (difference over the standard
-    deviation across all runs); metrics that are undefined in most runs of either group are left
-    out.
+    Each carries its ``kind`` (:mod:`sim.study.metric_kinds`): ``operations`` (resources and
+    operations of the response) or ``severity`` (consequences of the disaster's severity, to be
+    read as how severe the failing runs were, not as causes); outcome and bookkeeping metrics
+    are left out. Ranked by the absolute standardised difference of means (difference over the
+    standard deviation across all runs), the ``top`` of each kind kept; metrics that are
+    undefined in most runs of either group are left out.
     """
     out: list[dict[str, Any]] = []
     f = np.asarray(fails, dtype=bool)
     if f.sum() < 3 or (~f).sum() < 3:
         return []
+    from sim.study.metric_kinds import metric_kind, metric_words
+
     for c in table.columns:
         if not c.startswith("metric.") or c.startswith(_SKIP_METRICS):
+            continue
+        try:
+            kind: str = metric_kind(c)
+        except KeyError:
+            kind = "unclassified"
+        if kind in ("outcome", "bookkeeping"):
             continue
         v = table[c].to_numpy(dtype=float)
         v = np.where(np.isfinite(v), v, np.nan)
@@ -495,9 +522,16 @@ def metric_contrast(table: pd.DataFrame, fails: np.ndarray, top: int = 8
         eff = (float(np.nanmean(a)) - float(np.nanmean(b))) / sd
         out.append({"metric": c.removeprefix("metric."), "median_holds": float(np.nanmedian(b)),
                     "median_fails": float(np.nanmedian(a)), "mean_holds": float(np.nanmean(b)),
-                    "mean_fails": float(np.nanmean(a)), "effect": eff})
+                    "mean_fails": float(np.nanmean(a)), "effect": eff, "kind": kind,
+                    "words": metric_words(c), "words_zh": metric_words(c, "zh")})
     out.sort(key=lambda r: -abs(float(r["effect"])))
-    return out[:top]
+    seen: dict[str, int] = {}
+    kept = []
+    for r in out:
+        seen[r["kind"]] = seen.get(r["kind"], 0) + 1
+        if seen[r["kind"]] <= top:
+            kept.append(r)
+    return kept
 
 
 def _failure_section(study: Study, target_id: str, label: str) -> tuple[dict[str, Any],
@@ -762,43 +796,85 @@ def _capacity_section(sc: Scenario, study: Study, relief_id: str | None, budget:
 
 
 # -- the report --------------------------------------------------------------------------------
-READINGS: tuple[tuple[str, str, str], ...] = (
-    ("response.logistics.dispersed_relief", "delivered",
-     "dispersed families (with relatives) are relieved when last-mile deliveries reach their "
-     "zone, not by their hosts on arrival"),
+@dataclass(frozen=True)
+class Reading:
+    """Another reading of what a plan clause promises, tried on the same disasters."""
+
+    path: str
+    """The scenario path the reading sets."""
+    value: Any
+    words: str
+    """What the reading means, in English."""
+    words_zh: str
+    kinds: tuple[str, ...]
+    """The target kinds it is compared on."""
+    source: str
+
+
+READINGS: tuple[Reading, ...] = (
+    Reading("response.logistics.dispersed_relief", "delivered",
+            "dispersed families (with relatives) are relieved when the last mile brings their "
+            "items (distribution point, then village teams), not by their hosts on arrival",
+            "分散安置群众的救助物资经乡村末端配送到户后才算得到救助", ("relief_within",),
+            "001_fuzhou_plan.txt#L200; 004_wenzhou_plan.txt#L433"),
+    Reading("response.logistics.dispersed_relief", "hosts",
+            "dispersed families are relieved by their hosts (relatives) on arrival, with no "
+            "delivery from the stock system (the optimistic reading)",
+            "投亲靠友的分散安置群众到达即由亲友保障基本生活（乐观解读）", ("relief_within",),
+            "assumption: relatives provide food, water and bedding at once"),
 )
-"""Other readings of what the plan promises, tried on the relief target: (path, value, words)."""
+"""Other readings of what the plan promises; a reading equal to the scenario's own is skipped.
+:func:`sim.study.readings` adds the readings a plan's own rules call for (e.g. a dispatch rule)."""
+
+
+def _plan_readings(sc: Scenario) -> list[Reading]:
+    """The built-in readings and those the scenario's plan rules call for."""
+    out = list(READINGS)
+    try:
+        from sim.study.readings import plan_readings
+    except ImportError:  # pragma: no cover - the module is optional
+        return out
+    for r in plan_readings(sc):
+        out.append(Reading(r.path, r.value, r.words, r.words_zh, tuple(r.kinds), r.source))
+    return out
 
 
 def _readings_section(sc: Scenario, study: Study, relief_id: str | None, budget: Budget,
                       seed: int, info: ExecutorInfo, progress: bool | None,
                       log: Callable[[str], None]) -> list[dict[str, Any]]:
-    """P(relief holds) under each other reading, paired with the study's first runs."""
+    """Each target's P(holds) under each other reading, paired with the study's first runs."""
     from sim.scenario.overrides import apply_overrides
     from sim.study.runner import run_study
     from sim.study.stats import paired_difference
 
-    if relief_id is None:
-        return []
     runs = min(budget.probe_runs, study.runs)
-    base = study.table.iloc[:runs][f"met.{relief_id}"].to_numpy(dtype=bool)
-    p_study = study.p_holds(relief_id).estimate
     out = []
-    for path, value, words in READINGS:
+    for rd in _plan_readings(sc):
         current: Any = sc
-        for part in path.split("."):
+        for part in rd.path.split("."):
             current = getattr(current, part)
-        if current == value:
+        ids = [t.id for t in sc.targets if t.kind in rd.kinds]
+        if current == rd.value or not ids:
             continue
-        st = run_study(apply_overrides(sc, {path: value}), runs, seed, executor=info,
+        st = run_study(apply_overrides(sc, {rd.path: rd.value}), runs, seed, executor=info,
                        progress=progress)
-        met = st.table[f"met.{relief_id}"].to_numpy(dtype=bool)
-        diff = paired_difference(met, base).difference
-        out.append({"path": path, "value": value, "current": current, "words": words,
-                    "runs": runs, "p_base": float(base.mean()), "p_reading": float(met.mean()),
-                    "difference": diff.to_dict(),
-                    "p_study": min(1.0, max(0.0, p_study + diff.estimate))})
-        log(f"  reading {path}={value}: P {base.mean():.3f} -> {met.mean():.3f}")
+        for tid in ids:
+            vals = study.table.iloc[:runs][f"value.{tid}"].to_numpy(dtype=float)
+            applies = np.isfinite(vals) & np.isfinite(st.table[f"value.{tid}"].to_numpy(float))
+            base = study.table.iloc[:runs][f"met.{tid}"].to_numpy(dtype=bool)[applies]
+            met = st.table[f"met.{tid}"].to_numpy(dtype=bool)[applies]
+            if not len(met):
+                continue
+            diff = paired_difference(met, base).difference
+            p_study = study.p_holds(tid).estimate
+            out.append({"path": rd.path, "value": rd.value, "current": current,
+                        "words": rd.words, "words_zh": rd.words_zh, "source": rd.source,
+                        "target": tid, "relief": tid == relief_id,
+                        "runs": int(len(met)), "p_base": float(base.mean()),
+                        "p_reading": float(met.mean()), "difference": diff.to_dict(),
+                        "p_study": min(1.0, max(0.0, p_study + diff.estimate))})
+            log(f"  reading {rd.path}={rd.value}: {tid} P {base.mean():.3f} -> "
+                f"{met.mean():.3f}")
     return out
 
 

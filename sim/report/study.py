@@ -54,8 +54,10 @@ def format_summary(s: StudySummary) -> str:
     for t in s.targets:
         q = t.value.quantiles
         qs = " / ".join(_g(q[k].estimate) for k in sorted(q)) if q else "n/a"
+        basis = t.basis.kind if t.basis else "simulated"
         rows.append((
-            t.id, _p(t.p_holds), _ci(t.p_holds), f"{t.holds}/{t.applicable}"
+            t.id, _p(t.p_holds) if basis == "simulated" else f"({_p(t.p_holds)})",
+            _ci(t.p_holds), basis.replace("_", " "), f"{t.holds}/{t.applicable}"
             + (f" ({t.runs - t.applicable} n/a)" if t.applicable < t.runs else ""),
             f"{_g(t.value.mean.estimate)} [{_g(t.value.mean.low)}, {_g(t.value.mean.high)}]",
             qs, f"{t.comparison} {_g(t.threshold)}" + (" (median)" if t.threshold_varies else ""),
@@ -69,9 +71,14 @@ def format_summary(s: StudySummary) -> str:
         head += f", {s.elapsed_s:.1f} s ({s.runs / s.elapsed_s:.0f} runs/s this session)" \
             if s.stop and s.stop.runs == s.runs else f", {s.elapsed_s:.1f} s"
     lines = [head, ""]
-    lines.append(table(rows, ("target", "P(holds)", f"{conf} CI (Wilson)", "held",
+    lines.append(table(rows, ("target", "P(holds)", f"{conf} CI (Wilson)", "basis", "held",
                               f"value mean [{conf} CI, bootstrap]", "value p5 / p50 / p95",
                               "threshold", "unit")))
+    built = [t for t in s.targets if t.basis is not None and t.basis.kind != "simulated"]
+    if built:
+        lines += ["", "not findings of the runs (P in brackets):"]
+        lines += [f"  {t.id}: {t.basis.words}: {t.basis.reason}" for t in built
+                  if t.basis is not None]
     if s.stop is not None and s.stop.until_ci is not None:
         why = {"precision": "every interval's half-width is within",
                "max_runs": "the maximum number of runs was reached before reaching"}[s.stop.reason]

@@ -36,7 +36,9 @@ def format_run(r: RunResult) -> str:
     """The verdict table of one run, with the headline metrics."""
     rows = [
         (t.id, _num(t.value), f"{t.comparison} {_num(t.threshold)}",
-         "HOLDS" if t.met else "FAILS", t.unit, t.source or "")
+         "NOT APPLICABLE" if t.value is None else "HOLDS" if t.met else "FAILS",
+         t.unit if t.value is not None else f"{t.unit} ({t.note})" if t.note else t.unit,
+         t.source or "")
         for t in r.targets
     ]
     m = r.metrics

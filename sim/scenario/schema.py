@@ -458,6 +458,14 @@ class Scenario(Frozen):
     name: Name
     title: Text | None = None
     description: str | None = None
+    plan: Annotated[str, Field(pattern=r"^\d{3}_[a-z]+_plan\.txt$")] | None = Field(
+        default=None,
+        description=(
+            "The seed plan whose clauses this scenario tests (a file of scenarios/plans, e.g. "
+            "004_wenzhou_plan.txt); reports credit a target to a plan line only for this plan's "
+            "own clauses. None: an illustrative scenario that borrows other plans' clauses."
+        ),
+    )
     time: TimeFrame = TimeFrame()
     items: dict[Name, Item] = Field(min_length=1)
     needs: dict[Name, Need] = Field(min_length=1)
