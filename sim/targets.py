@@ -323,9 +323,18 @@ def _teams(t: TeamsSuffice, r: RunResult, sc: Scenario) -> Verdict:
     total = r.metrics["trapped_total"]
     if total == 0:
         return None, t.share, ">=", unit, "nobody was trapped in this run"
-    within = sum(n for (n, h), k in zip(r.reached, r.reached_kind, strict=True)
-                 if k in t.team_kinds and h <= t.hours + EPS)
-    return within / total, t.share, ">=", unit, None
+    named = others = 0
+    for (n, h), k in zip(r.reached, r.reached_kind, strict=True):
+        if h <= t.hours + EPS:
+            if k in t.team_kinds:
+                named += n
+            else:
+                others += n
+    left = total - others
+    note = (f"{others} reached in time by other teams, left out" if others else None)
+    if left <= 0:
+        return None, t.share, ">=", unit, "other teams reached every trapped person in time"
+    return named / left, t.share, ">=", unit, note
 
 
 def _teams_bound(t: TeamsSuffice, sc: Scenario) -> Bound | None:

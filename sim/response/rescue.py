@@ -74,6 +74,8 @@ class Rescue:
         self.teams = [t for t in model.teams if "rescue" in t.skills]
         self.reached: list[tuple[int, float]] = []
         """(count, hours from entrapment to a team starting on them)."""
+        self.reached_kind: list[str] = []
+        """The kind of the team that started on each ``reached`` record (recording only)."""
         self.alive = 0
         self.dead = 0
         n = len(model.sc.zones)
@@ -175,6 +177,7 @@ class Rescue:
                 site.waiting.pop(0)
             t0 = float(env.now)
             self.reached.append((1, t0 - trapped_at))
+            self.reached_kind.append(team.kind)
             dur = per_person * math.exp(self.extraction_sigma * float(self.rng.standard_normal()))
             yield env.timeout(dur)
             team.note(t0, float(env.now), "extract", site.zone)

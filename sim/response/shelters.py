@@ -112,6 +112,15 @@ class ShelterState:
     waiting: list[Cohort] = field(default_factory=list)
     relieved: list[Cohort] = field(default_factory=list)
     hungry: list[Cohort] = field(default_factory=list)
+    arrived_needing: int = 0
+    """People who reached the point needing their first relief (recording only)."""
+    relieved_total: int = 0
+    """People given their first relief here (recording only)."""
+    received: np.ndarray | None = None
+    """Stock received for first issues: prepositioned plus deliveries, less the later days'
+    rations issued (recording only; None until first used)."""
+    cover_log: list[tuple[float, int, float]] = field(default_factory=list)
+    """(hour, arrived_needing, people whose first day ``received`` covers) at each change."""
 
     @property
     def room(self) -> int:
@@ -184,11 +193,17 @@ class Shelters:
         c.where = s.idx
         s.assigned += c.n
         s.waiting.append(c)
+        if c.relieved_at is None:
+            s.arrived_needing += c.n
+            self._log_cover(s)
         self.serve(s)
 
     def leave_point(self, c: Cohort, k: int) -> None:
         """``k`` people of dispersed cohort ``c`` go home: the point stops providing for them."""
-        self._drop(self.points[c.home], c, k)
+        s = self.points[c.home]
+        if self.m.distribution.waiting(c):  # items set aside, not yet handed out
+            s.relieved_present -= k
+        self._drop(s, c, k)
 
     @staticmethod
     def _drop(s: ShelterState, c: Cohort, k: int) -> None:
@@ -329,7 +344,11 @@ class Shelters:
         if s.closed:
             s.assigned -= c.n
             self.m.evac.place(c, origin=s.zone)
-        elif s.is_open:
+            return
+        if c.relieved_at is None:
+            s.arrived_needing += c.n
+            self._log_cover(s)
+        if s.is_open:
             self._register(s, c)
         else:
             s.pending.append(c)
@@ -408,6 +427,10 @@ class Shelters:
         s.relieved_present = 0
         pending, s.pending, s.waiting, s.relieved, s.hungry = s.pending, [], [], [], []
         s.inventory[:] = 0.0
+        # the people not yet relieved here are counted where they go; what it issued stays in
+        s.arrived_needing = s.relieved_total
+        s.received = self.first * s.relieved_total
+        self._log_cover(s)
         for c in movers + pending:
             m.evac.place(c, origin=s.zone)
 
@@ -449,6 +472,10 @@ class Shelters:
             else:
                 s.waiting.pop(0)
             self._issue(s, self.first, c.n)
+            s.relieved_total += c.n
+            if s.point:  # a distribution point: the village teams hand the items out
+                m.distribution.ready(s, c)
+                continue
             c.relieved_at = now
             m.relief.close(c)
             s.relieved.append(c)
@@ -466,9 +493,14 @@ class Shelters:
             else:
                 s.hungry.pop(0)
             self._issue(s, self.per_day, c.n)
+            self._ration_issued(s, c.n)
             self.ration_delay_person_h += c.n * (now - c.next_ration_h)
             self._schedule_ration(s, c, now + 24.0)
         self.reorder(s)
+
+    def schedule_ration(self, s: ShelterState, c: Cohort, at: float) -> None:
+        """Schedule cohort ``c``'s next daily ration at ``s`` at time ``at``."""
+        self._schedule_ration(s, c, at)
 
     def _schedule_ration(self, s: ShelterState, c: Cohort, at: float) -> None:
         c.next_ration_h = at
@@ -489,6 +521,7 @@ class Shelters:
             self.m.log("ration_short", s.name, late.n)
         if k > 0:
             self._issue(s, self.per_day, k)
+            self._ration_issued(s, k)
             self._schedule_ration(s, c, c.next_ration_h + 24.0)
         self.reorder(s)
 
@@ -507,8 +540,28 @@ class Shelters:
         """Receive a delivery."""
         s.inventory += qty
         s.on_order = np.maximum(s.on_order - qty, 0.0)
+        s.received = self._received(s) + qty
+        self._log_cover(s)
         self.m.log("delivered", s.name, int(round(float(qty.sum()))))
         self.serve(s)
+
+    # -- recording: first-day supplies in place ---------------------------------------------
+    def _received(self, s: ShelterState) -> np.ndarray:
+        if s.received is None:
+            s.received = s.inventory.copy()  # the prepositioned stock, before any issue
+        return s.received
+
+    def _ration_issued(self, s: ShelterState, k: int) -> None:
+        """A later day's ration for ``k`` people came out of the stock received."""
+        s.received = np.maximum(self._received(s) - self.per_day * k, 0.0)
+        self._log_cover(s)
+
+    def _log_cover(self, s: ShelterState) -> None:
+        """Record how many people's first day the stock received covers, and who came."""
+        received = self._received(s)
+        covered = min((float(received[i]) / per for i, per in self.first_gate),
+                      default=math.inf)
+        s.cover_log.append((float(self.m.env.now), s.arrived_needing, covered))
 
     # -- departure ---------------------------------------------------------------------------
     def release(self, s: ShelterState, c: Cohort, k: int, dst: State) -> None:

@@ -182,13 +182,17 @@ class SuppliesInPlaceWithin(_TargetBase):
 
 
 class TeamsSuffice(_TargetBase):
-    """Share of the trapped whom the named teams start to extract within ``hours`` of entrapment.
+    """Whether the named teams suffice for the rescue work: the trapped they reach in time.
 
     It asks whether the grassroots teams a plan builds suffice for the rescue work of its
     disasters (002_shicheng_plan.txt#L141: township teams of 30 and village teams of 10, so
-    that a disaster is handled 第一时间): a trapped person counts when a team of one of
-    ``team_kinds`` reaches them in time. Anybody reached late, or reached first by another kind
-    of team (the county's brigades), counts against the named teams.
+    that a disaster is handled 第一时间). The value is the share of the trapped people left to
+    them whom a team of one of ``team_kinds`` starts to extract within ``hours`` of their
+    entrapment; the people another kind of team (the county's brigades) reached within
+    ``hours`` are left out of both counts, so the county's help neither credits nor blames the
+    named teams. Anybody reached late, by any team, or never, counts against them. Not
+    applicable when nobody was trapped. Evacuation is not team work in the model (people move
+    on foot, by their own means or by bus), so only the rescue work is measured.
     """
 
     kind: Literal["teams_suffice"]
