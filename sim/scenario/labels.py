@@ -344,11 +344,41 @@ def input_label(path: str, scenario: Any | None = None) -> Label:
                 return Label(f"hours for the warning to pass down to the {te} tier, h",
                              f"预警信息传至{tz}所需时间（小时）")
             raise KeyError(path)
+        if head == "response" and toks[1:3] == ["warning", "channels"] and len(toks) == 5:
+            return _channel(toks[3][1:-1], toks[4], scenario)
+        if head == "response" and toks[1:3] == ["warning", "outages"] and len(toks) == 5:
+            ue, uz = _UTILITY[toks[3]]
+            if toks[4] == "median":
+                return Label(f"hazard intensity at which half the zones lose {ue}",
+                             f"致半数区域{uz}的灾害强度")
+            if toks[4] == "beta":
+                return Label(f"spread of the {ue} outage fragility (log-standard deviation)",
+                             f"{uz}易损性曲线对数标准差")
+            raise KeyError(path)
         if len(toks) >= 3 and toks[1].startswith("["):
             return _entity(head, toks[1][1:-1], toks[2:], scenario)
     except KeyError:
         raise KeyError(path) from None
     raise KeyError(path)
+
+
+_UTILITY = {"power": ("grid power", "停电"), "network": ("the mobile network", "通信中断")}
+
+
+def _channel(key: str, field: str, scenario: Any) -> Label:
+    """A warning channel's coverage, delay or spread."""
+    rule = getattr(getattr(scenario, "response", None), "warning", None)
+    ch = _find(getattr(rule, "channels", None), key) if rule is not None else None
+    zh = getattr(ch, "name_zh", None) or f"预警渠道 {key}"
+    en = f"warning channel {key}"
+    if field == "coverage":
+        return Label(f"share of a zone's residents {en} can reach", f"{zh}覆盖率")
+    if field == "delay_h":
+        return Label(f"hours from the warning reaching the zone's tier until {en} starts, h",
+                     f"{zh}启动延迟（小时）")
+    if field == "spread_h":
+        return Label(f"hours over which {en} reaches its people, h", f"{zh}传播历时（小时）")
+    raise KeyError(field)
 
 
 def _hazard_rule(rest: list[str], scenario: Any) -> Label:
