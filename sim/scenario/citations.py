@@ -157,8 +157,7 @@ def find_citations(text: str) -> list[Citation]:
     list[Citation]
         One entry per cited section (a range ``§4.1-4.2`` gives two) and per cited plan line or
         range. A line without a plan name (``#L474``) belongs to the last plan named before it in
-        the string, else to the first named after it; with no plan named at all its ``page`` is
-        empty.
+        the string; with no plan named before it its ``page`` is empty (it does not resolve).
     """
     found: list[tuple[int, Citation]] = []
     for m in REFERENCE.finditer(text):
@@ -176,8 +175,7 @@ def find_citations(text: str) -> list[Citation]:
                      None)
         if named is None:
             before = [p for p in plans if p[1] <= m.start()]
-            after = [p for p in plans if p[0] >= m.end()]
-            owner = before[-1] if before else (after[0] if after else None)
+            owner = before[-1] if before else None
         else:
             owner = named
         first = int(m.group(1))
@@ -304,7 +302,8 @@ def _rel(path: Path, root: Path) -> str:
         return str(path)
 
 
-def check_citations(path: Path | str, root: Path = ROOT) -> list[Finding]:
+def check_citations(path: Path | str, root: Path = ROOT, clauses: bool = True
+                    ) -> list[Finding]:
     """Citations in a scenario or pack file that do not resolve.
 
     Parameters
@@ -313,11 +312,15 @@ def check_citations(path: Path | str, root: Path = ROOT) -> list[Finding]:
         A scenario or pack YAML file.
     root : Path
         The repository root holding ``docs/reference`` and ``scenarios/plans``.
+    clauses : bool
+        Also report targets whose cited plan lines do not state their number
+        (:func:`clause_number_findings`, kind ``clause``).
 
     Returns
     -------
     list[Finding]
-        One per unresolved citation (empty when every citation resolves).
+        One per unresolved citation (kind ``reference`` or ``plan``) and, with ``clauses``, per
+        clause number not found; empty when everything resolves.
     """
     path = Path(path)
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -327,11 +330,13 @@ def check_citations(path: Path | str, root: Path = ROOT) -> list[Finding]:
             problem = resolve(c, root)
             if problem:
                 out.append(Finding(_rel(path, root), where, c.text, problem, c.kind))
+    if clauses:
+        out += clause_number_findings(path, root)[1]
     return out
 
 
 def check_all(root: Path = ROOT) -> tuple[int, list[Finding]]:
-    """Check every scenario and pack of a repository.
+    """Check the citations of every scenario and pack of a repository (not the clause numbers).
 
     Returns
     -------
@@ -345,7 +350,7 @@ def check_all(root: Path = ROOT) -> tuple[int, list[Finding]]:
     for f in files:
         data = yaml.safe_load(f.read_text(encoding="utf-8"))
         count += sum(len(find_citations(t)) for _, t in source_strings(data))
-        findings += check_citations(f, root)
+        findings += check_citations(f, root, clauses=False)
     return count, findings
 
 
