@@ -120,7 +120,10 @@ def scenario_dicts(draw: Any, max_zones: int = 4) -> dict[str, Any]:
                         "admission": draw(st.sampled_from(["stated_capacity", "area_standard"]))},
             "logistics": {"cover_days": draw(st.floats(0.5, 3)),
                           "dispersed_relief": draw(st.sampled_from(
-                              ["hosts", "delivered", "none"]))},
+                              ["hosts", "delivered", "none"])),
+                          "handout_households_per_team_h": draw(st.floats(0.5, 60)),
+                          "village_households": draw(st.one_of(st.none(),
+                                                               st.floats(50, 5000)))},
         },
         "targets": [
             {"id": "relief", "kind": "relief_within", "hours": 10, "share": 0.95},

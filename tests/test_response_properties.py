@@ -87,6 +87,9 @@ def operations(draw: Any) -> dict[str, Any]:
     r["shelter"]["overflow"] = draw(st.sampled_from(["wait", "relatives"]))
     r["logistics"]["dispatch"] = draw(st.sampled_from(["nearest", "tiered"]))
     r["logistics"]["dispersed_relief"] = draw(st.sampled_from(["hosts", "delivered", "none"]))
+    # the last mile: village teams (drawn above) or one per committee, or none (on delivery)
+    r["logistics"]["handout_households_per_team_h"] = draw(st.floats(0.5, 60))
+    r["logistics"]["village_households"] = draw(st.one_of(st.none(), st.floats(50, 5000)))
     r["rescue"] = {"dispatch": draw(st.sampled_from(["nearest", "largest", "survival"])),
                    "turnout_min": draw(st.floats(0, 5)), "extraction_h": draw(st.floats(0.1, 3)),
                    "rest_h": draw(st.floats(0, 10)),
@@ -105,6 +108,53 @@ def operations(draw: Any) -> dict[str, Any]:
         {"id": "deaths", "kind": "deaths_per_million", "max": 10},
     ]
     return d
+
+
+def handout_teams(sc: sim.Scenario) -> list[int]:
+    """Hand-out teams per zone as the last mile counts them (village teams, else committees)."""
+    rule = sc.response.logistics
+    teams = []
+    for z in sc.zones:
+        n = sum(t.count for t in sc.teams if t.kind == "village" and t.base == z.name)
+        if n == 0 and rule.village_households is not None and z.households > 0:
+            n = math.ceil(z.households / rule.village_households - 1e-9)
+        teams.append(n)
+    return teams
+
+
+def check_last_mile(sc: sim.Scenario, r: Any) -> None:
+    """Relief at distribution points follows the items' arrival and the hand-out rate."""
+    m = r.metrics
+    zones = [z.name for z in sc.zones]
+    at_points = [(t, subj.split("/")[0], n) for t, kind, subj, n in r.events
+                 if kind == "relieved" and subj.endswith("/distribution")]
+    dispersed_ever = sum(n for (_, _, _a, b, n) in r.transitions if b == State.dispersed)
+    assert 0 <= m["dispersed_handed_out"] <= m["dispersed_relieved"] <= dispersed_ever
+    assert m["dispersed_relieved"] == sum(n for *_, n in at_points)
+    if sc.response.logistics.dispersed_relief != "delivered":
+        assert not at_points and m["dispersed_relieved"] == 0
+        return
+    first: dict[str, float] = {}
+    for _truck, _p, idx, _d, delivered, _kg in r.deliveries:
+        if idx <= -2:
+            z = zones[-2 - idx]
+            first[z] = min(first.get(z, math.inf), delivered)
+    teams = handout_teams(sc)
+    rate = float(sc.response.logistics.handout_households_per_team_h)  # type: ignore[arg-type]
+    done: dict[str, int] = {}
+    for t, z, n in sorted(at_points):
+        assert t >= first[z] - 1e-9  # items reached the point first
+        j = zones.index(z)
+        if teams[j]:
+            zone = sc.zones[j]
+            hh = zone.population / zone.households
+            done[z] = done.get(z, 0) + n
+            assert t > first[z]  # the hand-out takes time
+            assert done[z] <= teams[j] * rate * hh * (t - first[z]) + 1e-6, (z, t, done[z])
+    if m["dispersed_handed_out"]:
+        assert m["handout_mean_h"] > 0
+    assert m["dispersed_handed_out"] == sum(
+        n for _t, z, n in at_points if teams[zones.index(z)])
 
 
 @st.composite
@@ -179,8 +229,12 @@ def test_operations_keep_every_invariant(case: tuple[sim.Scenario, Impact, int])
     for truck, legs in trips.items():
         legs.sort()
         assert all(b[0] >= a[1] - 1e-9 for a, b in zip(legs, legs[1:], strict=False)), truck
-    # rescue outcomes add up: everyone extracted was trapped, alive or dead
+    # the last mile: dispersed families are relieved at their point no earlier than items
+    # reached it, and by time t a zone's village teams have handed out at most
+    # teams x rate x (t - first delivery) households; none without delivered relief
     m = r.metrics
+    check_last_mile(sc, r)
+    # rescue outcomes add up: everyone extracted was trapped, alive or dead
     assert m["rescued_alive"] + m["rescued_dead"] + m["still_trapped"] == m["trapped_total"]
     done = m["rescued_alive"] + m["rescued_dead"]
     teams = sum(t.count for t in sc.teams if "rescue" in t.skills)

@@ -8,6 +8,7 @@ from hypothesis import given
 import sim
 from sim.response.ledger import State
 from tests.strategies import scenarios, seeds
+from tests.test_response_properties import check_last_mile
 
 
 @given(scenarios(), seeds)
@@ -58,6 +59,7 @@ def test_stock_never_negative_and_shelters_within_capacity(sc: sim.Scenario, see
 @given(scenarios(), seeds)
 def test_relief_records_are_consistent(sc: sim.Scenario, seed: int) -> None:
     r = sim.run(sc, seed)
+    check_last_mile(sc, r)  # dispersed families: items first, then the village hand-out
     assert (r.relief_n > 0).all()
     assert ((r.relief_t >= 0) | np.isinf(r.relief_t)).all()
     # nobody is relieved before they needed relief (times before the onset count as 0)

@@ -19,6 +19,7 @@ from simpy.events import URGENT, EventPriority
 from sim.hazards.impact import Episode, FacilityOutage, Impact
 from sim.response.air import Air
 from sim.response.cohorts import Cohort, ReliefLog
+from sim.response.distribution import Distribution
 from sim.response.evacuation import Evacuation
 from sim.response.ledger import Ledger, State
 from sim.response.logistics import Logistics
@@ -138,6 +139,7 @@ class Model:
         self.roads = RoadWorks(self)
         self.supply = ExternalSupply(self)
         self.shelters = Shelters(self)
+        self.distribution = Distribution(self)
         self.logistics = Logistics(self)
         self.evac = Evacuation(self)
         self.series_t: list[float] = []
