@@ -61,23 +61,28 @@ def test_report_verdict_matches_an_independent_study(
         clause = sc.targets[[x.id for x in sc.targets].index(t.id)].clause
         if clause is not None and clause.zh:
             assert clause.zh in row[1]
-        if t.applicable:
+        assert t.basis is not None
+        assert row[3] == f"{t.basis.words} / {t.basis.words_zh}", t.id
+        if t.applicable and t.basis.kind == "simulated":
             p = t.p_holds
-            assert row[3] == f"{p.estimate:.3f} [{p.low:.3f}, {p.high:.3f}]", t.id
+            assert row[4] == f"{p.estimate:.3f} [{p.low:.3f}, {p.high:.3f}]", t.id
             share = t.applicable / t.runs
-            assert row[5] == f"{100 * share:.0f} %", t.id
+            assert row[6] == f"{100 * share:.0f} %", t.id
+        elif t.applicable:  # a built-in answer is said in words, never as a bare 0 or 1
+            assert not re.fullmatch(r"[01]\.000 \[.*\]", row[4]), (t.id, row[4])
+            assert t.basis.reason in md
         else:
-            assert row[3].startswith("n/a")
+            assert row[4].startswith("n/a")
         med = t.value.quantiles[0.5].estimate
         if t.unit and t.unit.startswith("share") and np.isfinite(med):
-            assert row[6].startswith(f"{100 * med:.1f} %"), (t.id, row[6])
-    # The plan line is a link to the cited line of the seed plan, relative to the report.
-    assert "004_wenzhou_plan.txt#L433" in rows["relief_within_10h"][2]
+            assert row[7].startswith(f"{100 * med:.1f} %"), (t.id, row[7])
+    # The demo is no seed plan: a clause it borrows is credited to the other plan, unlinked.
+    assert rows["relief_within_10h"][2] == "another plan's clause (004_wenzhou_plan.txt#L433)"
     # The headline answers the question with the relief target's numbers.
     relief = indep.target("relief_within_10h").p_holds
     head = md.split("## The scenario", 1)[0]
     assert f"P(holds) = {relief.estimate:.3f} [{relief.low:.3f}, {relief.high:.3f}]" in head
-    assert "**Why not:**" in head and "**What would make it hold at 90%:**" in head
+    assert "**When it fails:**" in head and "**What would make it hold at 90%:**" in head
 
 
 def test_report_sections_figures_and_provenance(demo_report: tuple[Path, dict[str, Any]]
@@ -86,7 +91,7 @@ def test_report_sections_figures_and_provenance(demo_report: tuple[Path, dict[st
     md = (out / "report.md").read_text(encoding="utf-8")
     for heading in ("## The scenario and its hazard", "## Verdict",
                     "## Time to basic relief against the 10 h line",
-                    "## Shelters and stock over time", "## Why basic relief fails",
+                    "## Shelters and stock over time", "## When basic relief fails",
                     "## The smallest extra resource for 90%",
                     "## The assumptions that matter most", "## Every assumption in the scenario"):
         assert heading in md, heading

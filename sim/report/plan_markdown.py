@@ -214,7 +214,7 @@ def _headline(doc: Mapping[str, Any]) -> list[str]:
                        for rd in relief_readings)]
     f = doc.get("failure")
     if f and f.get("failures"):
-        lines.append(f"**Why not:** {f['plain']}"
+        lines.append(f"**When it fails:** {f['plain']}"
                      + (f" {f['holds_when']}" if f.get("holds_when") else "")
                      + (f" {f['metrics_plain']}" if f.get("metrics_plain") else "")
                      + _top_inputs(doc))
@@ -265,16 +265,18 @@ def _standards_md(doc: Mapping[str, Any]) -> list[str]:
             L.append("| " + " | ".join(_esc(str(v)) for v in (
                 f"`{x['id']}`", _clause(x), f"{fmt_num(x.get('value'))} {x.get('unit') or ''}",
                 f"{x.get('comparison', '')} {fmt_num(x.get('threshold'))}", met,
-                _short(x.get("rests_on") or x.get("note") or x.get("source"), 90))) + " |")
+                f"{x.get('n_inputs', 0)} input(s), {x.get('n_assumed', 0)} assumed"
+                + (", by construction" if x.get("by_construction") else "")
+                + (f"; {_short(x.get('note'), 90)}" if x.get("note") else ""))) + " |")
         L.append("")
-    untested = [x for x in items if x.get("untested")]
+    untested = [x for x in items if x.get("status") in ("untested", "missing")]
     if items:
         L += ["## The plan's testable items", "",
               f"{len(items) - len(untested)} of the {len(items)} items the plan notes mark as "
               "testable by simulation are targets or standards here; the others are not "
               "tested, for the reason given:", ""]
         L += [f"- {x.get('line', '')}: {x['item'].get('zh') or ''} / {x['item'].get('en') or ''}"
-              f" — {x['untested']}" for x in untested]
+              f" — {x.get('reason') or 'no reason given'}" for x in untested]
         L.append("")
     return L
 
@@ -290,21 +292,34 @@ def reading_sentence(rd: Mapping[str, Any]) -> str:
 
 
 def _top_inputs(doc: Mapping[str, Any], top: int = 3) -> str:
-    """The inputs that move the relief target's value most (Morris), as a clause."""
+    """The main drivers of the relief target's value, as a clause.
+
+    Only inputs whose Morris mu* interval excludes zero (mu* - its bootstrap half-width > 0,
+    ``drivers`` of the report's sensitivity rows) are named, ranked by that lower end, in English
+    and Chinese; when none is, the clause says so.
+    """
     s = doc.get("sensitivity") or {}
     rid = (doc.get("relief") or {}).get("target")
     for pt in s.get("targets", []):
-        if pt["target"] == rid:
-            rows = [r for r in pt["inputs"] if r["mu_star_norm"] >= 0.1
-                    and r["source_kind"] != "randomness"][:top]
-            if not rows:
-                return ""
-            names = [r["words"] + (" (an assumption)" if r["source_kind"] == "assumption"
-                                   else " (partly assumed)"
-                                   if r["source_kind"] == "partly assumed" else "")
-                     for r in rows]
-            return (" The inputs that move the share relieved in time most (Morris "
-                    f"screening) are: {joined(names)}.")
+        if pt["target"] != rid:
+            continue
+        by_path = {r["input"]: r for r in pt["inputs"]}
+        if "drivers" in pt:
+            rows = [by_path[p] for p in pt["drivers"] if p in by_path][:top]
+        else:  # a report.json written before the drivers were recorded
+            rows = sorted((r for r in pt["inputs"] if r["source_kind"] != "randomness"
+                           and r["mu_star"] - r["mu_star_conf"] > 0),
+                          key=lambda r: -(r["mu_star"] - r["mu_star_conf"]))[:top]
+        if not rows:
+            return (" No input's effect on the share relieved in time is distinguishable from "
+                    f"zero in the Morris screening ({s.get('runs', 0):,} runs): no main driver "
+                    "can be named.")
+        names = [r["words"] + (f" ({r['words_zh']})" if r.get("words_zh") else "")
+                 + (", an assumption" if r["source_kind"] == "assumption"
+                    else ", partly assumed" if r["source_kind"] == "partly assumed" else "")
+                 for r in rows]
+        return (" Main drivers (inputs whose Morris effect on the share relieved in time is "
+                f"distinguishable from zero, largest first): {joined(names)}.")
     return ""
 
 
@@ -479,7 +494,7 @@ def _relief_md(doc: Mapping[str, Any]) -> list[str]:
 
 def _failure_md(doc: Mapping[str, Any]) -> list[str]:
     f = doc.get("failure")
-    L = ["## Why basic relief fails: the main failure conditions", ""]
+    L = ["## When basic relief fails: the conditions that go with failure", ""]
     if not f:
         return [*L, "The scenario has no basic-relief target.", ""]
     L += [f["plain"], ""]
@@ -510,10 +525,14 @@ def _failure_md(doc: Mapping[str, Any]) -> list[str]:
     if f.get("metrics"):
         L += ["What differs between the runs where it fails and where it holds (run metrics, "
               "largest standardised difference first):", "",
-              "| metric | mean (median) when it holds | mean (median) when it fails | "
-              "difference (sd) |", "|---|---|---|---|"]
+              "| metric | what it measures | mean (median) when it holds | mean (median) when "
+              "it fails | difference (sd) |", "|---|---|---|---|---|"]
         for m in f["metrics"]:
-            L.append(f"| `{m['metric']}` | {fmt_num(m['mean_holds'])} "
+            kind = {"operations": "resources and operations",
+                    "severity": "how severe the failing runs were (not a cause)"}.get(
+                m.get("kind", ""), m.get("kind", ""))
+            L.append(f"| {m.get('words') or m['metric']} (`{m['metric']}`) | {kind} | "
+                     f"{fmt_num(m['mean_holds'])} "
                      f"({fmt_num(m['median_holds'])}) | {fmt_num(m['mean_fails'])} "
                      f"({fmt_num(m['median_fails'])}) | "
                      f"{m['effect']:+.2f} |")
@@ -593,13 +612,16 @@ def _sensitivity_md(doc: Mapping[str, Any]) -> list[str]:
         L.append("")
     for pt in s["targets"]:
         L += [f"### `{pt['target']}`", "",
-              "| input | mu\\* [95 % CI] | mu\\*/max | source |", "|---|---|---|---|"]
+              "| input | mu\\* [95 % CI] | mu\\*/max | interval excludes 0 | source |",
+              "|---|---|---|---|---|"]
         shown = [r for r in pt["inputs"] if r["mu_star_norm"] >= 0.05][:10] or pt["inputs"][:3]
         for r in shown:
             L.append("| " + " | ".join(_esc(x) for x in (
-                f"{r['words']} (`{r['input']}`)",
+                f"{r['words']}" + (f" / {r['words_zh']}" if r.get("words_zh") else "")
+                + f" (`{r['input']}`)",
                 f"{fmt_num(r['mu_star'])} ± {fmt_num(r['mu_star_conf'])}",
                 f"{r['mu_star_norm']:.2f}",
+                "yes" if r.get("significant", r["mu_star"] - r["mu_star_conf"] > 0) else "no",
                 f"{_kind_mark(r['source_kind'])} {_short(r['source'], 90)}".strip())) + " |")
         L.append("")
         L += _figure(doc, f"sensitivity_{pt['target']}", f"sensitivity of {pt['target']}")

@@ -42,8 +42,10 @@ from sim.report.provenance import (
     source_kind,
 )
 from sim.scenario.loader import ScenarioError, load_scenario
+from sim.scenario.plan_items import plan_item_status
 from sim.scenario.sampling import uncertain_inputs
 from sim.scenario.schema import Scenario
+from sim.standards import evaluate_standards
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -380,9 +382,12 @@ def _relief_section(study: Study, series: Study | None, target: Any, goal: float
 
 
 def _plain_condition(r: Any) -> str:
+    from sim.scenario.labels import describe
     from sim.study.discovery import _fmt
 
-    name = describe_input(r.input)
+    en = getattr(r, "words", "") or describe(r.input)
+    zh = getattr(r, "words_zh", "") or describe(r.input, lang="zh")
+    name = f"{en} ({zh})"
     lo = None if r.low is None else _fmt(r.low, r.integer)
     hi = None if r.high is None else _fmt(r.high, r.integer)
     span = (r.data_max - r.data_min) or 1.0
@@ -401,6 +406,9 @@ def _significant(box: Any) -> bool:
 def plain_failure(d: Discovery, label: str) -> str:
     """One sentence on when a target fails, from its PRIM box, in words.
 
+    The box is stated as the conditions under which the target fails, an association across the
+    runs, never as a cause; inputs are named in English and Chinese (:mod:`sim.scenario.labels`).
+
     A box none of whose restrictions is significant (quasi-p above 5 %) is not a failure
     condition: the failures are then said to be spread over the inputs' ranges.
     """
@@ -415,7 +423,9 @@ def plain_failure(d: Discovery, label: str) -> str:
                 "range of every uncertain input (no range of any input concentrates the "
                 "failures significantly).")
     b = d.box
-    text = (f"{label} fails mostly when {joined(failure_conditions(d))}: such runs are "
+    text = (f"The conditions under which {label[:1].lower() + label[1:]} fails most often (an "
+            "association across the runs, not a proven cause): "
+            f"{joined(failure_conditions(d))}. Such runs are "
             f"{b.mass:.0%} of all runs, the target fails in {b.density:.0%} of them (against "
             f"{d.base_rate:.0%} overall), and they hold {b.coverage:.0%} of its failures.")
     if b.density < d.base_rate + 0.1:
@@ -429,7 +439,7 @@ def plain_success(study: Study, target_id: str, label: str) -> str | None:
     None when the target holds in half the runs or more, in fewer than 10 runs, or when no
     significant box is found.
     """
-    from sim.study.discovery import Discovery, prim
+    from sim.study.discovery import Discovery, label_box, prim
 
     met = study.table[f"met.{target_id}"].to_numpy(dtype=bool)
     n, k = len(met), int(met.sum())
@@ -440,10 +450,12 @@ def plain_success(study: Study, target_id: str, label: str) -> str | None:
     if x.shape[1] == 0:
         return None
     box, _ = prim(x, met)
+    box = label_box(box, study.scenario)
     if box is None or not _significant(box):
         return None
     conds = failure_conditions(Discovery(target_id, n, k, k / n, box, None, ""))
-    return (f"It holds mostly when {joined(conds)}: such runs are {box.mass:.0%} of all runs, "
+    return ("The conditions under which it holds most often (an association, not a proven "
+            f"cause): {joined(conds)}. Such runs are {box.mass:.0%} of all runs, "
             f"it holds in {box.density:.0%} of them (against {k / n:.0%} overall), and they are "
             f"{box.coverage:.0%} of the runs where it holds.")
 
@@ -544,7 +556,7 @@ def _failure_section(study: Study, target_id: str, label: str) -> tuple[dict[str
     doc.pop("trajectory", None)
     if doc.get("box"):
         for r in doc["box"]["restrictions"]:
-            r["words"] = describe_input(r["input"])
+            r["words"] = r.get("words") or describe_input(r["input"])
             src = provenance(study.scenario, r["input"])
             r["source"] = src
             r["source_kind"] = source_kind(src)
@@ -597,7 +609,13 @@ def _ranks(y: np.ndarray) -> np.ndarray:
 def _sensitivity_section(sc: Scenario, study: Study, summary: StudySummary, relief_id: str | None,
                          budget: Budget, seed: int, info: ExecutorInfo,
                          progress: bool | None) -> tuple[dict[str, Any], Any]:
-    from sim.study.sensitivity import NOISE, sensitivity
+    from sim.scenario.labels import describe
+    from sim.study.sensitivity import (
+        NOISE,
+        interval_excludes_zero,
+        sensitivity,
+        significant_drivers,
+    )
 
     chosen: list[str] = []
     if relief_id is not None:
@@ -623,19 +641,23 @@ def _sensitivity_section(sc: Scenario, study: Study, summary: StudySummary, reli
             src = None if path == NOISE else provenance(sc, path)
             rows.append({"input": path,
                          "words": "run-to-run randomness (not a declared input)"
-                         if path == NOISE else describe_input(path),
+                         if path == NOISE else describe(path, sc),
+                         "words_zh": "单次运行的随机性（非设定输入）"
+                         if path == NOISE else describe(path, sc, "zh"),
+                         "significant": interval_excludes_zero(r),
                          "mu_star": float(r["mu_star"]), "mu_star_conf": float(r["mu_star_conf"]),
                          "mu_star_norm": float(r["mu_star_norm"]), "sigma": float(r["sigma"]),
                          "source": src, "source_kind": "randomness" if path == NOISE
                          else source_kind(src)})
-        per_target.append({"target": tid, "inputs": rows})
+        per_target.append({"target": tid, "inputs": rows,
+                           "drivers": [str(p) for p in significant_drivers(res, tid)["input"]]})
     # The assumptions that matter most: across targets, by normalised mu*.
     best: dict[str, dict[str, Any]] = {}
     for pt in per_target:
         for r in pt["inputs"]:
             if r["source_kind"] not in ("assumption", "partly assumed", "none"):
                 continue
-            if r["mu_star_norm"] < 0.1:
+            if r["mu_star_norm"] < 0.1 or not r["significant"]:
                 continue
             cur = best.get(r["input"])
             if cur is None or r["mu_star_norm"] > cur["mu_star_norm"]:
@@ -991,6 +1013,8 @@ def build_report(scenario: str | Path, out: str | Path, *, seed: int = 0,
         "sensitivity": sens,
         "capacity": capacity,
         "readings": readings,
+        "standards": [r.to_dict() for r in evaluate_standards(sc)],
+        "plan_items": ([x.to_dict() for x in plan_item_status(file, sc)] if sc.plan else []),
         "assumptions": [a.to_dict() for a in assumptions(sc)],
         "provenance": {t.id: {"source": t.source, "citations": plan_citations(t.source)}
                        for t in sc.targets},
