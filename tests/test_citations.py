@@ -70,7 +70,7 @@ def test_a_bare_line_belongs_to_the_plan_named_before_it() -> None:
 def test_reference_pages_keep_the_cited_numbering() -> None:
     par = reference_sections(REFERENCE / "parameters.md")
     jur = reference_sections(REFERENCE / "jurisdictions.md")
-    assert [str(i) for i in range(1, 15)] == sorted(par, key=int)
+    assert {str(i) for i in range(1, 15)} <= set(par)
     assert {"1", "1.5", "2.4", "3.5", "4.2", "5.5", "6"} <= set(jur)
     assert "六个百分百" in par["14"].text
     assert "**E3." in jur["5.5"].text and "Lekima" in jur["5.5"].text
