@@ -178,9 +178,9 @@ def _result(st: Standard, value: float | None, threshold: float, comparison: Lit
                     or (value_is == "upper_bound" and comparison == ">="))
         if not met and not decisive:
             met = None
-            note += (f" Undecided: the value is a {value_is.replace('_', ' ')} of what the plan "
-                     "measures and does not meet the standard, so the scenario's data cannot "
-                     "tell whether the jurisdiction does.")
+            note = (f"Undecided: the value is a {value_is.replace('_', ' ')} of what the plan "
+                    "measures and does not meet the standard, so the scenario's data cannot "
+                    "tell whether the jurisdiction does. " + note)
     return StandardResult(
         id=st.id, kind=st.kind, clause_zh=st.clause.zh, clause_en=st.clause.en, source=st.source,
         value=value, threshold=threshold, comparison=comparison, met=met, unit=unit, note=note,
