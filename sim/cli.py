@@ -36,9 +36,24 @@ class UserError(Exception):
 @app.command()
 def validate(file: ScenarioFile) -> None:
     """Check a scenario file; print its problems as FILE:LINE: field: message."""
+    from sim.report.text import format_standards
+    from sim.scenario.citations import ROOT, check_citations
+    from sim.standards import evaluate_standards
+
     sc = load_scenario(file)
     typer.echo(f"{file}: valid scenario {sc.name!r} ({len(sc.zones)} zones, "
                f"{sum(z.population for z in sc.zones):,} people, {len(sc.targets)} targets)")
+    results = evaluate_standards(sc)
+    if results:
+        typer.echo("\nstatic standards (checked from the scenario's data, not simulated):\n"
+                   + format_standards(results))
+    # Citations resolve against the project's reference pages and plans (in a checkout).
+    here = (ROOT / "docs" / "reference").is_dir() and (ROOT / "scenarios" / "plans").is_dir()
+    unresolved = check_citations(file) if here else []
+    if unresolved:
+        typer.echo(f"\n{len(unresolved)} citation(s) that do not resolve in this repository:")
+        for f in unresolved:
+            typer.echo(f"  {f.file}: {f.path}: {f.citation}: {f.problem}")
 
 
 @app.command("run")

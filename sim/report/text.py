@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from sim.results import RunResult
 
-__all__ = ["format_run", "table"]
+if TYPE_CHECKING:
+    from sim.standards import StandardResult
+
+__all__ = ["format_run", "format_standards", "table"]
 
 
 def table(rows: Sequence[Sequence[str]], header: Sequence[str]) -> str:
@@ -54,3 +58,13 @@ def format_run(r: RunResult) -> str:
     )
     body = table(rows, ("target", "value", "threshold", "verdict", "unit", "source"))
     return f"{head}\n\n{body}\n\n{facts}"
+
+
+def format_standards(results: Sequence[StandardResult]) -> str:
+    """The static standards of a scenario: value, threshold and whether its data meet it."""
+    rows = [(r.id, _num(r.value), f"{r.comparison} {_num(r.threshold)}",
+             "n/a" if r.met is None else "MET" if r.met else "NOT MET",
+             r.unit, f"{r.n_inputs} inputs, {r.n_assumed} assumed", r.source)
+            for r in results]
+    return table(rows, ("standard", "value", "threshold", "verdict", "unit", "rests on",
+                        "source"))
