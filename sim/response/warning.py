@@ -5,9 +5,10 @@ Once the warning has reached a zone's tier of the chain, each channel of the war
 大喇叭、铜锣, door-to-door notice 入户通知) starts ``delay_h`` later and reaches its people over
 ``spread_h`` hours in hourly cohorts. Each channel reaches each resident independently with
 probability ``coverage``: the number it reaches in a zone is binomial, and of the people in one
-of its cohorts, the number not warned yet is hypergeometric (the channel's people are a uniform
-random subset, independent of the other channels'). A resident is warned by the first working
-channel that reaches them, so the expected share reached by none is ``prod(1 - coverage)``.
+of its cohorts, the number not warned yet is hypergeometric (a cohort is a uniform draw from the
+residents the channel has not reached yet, independent of the other channels). A resident is
+warned by the first working channel that reaches them, so the expected share reached by none is
+``prod(1 - coverage)``.
 
 The hazard silences channels: per zone, the grid and the telecom network fail with a lognormal
 fragility of the zone's peak intensity (:class:`~sim.scenario.operations.WarningOutages`), from
@@ -107,6 +108,8 @@ class WarningChannels:
         """(time_h, zone, channel, newly warned, newly reached by the channel's kind)."""
         self.silenced = [0] * len(self.names)
         """People each channel would have reached but for the outages (its own reach)."""
+        self.sent = [[0] * n for _ in self.names]
+        """People each channel has reached so far, by zone (its cohorts are disjoint)."""
 
     def working(self, channel: int, zone: int, t: float) -> bool:
         """Whether ``channel`` can deliver in ``zone`` at time ``t`` (outages)."""
@@ -148,19 +151,24 @@ class WarningChannels:
                 ) -> int:
         """Channel ``channel`` reaches ``n`` residents of ``zone`` at ``t``: how many are new.
 
-        The newly warned are drawn among the channel's ``n`` people (hypergeometric on the
-        residents nobody has reached yet); the same for the channel's kind. A silenced channel
-        reaches nobody (its people are counted in :attr:`silenced`).
+        The channel's cohorts are disjoint: its ``n`` people are a uniform draw from the
+        residents it has not reached yet (everyone it reached is warned), so the people new to
+        its kind are hypergeometric among them, and the newly warned hypergeometric among those
+        (whom no channel has reached, no channel of the kind has either). A silenced channel
+        reaches nobody (its people are counted in :attr:`silenced`); an outage lasts to the end
+        of the run, so a channel silenced in a zone stays silenced there.
         """
         if not self.working(channel, zone, t):
             self.silenced[channel] += n
             return 0
-        pop = int(self.m.ledger.population[zone])
-        free = self.unwarned[zone]
-        new = int(rng.hypergeometric(free, pop - free, n)) if free and n else 0
+        left = int(self.m.ledger.population[zone]) - self.sent[channel][zone]
+        n = min(n, left)
+        self.sent[channel][zone] += n
         kind = self.kinds[channel]
-        free_k = self.unreached_kind[kind][zone]
-        new_k = int(rng.hypergeometric(free_k, pop - free_k, n)) if free_k and n else 0
+        free_k = min(self.unreached_kind[kind][zone], left)
+        new_k = int(rng.hypergeometric(free_k, left - free_k, n)) if free_k and n else 0
+        free = min(self.unwarned[zone], free_k)  # nobody has reached them: nor has the kind
+        new = int(rng.hypergeometric(free, free_k - free, new_k)) if free and new_k else 0
         self.unwarned[zone] -= new
         self.unreached_kind[kind][zone] -= new_k
         if new or new_k:
