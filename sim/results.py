@@ -91,9 +91,10 @@ class RunResult:
     """Rescue sites: zone, opened_h, first_arrival_h, first_by_kind (team kind -> hour)."""
     reached: list[tuple[int, float]]
     """(people, hours from entrapment to a team starting on them)."""
-    air_requests: list[tuple[float, float]]
-    """(km from the nearest air base, hours to answer; inf if unanswered). The hours run from the
-    request, or from when a flight could first leave if gales grounded the units."""
+    air_requests: list[tuple[float, float, float]]
+    """(km from the nearest air base, hours to arrival, hours to take-off; inf if unanswered). The
+    hours run from the request, or from when a flight could first leave if gales grounded the
+    units."""
     deliveries: list[tuple[int, int, int, float, float, float]]
     """(truck, stock point, shelter, dispatched_h, delivered_h, kg) of every supply trip."""
     team_activity: dict[str, list[tuple[float, float, str, int]]]

@@ -250,7 +250,8 @@ def _collect(sim: Simulation) -> RunResult:
         reached_kind=list(m.rescue.reached_kind),
         supply_cover=[(s.name, list(s.cover_log))
                       for s in [*m.shelters.list, *m.shelters.points.values()] if s.cover_log],
-        air_requests=[(r.km_from_base, r.response_h) for r in m.air.requests],
+        air_requests=[(r.km_from_base, r.response_h, r.takeoff_response_h)
+                      for r in m.air.requests],
         deliveries=list(m.logistics.deliveries),
         team_activity={f"{t.fleet}#{t.idx}": list(t.activity) for t in m.teams},
         warning_channels=list(zip(m.evac.channels.names, m.evac.channels.kinds, strict=True)),

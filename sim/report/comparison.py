@@ -194,7 +194,8 @@ def render_readme(plans: Sequence[Mapping[str, Any]], examples: Sequence[Mapping
                 L.append(f"| {_cell(_link(d))} | `{s['id']}` | {fmt_num(s.get('value'))} "
                          f"{_cell(s.get('unit') or '')} | {s.get('comparison', '')} "
                          f"{fmt_num(s.get('threshold'))} | "
-                         f"{'n/a' if s.get('met') is None else 'yes' if s['met'] else 'no'} |")
+                         f"{'undecided' if s.get('met') is None else 'yes' if s['met'] else 'no'}"
+                         " |")
         L += ["", "## Scale of each scenario", "",
               "| jurisdiction | zones | residents | shelters (planned places) | stock points | "
               "trucks | teams | uncertain inputs | assumptions |",

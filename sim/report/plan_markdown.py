@@ -261,11 +261,13 @@ def _standards_md(doc: Mapping[str, Any]) -> list[str]:
               "| standard | plan clause | value | threshold | met | rests on |",
               "|---|---|---|---|---|---|"]
         for x in std:
-            met = "n/a" if x.get("met") is None else "yes" if x["met"] else "no"
+            met = ("undecided (the data give only a bound)" if x.get("met") is None
+                   else "yes" if x["met"] else "no")
             L.append("| " + " | ".join(_esc(str(v)) for v in (
                 f"`{x['id']}`", _clause(x), f"{fmt_num(x.get('value'))} {x.get('unit') or ''}",
                 f"{x.get('comparison', '')} {fmt_num(x.get('threshold'))}", met,
-                f"{x.get('n_inputs', 0)} input(s), {x.get('n_assumed', 0)} assumed"
+                f"{x.get('n_inputs', 0)} input(s): {x.get('n_assumed', 0)} assumed, "
+                f"{x.get('n_partly_assumed', 0)} partly assumed"
                 + (", by construction" if x.get("by_construction") else "")
                 + (f"; {_short(x.get('note'), 90)}" if x.get("note") else ""))) + " |")
         L.append("")

@@ -63,8 +63,9 @@ def format_run(r: RunResult) -> str:
 def format_standards(results: Sequence[StandardResult]) -> str:
     """The static standards of a scenario: value, threshold and whether its data meet it."""
     rows = [(r.id, _num(r.value), f"{r.comparison} {_num(r.threshold)}",
-             "n/a" if r.met is None else "MET" if r.met else "NOT MET",
-             r.unit, f"{r.n_inputs} inputs, {r.n_assumed} assumed", r.source)
+             "UNDECIDED" if r.met is None else "MET" if r.met else "NOT MET",
+             r.unit, f"{r.n_inputs} inputs ({r.n_assumed} assumed, {r.n_partly_assumed} partly)",
+             r.source)
             for r in results]
     return table(rows, ("standard", "value", "threshold", "verdict", "unit", "rests on",
                         "source"))

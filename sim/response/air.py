@@ -41,6 +41,8 @@ class AirRequest:
     at_h: float
     km_from_base: float
     answered_h: float | None = None
+    departed_h: float | None = None
+    """When the unit sent to it left its base (after the dispatch delay and any grounding)."""
     served: bool = False
     flyable_h: float = -math.inf
     """When a flight from a base to the zone can first leave (gales ground the units)."""
@@ -51,6 +53,13 @@ class AirRequest:
         if self.answered_h is None:
             return math.inf
         return self.answered_h - max(self.at_h, self.flyable_h)
+
+    @property
+    def takeoff_response_h(self) -> float:
+        """Hours from the request (or from when flying became possible) to the unit leaving."""
+        if self.departed_h is None:
+            return math.inf
+        return max(0.0, self.departed_h - max(self.at_h, self.flyable_h))
 
 
 class Air:
@@ -118,15 +127,20 @@ class Air:
             unit.busy = True
             self.m.env.process(self._sortie(unit, req))
 
-    def _fly(self, unit: AirUnit, dst: int) -> Generator[Any, Any, None]:
+    def _fly(self, unit: AirUnit, dst: int, req: AirRequest | None = None
+             ) -> Generator[Any, Any, None]:
         m = self.m
         if unit.location == dst:
+            if req is not None:
+                req.departed_h = float(m.env.now)
             return
         hours = m.net.air_km(unit.location, dst) / unit.speed_kmh
         if self.rule is not None and self.rule.grounded_in_gales:
             depart = m.net.earliest_departure(unit.location, dst, m.env.now, hours)
             if depart > m.env.now:
                 yield m.env.timeout(depart - m.env.now)
+        if req is not None:
+            req.departed_h = float(m.env.now)
         yield m.env.timeout(hours)
         unit.location = dst
 
@@ -134,7 +148,7 @@ class Air:
         m = self.m
         start = float(m.env.now)
         yield m.env.timeout(self.dispatch_h)
-        yield from self._fly(unit, req.zone)
+        yield from self._fly(unit, req.zone, req)
         req.answered_h = float(m.env.now)
         req.served = True
         m.log("air_on_scene", m.zone_names[req.zone], 0)

@@ -121,12 +121,19 @@ class TrappedReachedWithin(_TargetBase):
 
 
 class AirResponseWithin(_TargetBase):
-    """Share of air requests within ``radius_km`` of an air base reached within ``minutes``."""
+    """Share of air requests within ``radius_km`` of an air base answered within ``minutes``.
+
+    ``measure: arrival`` (default) counts a request answered when the unit is over the zone;
+    ``measure: takeoff`` when the unit leaves its base for it (响应 read as the unit responding,
+    not arriving). Where the plan's words allow both, a scenario states both targets so the
+    readings stand side by side.
+    """
 
     kind: Literal["air_response_within"]
     minutes: Positive
     radius_km: Positive
     share: Share = 1.0
+    measure: Literal["arrival", "takeoff"] = "arrival"
 
 
 class DeathsPerMillion(_TargetBase):
