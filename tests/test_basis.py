@@ -159,3 +159,22 @@ def test_sim_run_prints_a_target_with_nothing_to_measure_as_not_applicable() -> 
             assert "NOT APPLICABLE" in line and "HOLDS" not in line, line
         else:
             assert ("HOLDS" in line) == t.met, line
+
+
+def test_air_response_read_as_takeoff_is_never_later_than_arrival() -> None:
+    from sim.targets import evaluate_targets
+
+    sc = sim.load_scenario(DEMO)
+    arrival = next(t for t in sc.targets if t.kind == "air_response_within")
+    takeoff = arrival.model_copy(update={"id": "takeoff", "measure": "takeoff"})
+    seen = 0
+    for seed in range(12):
+        r = sim.run(sc, np.random.SeedSequence(seed))
+        for _km, arrive_h, leave_h in r.air_requests:
+            assert leave_h <= arrive_h
+            assert math.isfinite(leave_h) or not math.isfinite(arrive_h)
+        a, b = evaluate_targets([arrival, takeoff], r, sc)
+        if a.value is not None:
+            seen += 1
+            assert b.value is not None and b.value >= a.value
+    assert seen >= 3
