@@ -96,7 +96,7 @@ def test_hazus_rates_come_back_exactly(eq: sim.Scenario) -> None:
 
 
 # Hazus indoor casualty rates for URML / URMM, % of occupants, by severity 1-4 and damage state
-# slight / moderate / extensive / complete / collapse (../shared/reference/parameters.md §1).
+# slight / moderate / extensive / complete / collapse (docs/reference/parameters.md §1).
 HAZUS_URM = [[0.05, 0.35, 2, 10, 40], [0, 0.4, 0.2, 2, 20], [0, 0.001, 0.002, 0.02, 5],
              [0, 0.001, 0.002, 0.02, 10]]
 
