@@ -1,5 +1,9 @@
 """Scenario discovery: the conditions, in the scenario's own inputs, under which a target fails.
 
+A PRIM box states where in the inputs' ranges failures are concentrated: an association across
+the runs, not a cause (an input whose range concentrates failures may only go with one that
+moves the target). Which inputs move a target is the question of :mod:`sim.study.sensitivity`.
+
 PRIM, the Patient Rule Induction Method (Friedman & Fisher 1999, "Bump hunting in
 high-dimensional data", Statistics and Computing 9, 123-143), as used for scenario discovery by
 Bryant & Lempert (2010, Technological Forecasting & Social Change 77, 34-49) and the EMA
@@ -25,7 +29,7 @@ The result is stated with its **coverage** (the share of all failures inside the
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -35,7 +39,7 @@ if TYPE_CHECKING:
 
     from sim.study.runner import Study
 
-__all__ = ["Box", "Discovery", "Restriction", "discover", "prim"]
+__all__ = ["Box", "Discovery", "Restriction", "discover", "label_box", "prim"]
 
 
 def _fmt(x: float, integer: bool) -> str:
@@ -57,6 +61,11 @@ class Restriction:
     quasi_p: float = math.nan
     """One-sided binomial p-value of the box's density against the box without this
     restriction (small: the restriction matters)."""
+    words: str = ""
+    """The input's plain name and unit in English (:mod:`sim.scenario.labels`); empty until
+    :func:`label_box`."""
+    words_zh: str = ""
+    """The same in Chinese."""
 
     def text(self) -> str:
         """The restriction in words, e.g. ``hazard.max_wind_ms >= 46.2``."""
@@ -73,7 +82,7 @@ class Restriction:
         return {"input": self.input, "low": self.low, "high": self.high,
                 "data_min": self.data_min, "data_max": self.data_max,
                 "quasi_p": None if math.isnan(self.quasi_p) else self.quasi_p,
-                "text": self.text()}
+                "text": self.text(), "words": self.words, "words_zh": self.words_zh}
 
 
 @dataclass(frozen=True)
@@ -123,6 +132,17 @@ class Discovery:
         return {"target": self.target, "runs": self.runs, "failures": self.cases,
                 "base_rate": self.base_rate, "statement": self.statement,
                 "box": self.box.to_dict() if self.box else None, "parameters": self.parameters}
+
+
+def label_box(box: Box | None, scenario: Any = None) -> Box | None:
+    """The same box with each restriction's input named in plain English and Chinese."""
+    from sim.scenario.labels import describe
+
+    if box is None:
+        return None
+    rs = [replace(r, words=describe(r.input, scenario), words_zh=describe(r.input, scenario, "zh"))
+          for r in box.restrictions]
+    return replace(box, restrictions=rs)
 
 
 # -- PRIM ----------------------------------------------------------------------------------------
@@ -352,12 +372,14 @@ def discover(study: Study, target: str, *, alpha: float = 0.05, min_mass: float 
                          params)
     box, traj = prim(x, fails, alpha=alpha, min_mass=min_mass, min_coverage=min_coverage,
                      max_p=max_p)
+    box = label_box(box, study.scenario)
     if box is None:
         st = (f"{target} fails in {k / n:.0%} of {n} runs, with no significant concentration "
               "in any range of the uncertain inputs")
     else:
         conds = " and ".join(r.text() for r in box.restrictions)
-        st = (f"{target} fails in {box.density:.0%} of runs (against {k / n:.0%} overall) when "
+        st = (f"conditions under which {target} fails (an association across the runs, not a "
+              f"cause): it fails in {box.density:.0%} of runs (against {k / n:.0%} overall) when "
               f"{conds}; these runs are {box.mass:.0%} of all runs and hold {box.coverage:.0%} "
               f"of the failures (coverage {box.coverage:.2f}, density {box.density:.2f})")
     return Discovery(target, n, k, k / n, box, traj, st, params)

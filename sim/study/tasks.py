@@ -99,15 +99,20 @@ def _num(x: Any) -> float:
     return math.nan
 
 
-def result_row(r: RunResult, spec: RunSpec, root: int) -> dict[str, Any]:
+def result_row(r: RunResult, spec: RunSpec, root: int,
+               relief_hours: float | None = None) -> dict[str, Any]:
     """The flat row of one run.
 
     Columns: ``run``, ``seed`` (root), ``key`` (spawn key); ``value.<target>`` (float, NaN when the
     target does not apply), ``met.<target>`` (bool) and ``threshold.<target>`` per target;
     ``metric.<name>`` per numeric metric (dict metrics flattened one level,
-    ``metric.<name>.<key>``); ``draw.<path>`` for every uncertain input. Every number is a
+    ``metric.<name>.<key>``); ``draw.<path>`` for every uncertain input;
+    ``zone_relief_p95_h.<zone>`` and (given ``relief_hours``, the basic-relief target's hours)
+    ``zone_relief_within.<zone>`` per zone (:mod:`sim.study.zone_waits`). Every number is a
     float, so that the dtypes never depend on the batch.
     """
+    from sim.study.zone_waits import zone_relief_columns
+
     row: dict[str, Any] = {"run": spec.index, "seed": root, "key": spec.key}
     for t in r.targets:
         row[f"value.{t.id}"] = math.nan if t.value is None else float(t.value)
@@ -121,6 +126,7 @@ def result_row(r: RunResult, spec: RunSpec, root: int) -> dict[str, Any]:
             row[f"metric.{name}"] = _num(v)
     for path, x in r.draws.items():
         row[f"draw.{path}"] = float(x)
+    row.update(zone_relief_columns(r, relief_hours))
     return row
 
 
@@ -165,9 +171,11 @@ def run_task(task: Task) -> TaskResult:
         If a run fails; the message gives the root seed and the spawn key that reproduce it.
     """
     from sim.run import run
+    from sim.study.zone_waits import relief_hours
 
     rows: list[dict[str, Any]] = []
     series: list[dict[str, np.ndarray]] = []
+    hours = relief_hours(task.scenario)
     for spec in task.specs:
         inputs = dict(task.inputs)
         inputs.update(spec.inputs)
@@ -181,7 +189,7 @@ def run_task(task: Task) -> TaskResult:
                 f"spawn_key=({spec.key},)), inputs={inputs or None})): "
                 f"{type(exc).__name__}: {exc}"
             ) from exc
-        rows.append(result_row(r, spec, task.root))
+        rows.append(result_row(r, spec, task.root, hours))
         if task.series:
             series.append(result_series(r, spec.index))
     meta = {t.id: {"kind": t.kind, "unit": t.unit, "comparison": t.comparison}
