@@ -60,3 +60,25 @@ def test_no_driver_when_nothing_is_significant() -> None:
     res2 = SensitivityResult("morris", flat, pd.DataFrame(), res.runs, res.seed, 0.95)
     assert significant_drivers(res2, "t").empty
     assert significant_drivers(res, "unknown").empty
+
+
+def _row(path: str, mu: float, conf: float) -> dict[str, object]:
+    return {"input": path, "words": f"name of {path}", "words_zh": f"{path}名称",
+            "mu_star": mu, "mu_star_conf": conf, "mu_star_norm": mu / 0.5,
+            "source_kind": "cited", "significant": mu - conf > 0}
+
+
+def test_headline_names_only_significant_drivers() -> None:
+    from sim.report.plan_markdown import _top_inputs
+
+    rows = [_row("a", 0.5, 0.1), _row("b", 0.4, 0.5), _row("c", 0.2, 0.05)]
+    doc = {"relief": {"target": "r"},
+           "sensitivity": {"runs": 50, "targets": [{"target": "r", "inputs": rows,
+                                                    "drivers": ["a", "c"]}]}}
+    text = _top_inputs(doc)
+    assert "name of a (a名称)" in text and "name of c" in text and "name of b" not in text
+    # a report.json without ``drivers`` falls back to the rows' intervals
+    del doc["sensitivity"]["targets"][0]["drivers"]  # type: ignore[index]
+    assert "name of b" not in _top_inputs(doc) and "name of a" in _top_inputs(doc)
+    doc["sensitivity"]["targets"][0]["drivers"] = []  # type: ignore[index]
+    assert "no main driver can be named" in _top_inputs(doc)

@@ -175,6 +175,7 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
         L += _figure(doc, "shelters", "people in shelters")
         L += _figure(doc, "stock", "stock on hand")
     L += _failure_md(doc)
+    L += _zone_waits_md(doc)
     L += _capacity_md(doc)
     L += _readings_md(doc)
     L += _standards_md(doc)
@@ -518,7 +519,8 @@ def _failure_md(doc: Mapping[str, Any]) -> list[str]:
               "|---|---|---|---|---|"]
         for r in box["restrictions"]:
             L.append("| " + " | ".join(_esc(x) for x in (
-                f"`{r['text']}`", r["words"],
+                f"`{r['text']}`",
+                r["words"] + (f" / {r['words_zh']}" if r.get("words_zh") else ""),
                 f"{fmt_num(r['data_min'])} – {fmt_num(r['data_max'])}",
                 f"{r['quasi_p']:.2g}" if r["quasi_p"] is not None else "n/a",
                 f"{_kind_mark(r['source_kind'])} {_short(r['source'])}")) + " |")
@@ -545,6 +547,30 @@ def _failure_md(doc: Mapping[str, Any]) -> list[str]:
             L.append(f"- `{o['target']}`: {o['plain']}")
         L.append("")
     return L
+
+
+def _zone_waits_md(doc: Mapping[str, Any]) -> list[str]:
+    """The table "Where people wait longest" from ``report.json`` ``zone_waits``."""
+    rows = doc.get("zone_waits") or []
+    r = doc.get("relief") or {}
+    if not rows or not r:
+        return []
+    h = f"{r['hours']:g}"
+    nf = rows[0].get("failing_runs") or 0
+    L = ["## Where people wait longest", "",
+         f"Per zone, over the runs where some of its people needed basic relief: the median "
+         f"over runs of the zone's 95th-percentile hours from onset to relief, the median share "
+         f"relieved within {h} h, and in how many of the {nf:,} runs where the target fails the "
+         f"zone has the lowest share relieved within {h} h (ties shared).", "",
+         f"| zone | runs with need | 95th-percentile wait, median over runs | "
+         f"share within {h} h, median | worst zone in failing runs |", "|---|---|---|---|---|"]
+    for z in rows:
+        name = z["zone"] + (f" ({z['name_zh']})" if z.get("name_zh") else "")
+        p95 = "not relieved" if z["p95_h_median"] is None else _hours(z["p95_h_median"])
+        within = "n/a" if z["within_median"] is None else f"{100 * z['within_median']:.1f} %"
+        worst = "n/a" if z["worst_in_failing"] is None else _pct(z["worst_in_failing"])
+        L.append(f"| {_esc(name)} | {z['runs_with_need']:,} | {p95} | {within} | {worst} |")
+    return [*L, ""]
 
 
 def _kind_mark(kind: str | None) -> str:

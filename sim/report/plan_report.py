@@ -1009,6 +1009,7 @@ def build_report(scenario: str | Path, out: str | Path, *, seed: int = 0,
         "series_runs": series.runs,
         "relief": relief_doc,
         "failure": failure,
+        "zone_waits": _zone_waits_section(study, relief.id if relief is not None else None),
         "other_failures": others,
         "sensitivity": sens,
         "capacity": capacity,
@@ -1038,6 +1039,14 @@ def build_report(scenario: str | Path, out: str | Path, *, seed: int = 0,
     (outdir / "report.md").write_text(render_markdown(doc), encoding="utf-8")
     say(f"  wrote {outdir / 'report.md'} ({timings['total']:.0f} s)")
     return doc
+
+
+def _zone_waits_section(study: Study, target_id: str | None, top: int = 8
+                        ) -> list[dict[str, Any]]:
+    """The zones whose people wait longest for basic relief (:func:`sim.study.zone_waits`)."""
+    from sim.study.zone_waits import zone_waits
+
+    return zone_waits(study, target_id, top=top) if target_id is not None else []
 
 
 def _label(target: Any) -> str:
