@@ -82,3 +82,14 @@ def test_headline_names_only_significant_drivers() -> None:
     assert "name of b" not in _top_inputs(doc) and "name of a" in _top_inputs(doc)
     doc["sensitivity"]["targets"][0]["drivers"] = []  # type: ignore[index]
     assert "no main driver can be named" in _top_inputs(doc)
+
+
+def test_min_share_drops_a_negligible_but_significant_input() -> None:
+    res = _result("morris")
+    idx = res.indices.copy()
+    small = (idx["input"] == "c")
+    idx.loc[small, ["mu_star", "mu_star_conf"]] = [0.01, 0.005]  # significant, but 0.25 % of a's
+    res2 = SensitivityResult("morris", idx, pd.DataFrame(), res.runs, res.seed, 0.95)
+    assert "c" in set(significant_drivers(res2, "t")["input"])
+    assert "c" not in set(significant_drivers(res2, "t", min_share=0.1)["input"])
+    assert "a" in set(significant_drivers(res2, "t", min_share=0.1)["input"])

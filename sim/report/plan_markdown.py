@@ -297,9 +297,10 @@ def reading_sentence(rd: Mapping[str, Any]) -> str:
 def _top_inputs(doc: Mapping[str, Any], top: int = 3) -> str:
     """The main drivers of the relief target's value, as a clause.
 
-    Only inputs whose Morris mu* interval excludes zero (mu* - its bootstrap half-width > 0,
-    ``drivers`` of the report's sensitivity rows) are named, ranked by that lower end, in English
-    and Chinese; when none is, the clause says so.
+    Only inputs whose Morris mu* interval excludes zero (mu* - its bootstrap half-width > 0) and
+    whose mu* is at least a tenth of the largest (``drivers`` of the report's sensitivity rows)
+    are named, ranked by the interval's lower end, in English and Chinese; when none is, the
+    clause says so.
     """
     s = doc.get("sensitivity") or {}
     rid = (doc.get("relief") or {}).get("target")
@@ -311,18 +312,19 @@ def _top_inputs(doc: Mapping[str, Any], top: int = 3) -> str:
             rows = [by_path[p] for p in pt["drivers"] if p in by_path][:top]
         else:  # a report.json written before the drivers were recorded
             rows = sorted((r for r in pt["inputs"] if r["source_kind"] != "randomness"
-                           and r["mu_star"] - r["mu_star_conf"] > 0),
+                           and r["mu_star"] - r["mu_star_conf"] > 0
+                           and r["mu_star_norm"] >= 0.1),
                           key=lambda r: -(r["mu_star"] - r["mu_star_conf"]))[:top]
         if not rows:
             return (" No input's effect on the share relieved in time is distinguishable from "
                     f"zero in the Morris screening ({s.get('runs', 0):,} runs): no main driver "
                     "can be named.")
         names = [r["words"] + (f" ({r['words_zh']})" if r.get("words_zh") else "")
-                 + (", an assumption" if r["source_kind"] == "assumption"
-                    else ", partly assumed" if r["source_kind"] == "partly assumed" else "")
+                 + (" [an assumption]" if r["source_kind"] == "assumption"
+                    else " [partly assumed]" if r["source_kind"] == "partly assumed" else "")
                  for r in rows]
         return (" Main drivers (inputs whose Morris effect on the share relieved in time is "
-                f"distinguishable from zero, largest first): {joined(names)}.")
+                f"distinguishable from zero, largest first): {'; '.join(names)}.")
     return ""
 
 

@@ -650,7 +650,8 @@ def _sensitivity_section(sc: Scenario, study: Study, summary: StudySummary, reli
                          "source": src, "source_kind": "randomness" if path == NOISE
                          else source_kind(src)})
         per_target.append({"target": tid, "inputs": rows,
-                           "drivers": [str(p) for p in significant_drivers(res, tid)["input"]]})
+                           "drivers": [str(p) for p in significant_drivers(
+                               res, tid, min_share=0.1)["input"]]})
     # The assumptions that matter most: across targets, by normalised mu*.
     best: dict[str, dict[str, Any]] = {}
     for pt in per_target:

@@ -287,7 +287,7 @@ def interval_excludes_zero(row: Any) -> bool:
 
 
 def significant_drivers(result: SensitivityResult, target: str, *, top: int | None = None,
-                        include_noise: bool = False) -> pd.DataFrame:
+                        include_noise: bool = False, min_share: float = 0.0) -> pd.DataFrame:
     """The inputs whose effect on a target's value is distinguishable from zero, ranked.
 
     An input is kept when the lower end of its bootstrap interval is above zero (Morris:
@@ -303,6 +303,11 @@ def significant_drivers(result: SensitivityResult, target: str, *, top: int | No
     include_noise : bool
         Keep the :data:`NOISE` factor (run-to-run randomness) if it is significant; it is not a
         driver one can act on, so it is left out by default.
+    min_share : float
+        Also require the index to be at least this share of the target's largest index (e.g.
+        0.1: a tenth of the strongest input's effect). mu* is a mean of absolute changes, so an
+        input that perturbs the run at all has mu* > 0 and may pass the interval test with a
+        negligible effect; this keeps such inputs out of a headline.
 
     Returns
     -------
@@ -316,6 +321,8 @@ def significant_drivers(result: SensitivityResult, target: str, *, top: int | No
     est, conf = ("ST", "ST_conf") if result.method == "sobol" else ("mu_star", "mu_star_conf")
     low = df[est].astype(float) - df[conf].astype(float)
     keep = low.gt(0) & low.notna()
+    if min_share > 0:
+        keep &= df[est].astype(float) >= min_share * float(df[est].astype(float).max())
     if not include_noise:
         keep &= df["input"] != NOISE
     out = df.assign(low=low)[keep].sort_values("low", ascending=False, kind="stable")
