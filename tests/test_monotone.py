@@ -29,13 +29,16 @@ def tables(base: np.ndarray, more: np.ndarray) -> tuple[pd.DataFrame, pd.DataFra
     moved = rng.normal(1300, 100, N)
     river = rng.normal(800, 50, N)
     harbour_in_time = rng.uniform(0.9, 1.0, N)
-    tb = pd.DataFrame({"met.relief": base, "metric.shelter_peak.county_gymnasium": gym,
+    tb = pd.DataFrame({"met.relief": base,
+                       "metric.first_stockout_h.county_depot.quilt": np.full(N, np.nan),
+                       "metric.shelter_peak.county_gymnasium": gym,
                        "metric.shelter_peak.harbour_middle_school": school,
                        "metric.shelter_peak.river_town_school": river,
                        "zone_relief_within.harbour_town": harbour_in_time,
                        "zone_relief_within.river_town": np.full(N, 0.97)})
     tm = tb.copy()
     tm["met.relief"] = more
+    tm["metric.first_stockout_h.county_depot.quilt"] = np.where(more, np.nan, -6.0)
     tm["metric.shelter_peak.county_gymnasium"] = gym - moved
     tm["metric.shelter_peak.harbour_middle_school"] = school + moved
     tm["zone_relief_within.harbour_town"] = harbour_in_time - rng.uniform(0.01, 0.05, N)
@@ -56,6 +59,9 @@ def test_a_significant_drop_is_reported_with_its_interval_and_mechanism() -> Non
     assert set(eff.shifts["zones"]) == {"harbour_town"}
     assert "harbour_middle_school" in eff.mechanism and "county_gymnasium" in eff.mechanism
     assert "就近" in eff.mechanism and "harbour_town" in eff.mechanism
+    # the 20 lost runs all ran out of quilts at the depot with the increase
+    assert eff.shifts["stockouts"] == {"county_depot.quilt": 20.0}
+    assert "In the 20 runs" in eff.mechanism
     d = eff.to_dict()
     assert d["difference"]["high"] < 0 and d["resource"] == "shelters[harbour].capacity"
     assert "-0.100" in eff.statement()
@@ -74,5 +80,5 @@ def test_mechanism_without_shifts_says_so() -> None:
     base, more = paired(20)
     tb, _ = tables(base, more)
     text, shifts = mechanism_from_tables(tb, tb.copy(), "r")
-    assert shifts == {"shelters": {}, "zones": {}}
+    assert shifts == {"shelters": {}, "zones": {}, "stockouts": {}}
     assert "No shelter" in text

@@ -31,6 +31,8 @@ __all__ = ["AdverseEffect", "adverse_effect", "check_increase", "mechanism_from_
 
 PEAK = "metric.shelter_peak."
 ZONE_IN_TIME = "zone_relief_within."
+STOCKOUT = "metric.first_stockout_h."
+MET = "met."
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,8 @@ class AdverseEffect:
     shifts : dict
         ``shelters``: mean paired change of each shelter's peak occupancy (people) where its
         interval excludes zero; ``zones``: mean paired change of each zone's share relieved in
-        time where its interval excludes zero.
+        time where its interval excludes zero; ``stockouts``: in how many of the runs that hold
+        only without the increase each stock point's item ran out (with the increase).
     """
 
     target: str
@@ -95,6 +98,21 @@ def _significant_shifts(base: pd.DataFrame, more: pd.DataFrame, prefix: str,
     return out
 
 
+def _stockouts_in_lost_runs(base: pd.DataFrame, more: pd.DataFrame) -> tuple[int, dict[str, int]]:
+    """Runs that held without the increase and fail with it, and the stock-outs in them."""
+    met = [c for c in base.columns if c.startswith(MET) and c in more.columns]
+    if len(met) != 1:
+        return 0, {}
+    lost = base[met[0]].to_numpy(dtype=bool) & ~more[met[0]].to_numpy(dtype=bool)
+    out: dict[str, int] = {}
+    for col in more.columns:
+        if col.startswith(STOCKOUT):
+            k = int(np.isfinite(more[col].to_numpy(dtype=float)[lost]).sum())
+            if k:
+                out[col[len(STOCKOUT):]] = k
+    return int(lost.sum()), out
+
+
 def mechanism_from_tables(base: pd.DataFrame, more: pd.DataFrame, resource: str,
                           confidence: float = 0.95) -> tuple[str, dict[str, dict[str, float]]]:
     """The mechanism in words, read from two studies' tables on the same runs.
@@ -114,7 +132,10 @@ def mechanism_from_tables(base: pd.DataFrame, more: pd.DataFrame, resource: str,
     """
     shelters = _significant_shifts(base, more, PEAK, confidence)
     zones = _significant_shifts(base, more, ZONE_IN_TIME, confidence)
-    shifts = {"shelters": shelters, "zones": zones}
+    n_lost, outs = _stockouts_in_lost_runs(base, more)
+    shifts: dict[str, dict[str, float]] = {
+        "shelters": shelters, "zones": zones,
+        "stockouts": {k: float(v) for k, v in outs.items()}}
     gained = sorted((k for k, v in shelters.items() if v > 0), key=lambda k: -shelters[k])
     lost = sorted((k for k, v in shelters.items() if v < 0), key=lambda k: shelters[k])
     late = sorted((k for k, v in zones.items() if v < 0), key=lambda k: zones[k])
@@ -128,6 +149,10 @@ def mechanism_from_tables(base: pd.DataFrame, more: pd.DataFrame, resource: str,
     elif gained:
         words.append("The added places fill: " + ", ".join(
             f"{k} ({shelters[k]:+,.0f} people at peak)" for k in gained) + ".")
+    if n_lost and outs:
+        words.append(f"In the {n_lost} runs that hold only without the increase, stock ran out at "
+                     + ", ".join(f"{k} ({v} runs)" for k, v in
+                                 sorted(outs.items(), key=lambda kv: -kv[1])) + ".")
     if late:
         words.append(
             "People from " + ", ".join(f"{k} ({zones[k]:+.3f} of its people relieved in time)"
