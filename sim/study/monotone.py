@@ -157,12 +157,14 @@ def mechanism_from_tables(base: pd.DataFrame, more: pd.DataFrame, resource: str,
         words.append(
             "People from " + ", ".join(f"{k} ({zones[k]:+.3f} of its people relieved in time)"
                                        for k in late)
-            + " are relieved in time less often: when stock runs short, the shelters they now "
-            "stay in wait for a later delivery (a truck from the depot where resupply arrives, "
-            "after the storm's road closures), while the shelters they used to fill are next to "
-            "the depot. This is what the plan's allocation rule does with these resources, not "
-            "a defect of the model; sending evacuees to shelters whose supplies are secured, or "
-            "stocking the town shelters before the roads close, would be a change of plan.")
+            + " are relieved in time less often. Where stock runs short, the shelters whose "
+            "orders come last wait for the next delivery, a truck from the depot where resupply "
+            "arrives, and a shelter in the hazard's zone waits for its roads to reopen; the "
+            "county-seat shelters next to the depot are served within hours. That is what the "
+            "plan's allocation rule does with the stock where the scenario puts it, not a defect "
+            "of the model: stock at the township shelters (the plan's county-township-village "
+            "network), or sending evacuees to shelters whose supplies are secured, would change "
+            "the answer.")
     if not words:
         words.append(f"No shelter's occupancy or zone's relief changed significantly with "
                      f"{resource}; the loss comes from elsewhere in the response.")
