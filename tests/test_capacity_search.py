@@ -118,7 +118,7 @@ def test_criteria_order_and_out_of_reach() -> None:
                          evaluate=evaluate)
     assert plan.increase is None and plan.increase_high is None
     assert sorted(plan.evaluated) == [0, 1, 2, 3, 4, 5]
-    assert "no increase" in plan.statement()
+    assert "no increase" in plan.statement() and "up to +5 " in plan.statement()
 
 
 def test_a_paired_drop_is_flagged_significant_only_when_its_interval_is_below_zero() -> None:

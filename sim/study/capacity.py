@@ -118,7 +118,8 @@ class CapacityPlan:
     def _answer(self) -> str:
         if self.increase is None:
             best = max(self.evaluated.items(), key=lambda kv: kv[1].estimate)
-            return (f"{self.target}: no increase of {self.resource} up to +{_n(best[0])} "
+            top = max(self.evaluated)
+            return (f"{self.target}: no increase of {self.resource} up to +{_n(top)} "
                     f"lifts P(holds) to {self.goal:g} (best: {best[1].estimate:.3f} "
                     f"[{best[1].low:.3f}, {best[1].high:.3f}] at +{_n(best[0])}); "
                     "the target depends on something else")
