@@ -322,6 +322,9 @@ def input_label(path: str, scenario: Any | None = None) -> Label:
     >>> input_label("vehicles[city_trucks].count")
     Label(en='trucks of fleet city_trucks', zh='city_trucks 车队卡车数')
     """
+    kind = getattr(getattr(scenario, "hazard", None), "type", "typhoon")
+    if path == "hazard.warning_lead_h" and kind != "typhoon":
+        return Label(f"warning lead before the {kind}'s onset, h", "预警提前时间（小时）")
     if path in HAZARD:
         return Label(*HAZARD[path])
     if path in RESPONSE:
