@@ -838,12 +838,14 @@ READINGS: tuple[Reading, ...] = (
     Reading("response.logistics.dispersed_relief", "delivered",
             "dispersed families (with relatives) are relieved when the last mile brings their "
             "items (distribution point, then village teams), not by their hosts on arrival",
-            "分散安置群众的救助物资经乡村末端配送到户后才算得到救助", ("relief_within",),
+            "分散安置群众的救助物资经乡村末端配送到户后才算得到救助",
+            ("relief_within", "supplies_in_place_within"),
             "001_fuzhou_plan.txt#L200; 004_wenzhou_plan.txt#L433"),
     Reading("response.logistics.dispersed_relief", "hosts",
             "dispersed families are relieved by their hosts (relatives) on arrival, with no "
             "delivery from the stock system (the optimistic reading)",
-            "投亲靠友的分散安置群众到达即由亲友保障基本生活（乐观解读）", ("relief_within",),
+            "投亲靠友的分散安置群众到达即由亲友保障基本生活（乐观解读）",
+            ("relief_within", "supplies_in_place_within"),
             "assumption: relatives provide food, water and bedding at once"),
 )
 """Other readings of what the plan promises; a reading equal to the scenario's own is skipped.
@@ -898,6 +900,38 @@ def _readings_section(sc: Scenario, study: Study, relief_id: str | None, budget:
                         "p_study": min(1.0, max(0.0, p_study + diff.estimate))})
             log(f"  reading {rd.path}={rd.value}: {tid} P {base.mean():.3f} -> "
                 f"{met.mean():.3f}")
+    return out + _per_event_readings(sc, study)
+
+
+def _per_event_readings(sc: Scenario, study: Study) -> list[dict[str, Any]]:
+    """Annual death targets read per event as well (the same runs: no new study).
+
+    The plans' deaths per million are annual averages (年均); a target measured ``per: year``
+    is the event's deaths per million over its return period. The strict reading compares one
+    event's deaths with the whole annual ceiling.
+    """
+    from sim.study.stats import paired_difference
+
+    out = []
+    for t in sc.targets:
+        if t.kind != "deaths_per_million" or t.per != "year" or not t.return_period_years:
+            continue
+        vals = study.table[f"value.{t.id}"].to_numpy(dtype=float)
+        ok = np.isfinite(vals)
+        base = study.table[f"met.{t.id}"].to_numpy(dtype=bool)[ok]
+        event = vals[ok] * t.return_period_years <= t.max + 1e-9
+        if not len(base):
+            continue
+        diff = paired_difference(event, base).difference
+        out.append({"path": f"targets[{t.id}].per", "value": "event", "current": "year",
+                    "words": (f"one event's deaths per million against the annual ceiling of "
+                              f"{t.max:g} (not divided by its return period of "
+                              f"{t.return_period_years:g} years: the strict reading)"),
+                    "words_zh": "单次灾害的百万人口死亡率直接对照年均指标（严格解读）",
+                    "source": t.source, "target": t.id, "relief": False,
+                    "runs": int(len(base)), "p_base": float(base.mean()),
+                    "p_reading": float(event.mean()), "difference": diff.to_dict(),
+                    "p_study": float(event.mean())})
     return out
 
 
