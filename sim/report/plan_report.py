@@ -686,6 +686,7 @@ def _capacity_section(sc: Scenario, study: Study, relief_id: str | None, budget:
                       log: Callable[[str], None]) -> dict[str, Any]:
     from sim.scenario.overrides import increase, value_at
     from sim.study.capacity import plan_capacity
+    from sim.study.monotone import adverse_effect
     from sim.study.runner import run_study
     from sim.study.stats import paired_difference, wilson
 
@@ -721,11 +722,16 @@ def _capacity_section(sc: Scenario, study: Study, relief_id: str | None, budget:
         st = run_study(changed, runs, seed, executor=info, progress=progress)
         met = st.table[f"met.{relief_id}"].to_numpy(dtype=bool)
         diff = paired_difference(met, base_met)
+        # More of a resource must not make the target significantly worse unexplained.
+        eff = adverse_effect(base_met, met, target=relief_id, resource=c.label,
+                             increase=f"+{delta:g}", base_table=base, more_table=st.table)
         probes.append({"resource": c.path, "label": c.label, "reference": c.reference,
                        "base_value": raw, "probe_increase": delta, "step": step,
                        "max_increase": cap, "runs": runs,
                        "p_base": float(base_met.mean()), "p_probe": float(met.mean()),
-                       "difference": diff.difference.to_dict()})
+                       "difference": diff.difference.to_dict(),
+                       "adverse": eff.to_dict() if eff is not None else None,
+                       "adverse_statement": eff.statement() if eff is not None else None})
         log(f"  capacity probe {c.path} +{delta:g}: P {base_met.mean():.3f} -> {met.mean():.3f}")
     probes.sort(key=lambda r: -r["difference"]["estimate"])
     doc["candidates"] = probes
@@ -744,27 +750,31 @@ def _capacity_section(sc: Scenario, study: Study, relief_id: str | None, budget:
         doc["status"] = "near"
         return doc
     for pr in [r for r in probes if r["difference"]["estimate"] > 0][:budget.capacity_candidates]:
-        # One study at the largest increase first: if even that cannot reach the goal (the upper
-        # end of its interval stays below), there is nothing to search for on this resource.
-        top = run_study(increase(sc, pr["resource"], pr["max_increase"]), n_cap, seed,
-                        executor=info, progress=progress).p_holds(relief_id)
+        # A screen before the search: the probe, the middle of the range and its top. P need
+        # not rise with the resource (more shelter places can keep people in shelters the storm
+        # cuts off), so the screen stops the search only when none of them can reach the goal,
+        # and says which increases it tried.
+        mid = max(pr["step"], round(0.5 * pr["max_increase"] / pr["step"]) * pr["step"])
+        screen = {inc: run_study(increase(sc, pr["resource"], inc), n_cap, seed, executor=info,
+                                 progress=progress).p_holds(relief_id)
+                  for inc in dict.fromkeys((mid, pr["max_increase"]))}
+        if pr["runs"] == n_cap:
+            screen[pr["probe_increase"]] = wilson(round(pr["p_probe"] * n_cap), n_cap)
+        top = max(screen.values(), key=lambda iv: iv.high)
         if top.high < search_goal:
             pts = [{"increase": 0.0, **p0.to_dict()}]
-            if pr["runs"] == n_cap:
-                pts.append({"increase": pr["probe_increase"],
-                            **wilson(round(pr["p_probe"] * n_cap), n_cap).to_dict()})
-            pts.append({"increase": pr["max_increase"], **top.to_dict()})
+            pts += [{"increase": inc, **iv.to_dict()} for inc, iv in sorted(screen.items())]
             sd: dict[str, Any] = {
                 "target": relief_id, "resource": pr["resource"], "goal": goal,
                 "base_value": pr["base_value"], "step": pr["step"], "increase": None,
                 "p_holds": None, "increase_low": None, "increase_high": None,
                 "max_increase": pr["max_increase"], "runs": n_cap, "seed": seed,
                 "evaluated": pts, "searched": False,
-                "statement": (f"even +{fmt_num(pr['max_increase'])} (the largest increase tried) "
+                "statement": (f"none of +{', +'.join(fmt_num(x) for x in sorted(screen))} "
+                              f"(up to the largest increase tried) reaches the goal: the best "
                               f"gives P(holds) {top.estimate:.3f} [{top.low:.3f}, "
                               f"{top.high:.3f}] on these runs (about "
-                              f"{top.estimate - shift:.3f} for the whole study): the goal "
-                              f"{goal:g} is out of reach on this resource alone, so no finer "
+                              f"{top.estimate - shift:.3f} for the whole study), so no finer "
                               "search was run.")}
         else:
             # The probe ran on these very runs: when it already shows the goal reached, nothing
