@@ -105,8 +105,8 @@ METRIC_KINDS: dict[str, tuple[Kind, str, str]] = {
     "dispersed_relieved": ("outcome", "dispersed people relieved", "分散安置人员获得救助人数"),
     "dispersed_handed_out": ("operations", "relief handed out to dispersed families",
                              "向分散安置家庭发放物资人数"),
-    "handout_mean_h": ("operations", "mean hour of the village hand-outs",
-                       "村级发放平均时间（小时）"),
+    "handout_mean_h": ("operations", "mean wait from items set aside at the distribution "
+                       "point to their hand-out, h", "物资到达发放点至发放到户平均等待（小时）"),
     "handout_last_h": ("operations", "hour of the last village hand-out",
                        "村级发放最后时间（小时）"),
     "handout_team_h": ("operations", "village team hours spent handing out",
