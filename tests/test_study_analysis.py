@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pandas.testing as pdt
 import pytest
 
 import sim
@@ -29,11 +30,25 @@ def test_compare_pairs_runs_on_the_same_disasters(tiny: sim.Scenario) -> None:
                           "trucks": {"vehicles[county_trucks].count": 4}},
                    runs=60, seed=3, workers=1, progress=False)
     base = comp.studies["base"].table
+    drawn = [c for c in base.columns if c.startswith("draw.")]
+    # the tiny scenario's uncertain inputs: the hazard's, the response's, and its own four
+    assert {"draw.hazard.max_wind_ms", "draw.response.warning.coverage",
+            "draw.zones[harbour_town].evacuation_share",
+            f"draw.{QUILT}", "draw.vehicles[county_trucks].count"} <= set(drawn)
+    changes = {"base": set(), "same": set(), "quilts": {f"draw.{QUILT}"},
+               "trucks": {"draw.vehicles[county_trucks].count"}}
+    assert set(comp.studies) == set(changes)
     for name, st in comp.studies.items():
         assert (st.table["key"] == base["key"]).all(), name
-        # Inputs the variant does not change are drawn identically (common random numbers).
-        assert (st.table["draw.hazard.max_wind_ms"] == base["draw.hazard.max_wind_ms"]).all() \
-            if "draw.hazard.max_wind_ms" in base else True
+        # Every input the variant does not change is drawn identically (common random numbers).
+        for col in drawn:
+            if col not in changes[name]:
+                assert col in st.table, (name, col)
+                pdt.assert_series_equal(st.table[col], base[col], obj=f"{name}: {col}")
+    assert "draw.vehicles[county_trucks].count" not in comp.studies["trucks"].table  # fixed: 4
+    # The wider quilt range is drawn on the same uniform: U(2000, 10000) = U(0, 8000) + 2000.
+    moved = comp.studies["quilts"].table[f"draw.{QUILT}"] - base[f"draw.{QUILT}"]
+    assert np.allclose(moved, 2000.0)
     df = comp.differences()
     same = df[(df["variant"] == "same")]
     assert (same["p_diff"] == 0).all()
