@@ -21,6 +21,7 @@ from sim.report.plan_report import QUICK, build_report, metric_contrast, relief_
 from sim.report.provenance import assumptions, describe_input, provenance, source_kind
 from sim.study import run_study
 from tests.conftest import DEMO, ROOT
+from tests.study_helpers import numbers, recomputed_verdicts, wilson_interval
 
 FILES = sorted((ROOT / "scenarios").glob("*.yaml"))
 FLOOD = ROOT / "scenarios" / "demo_flash_flood.yaml"
@@ -47,18 +48,6 @@ def _verdict_rows(md: str) -> dict[str, list[str]]:
     return rows
 
 
-Z95 = 1.959963984540054
-"""The standard normal's 97.5 % quantile: a two-sided 95 % interval."""
-
-
-def _wilson(k: int, n: int) -> tuple[float, float, float]:
-    """k / n with the 95 % Wilson score interval, from its closed form."""
-    z2 = Z95 * Z95
-    centre = (k + z2 / 2) / (n + z2)
-    half = Z95 / (n + z2) * math.sqrt(k * (n - k) / n + z2 / 4)
-    return k / n, max(0.0, centre - half), min(1.0, centre + half)
-
-
 def _stated_threshold(t: Any) -> float | None:
     """The threshold a target states (None when the run sets it, as for townships)."""
     for attr in ("share", "min_m2", "max", "people"):
@@ -66,10 +55,6 @@ def _stated_threshold(t: Any) -> float | None:
         if isinstance(v, int | float):
             return float(v)
     return None
-
-
-def _numbers(cell: str) -> list[float]:
-    return [float(x) for x in re.findall(r"-?\d+(?:\.\d+)?", cell)]
 
 
 def test_report_verdict_matches_an_independent_study(
@@ -92,17 +77,12 @@ def test_report_verdict_matches_an_independent_study(
         row, st = rows[t.id], stored[t.id]
         value = table[f"value.{t.id}"].to_numpy(dtype=float)
         thr = table[f"threshold.{t.id}"].to_numpy(dtype=float)
-        applies = np.isfinite(value)
+        applies, met = recomputed_verdicts(table, t)  # each run's verdict, from its value
         stated = _stated_threshold(t)
         if stated is not None:
             assert (thr == stated).all(), t.id
         else:  # stock_covers_townships: at most the townships asked for
             assert (thr <= t.townships).all() and (thr > 0).all(), t.id
-        # the verdict of each run from its value and threshold
-        if t.kind == "deaths_per_million":
-            met = value <= thr + 1e-9
-        else:
-            met = value >= thr - 1e-9
         assert (table[f"met.{t.id}"].to_numpy(dtype=bool)[applies] == met[applies]).all(), t.id
         k, n = int(met[applies].sum()), int(applies.sum())
         assert (st["holds"], st["applicable_runs"], st["runs"]) == (k, n, runs), t.id
@@ -113,12 +93,12 @@ def test_report_verdict_matches_an_independent_study(
         assert row[3] == f"{words['en']} / {words['zh']}", t.id
         if n and st["basis"] == "simulated":
             simulated += 1
-            p, lo, hi = _wilson(k, n)
+            p, lo, hi = wilson_interval(k, n)
             assert st["p_holds"] == pytest.approx(p, abs=1e-12), t.id
             assert (st["ci_low"], st["ci_high"]) == pytest.approx((lo, hi), abs=1e-9), t.id
-            shown = _numbers(row[4])
+            shown = numbers(row[4])
             assert shown == pytest.approx([p, lo, hi], abs=5e-4 + 1e-12), (t.id, row[4])
-            assert _numbers(row[6]) == pytest.approx([100 * n / runs], abs=0.5 + 1e-9), t.id
+            assert numbers(row[6]) == pytest.approx([100 * n / runs], abs=0.5 + 1e-9), t.id
         elif n:  # a built-in answer is said in words, never as a bare 0 or 1
             assert not re.fullmatch(r"[01]\.000 \[.*\]", row[4]), (t.id, row[4])
             assert st["basis_reason"] in md
@@ -127,14 +107,14 @@ def test_report_verdict_matches_an_independent_study(
         unit = st["unit"] or ""
         if n and unit.startswith("share"):  # the median: the smallest value with ECDF >= 1/2
             med = float(np.sort(value[applies])[math.ceil(n / 2) - 1])
-            assert _numbers(row[7])[0] == pytest.approx(100 * med, abs=0.05 + 1e-9), (t.id, row[7])
+            assert numbers(row[7])[0] == pytest.approx(100 * med, abs=0.05 + 1e-9), (t.id, row[7])
     assert simulated >= 3  # the check above ran on several targets
     # The demo is no seed plan: a clause it borrows is credited to the other plan, unlinked.
     assert rows["relief_within_10h"][2] == "another plan's clause (004_wenzhou_plan.txt#L433)"
     # The headline answers the question with the relief target's numbers.
     applies = np.isfinite(table["value.relief_within_10h"].to_numpy(dtype=float))
     ok = table["met.relief_within_10h"].to_numpy(dtype=bool)[applies]
-    p, lo, hi = _wilson(int(ok.sum()), len(ok))
+    p, lo, hi = wilson_interval(int(ok.sum()), len(ok))
     head = md.split("## The scenario", 1)[0]
     said = re.search(r"P\(holds\) = ([\d.]+) \[([\d.]+), ([\d.]+)\]", head)
     assert said is not None
