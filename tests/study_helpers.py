@@ -46,3 +46,51 @@ def write_scenario(sc: sim.Scenario, path: Any) -> Any:
     path.write_text(yaml.safe_dump(sc.model_dump(mode="json", by_alias=True, exclude_unset=True),
                                    allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
+
+
+Z95 = 1.959963984540054
+"""The standard normal's 97.5 % quantile: a two-sided 95 % interval."""
+
+
+def wilson_interval(k: int, n: int) -> tuple[float, float, float]:
+    """k / n with its 95 % Wilson score interval, from the closed form (no library)."""
+    import math
+
+    z2 = Z95 * Z95
+    centre = (k + z2 / 2) / (n + z2)
+    half = Z95 / (n + z2) * math.sqrt(k * (n - k) / n + z2 / 4)
+    return k / n, max(0.0, centre - half), min(1.0, centre + half)
+
+
+def table_rows(text: str, ids: list[str]) -> dict[str, list[str]]:
+    """The rows of a printed table whose first cell is one of ``ids``, split into cells (cells
+    are separated by two or more spaces)."""
+    import re
+
+    rows: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        cells = re.split(r"\s{2,}", line.strip())
+        if cells and cells[0] in ids:
+            rows[cells[0]] = cells
+    return rows
+
+
+def numbers(cell: str) -> list[float]:
+    """The numbers written in a table cell, in order."""
+    import re
+
+    return [float(x) for x in re.findall(r"-?\d+(?:\.\d+)?(?:e[+-]?\d+)?", cell)]
+
+
+def recomputed_verdicts(rows: Any, target: Any) -> tuple[Any, Any]:
+    """(applies, met) of one target in each run, from the run's value and threshold."""
+    import numpy as np
+
+    value = rows[f"value.{target.id}"].to_numpy(dtype=float)
+    thr = rows[f"threshold.{target.id}"].to_numpy(dtype=float)
+    applies = np.isfinite(value)
+    if target.kind == "deaths_per_million":  # a ceiling; every other kind here is a floor
+        met = value <= thr + 1e-9
+    else:
+        met = value >= thr - 1e-9
+    return applies, met

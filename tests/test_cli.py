@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import DEMO
+from tests.study_helpers import numbers, table_rows
 
 SRC = DEMO.read_text(encoding="utf-8")
 
@@ -159,10 +160,31 @@ def test_run_with_interventions_file(tmp_path: Path) -> None:
 
 
 def test_run_prints_verdict_table() -> None:
+    """Each target's row: the run's value, the stated threshold, and the verdict that value and
+    threshold give (worked out here), for the same run made in this process."""
+    import sim
+
     p = sim_cmd("run", str(DEMO), "--seed", "1")
     assert p.returncode == 0, p.stderr
-    assert "relief_within_10h" in p.stdout
-    assert ("HOLDS" in p.stdout) or ("FAILS" in p.stdout)
+    sc = sim.load_scenario(DEMO)
+    r = sim.run(sc, 1)
+    rows = table_rows(p.stdout, [t.id for t in sc.targets])
+    assert list(rows) == [t.id for t in sc.targets]
+    verdicts = set()
+    for t, res in zip(sc.targets, r.targets, strict=True):
+        _, value, threshold, verdict = rows[t.id][:4]
+        floor = t.kind != "deaths_per_million"  # a ceiling; every other demo target a floor
+        assert threshold.startswith(">= " if floor else "<= "), (t.id, threshold)
+        thr = numbers(threshold)[0]
+        assert thr == pytest.approx(res.threshold, rel=5e-3), (t.id, threshold)
+        if res.value is None:
+            assert (value, verdict) == ("n/a", "NOT APPLICABLE"), t.id
+            continue
+        assert numbers(value)[0] == pytest.approx(res.value, rel=5e-3, abs=5e-4), (t.id, value)
+        holds = res.value >= res.threshold - 1e-9 if floor else res.value <= res.threshold + 1e-9
+        assert verdict == ("HOLDS" if holds else "FAILS"), (t.id, res.value, verdict)
+        verdicts.add(verdict)
+    assert verdicts == {"HOLDS", "FAILS"}  # the demo's seed-1 run has both
 
 
 def test_validate_and_schema() -> None:

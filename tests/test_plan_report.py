@@ -4,6 +4,7 @@ short study, and the results README compares reports."""
 from __future__ import annotations
 
 import json
+import math
 import re
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from sim.report.plan_report import QUICK, build_report, metric_contrast, relief_
 from sim.report.provenance import assumptions, describe_input, provenance, source_kind
 from sim.study import run_study
 from tests.conftest import DEMO, ROOT
+from tests.study_helpers import numbers, recomputed_verdicts, wilson_interval
 
 FILES = sorted((ROOT / "scenarios").glob("*.yaml"))
 FLOOD = ROOT / "scenarios" / "demo_flash_flood.yaml"
@@ -46,8 +48,20 @@ def _verdict_rows(md: str) -> dict[str, list[str]]:
     return rows
 
 
+def _stated_threshold(t: Any) -> float | None:
+    """The threshold a target states (None when the run sets it, as for townships)."""
+    for attr in ("share", "min_m2", "max", "people"):
+        v = getattr(t, attr, None)
+        if isinstance(v, int | float):
+            return float(v)
+    return None
+
+
 def test_report_verdict_matches_an_independent_study(
         demo_report: tuple[Path, dict[str, Any]]) -> None:
+    """Every verdict of the report, recomputed from the runs' values: each run's verdict from
+    its value and threshold, P(holds) and its Wilson interval from the counts, by formulas
+    written here (not the study's summary)."""
     out, doc = demo_report
     md = (out / "report.md").read_text(encoding="utf-8")
     sc = sim.load_scenario(DEMO)
@@ -55,33 +69,56 @@ def test_report_verdict_matches_an_independent_study(
     assert list(rows) == [t.id for t in sc.targets]  # every target, in the scenario's order
     runs = doc["study"]["runs"]
     assert doc["study"]["stop"]["reason"] in ("precision", "max_runs") and runs <= QUICK.max_runs
-    indep = run_study(DEMO, runs, SEED, workers=2, progress=False).summary()
-    for t in indep.targets:
-        row = rows[t.id]
-        clause = sc.targets[[x.id for x in sc.targets].index(t.id)].clause
+    table = run_study(DEMO, runs, SEED, workers=2, progress=False).table  # the same runs
+    assert list(table["run"]) == list(range(runs))
+    stored = {t["id"]: t for t in doc["study"]["targets"]}
+    simulated = 0
+    for t in sc.targets:
+        row, st = rows[t.id], stored[t.id]
+        value = table[f"value.{t.id}"].to_numpy(dtype=float)
+        thr = table[f"threshold.{t.id}"].to_numpy(dtype=float)
+        applies, met = recomputed_verdicts(table, t)  # each run's verdict, from its value
+        stated = _stated_threshold(t)
+        if stated is not None:
+            assert (thr == stated).all(), t.id
+        else:  # stock_covers_townships: at most the townships asked for
+            assert (thr <= t.townships).all() and (thr > 0).all(), t.id
+        assert (table[f"met.{t.id}"].to_numpy(dtype=bool)[applies] == met[applies]).all(), t.id
+        k, n = int(met[applies].sum()), int(applies.sum())
+        assert (st["holds"], st["applicable_runs"], st["runs"]) == (k, n, runs), t.id
+        clause = t.clause
         if clause is not None and clause.zh:
             assert clause.zh in row[1]
-        assert t.basis is not None
-        assert row[3] == f"{t.basis.words} / {t.basis.words_zh}", t.id
-        if t.applicable and t.basis.kind == "simulated":
-            p = t.p_holds
-            assert row[4] == f"{p.estimate:.3f} [{p.low:.3f}, {p.high:.3f}]", t.id
-            share = t.applicable / t.runs
-            assert row[6] == f"{100 * share:.0f} %", t.id
-        elif t.applicable:  # a built-in answer is said in words, never as a bare 0 or 1
+        words = st["basis_words"]
+        assert row[3] == f"{words['en']} / {words['zh']}", t.id
+        if n and st["basis"] == "simulated":
+            simulated += 1
+            p, lo, hi = wilson_interval(k, n)
+            assert st["p_holds"] == pytest.approx(p, abs=1e-12), t.id
+            assert (st["ci_low"], st["ci_high"]) == pytest.approx((lo, hi), abs=1e-9), t.id
+            shown = numbers(row[4])
+            assert shown == pytest.approx([p, lo, hi], abs=5e-4 + 1e-12), (t.id, row[4])
+            assert numbers(row[6]) == pytest.approx([100 * n / runs], abs=0.5 + 1e-9), t.id
+        elif n:  # a built-in answer is said in words, never as a bare 0 or 1
             assert not re.fullmatch(r"[01]\.000 \[.*\]", row[4]), (t.id, row[4])
-            assert t.basis.reason in md
+            assert st["basis_reason"] in md
         else:
             assert row[4].startswith("n/a")
-        med = t.value.quantiles[0.5].estimate
-        if t.unit and t.unit.startswith("share") and np.isfinite(med):
-            assert row[7].startswith(f"{100 * med:.1f} %"), (t.id, row[7])
+        unit = st["unit"] or ""
+        if n and unit.startswith("share"):  # the median: the smallest value with ECDF >= 1/2
+            med = float(np.sort(value[applies])[math.ceil(n / 2) - 1])
+            assert numbers(row[7])[0] == pytest.approx(100 * med, abs=0.05 + 1e-9), (t.id, row[7])
+    assert simulated >= 3  # the check above ran on several targets
     # The demo is no seed plan: a clause it borrows is credited to the other plan, unlinked.
     assert rows["relief_within_10h"][2] == "another plan's clause (004_wenzhou_plan.txt#L433)"
     # The headline answers the question with the relief target's numbers.
-    relief = indep.target("relief_within_10h").p_holds
+    applies = np.isfinite(table["value.relief_within_10h"].to_numpy(dtype=float))
+    ok = table["met.relief_within_10h"].to_numpy(dtype=bool)[applies]
+    p, lo, hi = wilson_interval(int(ok.sum()), len(ok))
     head = md.split("## The scenario", 1)[0]
-    assert f"P(holds) = {relief.estimate:.3f} [{relief.low:.3f}, {relief.high:.3f}]" in head
+    said = re.search(r"P\(holds\) = ([\d.]+) \[([\d.]+), ([\d.]+)\]", head)
+    assert said is not None
+    assert [float(x) for x in said.groups()] == pytest.approx([p, lo, hi], abs=5e-4 + 1e-12)
     assert "**When it fails:**" in head and "**What would make it hold at 90%:**" in head
 
 

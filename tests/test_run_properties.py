@@ -8,7 +8,7 @@ from hypothesis import given
 import sim
 from sim.response.ledger import State
 from tests.strategies import scenarios, seeds
-from tests.test_response_properties import check_last_mile
+from tests.test_response_properties import check_last_mile, check_shelters_within_capacity
 
 
 @given(scenarios(), seeds)
@@ -49,9 +49,7 @@ def test_ledger_log_rebuilds_every_snapshot(sc: sim.Scenario, seed: int) -> None
 def test_stock_never_negative_and_shelters_within_capacity(sc: sim.Scenario, seed: int) -> None:
     r = sim.run(sc, seed)
     assert (r.stock >= -1e-6).all()
-    cap = np.array(r.shelter_capacity)
-    assert (r.shelter_occupancy <= cap[None, :]).all()
-    assert (np.array(r.shelter_peak) <= cap).all()
+    check_shelters_within_capacity(sc, r)  # capacities worked out from the scenario
     # sheltered people in the ledger are exactly the people inside shelters
     assert (r.people[:, :, State.sheltered].sum(axis=1) == r.shelter_occupancy.sum(axis=1)).all()
 
@@ -80,3 +78,21 @@ def test_same_seed_same_result(sc: sim.Scenario, seed: int) -> None:
     assert a.to_dict() == b.to_dict()
     assert np.array_equal(a.people, b.people)
     assert a.events == b.events
+
+
+def test_a_full_shelter_holds_what_the_admission_rule_gives() -> None:
+    """A shelter with a stated capacity of 150 and 300 m2 fills up to 150 people under
+    ``stated_capacity`` and to floor(300 / 3.5) = 85 under ``area_standard``, never more."""
+    from sim.scenario.overrides import apply_overrides
+    from tests.study_helpers import tiny_scenario
+
+    for admission, full in (("stated_capacity", 150), ("area_standard", 85)):
+        sc = apply_overrides(tiny_scenario(), {"response.shelter.admission": admission,
+                                               "response.shelter.area_per_person_m2": 3.5,
+                                               "zones[0].evacuation_share": 0.6})
+        peaks = []
+        for seed in range(3):
+            r = sim.run(sc, seed)
+            check_shelters_within_capacity(sc, r)
+            peaks.append(r.shelter_peak[0])
+        assert max(peaks) == full, (admission, peaks)  # the shelter was full in some run

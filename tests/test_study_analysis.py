@@ -8,12 +8,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pandas.testing as pdt
 import pytest
 
 import sim
 from sim.study import compare, discover, plan_capacity, prim, run_study, sensitivity
 from sim.study.sensitivity import NOISE
-from tests.study_helpers import tiny_scenario
+from tests.study_helpers import recomputed_verdicts, tiny_scenario, wilson_interval
 
 QUILT = "stock_points[county_depot].items.quilt"
 
@@ -29,11 +30,25 @@ def test_compare_pairs_runs_on_the_same_disasters(tiny: sim.Scenario) -> None:
                           "trucks": {"vehicles[county_trucks].count": 4}},
                    runs=60, seed=3, workers=1, progress=False)
     base = comp.studies["base"].table
+    drawn = [c for c in base.columns if c.startswith("draw.")]
+    # the tiny scenario's uncertain inputs: the hazard's, the response's, and its own four
+    assert {"draw.hazard.max_wind_ms", "draw.response.warning.coverage",
+            "draw.zones[harbour_town].evacuation_share",
+            f"draw.{QUILT}", "draw.vehicles[county_trucks].count"} <= set(drawn)
+    changes = {"base": set(), "same": set(), "quilts": {f"draw.{QUILT}"},
+               "trucks": {"draw.vehicles[county_trucks].count"}}
+    assert set(comp.studies) == set(changes)
     for name, st in comp.studies.items():
         assert (st.table["key"] == base["key"]).all(), name
-        # Inputs the variant does not change are drawn identically (common random numbers).
-        assert (st.table["draw.hazard.max_wind_ms"] == base["draw.hazard.max_wind_ms"]).all() \
-            if "draw.hazard.max_wind_ms" in base else True
+        # Every input the variant does not change is drawn identically (common random numbers).
+        for col in drawn:
+            if col not in changes[name]:
+                assert col in st.table, (name, col)
+                pdt.assert_series_equal(st.table[col], base[col], obj=f"{name}: {col}")
+    assert "draw.vehicles[county_trucks].count" not in comp.studies["trucks"].table  # fixed: 4
+    # The wider quilt range is drawn on the same uniform: U(2000, 10000) = U(0, 8000) + 2000.
+    moved = comp.studies["quilts"].table[f"draw.{QUILT}"] - base[f"draw.{QUILT}"]
+    assert np.allclose(moved, 2000.0)
     df = comp.differences()
     same = df[(df["variant"] == "same")]
     assert (same["p_diff"] == 0).all()
@@ -156,12 +171,55 @@ def test_figures(tiny: sim.Scenario, tmp_path: Path) -> None:
     from sim.report import figures
 
     st = run_study(tiny, 60, 2, workers=1, series=True, out=tmp_path / "s", progress=False)
-    written = figures.save_study_figures(sim.study.Study.open(tmp_path / "s"), tmp_path / "f")
+    opened = sim.study.Study.open(tmp_path / "s")
+    written = figures.save_study_figures(opened, tmp_path / "f")
     names = {p.name for p in written}
     assert {"p_holds.png", "relief_time.png", "shelters.png", "stock.png",
             "discovery_stock_covers_county.png"} <= names
     for p in written:
         assert p.stat().st_size > 5000
+    # What the figures draw, read from their axes and worked out here from the runs.
+    runs = st.table
+    ax = figures.p_holds(opened.summary()).axes[0]
+    label_at = {round(y): lab.get_text() for y, lab in zip(ax.get_yticks(), ax.get_yticklabels(),
+                                                           strict=True)}
+    drawn: dict[str, tuple[float, float, float]] = {}
+    for c in ax.containers:
+        line, _caps, (bars,) = c.lines
+        for x, y, seg in zip(line.get_xdata(), line.get_ydata(), bars.get_segments(),
+                             strict=True):
+            if len(seg):  # a target that never applied has no point (NaN)
+                drawn[label_at[round(y)]] = (float(x), float(seg[0][0]), float(seg[1][0]))
+    assert [label_at[y] for y in sorted(label_at, reverse=True)] == [t.id for t in tiny.targets]
+    for t in tiny.targets:
+        applies, met = recomputed_verdicts(runs, t)
+        if applies.any():
+            want = wilson_interval(int(met[applies].sum()), int(applies.sum()))
+            assert drawn[t.id] == pytest.approx(want, abs=1e-9), t.id
+        else:
+            assert t.id not in drawn
+    # time to relief: the first recorded time each run had 95 % relieved, against the 10 h line
+    s = st.series
+    assert s is not None
+    s = s[s["time_h"] >= 0]
+    first = np.array([g.loc[g["relief.share"] >= 0.95 - 1e-12, "time_h"].min()
+                      for _, g in s.groupby("run")])
+    first = np.where(np.isnan(first), np.inf, first)
+    ax1 = figures.relief_time(opened).axes[0]
+    assert sum(b.get_height() for b in ax1.patches) == np.isfinite(first).sum()
+    assert list(ax1.lines[0].get_xdata()) == [10, 10]  # the target's hours
+    assert f"met in {np.mean(first <= 10 + 1e-9):.0%} of 60 runs" in ax1.get_title()
+    # shelter occupancy: the median over runs at each recorded time, and the stated capacity
+    ax = figures.fan_chart(opened, "shelter").axes[0]
+    assert ax.get_title() == "school"
+    whole = st.series
+    times = np.sort(whole["time_h"].unique())
+    median = [np.median(whole.loc[whole["time_h"] == t, "shelter.school"]) for t in times]
+    line = next(ln for ln in ax.lines if ln.get_label() == "median")
+    assert np.allclose(line.get_xdata(), times) and np.allclose(line.get_ydata(), median)
+    cap = next(ln for ln in ax.lines if ln.get_label() == "stated capacity")
+    assert list(cap.get_ydata()) == [150, 150]
+    assert max(median) > 0  # the fan shows people in the shelter
     res = sensitivity(tiny, method="morris", n=2, seed=0, workers=1, progress=False,
                       targets=["stock_covers_county"])
     figures.sensitivity_bars(res, "stock_covers_county").savefig(tmp_path / "sens.png")

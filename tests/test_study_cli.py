@@ -7,11 +7,20 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 import sim
 from tests.conftest import DEMO
-from tests.study_helpers import tiny_scenario, write_scenario
+from tests.study_helpers import (
+    numbers,
+    recomputed_verdicts,
+    table_rows,
+    tiny_scenario,
+    wilson_interval,
+    write_scenario,
+)
 
 
 def sim_cmd(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -51,9 +60,29 @@ def test_study_table_output_and_figures(tiny_file: Path, tmp_path: Path) -> None
                 "--series")
     assert p.returncode == 0, p.stderr
     assert "P(holds)" in p.stdout and "Wilson" in p.stdout and str(out) in p.stdout
+    # Every row, against the runs stored in the directory, read here with pandas alone.
+    runs = pd.concat([pd.read_parquet(f) for f in sorted(out.glob("part-*.parquet"))])
+    assert sorted(runs["run"]) == list(range(20))
+    sc = sim.load_scenario(tiny_file)
+    rows = table_rows(p.stdout, [t.id for t in sc.targets])
+    assert list(rows) == [t.id for t in sc.targets]
+    for t in sc.targets:
+        _, p_cell, ci_cell, _basis, held, mean_cell = rows[t.id][:6]
+        applies, met = recomputed_verdicts(runs, t)
+        k, n = int(met[applies].sum()), int(applies.sum())
+        assert held == f"{k}/{n}" + (f" ({20 - n} n/a)" if n < 20 else ""), (t.id, held)
+        if not n:
+            assert "n/a" in p_cell and ci_cell == "n/a", t.id
+            continue
+        est, lo, hi = wilson_interval(k, n)
+        assert numbers(p_cell) == pytest.approx([est], abs=5e-4 + 1e-12), (t.id, p_cell)
+        assert numbers(ci_cell) == pytest.approx([lo, hi], abs=5e-4 + 1e-12), (t.id, ci_cell)
+        mean = float(np.mean(runs[f"value.{t.id}"].to_numpy(dtype=float)[applies]))
+        assert numbers(mean_cell)[0] == pytest.approx(mean, rel=5e-3, abs=1e-9), (t.id, mean)
     f = sim_cmd("figures", str(out))
     assert f.returncode == 0, f.stderr
-    assert (out / "figures" / "p_holds.png").is_file()
+    assert {"p_holds.png", "relief_time.png", "shelters.png", "stock.png"} <= {
+        x.name for x in (out / "figures").iterdir()}
 
 
 def test_until_ci_reports_runs_used(tiny_file: Path) -> None:
@@ -159,7 +188,21 @@ def test_out_directory_in_use_or_taken(tiny_file: Path, tmp_path: Path) -> None:
 
 
 def test_demo_study_command_runs() -> None:
+    """The demo's table is consistent in itself: each P(holds) and interval is the one its
+    held count gives, and held and not applicable runs add up to the runs."""
     p = sim_cmd("study", str(DEMO), "--runs", "8", "--seed", "7", "--workers", "1")
     assert p.returncode == 0, p.stderr
-    for t in sim.load_scenario(DEMO).targets:
-        assert t.id in p.stdout
+    ids = [t.id for t in sim.load_scenario(DEMO).targets]
+    rows = table_rows(p.stdout, ids)
+    assert list(rows) == ids
+    counted = 0
+    for tid in ids:
+        _, p_cell, ci_cell, _basis, held = rows[tid][:5]
+        k, n, *na = (int(x) for x in numbers(held))
+        assert n + (na[0] if na else 0) == 8 and 0 <= k <= n, (tid, held)
+        if n:
+            counted += 1
+            est, lo, hi = wilson_interval(k, n)
+            assert numbers(p_cell) == pytest.approx([est], abs=5e-4 + 1e-12), (tid, p_cell)
+            assert numbers(ci_cell) == pytest.approx([lo, hi], abs=5e-4 + 1e-12), (tid, ci_cell)
+    assert counted >= 5

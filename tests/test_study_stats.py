@@ -138,14 +138,24 @@ def test_newcombe_paired_interval() -> None:
     iv = newcombe_paired(same, same)
     assert iv.estimate == 0 and iv.low < 0 < iv.high and iv.high - iv.low < 0.05
     # Coverage on correlated pairs (a is b with 10 % of runs flipped to success).
-    p_b, flip, n, trials, covered = 0.4, 0.1, 150, 600, 0
+    p_b, flip, n, trials, covered, width = 0.4, 0.1, 150, 600, 0, 0.0
     true_diff = (1 - p_b) * flip
     for _ in range(trials):
         b = rng.random(n) < p_b
         a = b | (rng.random(n) < flip)
         d = newcombe_paired(a, b)
         covered += d.low <= true_diff <= d.high
-    assert binomtest(covered, trials, 0.95).pvalue > 1e-3 or covered / trials > 0.95
+        width += (d.high - d.low) / trials
+    # A 95 % interval covers in 95 % of trials: the count must lie in the central 99.9 % of
+    # Binomial(trials, 0.95), so an interval too narrow (covers too rarely) and one too wide
+    # (covers nearly always) both fail.
+    lo, hi = binom.ppf(0.0005, trials, 0.95), binom.isf(0.0005, trials, 0.95)
+    assert 0.91 < lo / trials and hi / trials < 0.98  # narrow enough to tell 90 % or 99 %
+    assert lo <= covered <= hi, (covered, trials, lo, hi)
+    # 600 trials cannot tell 95 % from 97 % coverage; the mean width can: a - b is 1 in a share
+    # true_diff of runs and 0 otherwise, so a 95 % interval is about 2 x 1.96 standard errors.
+    expected = 2 * norm.ppf(0.975) * math.sqrt(true_diff * (1 - true_diff) / n)
+    assert width == pytest.approx(expected, rel=0.1), (width, expected)
 
 
 def test_paired_difference_removes_common_variance() -> None:

@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
 import pandas.testing as pdt
 import pytest
 
@@ -57,20 +58,29 @@ def test_directory_with_a_study_or_other_files_is_refused(tiny: sim.Scenario,
     assert (other / "notes.txt").read_text() == "mine"
 
 
+def _snapshot(d: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file of a directory with its bytes and modification time."""
+    return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(d.iterdir())}
+
+
 def test_a_second_study_cannot_use_a_directory_in_use(tiny: sim.Scenario,
                                                       tmp_path: Path) -> None:
     out = tmp_path / "s"
     run_study(tiny, 5, 1, workers=1, out=out, progress=False)
     holder = ResultStore.open(out)  # holds the lock, as a running study does
     try:
+        # A part the running study is writing: the refused resume must not clean it up.
+        (out / ".tmp-part-00000005-n5.parquet-1").write_bytes(b"PAR1 being written")
+        before = _snapshot(out)
         with pytest.raises(StoreError, match="in use"):
             resume_study(out, runs=10, workers=1, progress=False)
-        before = sorted(p.name for p in out.iterdir())
-        assert before == sorted(p.name for p in out.iterdir())
+        assert _snapshot(out) == before  # same files, same bytes, same modification times
+        assert "pid" in (out / ".lock").read_text()  # the holder still named in the lock
     finally:
         holder.close()
     st = resume_study(out, runs=10, workers=1, progress=False)  # free again
     assert st.runs == 10
+    assert not list(out.glob(".tmp-*"))  # what the holder left is cleaned up once it is free
 
 
 def test_resume_extends_and_checks_the_scenario(tiny: sim.Scenario, tmp_path: Path) -> None:
@@ -95,7 +105,7 @@ def test_killed_study_resumes_to_the_uninterrupted_table(tiny: sim.Scenario,
     runs = 600
     proc = subprocess.Popen(
         [sys.executable, "-m", "sim", "study", str(file), "--runs", str(runs), "--seed", "21",
-         "--out", str(out), "--workers", "1", "--batch-size", "10", "--no-progress"],
+         "--out", str(out), "--workers", "1", "--batch-size", "10", "--series", "--no-progress"],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     deadline = time.monotonic() + 120
     try:
@@ -113,8 +123,17 @@ def test_killed_study_resumes_to_the_uninterrupted_table(tiny: sim.Scenario,
     assert m["status"] == "running"  # killed: it never wrote "complete"
     stored = Study.open(out).table
     assert 30 <= len(stored) < runs, "the study finished before it could be killed"
-    # A torn write left by a kill during a write, and a series file without its rows file.
+    # A torn write left by a kill during a write, and a series file without its rows file
+    # (a kill after a batch's series was renamed into place, before its rows were): the
+    # series of 7 runs not stored, with made-up values, that no resumed batch overwrites.
     (out / ".tmp-part-00000590-n10.parquet-123").write_bytes(b"PAR1 torn")
+    first_missing = int(stored["run"].max()) + 1
+    some = pd.read_parquet(sorted(out.glob("series-*.parquet"))[0])
+    orphan = some[some["run"] < some["run"].min() + 7].copy()
+    orphan["run"] += first_missing - orphan["run"].min()
+    orphan[[c for c in orphan.columns if c not in ("run", "time_h")]] = -1
+    orphan_file = out / f"series-{first_missing:08d}-n7.parquet"
+    orphan.to_parquet(orphan_file, index=False)
     cli = subprocess.run([sys.executable, "-m", "sim", "study", "--resume", str(out),
                           "--workers", "2", "--json"], capture_output=True, text=True,
                          timeout=300)
@@ -125,6 +144,13 @@ def test_killed_study_resumes_to_the_uninterrupted_table(tiny: sim.Scenario,
     uninterrupted = run_study(tiny, runs, 21, workers=2, progress=False)
     pdt.assert_frame_equal(resumed.table, uninterrupted.table)
     assert resumed.table["run"].is_unique
+    # The orphan series was removed: every run has its own series once, none made up.
+    assert not orphan_file.exists()
+    series = resumed.series
+    assert series is not None and set(series["run"]) == set(range(runs))
+    assert not series.duplicated(["run", "time_h"]).any()
+    assert series.groupby("run").size().nunique() == 1  # one row per recorded time, each run
+    assert not (series.drop(columns=["run", "time_h"]) == -1).all(axis=1).any()
     assert json.loads((out / "manifest.json").read_text())["status"] == "complete"
 
 
