@@ -167,15 +167,18 @@ def render_readme(plans: Sequence[Mapping[str, Any]], examples: Sequence[Mapping
                 _fix(d))) + " |")
         readings = [(d, rd) for d in plans for rd in d.get("readings") or []]
         if readings:
-            L += ["", "## What the relief verdicts rest on", "",
-                  "The same disasters (the first runs of each study, common random numbers) "
-                  "under another reading of the plan; \"about\" is the whole study's estimate "
-                  "plus the paired difference.", "",
-                  "| jurisdiction | reading | P(holds) as reported → under the reading | "
-                  "paired difference [95 % CI] | about, whole study |", "|---|---|---|---|---|"]
+            L += ["", "## What the verdicts rest on: other readings of the plans", "",
+                  "The same disasters (common random numbers: the first runs of each study, or "
+                  "all of them where the reading needs no new run) under another reading of a "
+                  "plan clause or rule; \"about\" is the whole study's estimate plus the paired "
+                  "difference.", "",
+                  "| jurisdiction | target | reading | P(holds) as reported → under the reading | "
+                  "paired difference [95 % CI] | about, whole study |",
+                  "|---|---|---|---|---|---|"]
             for d, rd in readings:
                 df = rd["difference"]
-                L.append(f"| {_cell(_link(d))} | `{rd['path']}: {rd['value']}` (reported: "
+                L.append(f"| {_cell(_link(d))} | `{rd.get('target', '')}` | "
+                         f"`{rd['path']}: {rd['value']}` (reported: "
                          f"`{rd['current']}`) | {rd['p_base']:.3f} → {rd['p_reading']:.3f} | "
                          f"{df['estimate']:+.3f} [{df['low']:+.3f}, {df['high']:+.3f}] | "
                          f"{rd['p_study']:.3f} |")
