@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from sim.scenario.base import Provenance, provenance_kind
 from sim.scenario.schema import Scenario
 from sim.scenario.standards import (
     AirBases,
@@ -33,31 +34,6 @@ from sim.scenario.standards import (
 __all__ = ["StandardInput", "StandardResult", "evaluate_standard", "evaluate_standards",
            "provenance_kind"]
 
-Provenance = Literal["cited", "partly_assumed", "assumed", "unsourced"]
-
-
-def provenance_kind(source: str | None) -> Provenance:
-    """Classify a provenance string.
-
-    Parameters
-    ----------
-    source : str or None
-        A ``source`` as the scenario gives it.
-
-    Returns
-    -------
-    {'cited', 'partly_assumed', 'assumed', 'unsourced'}
-        ``assumed`` when it starts with "assumption", ``partly_assumed`` when it cites something
-        and also contains "assumption", ``unsourced`` when absent, else ``cited``.
-    """
-    if source is None or not source.strip():
-        return "unsourced"
-    text = source.strip().lower()
-    if text.startswith("assumption"):
-        return "assumed"
-    if "assumption" in text or "assumed" in text:
-        return "partly_assumed"
-    return "cited"
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from sim.scenario.base import Sourced
+from sim.scenario.base import Sourced, provenance_kind
 from sim.scenario.distributions import _DistBase
 from sim.scenario.overrides import parse_path
 from sim.scenario.sampling import item_key
@@ -36,22 +36,20 @@ CITATION = re.compile(r"(\d{3}_\w+?_plan\.txt)#L(\d+)(?:[-–]L?(\d+))?")
 
 
 def source_kind(source: str | None) -> str:
-    """Classify a provenance text.
+    """Classify a provenance text, in the report's words.
 
     Returns
     -------
     str
         ``assumption`` (the text starts with "assumption"), ``partly assumed`` (it cites
-        something but also says "assumption"), ``cited`` (anything else) or ``none``.
+        something but also says "assumption"), ``cited`` (anything else) or ``none``
+        (:func:`sim.scenario.base.provenance_kind` in words).
     """
-    if not source or not source.strip():
-        return "none"
-    low = source.strip().lower()
-    if low.startswith("assumption"):
-        return "assumption"
-    if "assumption" in low or "assumed" in low:
-        return "partly assumed"
-    return "cited"
+    return _KIND_WORDS[provenance_kind(source)]
+
+
+_KIND_WORDS = {"assumed": "assumption", "partly_assumed": "partly assumed", "cited": "cited",
+               "unsourced": "none"}
 
 
 def plan_citations(source: str | None) -> list[str]:

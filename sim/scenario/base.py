@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-__all__ = ["Frozen", "Name", "Sourced", "Text"]
+__all__ = ["Frozen", "Name", "Provenance", "Sourced", "Text", "provenance_kind"]
 
 Name = Annotated[
     str,
@@ -63,3 +63,30 @@ class Sourced(Frozen):
         if self.sources and field in self.sources:
             return self.sources[field]
         return self.source
+
+
+Provenance = Literal["cited", "partly_assumed", "assumed", "unsourced"]
+
+
+def provenance_kind(source: str | None) -> Provenance:
+    """Classify a provenance string.
+
+    Parameters
+    ----------
+    source : str or None
+        A ``source`` as the scenario gives it.
+
+    Returns
+    -------
+    {'cited', 'partly_assumed', 'assumed', 'unsourced'}
+        ``assumed`` when it starts with "assumption", ``partly_assumed`` when it cites something
+        and also contains "assumption", ``unsourced`` when absent, else ``cited``.
+    """
+    if source is None or not source.strip():
+        return "unsourced"
+    text = source.strip().lower()
+    if text.startswith("assumption"):
+        return "assumed"
+    if "assumption" in text or "assumed" in text:
+        return "partly_assumed"
+    return "cited"
