@@ -15,7 +15,7 @@ the reader to judge.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -321,6 +321,17 @@ def _air_bases(s: Scenario, st: AirBases) -> StandardResult:
                    value_is="lower_bound")
 
 
+_RULES: dict[type, Callable[[Scenario, Any], StandardResult]] = {
+    FireStationArea: _fire_station_area,
+    TeamHeadcount: _team_headcount,
+    FirefightersPerMille: _firefighters,
+    SheltersToStandard: _shelters_to_standard,
+    ShelterAreaStandard: _shelter_area,
+    AirBases: _air_bases,
+}
+"""The evaluator of each standard kind (as :data:`sim.targets._EVALUATORS` for targets)."""
+
+
 def evaluate_standard(scenario: Scenario, standard: Standard) -> StandardResult:
     """Evaluate one static standard on a scenario.
 
@@ -335,18 +346,9 @@ def evaluate_standard(scenario: Scenario, standard: Standard) -> StandardResult:
     -------
     StandardResult
     """
-    if isinstance(standard, FireStationArea):
-        return _fire_station_area(scenario, standard)
-    if isinstance(standard, TeamHeadcount):
-        return _team_headcount(scenario, standard)
-    if isinstance(standard, FirefightersPerMille):
-        return _firefighters(scenario, standard)
-    if isinstance(standard, SheltersToStandard):
-        return _shelters_to_standard(scenario, standard)
-    if isinstance(standard, ShelterAreaStandard):
-        return _shelter_area(scenario, standard)
-    if isinstance(standard, AirBases):
-        return _air_bases(scenario, standard)
+    rule = _RULES.get(type(standard))
+    if rule is not None:
+        return rule(scenario, standard)
     raise TypeError(f"unknown standard kind {type(standard).__name__}")
 
 

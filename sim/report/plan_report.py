@@ -829,67 +829,21 @@ def _capacity_section(sc: Scenario, study: Study, relief_id: str | None, budget:
 
 
 # -- the report --------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Reading:
-    """Another reading of what a plan clause promises, tried on the same disasters."""
-
-    path: str
-    """The scenario path the reading sets."""
-    value: Any
-    words: str
-    """What the reading means, in English."""
-    words_zh: str
-    kinds: tuple[str, ...]
-    """The target kinds it is compared on."""
-    source: str
-
-
-READINGS: tuple[Reading, ...] = (
-    Reading("response.logistics.dispersed_relief", "delivered",
-            "dispersed families (with relatives) are relieved when the last mile brings their "
-            "items (distribution point, then village teams), not by their hosts on arrival",
-            "分散安置群众的救助物资经乡村末端配送到户后才算得到救助",
-            ("relief_within", "supplies_in_place_within"),
-            "001_fuzhou_plan.txt#L200; 004_wenzhou_plan.txt#L433"),
-    Reading("response.logistics.dispersed_relief", "hosts",
-            "dispersed families are relieved by their hosts (relatives) on arrival, with no "
-            "delivery from the stock system (the optimistic reading)",
-            "投亲靠友的分散安置群众到达即由亲友保障基本生活（乐观解读）",
-            ("relief_within", "supplies_in_place_within"),
-            "assumption: relatives provide food, water and bedding at once"),
-)
-"""Other readings of what the plan promises; a reading equal to the scenario's own is skipped.
-:func:`sim.study.readings` adds the readings a plan's own rules call for (e.g. a dispatch rule)."""
-
-
-def _plan_readings(sc: Scenario) -> list[Reading]:
-    """The built-in readings and those the scenario's plan rules call for."""
-    out = list(READINGS)
-    try:
-        from sim.study.readings import plan_readings
-    except ImportError:  # pragma: no cover - the module is optional
-        return out
-    for r in plan_readings(sc):
-        out.append(Reading(r.path, r.value, r.words, r.words_zh, tuple(r.kinds), r.source))
-    return out
-
-
 def _readings_section(sc: Scenario, study: Study, relief_id: str | None, budget: Budget,
                       seed: int, info: ExecutorInfo, progress: bool | None,
                       log: Callable[[str], None]) -> list[dict[str, Any]]:
     """Each target's P(holds) under each other reading, paired with the study's first runs."""
     from sim.scenario.overrides import apply_overrides
+    from sim.study.readings import readings
     from sim.study.runner import run_study
     from sim.study.stats import paired_difference
 
     runs = min(budget.probe_runs, study.runs)
     out = []
-    for rd in _plan_readings(sc):
-        current: Any = sc
-        for part in rd.path.split("."):
-            current = getattr(current, part)
+    for rd in readings(sc):
+        current = rd.current
         ids = [t.id for t in sc.targets if t.kind in rd.kinds]
-        if current == rd.value or not ids:
+        if not ids:
             continue
         st = run_study(apply_overrides(sc, {rd.path: rd.value}), runs, seed, executor=info,
                        progress=progress)

@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from sim.scenario.base import Frozen, Name, Sourced
+from sim.scenario.clauses import Positive, TeamKind
 
 __all__ = [
     "AirBases",
@@ -29,10 +30,7 @@ __all__ = [
 ]
 
 Share = Annotated[float, Field(ge=0, le=1)]
-Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 PositiveInt = Annotated[int, Field(strict=True, gt=0)]
-TeamKind = Literal["fire_rescue", "professional", "township_semi_professional", "village",
-                   "volunteer", "medical", "air"]
 
 
 class StandardClause(Frozen):

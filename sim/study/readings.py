@@ -7,8 +7,8 @@ hosts. A report runs each reading on common random numbers and shows the targets
 it beside the scenario's own (:func:`sim.report.plan_report._readings_section`).
 
 :func:`plan_readings` gives the readings a scenario's plan rules call for (the dispatch rule);
-:func:`dispersed_relief_readings` the two relief readings every plan has (the report carries
-them already as built-in readings); :func:`readings` both.
+:func:`dispersed_relief_readings` the relief reading the scenario does not report;
+:func:`readings` both (what the plan reports run).
 """
 
 from __future__ import annotations
