@@ -157,6 +157,48 @@ def _message(err: Mapping[str, Any]) -> str:
     return msg
 
 
+def compose_mapping(text: str, file: str, empty: str, fields: str) -> tuple[dict[str, Any], _Node]:
+    """Parse YAML text into plain data with line numbers, and require a mapping.
+
+    Parameters
+    ----------
+    text, file : str
+        The YAML text and the file name errors name.
+    empty, fields : str
+        What an empty file should have held, and what the mapping's keys are, for the errors.
+
+    Raises
+    ------
+    ScenarioError
+        With one located :class:`Problem` per defect (invalid YAML, an empty file, a document
+        that is not a mapping).
+    """
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        what = exc.problem or exc.context or "not valid YAML"
+        raise ScenarioError([Problem(file, line, "", f"invalid YAML: {what}")]) from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError([Problem(file, None, "", f"invalid YAML: {exc}")]) from None
+    if node is None:
+        raise ScenarioError([Problem(file, 1, "", f"the file is empty; expected {empty}")])
+    problems: list[Problem] = []
+    try:
+        data, root = _build(node, file, problems, "")
+    except yaml.YAMLError as exc:
+        raise ScenarioError([Problem(file, node.start_mark.line + 1, "",
+                                     f"invalid YAML value: {exc}")]) from None
+    if problems:
+        raise ScenarioError(problems)
+    if not isinstance(data, dict):
+        raise ScenarioError([Problem(file, root.line, "",
+                                     f"expected a mapping of {fields}, got "
+                                     f"{type(data).__name__}")])
+    return data, root
+
+
 def parse_scenario(text: str, file: str = "<string>") -> Scenario:
     """Parse and validate scenario YAML text.
 
@@ -177,30 +219,8 @@ def parse_scenario(text: str, file: str = "<string>") -> Scenario:
     ScenarioError
         With one located :class:`Problem` per defect.
     """
+    data, root = compose_mapping(text, file, "a scenario mapping", "scenario fields")
     problems: list[Problem] = []
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        what = exc.problem or exc.context or "not valid YAML"
-        raise ScenarioError([Problem(file, line, "", f"invalid YAML: {what}")]) from None
-    except yaml.YAMLError as exc:
-        raise ScenarioError([Problem(file, None, "", f"invalid YAML: {exc}")]) from None
-    if node is None:
-        raise ScenarioError([Problem(file, 1, "",
-                                     "the file is empty; expected a scenario mapping")])
-    try:
-        data, root = _build(node, file, problems, "")
-    except yaml.YAMLError as exc:
-        raise ScenarioError([Problem(file, node.start_mark.line + 1, "",
-                                     f"invalid YAML value: {exc}")]) from None
-    if problems:
-        raise ScenarioError(problems)
-    if not isinstance(data, dict):
-        raise ScenarioError([Problem(file, root.line, "",
-                                     f"expected a mapping of scenario fields, got "
-                                     f"{type(data).__name__}")])
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:

@@ -19,11 +19,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import Field, ValidationError, model_validator
 
 from sim.scenario.base import Frozen, Name
-from sim.scenario.loader import Problem, ScenarioError, _build, _locate, _message, load_scenario
+from sim.scenario.loader import (
+    Problem,
+    ScenarioError,
+    _locate,
+    _message,
+    compose_mapping,
+    load_scenario,
+)
 from sim.scenario.schema import Scenario
 
 __all__ = [
@@ -141,21 +147,8 @@ def load_plan_items_file(path: str | Path) -> PlanItems:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError([Problem(file, None, "", f"cannot read the file: {exc}")]) from None
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise ScenarioError([Problem(file, line, "", f"invalid YAML: {exc}")]) from None
-    if node is None:
-        raise ScenarioError([Problem(file, 1, "", "the file is empty; expected a mapping")])
+    data, root = compose_mapping(text, file, "a mapping", "plan, scenario and items")
     problems: list[Problem] = []
-    data, root = _build(node, file, problems, "")
-    if problems:
-        raise ScenarioError(problems)
-    if not isinstance(data, dict):
-        raise ScenarioError([Problem(file, root.line, "", "expected a mapping of plan, "
-                                     f"scenario and items, got {type(data).__name__}")])
     try:
         return PlanItems.model_validate(data)
     except ValidationError as exc:
