@@ -16,13 +16,19 @@ from sim.scenario.schema import Scenario
 from sim.streams import Streams
 
 __all__ = [
+    "DT_H",
     "Outcome",
     "combine",
     "curve",
     "facility_outages",
     "hazard_rng",
+    "running_mean",
     "window_union",
 ]
+
+
+DT_H = 0.25
+"""Time step of the hazards' wind, rain and water series, hours."""
 
 
 def curve(c: Curve, x: np.ndarray | float) -> np.ndarray:
@@ -55,6 +61,11 @@ class Outcome:
     """Probability that a road link into the zone is blocked (and waits for a crew)."""
     road_clear_h: float = 0.0
     """Hours for a crew to clear such a link."""
+    moved: float = 0.0
+    """Probability per resident that they are moved out before the mechanism strikes (people at
+    monitored landslide hazard points under 群测群防, for example), at ``moved_at_h``."""
+    moved_at_h: float = math.nan
+    """When they are moved (hours); the engine moves those still at home then."""
     measures: dict[str, float] = field(default_factory=dict)
 
 
@@ -152,3 +163,12 @@ def facility_outages(realised: Scenario, p_out: Sequence[float], from_h: Sequenc
 def f(q: object) -> float:
     """A sampled quantity as a float (shorthand of :func:`as_float`)."""
     return as_float(q)  # type: ignore[arg-type]
+
+
+def running_mean(rate: np.ndarray, window_h: float, dt: float = DT_H) -> np.ndarray:
+    """Mean of ``rate`` over the past ``window_h`` hours at every step (shorter at the start)."""
+    k = max(1, int(round(window_h / dt)))
+    c = np.concatenate([[0.0], np.cumsum(rate)])
+    idx = np.arange(1, len(rate) + 1)
+    lo = np.maximum(idx - k, 0)
+    return np.asarray((c[idx] - c[lo]) / k)

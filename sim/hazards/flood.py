@@ -23,13 +23,22 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 
-from sim.hazards.common import Outcome, combine, curve, f, facility_outages, hazard_rng
+from sim.hazards.common import (
+    DT_H,
+    Outcome,
+    combine,
+    curve,
+    f,
+    facility_outages,
+    hazard_rng,
+    running_mean,
+)
 from sim.hazards.impact import Impact, ZoneImpact
-from sim.scenario.exposure import FlashExposure, LandslideExposure, WaterloggingExposure
+from sim.hazards.landslide import landslide_outcome
+from sim.scenario.exposure import FlashExposure, WaterloggingExposure
 from sim.scenario.hazard import (
     FlashFloodModel,
     FloodHazard,
@@ -48,7 +57,6 @@ __all__ = [
     "gumbel_level",
     "hyetograph",
     "kirpich_hours",
-    "landslide_trigger",
     "manning_depth",
     "rain_outcomes",
     "river_outcome",
@@ -57,9 +65,6 @@ __all__ = [
     "water_outcome",
     "waterlogging_depth",
 ]
-
-DT_H = 0.25
-"""Time step of rain and water series, hours."""
 
 
 # -- small published formulas ------------------------------------------------------------------
@@ -98,15 +103,6 @@ def scs_runoff_mm(p_mm: np.ndarray, curve_number: float, ia_ratio: float) -> np.
     return np.asarray(q)
 
 
-def running_mean(rate: np.ndarray, window_h: float, dt: float = DT_H) -> np.ndarray:
-    """Mean of ``rate`` over the past ``window_h`` hours at every step (shorter at the start)."""
-    k = max(1, int(round(window_h / dt)))
-    c = np.concatenate([[0.0], np.cumsum(rate)])
-    idx = np.arange(1, len(rate) + 1)
-    lo = np.maximum(idx - k, 0)
-    return np.asarray((c[idx] - c[lo]) / k)
-
-
 # -- mechanisms ------------------------------------------------------------------------------
 def flash_depth(t: np.ndarray, rate: np.ndarray, ex: FlashExposure,
                 m: FlashFloodModel) -> tuple[np.ndarray, float]:
@@ -135,25 +131,6 @@ def waterlogging_depth(rate: np.ndarray, ex: WaterloggingExposure,
     return store / 1000.0 * f(ex.ponding_ratio)
 
 
-def landslide_trigger(t: np.ndarray, rate: np.ndarray, m: LandslideModel) -> tuple[float, float]:
-    """When rain first exceeds the intensity-duration threshold, and by how much.
-
-    Returns ``(time_h, ratio)``: the first time any window's mean intensity reaches
-    ``a D^b`` and the largest ratio of intensity to threshold over all windows (``inf`` time and
-    ratio < 1 if never reached).
-    """
-    first = math.inf
-    best = 0.0
-    for d in m.windows_h:
-        i = running_mean(rate, d)
-        thr = m.threshold_a * d**m.threshold_b
-        best = max(best, float(i.max()) / thr if len(i) else 0.0)
-        hit = np.nonzero(i >= thr)[0]
-        if hit.size:
-            first = min(first, float(t[hit[0]]))
-    return first, best
-
-
 def water_outcome(name: str, t: np.ndarray, depth: np.ndarray, share: float,
                   v: FloodVulnerability) -> Outcome | None:
     """Outcomes of a depth series on the share of residents it floods (None if it stays dry)."""
@@ -180,31 +157,6 @@ def water_outcome(name: str, t: np.ndarray, depth: np.ndarray, share: float,
         displacement_days=flooded / 24.0 + f(v.recovery_days_at_total_loss) * damage,
         facility_out=share if d >= f(v.facility_depth_m) else 0.0,
         roads=roads, measures={f"{name}_depth_m": d, f"{name}_onset_h": onset},
-    )
-
-
-def landslide_outcome(t: np.ndarray, rate: np.ndarray, ex: LandslideExposure,
-                      m: LandslideModel,
-                      injured_per_killed: Sequence[Any] = (0.0, 0.0, 0.0)) -> Outcome | None:
-    """Outcomes of rain-triggered landslides at the zone's hazard points.
-
-    Injuries follow the deaths by ``injured_per_killed`` (severity 1-3), the flood
-    vulnerability's ratio: the same rain event strikes the same villages.
-    """
-    when, ratio = landslide_trigger(t, rate, m)
-    share = f(ex.share)
-    if not math.isfinite(when) or share <= 0:
-        return None
-    p = f(m.failure_probability)
-    kg = f(m.killed_given_failure)
-    killed = share * p * kg
-    inj = [min(1.0, killed * f(x)) for x in injured_per_killed]
-    return Outcome(
-        name="landslide", onset_h=when, home_loss=share * p, killed=killed,
-        injured=(inj[0], inj[1], inj[2]),
-        trapped=share * p * (1.0 - kg) * f(m.trapped_given_failure), share=share,
-        displacement_days=0.0, road_block=p, road_clear_h=f(m.road_reopen_h),
-        measures={"landslide_threshold_ratio": ratio, "landslide_onset_h": when},
     )
 
 
