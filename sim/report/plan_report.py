@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.report.fingerprint import fingerprint
 from sim.report.plan_markdown import fmt_num, joined, render_markdown
 from sim.report.provenance import (
     assumptions,
@@ -1023,6 +1024,8 @@ def build_report(scenario: str | Path, out: str | Path, *, seed: int = 0,
         "code": code_version(),
         "scenario_sha256": scenario_hash(sc),
         "file_sha256": fhash,
+        # The first runs' numbers, re-run by ``sim results --check`` (sim.report.fingerprint).
+        "fingerprint": fingerprint(study),
     }
     plans = file.resolve().parent / "plans"
     doc["plans_link"] = (os.path.relpath(plans, outdir.resolve()).replace(os.sep, "/")
