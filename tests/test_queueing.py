@@ -2,42 +2,43 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
-from scipy import stats
 
 from sim.response.shelters import Desks
+from sim.study.validation import ERLANG_CASES, check_erlang_c, erlang_c_wait
 
 
-def erlang_c_wait(lam: float, mu: float, c: int) -> float:
-    """Mean wait in queue of an M/M/c queue (Erlang C formula)."""
-    a = lam / mu
-    rho = a / c
-    assert rho < 1
-    top = a**c / math.factorial(c) / (1 - rho)
-    p_wait = top / (sum(a**k / math.factorial(k) for k in range(c)) + top)
-    return p_wait / (c * mu - lam)
+def test_erlang_c_closed_form() -> None:
+    # M/M/1: Wq = rho / (mu - lam); M/M/2 with a = 1: P(wait) = 1/3, Wq = P(wait) / (2 mu - lam)
+    assert erlang_c_wait(0.5, 1.0, 1) == pytest.approx(0.5 / 0.5)
+    assert erlang_c_wait(1.0, 1.0, 2) == pytest.approx((1 / 3) / 1.0)
+    with pytest.raises(ValueError):
+        erlang_c_wait(3.0, 1.0, 3)
 
 
-@pytest.mark.parametrize("lam, mean_service, c, start", [(50.0, 0.05, 3, 0.0),
-                                                         (20.0, 0.08, 2, -48.0),
-                                                         (12.0, 0.4, 6, -12.5)])
+@pytest.mark.parametrize("lam, mean_service, c, start", ERLANG_CASES)
 def test_desks_reproduce_erlang_c_mean_wait(lam: float, mean_service: float, c: int,
                                             start: float) -> None:
-    # runs start before the onset: arrivals at negative hours meet the same queue
-    rng = np.random.default_rng(2026)
-    desks = Desks(c, mean_service, rng)
-    arrivals = start + np.cumsum(rng.exponential(1 / lam, size=120_000))
-    for t in arrivals:
-        desks.serve(float(t))
-    waits = np.array(desks.waits[20_000:])  # drop the warm-up from an empty system
-    batches = waits.reshape(50, -1).mean(axis=1)  # batch means are nearly independent
-    mean = batches.mean()
-    half = stats.t.ppf(0.9995, len(batches) - 1) * batches.std(ddof=1) / math.sqrt(len(batches))
-    expected = erlang_c_wait(lam, 1 / mean_service, c)
-    assert abs(mean - expected) <= half, (mean, expected, half)
+    # runs start before the onset: arrivals at negative hours meet the same queue; the check
+    # compares the mean wait after a warm-up with Erlang C within a 99.9 % batch-means interval
+    res = check_erlang_c(lam, mean_service, c, start)
+    assert res.closed_form == pytest.approx(erlang_c_wait(lam, 1 / mean_service, c))
+    assert res.passed, res
+    assert 0 < res.tolerance < 0.3 * res.closed_form  # the interval is narrow enough to fail
+
+
+def test_erlang_c_check_fails_for_slower_desks(monkeypatch: pytest.MonkeyPatch) -> None:
+    # desks 10 % slower than the formula is told are caught by the check
+    import sim.response.shelters as shelters
+
+    class SlowDesks(Desks):
+        def __init__(self, c: int, mean_h: float, rng: np.random.Generator) -> None:
+            super().__init__(c, 1.1 * mean_h, rng)
+
+    assert check_erlang_c(20.0, 0.08, 2, arrivals=40_000, warmup=10_000).passed
+    monkeypatch.setattr(shelters, "Desks", SlowDesks)
+    assert not check_erlang_c(20.0, 0.08, 2, arrivals=40_000, warmup=10_000).passed
 
 
 def test_desks_are_fifo_and_never_overlap() -> None:
