@@ -13,7 +13,9 @@ from sim.scenario.base import Sourced
 from sim.scenario.distributions import _DistBase
 from tests.conftest import ROOT
 
-FILES = sorted((ROOT / "scenarios").glob("*.yaml"))
+FILES = (sorted((ROOT / "scenarios").glob("*.yaml"))
+         + sorted((ROOT / "validation" / "scenarios").glob("*.yaml")))
+"""The plan and demo scenarios, and the scenarios that exist for a back-test."""
 PLANS = ROOT / "scenarios" / "plans"
 CITATION = re.compile(r"(\d{3}_\w+?_plan\.txt)#L(\d+)(?:[-–]L?(\d+))?")
 
