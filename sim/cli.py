@@ -481,6 +481,66 @@ def results_cmd(
         raise typer.Exit(1)
 
 
+@app.command("backtest")
+@_study_errors
+def backtest_cmd(
+    file: Annotated[Path, typer.Argument(help="Back-test YAML file.", dir_okay=False,
+                                         show_default=False)],
+    runs: Annotated[int | None, typer.Option(
+        min=1, help="Runs (default: the file's runs).")] = None,
+    seed: Seed = 0,
+    workers: Workers = None,
+    as_json: AsJson = False,
+    progress: Progress = None,
+) -> None:
+    """Run one back-test: each reported figure beside the simulated median and 90 % interval."""
+    from sim.report.validation_markdown import format_backtest
+    from sim.study.backtest import run_backtest
+
+    res = run_backtest(file, runs, seed, workers=workers, progress=progress)
+    typer.echo(_dump(res.to_dict()) if as_json else format_backtest(res))
+
+
+@app.command("validation")
+@_study_errors
+def validation_cmd(
+    backtests: Annotated[Path, typer.Option(
+        "--backtests", file_okay=False, help="Folder of back-test files.")]
+    = Path("validation/backtests"),
+    out: Annotated[Path, typer.Option(
+        "--out", "-o", dir_okay=False, help="The page (figures go to the folder of its name).")]
+    = Path("docs/validation.md"),
+    runs: Annotated[int | None, typer.Option(
+        min=1, help="Runs per back-test (default: each file's runs).")] = None,
+    reduced: Annotated[bool, typer.Option(
+        "--reduced", help="The reduced form (few runs; for the tests).")] = False,
+    workers: Workers = None,
+    seed: Seed = 0,
+    scenarios: Annotated[Path, typer.Option(
+        "--scenarios", file_okay=False, help="Directory of the demo scenarios of the checks.")]
+    = Path("scenarios"),
+    progress: Progress = None,
+) -> None:
+    """Write docs/validation.md: every back-test and closed-form check with its verdict."""
+    from sim.study.validation import make_validation
+
+    cmd = " ".join(["sim validation", *sys.argv[2:]]) if len(sys.argv) > 1 else "sim validation"
+    res = make_validation(backtests, out, runs=runs, reduced=reduced, workers=workers, seed=seed,
+                          scenarios_dir=scenarios, command=cmd, progress=progress)
+    typer.echo(str(res.page))
+    for p in res.figures:
+        typer.echo(str(p))
+    failed = [c.name for c in res.checks if not c.passed]
+    if failed:
+        print(f"sim: closed-form check(s) failed: {', '.join(failed)}", file=sys.stderr)
+    if res.problems:
+        for pr in res.problems:
+            print(str(pr), file=sys.stderr)
+        raise typer.Exit(2)
+    if failed:
+        raise typer.Exit(1)
+
+
 @app.command()
 def params(
     file: ScenarioFile,

@@ -38,6 +38,7 @@ __all__ = [
     "erlang_c_wait",
     "extraction_records",
     "hazard_checks",
+    "make_validation",
 ]
 
 Z_999 = 3.2905267314918945
@@ -187,10 +188,17 @@ def check_littles_law(result: Any) -> CheckResult:
         f"Little's law, {result.scenario}",
         f"time-average people in shelters L (shelter counters, every {step:g} h) against "
         f"lambda W = {lam:.4g} admitted/h x {w:.4g} h mean stay (people ledger), "
-        f"{t0:g} to {t1:g} h, run seed {result.seed}",
+        f"{t0:g} to {t1:g} h, run seed {_seed_words(result.seed)}",
         area_sampled / span, lam * w, tol,
         f"sampling bound: record step {step:g} h x {arrivals + float(out[:, 4].sum()):,.0f} "
         f"people moved in or out / {span:g} h", "people", "Little (1961): L = lambda W")
+
+
+def _seed_words(seed: Any) -> str:
+    if isinstance(seed, dict):
+        key = seed.get("spawn_key") or []
+        return f"{seed.get('entropy')}" + (f", spawn key {tuple(key)}" if key else "")
+    return str(seed)
 
 
 # -- hazard formulas -----------------------------------------------------------------------------
@@ -390,3 +398,85 @@ def all_checks(scenarios_dir: str | Path = "scenarios", reduced: bool = False,
         out.extend(check_survival_curve(sc))
         out.append(check_rescue_survival(sc, runs=3 if reduced else 20, seed=seed))
     return out
+
+
+# -- the page ------------------------------------------------------------------------------------
+REDUCED_RUNS = 12
+"""Runs per back-test in the reduced form (``make test``)."""
+
+
+@dataclass
+class ValidationOutput:
+    """What :func:`make_validation` wrote and found."""
+
+    page: Path
+    figures: list[Path]
+    results: list[Any]
+    """One :class:`sim.study.backtest.BacktestResult` per back-test that loaded."""
+    checks: list[CheckResult]
+    problems: list[Any]
+    """Located problems (:class:`sim.scenario.loader.Problem`) of files that did not load."""
+
+
+def make_validation(backtests: str | Path = "validation/backtests",
+                    out: str | Path = "docs/validation.md", *, runs: int | None = None,
+                    reduced: bool = False, workers: int | None = 1, seed: int = 0,
+                    scenarios_dir: str | Path = "scenarios", command: str = "sim validation",
+                    progress: bool | None = False) -> ValidationOutput:
+    """Run every back-test and closed-form check; write the page and one figure per back-test.
+
+    Parameters
+    ----------
+    backtests : path
+        Folder of back-test files (``*.yaml``, in name order).
+    out : path
+        The page; figures go to the folder of the same name beside it (``docs/validation/``).
+    runs : int, optional
+        Runs per back-test (default: each file's ``runs``; ``reduced``: :data:`REDUCED_RUNS`).
+    reduced : bool
+        The reduced form for the tests: few runs, shorter statistical checks.
+    workers : int, optional
+        Local worker processes per study (1: this process; None: all cores).
+    seed : int
+        Root seed of every study and run.
+    scenarios_dir : path
+        Where the demo scenarios of the closed-form checks are.
+    command : str
+        The command line, written on the page.
+
+    Files that do not load are listed on the page with their located problems (and returned),
+    never dropped silently.
+    """
+    from sim.report.validation_markdown import backtest_figure, validation_page
+    from sim.scenario.loader import ScenarioError
+    from sim.study.backtest import run_backtest
+    from sim.study.store import code_version
+
+    folder = Path(backtests)
+    if not folder.is_dir():
+        raise ValueError(f"{folder}: no such folder of back-tests")
+    files = sorted(folder.glob("*.yaml"))
+    page = Path(out)
+    fig_dir = page.parent / page.stem
+    fig_dir.mkdir(parents=True, exist_ok=True)
+    n = runs if runs is not None else (REDUCED_RUNS if reduced else None)
+    results = []
+    problems: list[Any] = []
+    for f in files:
+        try:
+            results.append(run_backtest(f, n, seed, workers=workers, progress=progress))
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
+    written: list[Path] = []
+    rel: dict[str, str] = {}
+    for r in results:
+        p = fig_dir / f"{r.backtest.name}.png"
+        backtest_figure(r).savefig(p, dpi=100)
+        written.append(p)
+        rel[r.backtest.name] = f"{fig_dir.name}/{p.name}"
+    checks = all_checks(scenarios_dir, reduced=reduced, seed=seed)
+    text = validation_page(results, checks, rel, engine=code_version().get("git"),
+                           command=command, problems=problems, reduced=reduced)
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.write_text(text + "\n", encoding="utf-8")
+    return ValidationOutput(page, written, results, checks, problems)
