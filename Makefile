@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 SCENARIO ?= scenarios/demo_coastal_typhoon.yaml
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench clean venv results
+.PHONY: demo test bench clean venv results validation
 
 venv: $(STAMP)
 
@@ -26,6 +26,11 @@ test: $(STAMP)
 # The reports of the five plan scenarios (and the demo) and results/README.md; see sim results.
 results: $(STAMP)
 	$(BIN)/sim results --out results --scenarios scenarios
+
+# docs/validation.md and docs/validation/*.png: every back-test (validation/backtests) at its own
+# runs and the closed-form checks; `make test` runs a reduced form (tests/test_validation.py).
+validation: $(STAMP)
+	$(BIN)/sim validation --backtests validation/backtests --out docs/validation.md
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/engine.py
