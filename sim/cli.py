@@ -524,7 +524,9 @@ def validation_cmd(
     """Write docs/validation.md: every back-test and closed-form check with its verdict."""
     from sim.study.validation import make_validation
 
-    cmd = " ".join(["sim validation", *sys.argv[2:]]) if len(sys.argv) > 1 else "sim validation"
+    cmd = (f"sim validation --backtests {backtests} --out {out}"
+           + (f" --runs {runs}" if runs else "") + (" --reduced" if reduced else "")
+           + (f" --seed {seed}" if seed else ""))
     res = make_validation(backtests, out, runs=runs, reduced=reduced, workers=workers, seed=seed,
                           scenarios_dir=scenarios, command=cmd, progress=progress)
     typer.echo(str(res.page))

@@ -255,7 +255,8 @@ def backtest_figure(res: BacktestResult) -> Figure:
             if c.reported.value is not None:
                 ax.plot([c.reported.value] * 2, [y - 0.38, y + 0.38], color="#b2182b", lw=2.5)
             top = max(top, lo, hi if math.isfinite(hi) else lo)
-        ax.annotate(c.verdict, (1.0, y), xycoords=("axes fraction", "data"), xytext=(4, 0),
+        label = f"record {c.verdict}" if c.verdict in ("below", "above") else c.verdict
+        ax.annotate(label, (1.0, y), xycoords=("axes fraction", "data"), xytext=(4, 0),
                     textcoords="offset points", va="center", fontsize=8,
                     color="#b2182b" if c.verdict in ("below", "above") else "0.3")
     ax.set_xscale("symlog", linthresh=1.0)
