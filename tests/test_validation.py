@@ -249,3 +249,17 @@ def test_validation_lists_a_file_that_does_not_load(tmp_path: Path) -> None:
     assert exc.value.code == 2
     text = (tmp_path / "v.md").read_text(encoding="utf-8")
     assert "do not load" in text and f"{bad}:3: hazard" in text
+
+
+def test_a_tuned_input_is_named_with_the_back_tests_that_judge_it(tmp_path: Path) -> None:
+    from sim.report.validation_markdown import validation_page
+
+    tuned = GOOD.replace("notes", "x") + (
+        "tuned:\n  - {path: hazard.rain.total_mm, note: \"set from this storm\"}\n")
+    a = run_backtest(_write(tmp_path, tuned, "ev"), runs=2)
+    b = run_backtest(_write(tmp_path, GOOD.replace("name: ev", "name: other"), "other"), runs=2)
+    text = validation_page([a, b], [], {}, engine="abc", command="sim validation")
+    assert ("`hazard.rain.total_mm` (set from this storm); judged on other" in text)
+    assert text.count("**Tuned inputs**") == 2 and "engine commit `abc`" in text
+    alone = validation_page([a], [], {}, engine=None, command="sim validation")
+    assert "no other back-test of this scenario judges it" in alone

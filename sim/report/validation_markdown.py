@@ -16,6 +16,7 @@ import numpy as np
 
 from sim.study.backtest import (
     FIGURE_ZH,
+    FIGURES,
     HIGH_Q,
     LOW_Q,
     BacktestResult,
@@ -75,7 +76,17 @@ def _figure_rows(res: BacktestResult) -> list[str]:
     return rows
 
 
-def _backtest_section(res: BacktestResult, figure: str | None) -> list[str]:
+def _judged_on(res: BacktestResult, others: Sequence[BacktestResult], path: str) -> str:
+    """Back-tests of the same scenario that did not tune ``path`` (they can judge it)."""
+    names = [o.backtest.name for o in others if o is not res
+             and o.scenario.name == res.scenario.name
+             and path not in {t.path for t in o.backtest.tuned}]
+    return (f"; judged on {', '.join(names)}" if names
+            else "; no other back-test of this scenario judges it")
+
+
+def _backtest_section(res: BacktestResult, figure: str | None,
+                      others: Sequence[BacktestResult] = ()) -> list[str]:
     bt = res.backtest
     title = bt.title.en + (f" ({bt.title.zh})" if bt.title.zh else "")
     out = [f"### {title}", "",
@@ -105,7 +116,8 @@ def _backtest_section(res: BacktestResult, figure: str | None) -> list[str]:
     if bt.notes:
         out += ["", f"Notes of the back-test: {' '.join(bt.notes.split())}"]
     out += ["", "**Tuned inputs** (set from this event, so it cannot validate them): "
-            + ("; ".join(f"`{t.path}`" + (f" ({t.note})" if t.note else "") for t in bt.tuned)
+            + ("; ".join(f"`{t.path}`" + (f" ({t.note})" if t.note else "")
+                         + _judged_on(res, others, t.path) for t in bt.tuned)
                if bt.tuned else "none."), ""]
     return out
 
@@ -186,7 +198,7 @@ def validation_page(results: Sequence[BacktestResult], checks: Sequence[CheckRes
         out.append("")
     out += ["## Back-tests", ""]
     for r in results:
-        out += _backtest_section(r, figures.get(r.backtest.name))
+        out += _backtest_section(r, figures.get(r.backtest.name), results)
     out += ["## Closed-form checks", "",
             "Statistical checks take their tolerance from a 99.9 % confidence interval (a correct "
             "model fails one in a thousand); exact formulas from floating-point rounding or the "
@@ -194,6 +206,18 @@ def validation_page(results: Sequence[BacktestResult], checks: Sequence[CheckRes
             "The hazard formulas are checked at the points tests/test_typhoon.py, "
             "tests/test_flood.py and tests/test_earthquake.py use; the desks as in "
             "tests/test_queueing.py.", "", *_checks_table(checks), ""]
+    out += ["## The back-test file format", "",
+            "One YAML file per recorded event, `validation/backtests/NAME.yaml` (NAME = the file "
+            "stem): `name`, `title` {en, zh}, `hazard` (typhoon, flood, earthquake), `date` (a "
+            "quoted YYYY-MM-DD or YYYY-MM-DD/YYYY-MM-DD), `scenario` (a scenario file relative "
+            "to the back-test), `runs`, `observed` (a list of {path, value, source}: input paths "
+            "as in `sim study --set`, applied as overrides), `reported` (per figure {value, low, "
+            "high, scope, source}; `value: null` without a figure; low/high a recorded range, or "
+            "without a value the only bounds found), `tuned` (a list of {path, note}) and "
+            "`notes`. The figures are compared with these run metrics: "
+            + ", ".join(f"{k} -> `{v}`" for k, v in FIGURES.items())
+            + ". Check one file with `sim backtest FILE`; bad files get one located line per "
+            "problem (FILE:LINE: field: message) and exit status 2.", ""]
     return "\n".join(out)
 
 
