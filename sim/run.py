@@ -303,7 +303,8 @@ def _metrics(m: Model, r: RunResult) -> dict[str, Any]:
         "departures_failed": m.evac.failed_departures,
         "exposed_at_onset": m.evac.exposed_at_onset,
         "displaced_by_hazard": sum(n for _, k, _, n in m.events
-                                   if k in ("hazard_onset", "homeless_after_care")),
+                                   if k in ("made_homeless", "homeless_after_care")),
+        "moved_from_hazard_points": m.evac.moved_from_hazard_points,
         "needing_relief": int(r.relief_n.sum()),
         "relieved": int(r.relief_n[np.isfinite(r.relief_t)].sum()),
         "relief_p50_h": r.relief_quantile(0.5),

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.hazards.impact import FacilityOutage
+from sim.hazards.impact import FacilityOutage, Strike
 from sim.scenario.distributions import as_float
 from sim.scenario.hazard import Curve
 from sim.scenario.schema import Scenario
@@ -21,8 +21,10 @@ __all__ = [
     "combine",
     "curve",
     "facility_outages",
+    "harm_since",
     "hazard_rng",
     "running_mean",
+    "strikes",
     "window_union",
 ]
 
@@ -47,6 +49,9 @@ class Outcome:
 
     name: str
     onset_h: float
+    """When the mechanism reaches the zone (gales, water, the rain crossing a threshold)."""
+    strike_h: float | None = None
+    """When its harm happens (the wind's peak for wind; None: at ``onset_h``)."""
     home_loss: float = 0.0
     killed: float = 0.0
     injured: tuple[float, float, float] = (0.0, 0.0, 0.0)
@@ -107,6 +112,29 @@ def combine(parts: Sequence[Outcome]) -> Outcome:
         road_clear_h=max(p.road_clear_h for p in parts),
         measures=measures,
     )
+
+
+def strikes(parts: Sequence[Outcome]) -> tuple[Strike, ...]:
+    """Each mechanism's harm at its own time (never before the zone's first arrival).
+
+    The strike's probabilities are the mechanism's own: in the engine they act on the people
+    still present and unhurt when it comes, one mechanism after the other.
+    """
+    if not parts:
+        return ()
+    onset = min(p.onset_h for p in parts)
+    return tuple(
+        Strike(time_h=max(onset, p.onset_h if p.strike_h is None else p.strike_h), cause=p.name,
+               home_loss=p.home_loss, killed=p.killed, injured=p.injured, trapped=p.trapped,
+               road_block=p.road_block, roads_from_h=None if p.roads is None else p.roads[0],
+               arrival_h=p.onset_h, moved=p.moved, moved_at_h=p.moved_at_h)
+        for p in parts)
+
+
+def harm_since(parts: Sequence[Outcome]) -> float:
+    """When the first mechanism that puts facilities out of service strikes (inf: none does)."""
+    times = [p.onset_h if p.strike_h is None else p.strike_h for p in parts if p.facility_out > 0]
+    return min(times) if times else math.inf
 
 
 def window_union(ws: Sequence[tuple[float, float] | None]) -> tuple[float, float] | None:

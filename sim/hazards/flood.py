@@ -33,8 +33,10 @@ from sim.hazards.common import (
     curve,
     f,
     facility_outages,
+    harm_since,
     hazard_rng,
     running_mean,
+    strikes,
 )
 from sim.hazards.impact import Impact, ZoneImpact
 from sim.hazards.landslide import landslide_outcome
@@ -311,9 +313,9 @@ def _zone_impacts(per_zone: Sequence[Sequence[Outcome]], rain_mm: np.ndarray, cl
             peak_h=None, exposed_share=c.share, depth_m=c.depth_m, flooded_h=c.flooded_h,
             rain_mm=float(rain_mm[zi]), displacement_days=c.displacement_days,
             road_damage=c.road_block,  # gales and water close roads by the window
-            road_clear_h=c.road_clear_h, measures=c.measures,
+            road_clear_h=c.road_clear_h, measures=c.measures, strikes=strikes(parts),
         ))
         p_out.append(c.facility_out)
-        since.append(c.onset_h)
+        since.append(harm_since(parts) if c.facility_out > 0 else c.onset_h)
         until.append(c.onset_h + c.flooded_h + cleanup_h)
     return zones, p_out, since, until

@@ -6,8 +6,14 @@ evacuated in time are not hurt), which then draws integer outcomes for the peopl
 
 What the engine consumes
 ------------------------
-- ``ZoneImpact.onset_h``, the outcome probabilities and ``roads_closed``: the strike on the people
-  present at onset, and the zone's road closure window (consumed today).
+- ``ZoneImpact.onset_h``: when the hazard reaches the zone (the first mechanism's arrival: gales,
+  water, shaking). From then the people still in the zone are exposed and no longer leave.
+- ``ZoneImpact.strikes``: each mechanism's harm at its own time (:class:`Strike`: wind near the
+  zone's wind peak, surge when it arrives, water when it arrives, landslides when the rain
+  crosses the threshold). Each applies to the people present and unhurt in the zone at that
+  time, so people who left before a mechanism arrives are spared it. Without strikes (a caller
+  that gives only the totals, an earthquake's mainshock) the totals strike at onset.
+- ``ZoneImpact.roads_closed``: the zone's road closure window.
 - ``Impact.episodes``: later strikes (aftershocks). Each :class:`Episode` gives, for the people
   present in ``zone`` at ``time_h`` who are still unhurt and at home or exposed, the conditional
   probabilities of being killed, injured (severity 1-3), trapped, and of losing their home, plus an
@@ -26,7 +32,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-__all__ = ["Episode", "FacilityOutage", "Impact", "ZoneImpact"]
+__all__ = ["Episode", "FacilityOutage", "Impact", "Strike", "ZoneImpact"]
 
 
 def _check_probabilities(what: str, home_loss: float, killed: float,
@@ -36,6 +42,46 @@ def _check_probabilities(what: str, home_loss: float, killed: float,
                     ("trapped", trapped), *((f"injured[{i}]", x) for i, x in enumerate(injured))):
         if not 0.0 <= p <= 1.0 + 1e-12 or math.isnan(p):
             raise ValueError(f"{what}: {name} probability {p} outside [0, 1]")
+
+
+@dataclass(frozen=True, slots=True)
+class Strike:
+    """One mechanism's harm on one zone, at its own time.
+
+    The probabilities apply to each person present in the zone at ``time_h`` who is neither
+    killed, injured nor trapped yet, at home or exposed (``home_loss``: whose home was still
+    usable); mechanisms act as independent risks, one after the other.
+    """
+
+    time_h: float
+    cause: str
+    """The mechanism: ``wind``, ``surge``, ``flash``, ``waterlogging``, ``river``,
+    ``landslide``, ``shaking``."""
+    home_loss: float = 0.0
+    killed: float = 0.0
+    injured: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    trapped: float = 0.0
+    road_block: float = 0.0
+    """Probability that each road link into the zone is blocked (and waits for a crew)."""
+    roads_from_h: float | None = None
+    """When the roads this mechanism closes close (None: it closes none)."""
+    arrival_h: float | None = None
+    """When the mechanism reaches the zone (gales for wind; None: at ``time_h``)."""
+    moved: float = 0.0
+    """Probability per resident of being moved out before the strike (at ``moved_at_h``)."""
+    moved_at_h: float = math.nan
+
+    def __post_init__(self) -> None:
+        _check_probabilities(f"{self.cause} strike", self.home_loss, self.killed, self.injured,
+                             self.trapped)
+        if not 0.0 <= self.moved <= 1.0:
+            raise ValueError(f"{self.cause} strike: moved probability {self.moved} outside [0, 1]")
+
+    @property
+    def harmful(self) -> bool:
+        """Whether the strike can hurt anybody or block anything."""
+        return (self.killed + sum(self.injured) + self.trapped + self.home_loss
+                + self.road_block) > 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +127,9 @@ class ZoneImpact:
         network gives no clearing time of its own).
     measures : dict of str to float
         Intensities of each mechanism (``wind_ms``, ``surge_m``, ``flash_m``, ``mmi`` ...).
+    strikes : tuple of Strike
+        Each mechanism's harm at its own time (empty: the totals above strike at onset). The
+        totals above are the mechanisms combined as independent risks, for reports.
     """
 
     onset_h: float
@@ -100,10 +149,25 @@ class ZoneImpact:
     road_damage: float = 0.0
     road_clear_h: float = 0.0
     measures: dict[str, float] = field(default_factory=dict)
+    strikes: tuple[Strike, ...] = ()
 
     def __post_init__(self) -> None:
         _check_probabilities("zone impact", self.home_loss, self.killed, self.injured,
                              self.trapped)
+        for s in self.strikes:
+            if s.time_h < self.onset_h:
+                raise ValueError(f"{s.cause} strike at {s.time_h} h precedes the zone's onset "
+                                 f"at {self.onset_h} h")
+
+    def timeline(self) -> tuple[Strike, ...]:
+        """The zone's strikes in time order (the totals at onset when it has none)."""
+        if self.strikes:
+            return tuple(sorted(self.strikes, key=lambda s: s.time_h))
+        cause = "shaking" if self.damage_states else "hazard"
+        return (Strike(time_h=self.onset_h, cause=cause, home_loss=self.home_loss,
+                       killed=self.killed, injured=self.injured, trapped=self.trapped,
+                       road_block=self.road_damage,
+                       roads_from_h=None if self.roads_closed is None else self.roads_closed[0]),)
 
 
 @dataclass(frozen=True, slots=True)

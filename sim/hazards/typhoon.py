@@ -39,7 +39,9 @@ from sim.hazards.common import (
     curve,
     f,
     facility_outages,
+    harm_since,
     hazard_rng,
+    strikes,
     window_union,
 )
 from sim.hazards.flood import DT_H, rain_outcomes
@@ -194,7 +196,7 @@ def typhoon_impact(realised: Scenario, streams: Streams | None = None) -> Impact
         mdd = float(emanuel_mdd(vpk, v_thr, v_half))
         hurt = [min(1.0, x * mdd) for x in inj_per_mdd] if above.size else [0.0, 0.0, 0.0]
         parts[zi].append(Outcome(
-            name="wind", onset_h=onset, home_loss=min(1.0, dpd * mdd),
+            name="wind", onset_h=onset, strike_h=tpk, home_loss=min(1.0, dpd * mdd),
             injured=(hurt[0], hurt[1], hurt[2]),
             share=1.0 if above.size else 0.0,
             displacement_days=f(dmg.recovery_days_at_total_loss) * mdd,
@@ -233,10 +235,10 @@ def typhoon_impact(realised: Scenario, streams: Streams | None = None) -> Impact
             exposed_share=c.share, depth_m=c.depth_m, flooded_h=c.flooded_h,
             rain_mm=float(rain_mm[zi]), displacement_days=c.displacement_days,
             road_damage=c.road_block,  # gales and water close roads by the window
-            road_clear_h=c.road_clear_h, measures=c.measures,
+            road_clear_h=c.road_clear_h, measures=c.measures, strikes=strikes(parts[zi]),
         ))
         p_out.append(c.facility_out)
-        since.append(c.onset_h)
+        since.append(harm_since(parts[zi]) if c.facility_out > 0 else c.onset_h)
         until.append(math.inf if c.facility_out > 0 else c.onset_h)
     rng = hazard_rng(realised, streams)
     grade = typhoon_grade(v0 / h.holland.to_1min.get("2min", to1))

@@ -11,8 +11,10 @@ The chain, per zone:
    has struck by then.
 3. People leaving home go to relatives (``dispersed_share``) or to the nearest shelter with room,
    by their own means or, for ``transport_share`` of them, by evacuation bus.
-4. At onset, people still in the zone suffer the Impact's outcomes (killed, injured, trapped,
-   home lost); at the all-clear (roads reopen) the unhurt go home and those whose home is lost
+4. Each mechanism strikes the people present and unhurt in the zone at its own time (killed,
+   injured, trapped, home lost): people who left before it (while the roads were open) or were
+   moved out of hazard points are spared; from the first harm nobody else leaves; at the
+   all-clear (roads reopen) the unhurt go home and those whose home is lost
    look for a place to stay, like evacuees.
 5. ``return_after_h`` after the all-clear, people whose home is usable leave shelters and
    relatives; people whose home was lost (same probability as for those who stayed) remain.
@@ -35,6 +37,7 @@ from sim.response.warning import WarningChannels
 from sim.scenario.distributions import as_float
 
 if TYPE_CHECKING:
+    from sim.hazards.impact import Episode, Strike
     from sim.response.model import Model
     from sim.response.shelters import ShelterState
 
@@ -124,6 +127,8 @@ class Evacuation:
         self.exposed_at_onset = 0
         """People still in their zone when the hazard struck, within its footprint."""
         self.failed_departures = 0
+        self.moved_from_hazard_points = 0
+        """People moved out of monitored hazard points before the mechanism struck."""
 
     def add_buses(self, fleet: str, base: int, count: int, capacity: int, speed_kmh: float,
                   unloading_h: float) -> None:
@@ -330,17 +335,31 @@ class Evacuation:
             self.dispatch_buses()
 
     # -- the strike, the all-clear, the return -----------------------------------------------
-    def strike(self, zone: int) -> tuple[int, tuple[int, int, int], int]:
-        """The hazard strikes ``zone``: outcomes for everyone still in it.
+    def arrive(self, zone: int) -> None:
+        """The hazard reaches ``zone`` (its first mechanism): count who left and who is here.
 
-        Returns
-        -------
-        (killed, injured by severity 1-3, trapped)
+        People may still leave while the zone's roads are open, until a mechanism first harms
+        the zone (:meth:`harm`).
+        """
+        m = self.m
+        imp = m.impact.zones[zone]
+        self.evacuated_before_onset += sum(
+            int(m.ledger.counts[zone, s])
+            for s in (State.evacuating, State.sheltered, State.dispersed, State.displaced)
+        )
+        present = sum(m.ledger.count(s, zone) for s in (State.at_home, State.warned))
+        self.exposed_at_onset += round(imp.exposed_share * present)
+        m.log("hazard_onset", m.zone_names[zone], present)
+
+    def _exposed(self, zone: int) -> None:
+        """The first harm in ``zone``: the people still in it are exposed and stay.
+
+        People queueing for a bus that never came are back in the zone; nobody leaves the zone
+        from now until its all-clear (except people moved from hazard points).
         """
         m = self.m
         now = m.env.now
         self.struck[zone] = True
-        imp = m.impact.zones[zone]
         for c in self.bus_queue[zone]:  # the bus never came: they are still in the zone
             m.ledger.move(now, zone, State.evacuating, State.warned, c.n)
             self.failed_departures += c.n
@@ -348,33 +367,74 @@ class Evacuation:
             c.n = 0
             c.closed = True
         self.bus_queue[zone].clear()
-        self.evacuated_before_onset += sum(
-            int(m.ledger.counts[zone, s])
-            for s in (State.evacuating, State.sheltered, State.dispersed, State.displaced)
-        )
-        self.exposed_at_onset += round(imp.exposed_share * sum(
-            m.ledger.count(s, zone) for s in (State.at_home, State.warned)))
-        probs: tuple[float, ...] = (imp.killed, *imp.injured, imp.trapped, imp.home_loss)
+
+    def harm(self, zone: int, s: Strike | Episode, concentrated: bool = True
+             ) -> tuple[int, tuple[int, int, int], int]:
+        """One mechanism strikes ``zone``: outcomes for everyone present and unhurt in it.
+
+        With the scenario's risk concentration (``concentrated``), the order's people who are
+        still in the zone bear the concentrated share of the harm.
+
+        Returns
+        -------
+        (killed, injured by severity 1-3, trapped)
+        """
+        m = self.m
+        if not self.struck[zone]:
+            self._exposed(zone)
+        sources = (State.at_home, State.warned, State.exposed)
+        here = {st: m.ledger.count(st, zone) for st in sources}
+        probs: tuple[float, ...] = (s.killed, *s.injured, s.trapped, s.home_loss)
         share = self.target_share[zone]
-        here = {s: m.ledger.count(s, zone) for s in (State.at_home, State.warned)}
-        groups: list[tuple[dict[State, int], tuple[float, ...]]]
-        if self.concentration is None or not 0.0 < share < 1.0:
-            groups = [(here, probs)]
-        else:  # the order's people who are still here bear the concentrated share of the harm
+        unhurt = None if self.cleared[zone] else State.exposed
+        groups: list[tuple[dict[State, int], tuple[float, ...], bool]]
+        if not concentrated or self.concentration is None or not 0.0 < share < 1.0:
+            groups = [(here, probs, False)]
+        else:
             at_risk = min(self.at_risk_in_place[zone], sum(here.values()))
-            w = int(m.rng_hazard.hypergeometric(here[State.warned], here[State.at_home], at_risk)) \
-                if at_risk else 0
-            risk = {State.warned: w, State.at_home: at_risk - w}
-            rest = {s: here[s] - risk[s] for s in here}
+            drawn = (m.rng_hazard.multivariate_hypergeometric([here[st] for st in sources],
+                                                              at_risk)
+                     if at_risk else np.zeros(len(sources), dtype=np.int64))
+            risk = {st: int(k) for st, k in zip(sources, drawn, strict=True)}
+            rest = {st: here[st] - risk[st] for st in sources}
             p_risk, p_rest = concentrate(probs, self.concentration, share)
-            groups = [(risk, p_risk), (rest, p_rest)]
+            groups = [(risk, p_risk, True), (rest, p_rest, False)]
         killed, inj, trapped, homeless = 0, [0, 0, 0], 0, 0
-        for people, q in groups:
-            o = self.outcomes(zone, people, q[0], (q[1], q[2], q[3]), q[4], q[5], State.exposed)
+        for people, q, at_risk_group in groups:
+            o = self.outcomes(zone, people, q[0], (q[1], q[2], q[3]), q[4], q[5], unhurt)
             killed, trapped, homeless = killed + o[0], trapped + o[2], homeless + o[3]
             inj = [a + b for a, b in zip(inj, o[1], strict=True)]
-        m.log("hazard_onset", m.zone_names[zone], homeless)
+            if at_risk_group:  # the hurt and the homeless are no longer at risk in place
+                gone = o[0] + sum(o[1]) + o[2] + o[3]
+                self.at_risk_in_place[zone] = max(0, self.at_risk_in_place[zone] - gone)
+        m.log(f"strike_{s.cause}", m.zone_names[zone], killed + sum(inj) + trapped)
+        if homeless:
+            m.log("made_homeless", m.zone_names[zone], homeless)
         return killed, (inj[0], inj[1], inj[2]), trapped
+
+    def move_out(self, zone: int, s: Strike) -> None:
+        """People at monitored hazard points of ``zone`` are moved out before ``s`` strikes.
+
+        The monitors (群测群防) warn them and move them: each resident present and unhurt goes
+        with the strike's ``moved`` probability, to relatives or a shelter like evacuees.
+        """
+        m = self.m
+        now = m.env.now
+        total = 0
+        for st in (State.at_home, State.warned, State.exposed):
+            n = m.ledger.count(st, zone)
+            k = int(self.rng.binomial(n, s.moved)) if n else 0
+            if not k:
+                continue
+            if st == State.at_home:  # the monitors' warning reaches them first
+                m.ledger.move(now, zone, State.at_home, State.warned, k)
+                st = State.warned
+            m.ledger.move(now, zone, st, State.evacuating, k)
+            total += k
+        self.moved_from_hazard_points += total
+        if total:
+            m.log(f"moved_before_{s.cause}", m.zone_names[zone], total)
+            self.go_somewhere(Cohort(zone, total, now))
 
     def outcomes(self, zone: int, sources: tuple[State, ...] | dict[State, int], killed: float,
                  injured: tuple[float, float, float], trapped: float, home_loss: float,

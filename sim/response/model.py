@@ -16,12 +16,12 @@ import numpy as np
 import simpy
 from simpy.events import URGENT, EventPriority
 
-from sim.hazards.impact import Episode, FacilityOutage, Impact
+from sim.hazards.impact import Episode, FacilityOutage, Impact, Strike
 from sim.response.air import Air
 from sim.response.cohorts import Cohort, ReliefLog
 from sim.response.distribution import Distribution
 from sim.response.evacuation import Evacuation
-from sim.response.ledger import Ledger, State
+from sim.response.ledger import Ledger
 from sim.response.logistics import Logistics
 from sim.response.medical import Medical
 from sim.response.network import Network
@@ -171,7 +171,13 @@ class Model:
         for z, imp in enumerate(self.impact.zones):
             clear = imp.roads_closed[1] if imp.roads_closed else imp.onset_h
             clear = max(clear, imp.onset_h)
+            for s in imp.timeline():  # moves first: they precede a strike at the same time
+                if s.moved > 0:
+                    env.process(self.call_at(s.moved_at_h, self.evac.move_out, z, s))
             env.process(self.call_at(imp.onset_h, self.strike, z))
+            for s in imp.timeline():
+                if s.time_h > imp.onset_h and s.harmful:
+                    env.process(self.call_at(s.time_h, self.harm, z, s))
             env.process(self.call_at(clear, self.evac.all_clear, z))
             env.process(self.call_at(clear + return_after, self.evac.return_home, z))
             if imp.displacement_days > 0:
@@ -192,15 +198,9 @@ class Model:
         z = ep.zone
         if ep.roads_closed is not None:
             self.net.add_closure(z, *ep.roads_closed)
-        killed, injured, trapped, homeless = self.evac.outcomes(
-            z, (State.at_home, State.warned, State.exposed), ep.killed, ep.injured, ep.trapped,
-            ep.home_loss, None)
-        self.log(f"episode_{ep.cause}", self.zone_names[z], killed + sum(injured) + trapped)
+        _killed, injured, trapped = self.evac.harm(z, ep, concentrated=False)
         self.roads.strike(z, ep.intensity, again=True)
-        if any(injured):
-            self.medical.injure(z, injured)
-        if trapped:
-            self.rescue.trap(z, trapped)
+        self._casualties(z, injured, trapped)
 
     def outage(self, fo: FacilityOutage, out: bool) -> None:
         """A facility goes out of service (``out``) or comes back."""
@@ -221,9 +221,23 @@ class Model:
                 self.logistics.set_out(p, out)
 
     def strike(self, zone: int) -> None:
-        """The hazard reaches ``zone``: people and roads take its Impact (facilities: outages)."""
-        _killed, injured, trapped = self.evac.strike(zone)
+        """The hazard reaches ``zone``: people exposed, roads failing, first mechanisms."""
+        imp = self.impact.zones[zone]
+        self.evac.arrive(zone)
         self.roads.strike(zone)
+        for s in imp.timeline():
+            if s.time_h <= imp.onset_h and s.harmful:
+                self.harm(zone, s)
+
+    def harm(self, zone: int, s: Strike) -> None:
+        """Mechanism ``s`` strikes ``zone`` at its own time: people present, then its roads."""
+        _killed, injured, trapped = self.evac.harm(zone, s)
+        if s.road_block > 0:
+            self.roads.block(zone, s.road_block)
+        self._casualties(zone, injured, trapped)
+
+    def _casualties(self, zone: int, injured: tuple[int, int, int], trapped: int) -> None:
+        """The injured go to medical care, the trapped wait for rescue."""
         if any(injured):
             self.medical.injure(zone, injured)
         if trapped:

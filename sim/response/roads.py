@@ -1,8 +1,9 @@
 """Road damage and clearing: links blocked by the hazard, crews that reopen them.
 
-At a zone's onset, each link touching it is blocked with the larger of the scenario's lognormal
-fragility on the larger intensity of its end zones and the hazard model's own probability
-(``ZoneImpact.road_damage``, e.g. landslides). Crews (teams with the
+At a zone's onset, each link touching it is blocked by the scenario's lognormal fragility on the
+larger intensity of its end zones (drawn once per link). A mechanism that blocks links itself
+(landslides: ``Strike.road_block``) blocks each open link into its zone with that probability
+when it strikes, not before. Crews (teams with the
 ``road_clearing`` skill) go to the blocked link nearest to them that they can reach, clear it in
 a lognormal time, and move on; each reopened link updates every route.
 """
@@ -42,23 +43,21 @@ class RoadWorks:
             self.clear_sigma = as_float(self.damage.clear_sigma)
 
     def p_block(self, link: Link, intensity: float | None = None) -> float:
-        """Probability that the hazard blocks ``link``.
+        """Probability that the scenario's road fragility blocks ``link``.
 
-        The larger of the scenario's fragility at the link's intensity (the larger intensity of
-        its end zones, or ``intensity`` when given) and the hazard model's own probability that
-        a link into either end zone is blocked (``ZoneImpact.road_damage``).
+        At the link's intensity: the larger intensity of its end zones, or ``intensity`` when
+        given (0 without a fragility).
         """
-        imp = self.m.impact.zones
-        p_model = max(imp[link.a].road_damage, imp[link.b].road_damage)
         if self.damage is None:
-            return p_model if self.hazard_clear_h(link) > 0 else 0.0
+            return 0.0
+        imp = self.m.impact.zones
         if intensity is None:
             intensity = max(imp[link.a].intensity, imp[link.b].intensity)
         median = self.median * (self.bridge if link.kind == "bridge" else 1.0)
         ratio = intensity / median
         if not ratio > 0:
-            return p_model
-        return max(p_model, 0.5 * (1.0 + math.erf(math.log(ratio) / (self.beta * math.sqrt(2.0)))))
+            return 0.0
+        return 0.5 * (1.0 + math.erf(math.log(ratio) / (self.beta * math.sqrt(2.0))))
 
     def hazard_clear_h(self, link: Link) -> float:
         """Hours to clear ``link`` according to the hazard model (0: it gives none)."""
@@ -82,6 +81,24 @@ class RoadWorks:
                     self.blocked_total += 1
                     self.m.log("link_blocked", f"{self.m.zone_names[link.a]}-"
                                f"{self.m.zone_names[link.b]}", 0)
+        self.dispatch()
+
+    def block(self, zone: int, p: float) -> None:
+        """A mechanism striking ``zone`` blocks each open link into it with probability ``p``.
+
+        Without a scenario fragility, only links the hazard model gives a clearing time for
+        can be blocked (a crew must be able to clear them).
+        """
+        for link in self.m.net.links:
+            if zone not in (link.a, link.b) or link.blocked:
+                continue
+            if self.damage is None and self.hazard_clear_h(link) <= 0:
+                continue
+            if self.rng.random() < p:
+                self.m.net.block(link)
+                self.blocked_total += 1
+                self.m.log("link_blocked", f"{self.m.zone_names[link.a]}-"
+                           f"{self.m.zone_names[link.b]}", 0)
         self.dispatch()
 
     def dispatch(self) -> None:

@@ -51,6 +51,8 @@ METRIC_KINDS: dict[str, tuple[Kind, str, str]] = {
     "departures_failed": ("operations", "evacuation departures that failed", "转移失败批次"),
     "exposed_at_onset": ("severity", "people in the hazard's path at onset",
                          "灾害发生时处于受灾区域的人数"),
+    "moved_from_hazard_points": ("operations", "people moved from monitored hazard points before "
+                                 "the slide", "群测群防提前避让转移人数"),
     "evacuation_targeted": ("severity", "people the evacuation order targets", "转移对象人数"),
     "displaced_by_hazard": ("severity", "people displaced by the hazard", "因灾转移安置人数"),
     "shelter_peak_total": ("severity", "peak people in shelters", "避难场所安置人数峰值"),
