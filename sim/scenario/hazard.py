@@ -250,31 +250,80 @@ class WaterloggingModel(Sourced):
 
 
 class LandslideModel(Sourced):
-    """Rain-triggered landslides at mapped hazard points (typhoon -> rain -> landslide).
+    """Rain-triggered landslides at mapped hazard points (地质灾害隐患点) (rain -> landslide).
 
-    Triggered when a rain intensity-duration pair exceeds ``I = a D^b`` (mm/h, h; Caine 1980)
-    for any duration window.
+    A zone's slopes can fail only once the event rain exceeds ``I = a D^b`` (mm/h, h) for some
+    duration window (the regional minimum threshold; none fail below it). Above it a hazard point
+    fails with the lognormal fragility ``Phi(ln(r / theta_A) / beta)`` in the largest exceedance
+    ratio ``r = I / (a D^b)``, where wet antecedent rain lowers the median ratio:
+    ``theta_A = theta exp(-A / A_s)``. Registered hazard-point residents are moved under 群测群防
+    monitoring and warning before the failure with probability ``registered_share x
+    warning_success``; deaths per failed point follow the national geohazard bulletins.
     """
 
-    threshold_a: Annotated[float, Field(gt=0)]
-    threshold_b: float
-    failure_probability: UncertainFraction = Field(
-        description="Probability a hazard point fails when the threshold is exceeded."
+    threshold_a: Annotated[float, Field(gt=0)] = Field(
+        description="Scale a of the intensity-duration threshold I = a D^b (mm/h at D = 1 h)."
     )
-    killed_given_failure: UncertainFraction = Field(
-        description="Probability a person present at a failing hazard point dies."
+    threshold_b: float = Field(description="Exponent b of the threshold I = a D^b.")
+    windows_h: list[Annotated[float, Field(gt=0)]] = Field(
+        min_length=1, description="Rain durations (h) checked against the threshold."
     )
-    trapped_given_failure: UncertainFraction = Field(
-        description="Probability a surviving person present at a failing point is buried."
+    fragility_median_ratio: UncertainPositive = Field(
+        description=(
+            "Exceedance ratio I / (a D^b) at which half of the hazard points fail, with dry "
+            "antecedent conditions (theta of the lognormal fragility; >= 1 keeps failures above "
+            "the threshold rare)."
+        )
+    )
+    fragility_beta: UncertainPositive = Field(
+        description="Lognormal dispersion (beta) of the fragility in the exceedance ratio."
+    )
+    antecedent_mm: UncertainNonNeg = Field(
+        default=0.0,
+        description=(
+            "Antecedent effective rainfall of the preceding days (mm, decayed sum before the "
+            "event); wetter slopes fail at a lower exceedance."
+        ),
+    )
+    antecedent_scale_mm: UncertainPositive = Field(
+        default=100.0,
+        description=(
+            "Antecedent rain (mm) that divides the fragility's median ratio by e "
+            "(theta_A = theta exp(-A / A_s))."
+        ),
+    )
+    residents_per_point: UncertainPositive = Field(
+        description="Residents threatened per registered hazard point (people)."
+    )
+    deaths_per_failure: UncertainNonNeg = Field(
+        description=(
+            "Dead and missing per failed hazard point (national bulletins: dead and missing per "
+            "recorded geohazard event, net of the warnings given)."
+        )
+    )
+    trapped_per_failure: UncertainNonNeg = Field(
+        description="Survivors buried (trapped, waiting for rescue) per failed hazard point."
+    )
+    registered_share: UncertainFraction = Field(
+        description=(
+            "Share of hazard-point residents living at registered points under 群测群防 "
+            "monitoring (monitor, warning signal and evacuation route assigned)."
+        )
+    )
+    warning_success: UncertainFraction = Field(
+        description=(
+            "Probability that the county's monitoring and warning (群测群防 and the rain-based "
+            "地质灾害气象风险预警) moves the residents of a registered point out in time."
+        )
+    )
+    warning_lead_h: UncertainNonNeg = Field(
+        description="Hours before the failure that the warned residents are moved out, h."
     )
     road_reopen_h: UncertainNonNeg = Field(
         description=(
             "Hours for a crew to clear a landslide from a road link; a slide blocks each link "
             "into the zone with the failure probability."
         )
-    )
-    windows_h: list[Annotated[float, Field(gt=0)]] = Field(
-        min_length=1, description="Rain durations (h) checked against the threshold."
     )
 
 

@@ -101,13 +101,30 @@ HAZARD: dict[str, tuple[str, str]] = {
         "单位洪水损失率对应的无家可归居民比例"),
     "hazard.water.trapped_share": ("share of people in deep water who are trapped",
                                    "深水区人员被困比例"),
-    "hazard.landslide.failure_probability": (
-        "chance a landslide hazard point fails once the rain threshold is passed",
-        "超过降雨阈值后地质灾害隐患点失稳概率"),
-    "hazard.landslide.killed_given_failure": ("chance a person at a failing slope dies",
-                                              "滑坡发生时隐患点人员死亡概率"),
-    "hazard.landslide.trapped_given_failure": ("chance a survivor at a failing slope is buried",
-                                               "滑坡发生时幸存人员被埋概率"),
+    "hazard.landslide.fragility_median_ratio": (
+        "rain over the slide threshold, as a multiple, at which half the hazard points fail",
+        "隐患点半数失稳时的降雨超阈值倍数"),
+    "hazard.landslide.fragility_beta": ("spread of the slope failure curve (lognormal beta)",
+                                        "滑坡易损性曲线离散度（对数正态β）"),
+    "hazard.landslide.antecedent_mm": ("rain of the days before the storm (effective), mm",
+                                       "前期有效降雨量（毫米）"),
+    "hazard.landslide.antecedent_scale_mm": (
+        "earlier rain that makes slopes fail at a third of the rain excess, mm",
+        "使失稳所需超阈值倍数降至约三分之一的前期雨量（毫米）"),
+    "hazard.landslide.residents_per_point": ("residents threatened per landslide hazard point",
+                                             "每处地质灾害隐患点受威胁人数"),
+    "hazard.landslide.deaths_per_failure": ("dead and missing per failed hazard point",
+                                            "每起地质灾害死亡失踪人数"),
+    "hazard.landslide.trapped_per_failure": ("people buried alive per failed hazard point",
+                                             "每起地质灾害被埋压幸存人数"),
+    "hazard.landslide.registered_share": (
+        "share of hazard-point residents at monitored registered points",
+        "纳入群测群防监测的隐患点居民比例"),
+    "hazard.landslide.warning_success": (
+        "chance the monitoring warns and moves hazard-point residents in time",
+        "群测群防与气象风险预警及时转移隐患点居民的概率"),
+    "hazard.landslide.warning_lead_h": ("hours before a slide that warned residents are moved, h",
+                                        "滑坡发生前提前转移时间（小时）"),
     "hazard.landslide.road_reopen_h": ("hours to clear a landslide from a road, h",
                                        "滑坡阻断道路抢通时间（小时）"),
 }
