@@ -68,7 +68,7 @@ def _figure_rows(res: BacktestResult) -> list[str]:
             "|---|---|---|---:|---|---|---:|"]
     for c in res.comparisons:
         rep = c.reported
-        scope = f"{rep.scope}. " if rep.scope else ""
+        scope = f"{rep.scope.strip().rstrip('.')}. " if rep.scope else ""
         rows.append(
             f"| {c.figure} ({FIGURE_ZH[c.figure]}) | {rep.words()} | "
             f"{_cell(scope + 'Source: ' + rep.source)} | {_n(c.median)} | "
