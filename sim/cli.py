@@ -572,6 +572,7 @@ def footprint(
 ) -> None:
     """Show one hazard realisation per zone (intensity, water, expected outcomes)."""
     from sim.hazards import compute_impact
+    from sim.report.footprint import footprint_rows
     from sim.report.text import table
     from sim.scenario.sampling import sample_scenario
     from sim.streams import Streams
@@ -580,15 +581,15 @@ def footprint(
     streams = Streams(seed)
     realised, _ = sample_scenario(sc, streams)
     imp = compute_impact(realised, streams)
-    rows = [(z.name, f"{zi.onset_h:.2f}", f"{zi.intensity:.2f}", f"{zi.depth_m:.2f}",
-             f"{zi.home_loss * z.population:.0f}", f"{zi.killed * z.population:.1f}",
-             f"{sum(zi.injured) * z.population:.1f}", f"{zi.trapped * z.population:.1f}")
-            for z, zi in zip(sc.zones, imp.zones, strict=True)]
+    rows = [(r["zone"], f"{r['onset_h']:.2f}", f"{r['intensity']:.2f}", f"{r['depth_m']:.2f}",
+             f"{r['displaced']:.0f}", f"{r['killed']:.1f}", f"{r['injured']:.1f}",
+             f"{r['trapped']:.1f}", r["strikes"] or "-")
+            for r in footprint_rows(sc, imp)]
     typer.echo(f"{imp.hazard}: intensity in {imp.intensity_unit}; components "
                f"{', '.join(imp.components)}; {len(imp.episodes)} later episodes, "
                f"{len(imp.facilities_out)} facilities out (expected counts if nobody left)")
     typer.echo(table(rows, ("zone", "onset_h", "intensity", "depth_m", "displaced", "killed",
-                            "injured", "trapped")))
+                            "injured", "trapped", "strikes")))
     if out is not None:
         from sim.report.footprint import footprint_figure
 

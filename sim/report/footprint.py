@@ -17,7 +17,10 @@ __all__ = ["footprint_figure", "footprint_rows"]
 
 
 def footprint_rows(scenario: Scenario, impact: Impact) -> list[dict[str, Any]]:
-    """Per-zone figures of an Impact: intensity, depth, and expected outcomes if nobody left."""
+    """Per-zone figures of an Impact: intensity, depth, expected outcomes if nobody left.
+
+    ``strikes`` lists each harmful mechanism with the hour it strikes the zone.
+    """
     rows = []
     for z, zi in zip(scenario.zones, impact.zones, strict=True):
         n = z.population
@@ -26,6 +29,8 @@ def footprint_rows(scenario: Scenario, impact: Impact) -> list[dict[str, Any]]:
             "onset_h": zi.onset_h, "intensity": zi.intensity, "depth_m": zi.depth_m,
             "displaced": zi.home_loss * n, "killed": zi.killed * n,
             "injured": sum(zi.injured) * n, "trapped": zi.trapped * n,
+            "strikes": "; ".join(f"{s.cause} {s.time_h:+.2f} h" for s in zi.timeline()
+                                 if s.harmful),
         })
     return rows
 
