@@ -129,8 +129,9 @@ def test_failure_never_precedes_the_threshold_crossing(model: LandslideModel,
     first = float(T[np.argmax(crossed)])
     assert o.onset_h == pytest.approx(first)
     assert o.onset_h >= start - 1e-9  # no slope fails before the rain
-    # the warned residents leave before the failure, never more than live at hazard points
-    assert 0.0 < o.moved <= o.share
+    # the warned residents leave before the failure, never more than live at failing points
+    p = o.measures["landslide_failure_probability"]
+    assert 0.0 < o.moved <= o.share * p <= o.share
     assert o.moved_at_h < o.onset_h
     assert o.moved_at_h == pytest.approx(o.onset_h - 3.0)
 
@@ -145,7 +146,7 @@ def test_deaths_per_failed_point_are_calibrated_to_the_bulletins(
     p = failure_probability(ratio, 5.0, 0.6, 0.0, 150.0)
     assert o.measures["landslide_failure_probability"] == pytest.approx(p)
     points = pop * 0.03 / 40.0
-    assert o.moved == pytest.approx(0.03 * 0.8 * 0.75)
+    assert o.moved == pytest.approx(0.03 * p * 0.8 * 0.75)
     stay = pop * (1.0 - o.moved)
     assert stay * o.killed == pytest.approx(points * p * 0.03)
     assert stay * o.trapped == pytest.approx(points * p * 0.02)

@@ -10,9 +10,11 @@ The chain, per zone (sources in ``docs/reference/parameters.md`` §15):
    ``r = max_D I_D / (a D^b)``; wet antecedent rain ``A`` (mm) lowers the median ratio,
    ``theta_A = theta exp(-A / A_s)``. ``P_f`` grows with ``r`` and with ``A``.
 3. **Warning and moving.** A share ``registered_share`` of hazard-point residents live at
-   registered points under the county's 群测群防 monitoring; the warning moves them out in time
-   with probability ``warning_success``, ``warning_lead_h`` hours before the failure
-   (``Outcome.moved`` and ``Outcome.moved_at_h``).
+   registered points under the county's 群测群防 monitoring; at a point about to fail the monitors
+   see the signs and move its residents out in time with probability ``warning_success``,
+   ``warning_lead_h`` hours before the failure (``Outcome.moved = share x P_f x registered_share
+   x warning_success`` per resident of the zone, at ``Outcome.moved_at_h``). Preventive moves of
+   every hazard point are left to the scenario's evacuation order, which targets them.
 4. **Deaths per failed point.** A failed point kills ``deaths_per_failure`` (dead and missing
    per recorded geohazard event in the national bulletins, which already count the warnings
    given) and buries ``trapped_per_failure`` survivors. The zone has ``share x population /
@@ -106,8 +108,10 @@ def landslide_outcome(t: np.ndarray, rate: np.ndarray, ex: LandslideExposure,
     p = failure_probability(ratio, f(m.fragility_median_ratio), f(m.fragility_beta),
                             f(m.antecedent_mm), f(m.antecedent_scale_mm))
     per_point = f(m.residents_per_point)
-    w = f(m.registered_share) * f(m.warning_success)  # moved share of hazard-point residents
-    moved = share * w
+    # the monitors move the residents of the registered points that show signs of failing (the
+    # bulletins' 成功预报: failures forecast in time, 21-36 people each); preventive moves of
+    # every hazard point are the evacuation order's (it targets the danger points)
+    moved = share * p * f(m.registered_share) * f(m.warning_success)
     stay = 1.0 - moved  # residents of the zone not moved out
     # expected deaths per resident of the zone = points per resident x P_f x deaths per point
     dead = share / per_point * p * f(m.deaths_per_failure)

@@ -256,9 +256,9 @@ class LandslideModel(Sourced):
     duration window (the regional minimum threshold; none fail below it). Above it a hazard point
     fails with the lognormal fragility ``Phi(ln(r / theta_A) / beta)`` in the largest exceedance
     ratio ``r = I / (a D^b)``, where wet antecedent rain lowers the median ratio:
-    ``theta_A = theta exp(-A / A_s)``. Registered hazard-point residents are moved under 群测群防
-    monitoring and warning before the failure with probability ``registered_share x
-    warning_success``; deaths per failed point follow the national geohazard bulletins.
+    ``theta_A = theta exp(-A / A_s)``. The residents of a failing registered point are moved
+    under 群测群防 monitoring and warning before the failure with probability
+    ``warning_success``; deaths per failed point follow the national geohazard bulletins.
     """
 
     threshold_a: Annotated[float, Field(gt=0)] = Field(
@@ -313,7 +313,7 @@ class LandslideModel(Sourced):
     warning_success: UncertainFraction = Field(
         description=(
             "Probability that the county's monitoring and warning (群测群防 and the rain-based "
-            "地质灾害气象风险预警) moves the residents of a registered point out in time."
+            "地质灾害气象风险预警) moves the residents of a failing registered point out in time."
         )
     )
     warning_lead_h: UncertainNonNeg = Field(
