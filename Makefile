@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 SCENARIO ?= scenarios/demo_coastal_typhoon.yaml
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench clean venv results validation
+.PHONY: demo test test-slow bench clean venv results validation
 
 venv: $(STAMP)
 
@@ -22,6 +22,12 @@ test: $(STAMP)
 	$(BIN)/ruff check sim tests benchmarks
 	$(BIN)/mypy sim
 	$(BIN)/python -m pytest
+
+# The slow suite: the tests marked slow, and every property test with 5 times the examples
+# (hypothesis profile deep; .ci/run uses ci-deep, derandomized).
+SLOW_PROFILE ?= deep
+test-slow: $(STAMP)
+	HYPOTHESIS_PROFILE=$(SLOW_PROFILE) $(BIN)/python -m pytest -m "slow or hypothesis"
 
 # The reports of the five plan scenarios (and the demo) and results/README.md; see sim results.
 results: $(STAMP)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_helpers import sim_main, sim_subprocess
 from tests.conftest import DEMO
 from tests.study_helpers import numbers, table_rows
 
@@ -71,9 +72,8 @@ MALFORMED: dict[str, tuple[str, str, str]] = {
 LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+): (?:(?P<path>[\w\[\].\-]+): )?(?P<msg>.+)$")
 
 
-def sim_cmd(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "sim", *args], capture_output=True, text=True,
-                          timeout=120)
+# In this process (tests.cli_helpers): the exit status and the printed lines, as a user sees them.
+sim_cmd = sim_main
 
 
 def test_every_variant_changes_the_demo() -> None:
@@ -196,6 +196,39 @@ def test_validate_and_schema() -> None:
     assert schema["title"] == "sim scenario"
     assert "zones" in schema["properties"]
     assert schema["additionalProperties"] is False
+
+
+@pytest.mark.parametrize("name", ["shelter_unknown_zone", "broken_yaml"])
+def test_entry_point_gives_located_one_line_error(name: str, tmp_path: Path) -> None:
+    """The real ``python -m sim`` process: status 2, one located line, no traceback."""
+    old, new, path = MALFORMED[name]
+    f = tmp_path / f"{name}.yaml"
+    f.write_text(SRC.replace(old, new, 1), encoding="utf-8")
+    p = sim_subprocess("run", f, "--seed", "1")
+    assert p.returncode == 2 and p.stdout == "", p.stderr
+    assert "Traceback" not in p.stderr
+    lines = p.stderr.strip().splitlines()
+    assert lines and all(LINE.match(ln) for ln in lines), lines
+    assert all(m["file"] == str(f) for m in map(LINE.match, lines) if m)
+    if path:
+        assert any((m := LINE.match(ln)) and m["path"] == path for ln in lines), lines
+
+
+@pytest.mark.parametrize("args, needle", [
+    (("run", str(DEMO), "--seed", "-3"), "--seed"),
+    (("frobnicate",), "No such command"),
+])
+def test_entry_point_bad_arguments(args: tuple[str, ...], needle: str) -> None:
+    p = sim_subprocess(*args)
+    assert p.returncode == 2 and "Traceback" not in p.stderr
+    assert len(p.stderr.strip().splitlines()) == 1 and needle in p.stderr
+
+
+def test_entry_point_run_json_matches_in_process() -> None:
+    """The same run through a new process and in this one prints the same document."""
+    a = sim_subprocess("run", DEMO, "--seed", "1", "--json")
+    assert a.returncode == 0, a.stderr
+    assert a.stdout == sim_main("run", DEMO, "--seed", "1", "--json").stdout
 
 
 def test_console_script_and_help() -> None:

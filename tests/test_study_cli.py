@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +10,7 @@ import pandas as pd
 import pytest
 
 import sim
+from tests.cli_helpers import sim_main
 from tests.conftest import DEMO
 from tests.study_helpers import (
     numbers,
@@ -22,10 +21,8 @@ from tests.study_helpers import (
     write_scenario,
 )
 
-
-def sim_cmd(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "sim", *args], capture_output=True, text=True,
-                          timeout=300, cwd=cwd)
+# In this process (tests.cli_helpers): the exit status and the printed lines, as a user sees them.
+sim_cmd = sim_main
 
 
 @pytest.fixture(scope="module")
