@@ -201,3 +201,32 @@ def test_people_who_leave_before_the_surge_are_spared(demos: dict[str, sim.Scena
 def test_demo_paths_exist() -> None:
     for path in DEMOS.values():
         assert Path(path).exists()
+
+
+def test_people_stranded_by_water_are_scored_by_their_own_survival_curve(
+        demos: dict[str, sim.Scenario]) -> None:
+    """Trapped by water: the scenario's stranded curve; buried by a slide: the rubble curve.
+
+    The same strike, trapping the same people at the same time, kills nobody waiting for a
+    boat (the flash-flood demo scores water-trapped people as stranded above the water) and
+    kills some of those waiting under a landslide (Tangshan's curve), on the same seed.
+    """
+    from dataclasses import replace
+
+    from sim.hazards.impact import Strike
+
+    sc = demos["demo_flash_flood"]
+    assert sc.response.rescue is not None
+    stranded = sc.response.rescue.survival_by_cause["flash"]
+    assert min(stranded.alive) == 1.0 and min(sc.response.rescue.survival.alive) < 0.1
+    base = sim.run(sc, seed=3).impact
+    dead: dict[str, int] = {}
+    for cause in ("flash", "landslide"):
+        zones = tuple(replace(zi, strikes=(Strike(time_h=zi.onset_h, cause=cause,
+                                                  trapped=0.02),))
+                      for zi in base.zones)
+        r = sim.run(sc, seed=3, impact=replace(base, zones=zones, episodes=()))
+        assert r.metrics["trapped_total"] > 100
+        dead[cause] = r.metrics["rescued_dead"]
+    assert dead["flash"] == 0
+    assert dead["landslide"] > 0

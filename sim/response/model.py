@@ -200,7 +200,7 @@ class Model:
             self.net.add_closure(z, *ep.roads_closed)
         _killed, injured, trapped = self.evac.harm(z, ep, concentrated=False)
         self.roads.strike(z, ep.intensity, again=True)
-        self._casualties(z, injured, trapped)
+        self._casualties(z, injured, trapped, "aftershock")
 
     def outage(self, fo: FacilityOutage, out: bool) -> None:
         """A facility goes out of service (``out``) or comes back."""
@@ -234,14 +234,15 @@ class Model:
         _killed, injured, trapped = self.evac.harm(zone, s)
         if s.road_block > 0:
             self.roads.block(zone, s.road_block)
-        self._casualties(zone, injured, trapped)
+        self._casualties(zone, injured, trapped, s.cause)
 
-    def _casualties(self, zone: int, injured: tuple[int, int, int], trapped: int) -> None:
-        """The injured go to medical care, the trapped wait for rescue."""
+    def _casualties(self, zone: int, injured: tuple[int, int, int], trapped: int,
+                    cause: str) -> None:
+        """The injured go to medical care, the trapped (by ``cause``) wait for rescue."""
         if any(injured):
             self.medical.injure(zone, injured)
         if trapped:
-            self.rescue.trap(zone, trapped)
+            self.rescue.trap(zone, trapped, cause)
 
     def _at(self, t: float, proc: Any) -> Generator[Any, Any, None]:
         if t > self.env.now:

@@ -5,7 +5,9 @@ sent by the scenario's dispatch policy (every site first gets one team, in polic
 teams then join the sites that need them most). A team turns out from its base, drives to the
 site (waiting out closures and cut roads), and extracts people one at a time; each extraction
 takes a lognormal time scaled by the team's size. A person extracted ``t`` hours after being
-trapped is alive with probability ``S(t)``, the scenario's survival curve (e.g. Tangshan 1976).
+trapped is alive with probability ``S(t)``, the scenario's survival curve (e.g. Tangshan 1976),
+or the curve the scenario gives for the mechanism that trapped them (``survival_by_cause``:
+people stranded above flood water are not buried in rubble).
 Teams with a shift length rest on site after each shift. People freed alive have no home to go
 back to (it collapsed on them, or water surrounded it): they leave the site together within the
 hour and look for a place to stay, needing basic relief like the hazard's other homeless.
@@ -50,7 +52,8 @@ class Site:
     zone: int
     opened_h: float
     waiting: list[list[float]] = field(default_factory=list)
-    """Groups ``[count, trapped_at_h]`` not yet reached, oldest first."""
+    """Groups ``[count, trapped_at_h, curve]`` not yet reached, oldest first (``curve``: the
+    index of their survival curve in :attr:`Rescue.curves`)."""
     teams: int = 0
     """Teams on their way or working here."""
     first_arrival_h: float | None = None
@@ -87,16 +90,30 @@ class Rescue:
             self.extraction_h = as_float(rule.extraction_h)
             self.extraction_sigma = as_float(rule.extraction_sigma)
             self.rest_h = as_float(rule.rest_h)
-            self.curve_h = np.array(rule.survival.hours, dtype=float)
-            self.curve_alive = np.array(rule.survival.alive, dtype=float)
+        self.curves: list[tuple[np.ndarray, np.ndarray]] = []
+        """Survival curves (hours, alive): the rule's own first, then one per cause."""
+        self.curve_of: dict[str, int] = {}
+        """Index in :attr:`curves` of the curve of people trapped by each cause."""
+        if rule is not None:
+            for i, (cause, c) in enumerate([("", rule.survival),
+                                            *rule.survival_by_cause.items()]):
+                self.curves.append((np.array(c.hours, dtype=float),
+                                    np.array(c.alive, dtype=float)))
+                if cause:
+                    self.curve_of[cause] = i
 
     @property
     def active(self) -> bool:
         """Whether the scenario has rescue rules and teams to apply them."""
         return self.rule is not None and bool(self.teams)
 
-    def trap(self, zone: int, n: int) -> None:
-        """``n`` people of ``zone`` have just been trapped (they are in the ledger already)."""
+    def alive_after(self, hours: float, curve: int) -> float:
+        """Probability that a person of survival curve ``curve`` trapped ``hours`` ago lives."""
+        h, a = self.curves[curve]
+        return survival(hours, h, a)
+
+    def trap(self, zone: int, n: int, cause: str = "") -> None:
+        """``n`` people of ``zone`` have just been trapped by ``cause`` (already in the ledger)."""
         now = float(self.m.env.now)
         site = next((s for s in self.sites if s.zone == zone), None)
         if site is None:
@@ -104,7 +121,7 @@ class Rescue:
             self.sites.append(site)
             self.m.log("site_opened", self.m.zone_names[zone], n)
             self.m.air.request(zone, "rescue_site")
-        site.waiting.append([float(n), now])
+        site.waiting.append([float(n), now, float(self.curve_of.get(cause, 0))])
         self.dispatch()
 
     def _release(self, zone: int, _event: object) -> None:
@@ -120,8 +137,7 @@ class Rescue:
             return (s.teams > 0, -s.n_waiting, s.idx)
         if policy == "survival":
             # expected lives still to save: people waiting times their survival now
-            lives = sum(g[0] * survival(now - g[1], self.curve_h, self.curve_alive)
-                        for g in s.waiting)
+            lives = sum(g[0] * self.alive_after(now - g[1], int(g[2])) for g in s.waiting)
             return (s.teams > 0, -lives / (1 + s.teams), s.idx)
         return (s.teams > 0, s.opened_h, s.idx)  # nearest force to each site, oldest first
 
@@ -171,7 +187,7 @@ class Rescue:
                 if not site.waiting:
                     break
             group = site.waiting[0]
-            trapped_at = group[1]
+            trapped_at, curve = group[1], int(group[2])
             group[0] -= 1
             if group[0] <= 0:
                 site.waiting.pop(0)
@@ -181,7 +197,7 @@ class Rescue:
             dur = per_person * math.exp(self.extraction_sigma * float(self.rng.standard_normal()))
             yield env.timeout(dur)
             team.note(t0, float(env.now), "extract", site.zone)
-            p = survival(float(env.now) - trapped_at, self.curve_h, self.curve_alive)
+            p = self.alive_after(float(env.now) - trapped_at, curve)
             alive = bool(self.rng.random() < p)
             m.ledger.move(env.now, site.zone, State.trapped,
                           State.rescued if alive else State.killed, 1)

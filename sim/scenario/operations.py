@@ -158,6 +158,11 @@ class SurvivalCurve(Sourced):
         return self
 
 
+Cause = Literal["wind", "surge", "flash", "waterlogging", "river", "landslide", "shaking",
+                "aftershock"]
+"""A hazard mechanism that can trap people (the ``cause`` of a strike)."""
+
+
 class RescueRule(Sourced):
     """How search-and-rescue teams are dispatched and how long extraction takes."""
 
@@ -185,6 +190,14 @@ class RescueRule(Sourced):
         default=8.0, description="Rest after a shift of `shift_h` (teams without shift_h work on)."
     )
     survival: SurvivalCurve
+    survival_by_cause: dict[Cause, SurvivalCurve] = Field(
+        default_factory=dict,
+        description=(
+            "Survival curves of people trapped by one mechanism (flash, river, waterlogging, "
+            "surge: stranded above the water; landslide: buried), used instead of `survival` "
+            "for them."
+        ),
+    )
 
 
 class MedicalRule(Sourced):
