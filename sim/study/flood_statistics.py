@@ -119,6 +119,10 @@ FLOOD_EVENTS: tuple[FloodRecord, ...] = (
     FloodRecord("Typhoon Soudelor 苏迪罗 2015 (7 provinces)", 6_070_000, 32, None,
                 "国家防总 August 2015 flood report via 中国水利网, http://www.cmespta.com/"
                 "newscenter/kx/201509/t20150901_379954.html; parameters.md §16"),
+    FloodRecord("Typhoon Saomai 桑美 2006 (four provinces; dead only, missing not given)",
+                6_656_500, 483, 1_801_600,
+                "weather.com.cn special page (mirror http://viaggibudapest.com/zt/kpzt/"
+                "22023.shtml), jurisdictions.md §5.5 E1; parameters.md §16"),
     FloodRecord("Southern Jiangxi floods June 2022 (to 16 June 11:00)", 733_000, 1, 162_000,
                 "江西省应急管理厅 2022-06-16 via 中国新闻网, http://m.7baotech.com/cn/Instant/"
                 "domestic/202206/t20220617_7223341.html; jurisdictions.md §3; parameters.md §16"),
