@@ -135,6 +135,10 @@ def test_check_verdicts_follow_the_ranges() -> None:
     assert p95.simulated > max(r.per_million for r in FLOOD_EVENTS) and not p95.passed
     assert hosp.passed  # 0.5 hospitalised per death lies inside 0.29-1.58
     assert check_flood_statistics("synthetic", records=records([0.0] * 5, affected=0.0)) == []
+    dry_runs = records([0.0] * 5, affected=0.0) + records([30.0] * 5)
+    pooled, median, p95, _ = check_flood_statistics("synthetic", records=dry_runs)
+    assert median.simulated == pytest.approx(30.0)  # runs the water misses are not counted
+    assert pooled.simulated == pytest.approx(30.0) and p95.passed
     no_death = check_flood_statistics("synthetic", records=records([0.0] * 5))
     assert len(no_death) == 3
 

@@ -326,7 +326,8 @@ def check_flood_statistics(scenario: Any, runs: int = 30, seed: int = 0,
     1. the runs' water dead per million affected pooled (total dead over total affected, as a
        year's bulletin pools its events) against the range of the national bulletins
        (:data:`NATIONAL_FLOOD_YEARS`);
-    2. the median run's water dead per million affected against 0 to the worst single event
+    2. the median, over the runs where the water reaches some zone, of the water dead per
+       million affected against 0 to the worst single event
        found (:data:`FLOOD_EVENTS`; the lower end is 0, not the mildest event with a death,
        because storms that kill nobody are recorded too: Shicheng 2023-05-21/22,
        jurisdictions.md §3.5 E1);
@@ -347,15 +348,17 @@ def check_flood_statistics(scenario: Any, runs: int = 30, seed: int = 0,
     if not recs or not affected.sum() > 0:
         return []
     killed_runs = np.array([r["killed"] for r in recs])
-    per_m = np.where(affected > 0, killed_runs / np.maximum(affected, 1.0) * 1e6, 0.0)
+    wet = affected > 0  # a run where the water reaches no zone has no one affected by it
+    per_m = killed_runs[wet] / affected[wet] * 1e6
     pooled = float(killed_runs.sum() / affected.sum() * 1e6)
     nat = [r.per_million for r in NATIONAL_FLOOD_YEARS]
     ev = [r.per_million for r in FLOOD_EVENTS]
     q05, q50, q95 = (float(np.quantile(per_m, q)) for q in (0.05, 0.5, 0.95))
     ref = "national flood bulletins and event reports, parameters.md §16"
-    spread = (f"median {q50:.3g}, 90 % interval {q05:.3g}-{q95:.3g} per million; median "
-              f"{np.median(killed_runs):,.0f} water deaths among a median "
-              f"{np.median(affected):,.0f} affected")
+    spread = (f"water reaches a zone in {int(wet.sum())} of {len(recs)} runs; over those, "
+              f"median {q50:.3g}, 90 % interval {q05:.3g}-{q95:.3g} per million, median "
+              f"{np.median(killed_runs[wet]):,.0f} water deaths among a median "
+              f"{np.median(affected[wet]):,.0f} affected")
     out = [
         _range_result(
             f"flood deaths per million affected, pooled, {name}",
@@ -366,14 +369,15 @@ def check_flood_statistics(scenario: Any, runs: int = 30, seed: int = 0,
             "events, as the runs are pooled here)", "per million", ref),
         _range_result(
             f"flood deaths per million affected, median run, {name}",
-            f"{name}: median of {len(recs)} runs of water dead per million affected ({spread}) "
+            f"{name}: median run of water dead per million affected ({spread}) "
             f"against 0 to the worst of the {len(ev)} single events found",
             q50, 0.0, max(ev), "from no death (Shicheng 2023, jurisdictions.md §3.5 E1) to the "
             "worst single event found", "per million", ref),
         _range_result(
             f"flood deaths per million affected, 95th percentile, {name}",
-            f"{name}: 95th percentile of {len(recs)} runs of water dead per million affected "
-            f"against 0 to the worst of {len(ev)} single events found",
+            f"{name}: 95th percentile of the {int(wet.sum())} runs (of {len(recs)}) where the "
+            f"water reaches a zone, water dead per million affected, against 0 to the worst of "
+            f"{len(ev)} single events found",
             q95, 0.0, max(ev), "from no death to the worst single event found", "per million",
             ref),
     ]
