@@ -19,6 +19,7 @@ import sim
 from sim.response.ledger import State
 from sim.results import RunResult
 from tests.conftest import ROOT
+from tests.strategies import record_hard_cases, scenarios_any_hazard
 
 DEMOS = {name: ROOT / "scenarios" / f"{name}.yaml"
          for name in ("demo_coastal_typhoon", "demo_flash_flood", "demo_earthquake")}
@@ -140,6 +141,15 @@ def test_no_harm_precedes_its_mechanism(demos: dict[str, sim.Scenario], which: s
     names = [z.name for z in sc.zones]
     harmed = check_run(r, names)
     note(f"{which} seed {seed}: {harmed} harmed")
+
+
+@given(sc=scenarios_any_hazard(), seed=st.integers(0, 2**32 - 1))
+@settings(max_examples=25)
+def test_no_harm_precedes_its_mechanism_on_random_scenarios(sc: sim.Scenario, seed: int) -> None:
+    """The same timing properties on drawn scenarios of all three hazards with real harm."""
+    r = sim.run(sc, seed=seed)
+    record_hard_cases(r)
+    check_run(r, [z.name for z in sc.zones])
 
 
 def test_surge_strikes_when_the_surge_arrives(demos: dict[str, sim.Scenario]) -> None:
