@@ -125,10 +125,24 @@ def strikes(parts: Sequence[Outcome]) -> tuple[Strike, ...]:
     onset = min(p.onset_h for p in parts)
     return tuple(
         Strike(time_h=max(onset, p.onset_h if p.strike_h is None else p.strike_h), cause=p.name,
-               home_loss=p.home_loss, killed=p.killed, injured=p.injured, trapped=p.trapped,
+               home_loss=p.home_loss, killed=p.killed, injured=_within(p), trapped=p.trapped,
                road_block=p.road_block, roads_from_h=None if p.roads is None else p.roads[0],
                arrival_h=p.onset_h, moved=p.moved, moved_at_h=p.moved_at_h)
         for p in parts)
+
+
+def _within(p: Outcome) -> tuple[float, float, float]:
+    """``p``'s injury probabilities, scaled down to fit beside its killed and trapped.
+
+    Injuries that follow deaths by a ratio (water, landslides) can exceed the people left where
+    the water kills many; a person is hurt at most once.
+    """
+    room = max(0.0, 1.0 - p.killed - p.trapped)
+    total = sum(p.injured)
+    if total <= room:
+        return p.injured
+    k = room / total
+    return (p.injured[0] * k, p.injured[1] * k, p.injured[2] * k)
 
 
 def harm_since(parts: Sequence[Outcome]) -> float:
