@@ -106,6 +106,7 @@ def check_run(r: RunResult, names: list[str]) -> int:
     # a road a mechanism closes closes no later than the harm it comes with
     for zi in r.impact.zones:
         for s in zi.timeline():
+            assert s.arrival_h is None or s.arrival_h <= s.time_h + EPS, (s.cause, s.arrival_h)
             if s.roads_from_h is not None:
                 assert s.roads_from_h <= s.time_h + EPS, (s.cause, s.roads_from_h, s.time_h)
     for t, kind, subject, _n in r.events:

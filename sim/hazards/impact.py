@@ -7,7 +7,7 @@ evacuated in time are not hurt), which then draws integer outcomes for the peopl
 What the engine consumes
 ------------------------
 - ``ZoneImpact.onset_h``: when the hazard reaches the zone (the first mechanism's arrival: gales,
-  water, shaking). From then the people still in the zone are exposed and no longer leave.
+  water, shaking). People may still leave while its roads are open, until the first harm.
 - ``ZoneImpact.strikes``: each mechanism's harm at its own time (:class:`Strike`: wind near the
   zone's wind peak, surge when it arrives, water when it arrives, landslides when the rain
   crosses the threshold). Each applies to the people present and unhurt in the zone at that

@@ -221,7 +221,7 @@ class Model:
                 self.logistics.set_out(p, out)
 
     def strike(self, zone: int) -> None:
-        """The hazard reaches ``zone``: people exposed, roads failing, first mechanisms."""
+        """The hazard reaches ``zone``: roads may fail; the mechanisms arriving with it strike."""
         imp = self.impact.zones[zone]
         self.evac.arrive(zone)
         self.roads.strike(zone)
