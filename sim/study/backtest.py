@@ -106,7 +106,12 @@ class Observed(_Model):
 
 
 class Reported(_Model):
-    """One figure as recorded (``value: null`` when none was found)."""
+    """One figure as recorded.
+
+    ``value`` is the best figure; ``low``/``high`` a recorded range around it, or, without a
+    value, the only bounds the records give (``value: null, low: 48415``: at least 48,415).
+    ``value: null`` without bounds: no figure was found (shown as such, never invented).
+    """
 
     value: float | None = Field(ge=0, allow_inf_nan=False)
     low: float | None = Field(default=None, ge=0, allow_inf_nan=False)
@@ -116,23 +121,40 @@ class Reported(_Model):
 
     @model_validator(mode="after")
     def _range(self) -> Reported:
-        if self.value is None and (self.low is not None or self.high is not None):
-            raise ValueError("low/high without a value; give the value (the best figure) too")
         lo = self.low if self.low is not None else self.value
         hi = self.high if self.high is not None else self.value
-        if self.value is not None and not (lo is not None and hi is not None
-                                           and lo <= self.value <= hi):
+        pts = [x for x in (lo, self.value, hi) if x is not None]
+        if pts != sorted(pts):
             raise ValueError(f"expected low <= value <= high, got low={self.low}, "
                              f"value={self.value}, high={self.high}")
         return self
 
     @property
     def range(self) -> tuple[float, float] | None:
-        """The recorded range (``(value, value)`` without low/high), None without a record."""
-        if self.value is None:
+        """The recorded range, None without any record.
+
+        ``(value, value)`` without low/high; an open side is 0 or infinity.
+        """
+        if self.value is None and self.low is None and self.high is None:
             return None
-        return (self.low if self.low is not None else self.value,
-                self.high if self.high is not None else self.value)
+        lo = self.low if self.low is not None else self.value
+        hi = self.high if self.high is not None else self.value
+        return (lo if lo is not None else 0.0, hi if hi is not None else math.inf)
+
+    def words(self) -> str:
+        """The record as text: ``45``, ``45 (45-48)``, ``0 to 1``, ``at least 48,415``."""
+        if self.value is not None:
+            if (self.low, self.high) == (None, None) or self.low == self.high == self.value:
+                return _n(self.value)
+            return f"{_n(self.value)} ({_n(self.low if self.low is not None else self.value)}-" \
+                   f"{_n(self.high if self.high is not None else self.value)})"
+        if self.low is not None and self.high is not None:
+            return f"{_n(self.low)} to {_n(self.high)}"
+        if self.low is not None:
+            return f"at least {_n(self.low)}"
+        if self.high is not None:
+            return f"at most {_n(self.high)}"
+        return "no record"
 
 
 class Tuned(_Model):
@@ -305,6 +327,7 @@ class FigureComparison:
         ratio = self.ratio if self.ratio is not None and math.isfinite(self.ratio) else None
         return {"figure": self.figure, "figure_zh": FIGURE_ZH[self.figure],
                 "metric": self.metric, "reported": rep.value, "reported_low": rep.low,
+                "reported_words": rep.words(),
                 "reported_high": rep.high, "scope": rep.scope, "source": rep.source,
                 "runs": self.runs, "median": self.median, "p05": self.low, "p95": self.high,
                 "verdict": self.verdict, "ratio_median_to_reported": ratio,
@@ -326,12 +349,14 @@ def compare_figure(figure: str, reported: Reported, values: np.ndarray) -> Figur
     lo, hi = (float(x) for x in np.percentile(v, [LOW_Q, HIGH_Q]))
     rng = reported.range
     verdict: Verdict
+    ratio: float | None = None
     if rng is None:
-        verdict, ratio = "no record", None
+        verdict = "no record"
     else:
         verdict = "below" if rng[1] < lo else "above" if rng[0] > hi else "inside"
-        assert reported.value is not None
-        ratio = med / reported.value if reported.value > 0 else (math.inf if med > 0 else 1.0)
+        if reported.value is not None:
+            ratio = med / reported.value if reported.value > 0 else (
+                math.inf if med > 0 else 1.0)
     return FigureComparison(figure, FIGURES[figure], reported, len(v), med, lo, hi, verdict,
                             ratio)
 
@@ -342,9 +367,17 @@ def _n(x: float) -> str:
 
 def miss_words(c: FigureComparison) -> str | None:
     """Plain words for a miss (``the model's median is 12x the record``); None when inside."""
-    if c.verdict in ("inside", "no record") or c.reported.value is None:
+    if c.verdict in ("inside", "no record"):
         return None
     rec = c.reported.value
+    if rec is None:  # bounds only
+        rng = c.reported.range
+        assert rng is not None
+        if c.verdict == "below":
+            return (f"the model's 5th percentile ({_n(c.low)}) is above the recorded "
+                    f"{c.reported.words()}; its median is {_n(c.median)}")
+        return (f"the model's 95th percentile ({_n(c.high)}) is below the recorded "
+                f"{c.reported.words()}; its median is {_n(c.median)}")
     if rec == 0:
         return (f"the record is 0; the model's median is {_n(c.median)} and even its 5th "
                 f"percentile is {_n(c.low)}")
