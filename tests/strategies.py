@@ -28,13 +28,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from hypothesis import event
+from hypothesis import event, settings
 from hypothesis import strategies as st
 
 from sim.scenario.schema import Scenario
 
-__all__ = ["HAZARDS", "any_scenarios", "earthquake_scenarios", "flood_scenarios", "hazard_dicts",
-           "random_scenarios", "record_hard_cases", "scenario_dicts", "scenarios",
+__all__ = ["HAZARDS", "any_scenarios", "earthquake_scenarios", "examples", "flood_scenarios",
+           "hazard_dicts", "random_scenarios", "record_hard_cases", "scenario_dicts", "scenarios",
            "scenarios_any_hazard", "seeds", "typhoon_scenarios"]
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -158,6 +158,13 @@ def scenario_dicts(draw: Any, max_zones: int = 4) -> dict[str, Any]:
     }
 
 
+def examples(fast: int) -> int:
+    """``fast`` examples in the default and ``ci`` profiles, the profile's own count in a deeper
+    one (``HYPOTHESIS_PROFILE=deep``), for property tests that set their own count."""
+    deep = settings.default.max_examples
+    return fast if deep <= 40 else max(fast, deep * fast // 40)
+
+
 def scenarios(max_zones: int = 4) -> st.SearchStrategy[Scenario]:
     """Free-shape valid :class:`Scenario` objects under a wind-only typhoon (see
     :func:`any_scenarios` for these and the three hazards with real harm)."""
@@ -232,7 +239,8 @@ def _typhoon_harm(draw: Any, h: dict[str, Any], zones: list[dict[str, Any]]) -> 
     for z in zones:
         ex = z.get("exposure") or {}
         if "coast" in ex:  # a seawall low enough for the surge to top it
-            ex["coast"] = {**ex["coast"], "seawall_crest_m": draw(st.floats(2.0, 5.0))}
+            ex["coast"] = {**ex["coast"], "seawall_crest_m": draw(st.floats(2.0, 5.0)),
+                           "share": draw(st.floats(0.05, 0.7))}
         if draw(st.booleans()):  # hill slopes anywhere
             ex["landslide"] = {"share": draw(st.floats(0.005, 0.05))}
         z["exposure"] = ex
@@ -253,7 +261,7 @@ def _flood_harm(draw: Any, h: dict[str, Any], zones: list[dict[str, Any]]) -> No
             ex["river"] = {"ground_m": draw(st.floats(-2, 1)),
                            "levee_crest_m": draw(st.floats(1, 4)),
                            "lag_h": float(draw(st.integers(0, 24))),
-                           "share": draw(st.floats(0.01, 0.1))}
+                           "share": draw(st.floats(0.01, 0.4))}
         z["exposure"] = ex
 
 
@@ -328,6 +336,16 @@ def hazard_dicts(draw: Any, hazard: str, max_zones: int = 6) -> dict[str, Any]:
     r["shelter"]["overflow"] = draw(st.sampled_from(["wait", "relatives"]))
     r["logistics"]["dispersed_relief"] = draw(st.sampled_from(["hosts", "delivered", "none"]))
     r["logistics"]["dispatch"] = draw(st.sampled_from(["nearest", "tiered"]))
+    # the target kinds the demos lack, so that every kind is evaluated
+    d["targets"] += [
+        {"id": "warned_12h", "kind": "warning_reach_within", "share": 0.9,
+         "hours": draw(st.floats(1, 24))},
+        {"id": "warned_by_onset", "kind": "warning_reach_within", "share": 0.9, "by": "onset"},
+        {"id": "in_place_10h", "kind": "supplies_in_place_within", "hours": 10, "share": 1.0},
+        {"id": "teams_72h", "kind": "teams_suffice", "hours": 72, "share": 0.9,
+         "team_kinds": [draw(st.sampled_from(["village", "township_semi_professional",
+                                              "fire_rescue"]))]},
+    ]
     return d
 
 

@@ -141,7 +141,9 @@ class Air:
                 yield m.env.timeout(depart - m.env.now)
         if req is not None:
             req.departed_h = float(m.env.now)
+        start = float(m.env.now)
         yield m.env.timeout(hours)
+        unit.legs.append((start, float(m.env.now), unit.location, dst))
         unit.location = dst
 
     def _sortie(self, unit: AirUnit, req: AirRequest) -> Generator[Any, Any, None]:

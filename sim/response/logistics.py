@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -45,6 +45,10 @@ class PointState:
     loading_h: float
     out: bool = False
     """Out of service (damaged, flooded, cut off by the hazard): nothing leaves it."""
+    arrivals: list[tuple[float, np.ndarray, int]] = field(default_factory=list)
+    """Stock that arrived, ``(hour, quantities, records taken before)`` (recording only)."""
+    issues: list[tuple[float, np.ndarray, int]] = field(default_factory=list)
+    """Truckloads that left, ``(hour, quantities, records taken before)`` (recording only)."""
 
 
 @dataclass(eq=False)
@@ -96,6 +100,8 @@ class Logistics:
         """Stock arrives at ``point``; back orders are retried."""
         point.on_hand += qty
         point.available += qty
+        point.arrivals.append((float(self.m.env.now), np.array(qty, dtype=float),
+                               len(self.m.series_t)))
         self.m.log("stock_added", point.name, int(round(float(qty.sum()))))
         self._retry_backorders()
 
@@ -222,6 +228,7 @@ class Logistics:
             return
         yield m.env.timeout(point.loading_h)
         point.on_hand -= load  # loads only what was allocated, so never below zero
+        point.issues.append((float(m.env.now), load.copy(), len(m.series_t)))
         dispatched = float(m.env.now)
         m.log("dispatched", f"{point.name}>{shelter.name}", int(round(float(load.sum()))))
         yield from drive(m, truck, shelter.zone)

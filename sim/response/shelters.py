@@ -121,6 +121,12 @@ class ShelterState:
     rations issued (recording only; None until first used)."""
     cover_log: list[tuple[float, int, float]] = field(default_factory=list)
     """(hour, arrived_needing, people whose first day ``received`` covers) at each change."""
+    received_log: list[tuple[float, np.ndarray]] = field(default_factory=list)
+    """Deliveries received, ``(hour, quantities)`` (recording only)."""
+    issued_log: list[tuple[float, int, np.ndarray]] = field(default_factory=list)
+    """Issues to people, ``(hour, people, quantities)`` (recording only)."""
+    lost_log: list[tuple[float, np.ndarray]] = field(default_factory=list)
+    """Stock lost when the shelter closed, ``(hour, quantities)`` (recording only)."""
 
     @property
     def room(self) -> int:
@@ -426,6 +432,7 @@ class Shelters:
         s.present = 0
         s.relieved_present = 0
         pending, s.pending, s.waiting, s.relieved, s.hungry = s.pending, [], [], [], []
+        s.lost_log.append((float(m.env.now), s.inventory.copy()))
         s.inventory[:] = 0.0
         # the people not yet relieved here are counted where they go; what it issued stays in
         s.arrived_needing = s.relieved_total
@@ -457,6 +464,7 @@ class Shelters:
     def _issue(self, s: ShelterState, need: np.ndarray, k: int) -> None:
         take = np.minimum(s.inventory, need * k)
         s.inventory = np.maximum(s.inventory - take, 0.0)
+        s.issued_log.append((float(self.m.env.now), k, take))
 
     def serve(self, s: ShelterState) -> None:
         """Relieve waiting cohorts, then feed late rations, as far as the stock allows."""
@@ -538,6 +546,7 @@ class Shelters:
 
     def deliver(self, s: ShelterState, qty: np.ndarray) -> None:
         """Receive a delivery."""
+        s.received_log.append((float(self.m.env.now), np.array(qty, dtype=float)))
         s.inventory += qty
         s.on_order = np.maximum(s.on_order - qty, 0.0)
         s.received = self._received(s) + qty

@@ -29,6 +29,9 @@ class Vehicle:
     busy: bool = False
     busy_h: float = 0.0
     trips: int = 0
+    legs: list[tuple[float, float, int, int]] = field(default_factory=list)
+    """Every move between zones, ``(depart_h, arrive_h, from_zone, to_zone)`` (recording only:
+    the invariant tests check it against the road closures)."""
 
 
 @dataclass(eq=False)
@@ -111,6 +114,7 @@ def drive(m: Model, v: Vehicle, dst: int) -> Generator[Any, Any, None]:
         yield env.timeout(hours)
         if isinstance(v, TeamUnit):
             v.note(start, env.now, "travel", dst)
+        v.legs.append((float(start), float(env.now), v.location, dst))
         v.location = dst
 
 
