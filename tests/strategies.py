@@ -28,12 +28,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from hypothesis import event, settings
+from hypothesis import event
 from hypothesis import strategies as st
 
 from sim.scenario.schema import Scenario
 
-__all__ = ["HAZARDS", "any_scenarios", "earthquake_scenarios", "examples", "flood_scenarios",
+__all__ = ["HAZARDS", "any_scenarios", "earthquake_scenarios", "flood_scenarios",
            "hazard_dicts", "random_scenarios", "record_hard_cases", "scenario_dicts", "scenarios",
            "scenarios_any_hazard", "seeds", "typhoon_scenarios"]
 
@@ -156,13 +156,6 @@ def scenario_dicts(draw: Any, max_zones: int = 4) -> dict[str, Any]:
             {"id": "stock", "kind": "stock_covers", "people": "displaced", "days": 3},
         ],
     }
-
-
-def examples(fast: int) -> int:
-    """``fast`` examples in the default and ``ci`` profiles, the profile's own count in a deeper
-    one (``HYPOTHESIS_PROFILE=deep``), for property tests that set their own count."""
-    deep = settings.default.max_examples
-    return fast if deep <= 40 else max(fast, deep * fast // 40)
 
 
 def scenarios(max_zones: int = 4) -> st.SearchStrategy[Scenario]:

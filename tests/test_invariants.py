@@ -8,7 +8,8 @@ from the engine's own summary (metrics, verdicts, capacities it reports).
 
 The runs are drawn over the three hazards with real harm (:func:`tests.strategies.any_scenarios`)
 and, for the operations the hazards rarely trigger, over synthetic impacts
-(:func:`tests.test_response_properties.cases`).
+(:func:`tests.test_response_properties.cases`). Example counts are kept small for the fast
+suite; the slow suite's deep profile multiplies them (tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -45,7 +46,6 @@ from sim.scenario.clauses import (
 from sim.scenario.distributions import as_float
 from tests.strategies import (
     any_scenarios,
-    examples,
     record_hard_cases,
     scenarios_any_hazard,
     seeds,
@@ -121,7 +121,7 @@ def check_transitions(sc: sim.Scenario, r: sim.RunResult) -> None:
         assert final[z, S.killed] == ever_killed[z]
 
 
-@settings(max_examples=examples(30))
+@settings(max_examples=20)
 @given(any_scenarios(), seeds)
 def test_people_move_only_by_legal_transitions(sc: sim.Scenario, seed: int) -> None:
     r = sim.run(sc, seed)
@@ -129,7 +129,7 @@ def test_people_move_only_by_legal_transitions(sc: sim.Scenario, seed: int) -> N
     check_transitions(sc, r)
 
 
-@settings(max_examples=examples(20))
+@settings(max_examples=15)
 @given(cases())
 def test_legal_transitions_under_every_operation(case: tuple[sim.Scenario, Impact, int]) -> None:
     sc, impact, seed = case
@@ -178,7 +178,7 @@ def check_vehicles(s: sim.Simulation, r: sim.RunResult) -> None:
         assert len(used) <= count, (name, used, count)
 
 
-@settings(max_examples=examples(25))
+@settings(max_examples=15)
 @given(any_scenarios(), seeds)
 def test_vehicle_loads_and_fleets(sc: sim.Scenario, seed: int) -> None:
     s, r = _sim(sc, seed)
@@ -186,7 +186,7 @@ def test_vehicle_loads_and_fleets(sc: sim.Scenario, seed: int) -> None:
     check_vehicles(s, r)
 
 
-@settings(max_examples=examples(15))
+@settings(max_examples=12)
 @given(cases())
 def test_vehicle_loads_and_fleets_under_every_operation(
         case: tuple[sim.Scenario, Impact, int]) -> None:
@@ -269,7 +269,7 @@ def check_stock_balance(s: sim.Simulation, r: sim.RunResult,
             assert (q <= first * k + 1e-6).all()
 
 
-@settings(max_examples=examples(25))
+@settings(max_examples=15)
 @given(any_scenarios(), seeds)
 def test_stock_mass_balance(sc: sim.Scenario, seed: int) -> None:
     s, r = _sim(sc, seed)
@@ -277,7 +277,7 @@ def test_stock_mass_balance(sc: sim.Scenario, seed: int) -> None:
     check_stock_balance(s, r)
 
 
-@settings(max_examples=examples(15))
+@settings(max_examples=12)
 @given(cases())
 def test_stock_mass_balance_under_every_operation(
         case: tuple[sim.Scenario, Impact, int]) -> None:
@@ -371,7 +371,7 @@ def check_targets(sc: sim.Scenario, r: sim.RunResult) -> set[str]:
     return kinds
 
 
-@settings(max_examples=examples(25))
+@settings(max_examples=15)
 @given(any_scenarios(), seeds)
 def test_met_agrees_with_value_and_threshold(sc: sim.Scenario, seed: int) -> None:
     r = sim.run(sc, seed)
@@ -437,7 +437,7 @@ def check_no_travel_through_closures(s: sim.Simulation, r: sim.RunResult,
     return legs
 
 
-@settings(max_examples=examples(25))
+@settings(max_examples=15)
 @given(any_scenarios(), seeds)
 def test_no_travel_while_roads_are_closed(sc: sim.Scenario, seed: int) -> None:
     s, r = _sim(sc, seed)
@@ -445,7 +445,7 @@ def test_no_travel_while_roads_are_closed(sc: sim.Scenario, seed: int) -> None:
     check_no_travel_through_closures(s, r)
 
 
-@settings(max_examples=examples(20))
+@settings(max_examples=15)
 @given(cases(), st.floats(-10, 40), st.floats(1, 30), st.data())
 def test_no_travel_through_closures_under_every_operation(
         case: tuple[sim.Scenario, Impact, int], at: float, hours: float, data: Any) -> None:
@@ -466,7 +466,7 @@ def _same(a: sim.RunResult, b: sim.RunResult) -> None:
     assert np.array_equal(a.stock, b.stock)
 
 
-@settings(max_examples=examples(10))
+@settings(max_examples=6)
 @given(any_scenarios(max_zones=4), seeds, st.floats(0, 1), st.floats(0, 1), st.data())
 def test_replay_and_fork_equivalence(sc: sim.Scenario, seed: int, u1: float, u2: float,
                                      data: Any) -> None:
@@ -539,7 +539,7 @@ def _upper(q: Any) -> float:
 RUNS = 8
 
 
-@settings(max_examples=examples(4))
+@settings(max_examples=3)
 @given(scenarios_any_hazard(max_zones=4), st.sampled_from(["trucks", "stock"]))
 def test_more_trucks_or_stock_never_significantly_worse(sc: sim.Scenario, change: str) -> None:
     """With common random numbers (the same seeds), more trucks or more stock at every point
@@ -556,7 +556,7 @@ def test_more_trucks_or_stock_never_significantly_worse(sc: sim.Scenario, change
     assert gain + half >= -1e-9, (change, gain, half)
 
 
-@settings(max_examples=examples(4))
+@settings(max_examples=3)
 @given(scenarios_any_hazard(max_zones=4))
 def test_more_shelter_places_never_leave_more_people_unplaced(sc: sim.Scenario) -> None:
     """Shelter capacity can act against the relief target (sim/study/monotone.py), but more
