@@ -12,6 +12,7 @@ import pytest
 
 import sim
 from sim.cli import main
+from sim.report.validation_markdown import _n
 from sim.run import run
 from sim.scenario.loader import ScenarioError
 from sim.study.backtest import (
@@ -225,7 +226,7 @@ def test_validation_page_reduced(tmp_path: Path) -> None:
         for c in r.comparisons:
             row = next(line for line in text.splitlines()
                        if line.startswith(f"| {c.figure} (") and c.reported.words() in line
-                       and f"{c.median:,.0f}" in line)
+                       and f"| {_n(c.median)} |" in line)
             assert re.search(r"\| (inside|\*\*outside: record (below|above)\*\*.*|no record) \|",
                              row), row
             if c.verdict in ("below", "above"):
@@ -236,6 +237,13 @@ def test_validation_page_reduced(tmp_path: Path) -> None:
             "rescue survival, demo_earthquake"} <= names
     for c in out.checks:
         assert f"| {c.name} |" in text
+    # the water scenarios against China's flood statistics: every record comparison is on the
+    # page with its verdict (a miss is shown, not a failed test)
+    assert {c.name.split(",")[0] for c in out.statistics} >= {
+        "flood deaths per million affected", "flood injured (hospital) per death"}
+    for c in out.statistics:
+        row = next(line for line in text.splitlines() if line.startswith(f"| {c.name} |"))
+        assert row.endswith("| inside |" if c.passed else "| **outside** |"), row
 
 
 def test_validation_lists_a_file_that_does_not_load(tmp_path: Path) -> None:
@@ -262,4 +270,11 @@ def test_a_tuned_input_is_named_with_the_back_tests_that_judge_it(tmp_path: Path
     assert ("`hazard.rain.total_mm` (set from this storm); judged on other" in text)
     assert text.count("**Tuned inputs**") == 2 and "engine commit `abc`" in text
     alone = validation_page([a], [], {}, engine=None, command="sim validation")
-    assert "no other back-test of this scenario judges it" in alone
+    assert "no other back-test here judges it" in alone
+    # a back-test of another scenario that has the input judges it too; one without it does not
+    from sim.study.backtest import has_input
+
+    assert has_input(a.scenario, "hazard.rain.total_mm")
+    assert has_input(a.scenario, "zones[qinjiang].population")
+    assert not has_input(a.scenario, "zones[nowhere].population")
+    assert not has_input(a.scenario, "hazard.max_wind_ms")

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -416,6 +416,9 @@ class ValidationOutput:
     checks: list[CheckResult]
     problems: list[Any]
     """Located problems (:class:`sim.scenario.loader.Problem`) of files that did not load."""
+    statistics: list[CheckResult] = field(default_factory=list)
+    """The water scenarios' casualty rates against China's flood statistics (ranges of
+    records, not closed forms: a miss is a finding, not a failed check)."""
 
 
 def make_validation(backtests: str | Path = "validation/backtests",
@@ -474,9 +477,13 @@ def make_validation(backtests: str | Path = "validation/backtests",
         backtest_figure(r).savefig(p, dpi=100)
         written.append(p)
         rel[r.backtest.name] = f"{fig_dir.name}/{p.name}"
+    from sim.study.flood_statistics import flood_checks
+
     checks = all_checks(scenarios_dir, reduced=reduced, seed=seed)
+    statistics = flood_checks(scenarios_dir, reduced=reduced, seed=seed)
     text = validation_page(results, checks, rel, engine=code_version().get("git"),
-                           command=command, problems=problems, reduced=reduced)
+                           command=command, problems=problems, reduced=reduced,
+                           statistics=statistics)
     page.parent.mkdir(parents=True, exist_ok=True)
     page.write_text(text + "\n", encoding="utf-8")
-    return ValidationOutput(page, written, results, checks, problems)
+    return ValidationOutput(page, written, results, checks, problems, statistics)
