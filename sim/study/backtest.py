@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -48,6 +49,8 @@ __all__ = [
     "Reported",
     "Tuned",
     "compare_figure",
+    "has_input",
+    "judged_by",
     "load_backtest",
     "miss_words",
     "parse_backtest",
@@ -464,3 +467,36 @@ def run_backtest(path: str | Path, runs: int | None = None, seed: int = 0,
         values[fig] = vals
         out.append(compare_figure(fig, rep, vals))
     return BacktestResult(bt, sc, n, seed, out, values, time.perf_counter() - t0)
+
+
+def has_input(scenario: Scenario, path: str) -> bool:
+    """Whether the scenario (packs merged) has a value at the input path ``path``."""
+    cur: Any = scenario
+    for tok in parse_path(path):
+        if tok.startswith("["):
+            sel = tok[1:-1]
+            if isinstance(cur, list | tuple):
+                found = [x for x in cur
+                         if sel in (getattr(x, "name", None), getattr(x, "id", None))]
+                cur = found[0] if found else (cur[int(sel)] if sel.lstrip("-").isdigit()
+                                              and -len(cur) <= int(sel) < len(cur) else None)
+            elif isinstance(cur, dict):
+                cur = cur.get(sel)
+            else:
+                return False
+        else:
+            cur = cur.get(tok) if isinstance(cur, dict) else getattr(cur, tok, None)
+        if cur is None:
+            return False
+    return True
+
+
+def judged_by(result: BacktestResult, others: Sequence[BacktestResult], path: str) -> list[str]:
+    """The other back-tests that can judge an input ``result`` tuned.
+
+    Those whose scenario has the input (the same coefficient, e.g. of a shared parameter pack)
+    and that did not tune it themselves.
+    """
+    return [o.backtest.name for o in others
+            if o is not result and o.backtest.name != result.backtest.name
+            and path not in {t.path for t in o.backtest.tuned} and has_input(o.scenario, path)]
