@@ -46,6 +46,7 @@ from sim.scenario.clauses import (
 from sim.scenario.distributions import as_float
 from tests.strategies import (
     any_scenarios,
+    earthquake_scenarios,
     record_hard_cases,
     scenarios_any_hazard,
     seeds,
@@ -124,6 +125,15 @@ def check_transitions(sc: sim.Scenario, r: sim.RunResult) -> None:
 @settings(max_examples=20)
 @given(any_scenarios(), seeds)
 def test_people_move_only_by_legal_transitions(sc: sim.Scenario, seed: int) -> None:
+    r = sim.run(sc, seed)
+    record_hard_cases(r)
+    check_transitions(sc, r)
+
+
+@settings(max_examples=8)
+@given(earthquake_scenarios(), seeds)
+def test_legal_transitions_in_earthquakes_with_aftershocks(sc: sim.Scenario, seed: int) -> None:
+    """Earthquakes apart, so that aftershock episodes (later strikes) are reached often."""
     r = sim.run(sc, seed)
     record_hard_cases(r)
     check_transitions(sc, r)
