@@ -44,6 +44,7 @@ from sim.scenario.clauses import (
     WarningReachWithin,
 )
 from sim.scenario.distributions import as_float
+from sim.targets import evaluate_targets
 from tests.strategies import (
     any_scenarios,
     earthquake_scenarios,
@@ -387,6 +388,16 @@ def test_met_agrees_with_value_and_threshold(sc: sim.Scenario, seed: int) -> Non
     r = sim.run(sc, seed)
     record_hard_cases(r)
     check_targets(sc, r)
+    # the relief share at the run's own relief times and just before them, where an evaluator
+    # that counts a boundary wrongly or shifts the clock differs from the count here
+    times = sorted({float(t) for t in r.relief_t if math.isfinite(t) and t > 0})
+    hours = sorted({h for t in times[:: max(1, len(times) // 8)] for h in (t, t - 0.5) if h > 0})
+    extra = [ReliefWithin(id=f"relief_{i}", kind="relief_within", hours=h, share=0.5)
+             for i, h in enumerate(hours)]
+    for t, v in zip(extra, evaluate_targets(list(extra), r, sc), strict=True):
+        want = _independent_value(t, sc, r)
+        assert v.value == pytest.approx(want, abs=1e-9), (t.hours, v.value, want)
+        assert v.met == (v.value >= 0.5 - 1e-9)
 
 
 def test_every_target_kind_is_checked() -> None:
