@@ -168,7 +168,11 @@ def test_air_response_read_as_takeoff_is_never_later_than_arrival() -> None:
     arrival = next(t for t in sc.targets if t.kind == "air_response_within")
     takeoff = arrival.model_copy(update={"id": "takeoff", "measure": "takeoff"})
     seen = 0
-    for seed in range(12):
+    # Air requests come from the seriously injured far from a hospital: since harm lands at its
+    # own time (issue 11) about one demo run in twelve has one, so seeds are tried until three do.
+    for seed in range(120):
+        if seen >= 3:
+            break
         r = sim.run(sc, np.random.SeedSequence(seed))
         for _km, arrive_h, leave_h in r.air_requests:
             assert leave_h <= arrive_h
