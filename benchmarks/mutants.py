@@ -52,7 +52,8 @@ TIMEOUT = -1
 """Exit code given to a pytest run stopped after ``--timeout`` seconds (undecided, not killed)."""
 
 _RESPONSE = ["test_response_properties.py", "test_run_properties.py", "test_harm_timing.py",
-             "test_flood_statistics.py", "test_results_tables.py", "test_warning_channels.py"]
+             "test_flood_statistics.py", "test_results_tables.py", "test_warning_channels.py",
+             "test_invariants.py"]
 """Files that import a module of ``sim.response`` (the ledger, evacuation): the tests of a
 response module that no test imports by name."""
 
@@ -60,7 +61,7 @@ SELECTION: dict[str, list[str]] = {
     "sim/study/stats.py": ["test_study_stats.py", "test_capacity_search.py"],
     "sim/study/store.py": ["test_study_store.py", "test_results_fresh.py"],
     "sim/hazards/flood.py": ["test_flood.py"],
-    "sim/hazards/common.py": ["test_flood.py", "test_landslide.py"],
+    "sim/hazards/common.py": ["test_flood.py", "test_landslide.py", "test_harm_timing.py"],
     "sim/hazards/typhoon.py": ["test_typhoon.py"],
     "sim/hazards/earthquake.py": ["test_earthquake.py"],
     "sim/hazards/landslide.py": ["test_landslide.py"],
@@ -73,9 +74,10 @@ SELECTION: dict[str, list[str]] = {
     "sim/response/supply.py": _RESPONSE,
     "sim/response/air.py": _RESPONSE,
     "sim/response/network.py": _RESPONSE,
-    "sim/results.py": ["test_flood_statistics.py", "test_harm_timing.py", "test_new_targets.py"],
+    "sim/results.py": ["test_flood_statistics.py", "test_harm_timing.py", "test_new_targets.py",
+                       "test_invariants.py"],
     "sim/targets.py": ["test_targets.py", "test_new_targets.py", "test_basis.py",
-                       "test_warning_channels.py", "test_zone_waits.py"],
+                       "test_warning_channels.py", "test_zone_waits.py", "test_invariants.py"],
 }
 """Test files run for a mutant of each module: the files that import the module by name (for
 a response module that none imports, those that import any ``sim.response`` module), and the

@@ -140,12 +140,13 @@ def _checks_table(checks: Sequence[CheckResult]) -> list[str]:
 
 
 def _statistics_table(checks: Sequence[CheckResult]) -> list[str]:
-    rows = ["| scenario and figure | model | records | how it is judged | verdict |",
-            "|---|---:|---|---|---|"]
+    rows = ["| scenario and figure | model | over which runs | records | how it is judged "
+            "| verdict |", "|---|---:|---|---|---|---|"]
     for c in checks:
         unit = f" {c.unit}" if c.unit else ""
-        rows.append(f"| {c.name} | {c.simulated:.3g}{unit} | {_cell(c.reference)} | "
-                    f"{_cell(c.basis)} | {'inside' if c.passed else '**outside**'} |")
+        rows.append(f"| {c.name} | {c.simulated:.3g}{unit} | {_cell(c.compared)} | "
+                    f"{_cell(c.reference)} | {_cell(c.basis)} | "
+                    f"{'inside' if c.passed else '**outside**'} |")
     return rows
 
 
