@@ -41,7 +41,8 @@ class PointState:
     on_hand: np.ndarray
     """Physically present (falls when a truck loads)."""
     available: np.ndarray
-    """Not yet promised to an order (falls when an order is allocated)."""
+    """Not yet promised to an order (falls when an order is allocated); a view of its row of
+    ``Logistics.available``."""
     loading_h: float
     out: bool = False
     """Out of service (damaged, flooded, cut off by the hazard): nothing leaves it."""
@@ -67,10 +68,15 @@ class Logistics:
         items = model.items
         self.kg = np.array([sc.items[k].kg_per_unit for k in items])
         self.points: list[PointState] = []
+        stock = np.array([[as_float(p.items.get(k, 0.0)) for k in items]
+                          for p in sc.stock_points], dtype=float).reshape(-1, len(items))
+        self.available = stock.copy()
+        """Every point's ``available`` as one (points, items) array: ``PointState.available``
+        is a view of its row, so one comparison finds the points with stock to allocate."""
         for i, p in enumerate(sc.stock_points):
-            q = np.array([as_float(p.items.get(k, 0.0)) for k in items])
             self.points.append(PointState(i, p.name, model.zone_index[p.zone], p.tier.value,
-                                          q.copy(), q.copy(), as_float(p.loading_h)))
+                                          stock[i].copy(), self.available[i],
+                                          as_float(p.loading_h)))
         self.point_by_name = {p.name: p for p in self.points}
         self.trucks: list[Truck] = []
         for v in sc.vehicles:
@@ -111,8 +117,11 @@ class Logistics:
         # Python floats in the loop (a few items, many points): the same arithmetic as numpy's
         # element-wise operations, without their per-call cost.
         rest = qty.tolist()
+        # A point with less than EPS of every item can give nothing (take = min(a, r) < EPS);
+        # it is found for all points at once (only the point being visited changes in the loop).
+        has = (self.available >= EPS).any(axis=1).tolist()
         for p in self._sources(shelter):
-            if p.out:
+            if p.out or not has[p.idx]:
                 continue
             take = [a if a < r else r for r, a in zip(rest, p.available.tolist(), strict=True)]
             take = [t if t >= EPS else 0.0 for t in take]
