@@ -32,7 +32,7 @@ import numpy as np
 
 from sim.response.cohorts import Cohort
 from sim.response.ledger import State
-from sim.response.vehicles import IdlePool, Vehicle, drive, go_home
+from sim.response.vehicles import IdleIndex, Vehicle, drive, go_home
 from sim.response.warning import WarningChannels
 from sim.scenario.distributions import as_float
 
@@ -119,6 +119,7 @@ class Evacuation:
         self.buses: list[Bus] = []
         """Evacuation vehicles: the bus and boat fleets (ambulances and air units serve
         medical and air requests only)."""
+        self.idle: IdleIndex[Bus] = IdleIndex()
         for v in sc.vehicles:
             if v.kind in EVACUATION_KINDS:
                 self.add_buses(v.name, model.zone_index[v.base], int(as_float(v.count)),
@@ -134,8 +135,10 @@ class Evacuation:
                   unloading_h: float) -> None:
         """Add ``count`` evacuation vehicles based in zone ``base``."""
         for _ in range(count):
-            self.buses.append(Bus(len(self.buses), fleet, base, speed_kmh, unloading_h, base,
-                                  capacity=capacity))
+            bus = Bus(len(self.buses), fleet, base, speed_kmh, unloading_h, base,
+                      capacity=capacity)
+            self.buses.append(bus)
+            self.idle.register(bus)
         if self.m.started:
             self.dispatch_buses()
 
@@ -295,7 +298,7 @@ class Evacuation:
         if not waiting:
             return
         waiting.sort(key=lambda z: (self.bus_queue[z][0].t_need, z))
-        idle = IdlePool(self.buses)
+        idle = self.idle
         for z in waiting:
             if not idle:
                 return

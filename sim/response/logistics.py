@@ -12,11 +12,11 @@ from __future__ import annotations
 import math
 from collections.abc import Generator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
-from sim.response.vehicles import IdlePool, Vehicle, drive, go_home
+from sim.response.vehicles import IdleIndex, Vehicle, drive, go_home
 from sim.scenario.distributions import as_float
 
 if TYPE_CHECKING:
@@ -79,6 +79,7 @@ class Logistics:
                                           as_float(p.loading_h)))
         self.point_by_name = {p.name: p for p in self.points}
         self.trucks: list[Truck] = []
+        self.idle: IdleIndex[Truck] = IdleIndex()
         for v in sc.vehicles:
             if v.kind == "truck":
                 self.add_trucks(v.name, v.base, int(as_float(v.count)), float(v.capacity_kg or 0),
@@ -97,8 +98,10 @@ class Logistics:
         """Add ``count`` trucks based at stock point ``base``."""
         point = self.point_by_name[base]
         for _ in range(count):
-            self.trucks.append(Truck(len(self.trucks), fleet, point.zone, speed_kmh, unloading_h,
-                                     point.zone, capacity_kg=capacity_kg))
+            truck = Truck(len(self.trucks), fleet, point.zone, speed_kmh, unloading_h, point.zone,
+                          capacity_kg=capacity_kg)
+            self.trucks.append(truck)
+            self.idle.register(truck)
         if self.m.started:
             self.dispatch()
 
@@ -119,7 +122,7 @@ class Logistics:
         rest = qty.tolist()
         # A point with less than EPS of every item can give nothing (take = min(a, r) < EPS);
         # it is found for all points at once (only the point being visited changes in the loop).
-        has = (self.available >= EPS).any(axis=1).tolist()
+        has = cast(list[bool], (self.available >= EPS).any(axis=1).tolist())
         for p in self._sources(shelter):
             if p.out or not has[p.idx]:
                 continue
@@ -190,7 +193,7 @@ class Logistics:
         if not self.orders:
             return
         net = self.m.net
-        idle = IdlePool(self.trucks)
+        idle = self.idle
         for key in list(self.orders):
             if not idle:
                 return

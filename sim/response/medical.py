@@ -21,7 +21,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from sim.response.ledger import State
-from sim.response.vehicles import IdlePool, Vehicle, drive, go_home
+from sim.response.vehicles import IdleIndex, Vehicle, drive, go_home
 from sim.scenario.distributions import as_float
 
 if TYPE_CHECKING:
@@ -75,6 +75,7 @@ class Medical:
         self._bed_order: dict[tuple[int, int], list[Hospital]] = {}
         """Hospitals nearest first from a zone, by network version."""
         self.ambulances: list[Vehicle] = []
+        self.idle: IdleIndex[Vehicle] = IdleIndex()
         self.capacity: dict[str, int] = {}
         """Patients per ambulance, by fleet."""
         for v in sc.vehicles:
@@ -99,8 +100,9 @@ class Medical:
         """Add ``count`` ambulances of ``fleet`` based in zone ``base``; they answer at once."""
         self.capacity[fleet] = capacity
         for _ in range(count):
-            self.ambulances.append(Vehicle(len(self.ambulances), fleet, base, speed_kmh,
-                                           unloading_h, base))
+            amb = Vehicle(len(self.ambulances), fleet, base, speed_kmh, unloading_h, base)
+            self.ambulances.append(amb)
+            self.idle.register(amb)
         if self.m.started and self.rule is not None:
             self.dispatch()
 
@@ -219,14 +221,12 @@ class Medical:
                     self._own_means(p)
             return
         net = self.m.net
-        idle: IdlePool[Vehicle] | None = None
+        idle = self.idle
         while True:
+            if not idle:
+                return
             zones = [z for z, w in enumerate(self.waiting) if w]
             if not zones or not any(h.free > 0 for h in self.hospitals):
-                return
-            if idle is None:
-                idle = IdlePool(self.ambulances)
-            if not idle:
                 return
             z = min(zones, key=lambda z: (-self.waiting[z][0].severity,
                                           self.waiting[z][0].injured_at, z))

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.response.ledger import State
-from sim.response.vehicles import IdlePool, TeamUnit, drive
+from sim.response.vehicles import IdleIndex, TeamUnit, drive
 from sim.scenario.distributions import as_float
 
 if TYPE_CHECKING:
@@ -75,6 +75,7 @@ class Rescue:
         self.rng = model.streams.generator("rescue")
         self.sites: list[Site] = []
         self.teams = [t for t in model.teams if "rescue" in t.skills]
+        self.idle: IdleIndex[TeamUnit] = IdleIndex(self.teams)
         self.reached: list[tuple[int, float]] = []
         """(count, hours from entrapment to a team starting on them)."""
         self.reached_kind: list[str] = []
@@ -146,14 +147,12 @@ class Rescue:
         if not self.active:
             return
         net = self.m.net
-        idle: IdlePool[TeamUnit] | None = None
+        idle = self.idle
         while True:
+            if not idle:
+                return
             need = [s for s in self.sites if s.n_waiting > s.teams]
             if not need:
-                return
-            if idle is None:
-                idle = IdlePool(self.teams)
-            if not idle:
                 return
             site = min(need, key=self._site_key)
             team = idle.nearest(net, site.zone)

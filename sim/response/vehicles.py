@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import insort
 from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -10,9 +11,30 @@ if TYPE_CHECKING:
     from sim.response.model import Model
     from sim.response.network import Network
 
-__all__ = ["IdlePool", "TeamUnit", "Vehicle", "drive", "go_home"]
+__all__ = ["IdleIndex", "TeamUnit", "Vehicle", "drive", "go_home"]
 
 V = TypeVar("V", bound="Vehicle")
+
+
+class _Busy:
+    """``Vehicle.busy``: a flag that keeps the idle indexes holding the vehicle up to date."""
+
+    def __get__(self, obj: Vehicle | None, owner: type | None = None) -> bool:
+        if obj is None:
+            return False  # the dataclass default
+        return obj.__dict__["_busy"]  # type: ignore[no-any-return]
+
+    def __set__(self, obj: Vehicle, value: bool) -> None:
+        d = obj.__dict__
+        value = bool(value)
+        if d.get("_busy") is value:
+            return
+        d["_busy"] = value
+        for index in d.get("indexes", ()):
+            if value:
+                index.remove(obj)
+            else:
+                index.insert(obj)
 
 
 @dataclass(eq=False)
@@ -26,12 +48,15 @@ class Vehicle:
     speed_kmh: float
     unloading_h: float
     location: int
-    busy: bool = False
+    busy: bool = _Busy()  # type: ignore[assignment]
+    """At work (or driving home); setting it updates the :class:`IdleIndex` entries."""
     busy_h: float = 0.0
     trips: int = 0
     legs: list[tuple[float, float, int, int]] = field(default_factory=list)
     """Every move between zones, ``(depart_h, arrive_h, from_zone, to_zone)`` (recording only:
     the invariant tests check it against the road closures)."""
+    indexes: list[IdleIndex[Any]] = field(default_factory=list, init=False, repr=False)
+    """The idle indexes the vehicle is registered in."""
 
 
 @dataclass(eq=False)
@@ -54,22 +79,48 @@ class TeamUnit(Vehicle):
             self.activity.append((start, end, what, zone))
 
 
-class IdlePool(Generic[V]):
-    """The idle vehicles of a fleet grouped by zone, for the picks of one dispatch round.
+class IdleIndex(Generic[V]):
+    """The idle vehicles of a collection grouped by zone, kept current as vehicles change.
 
     :meth:`nearest` returns the idle vehicle with the smallest ``(rank(location, zone), idx)``,
     the rule every dispatcher uses, looking at each occupied zone once instead of at each
-    vehicle. Build the pool at the start of a round (vehicles in ``idx`` order) and
-    :meth:`take` every vehicle sent; nothing else may change who is idle during the round.
+    vehicle. A vehicle enters when it is registered idle or its ``busy`` flag falls, and leaves
+    when the flag rises (:class:`_Busy`); an idle vehicle that moves is regrouped by
+    :func:`drive`. Dispatchers keep one index per collection instead of scanning the fleet at
+    every call.
     """
 
-    def __init__(self, vehicles: Iterable[V]) -> None:
+    def __init__(self, vehicles: Iterable[V] = ()) -> None:
         self.by_zone: dict[int, list[V]] = {}
+        """Idle vehicles by zone, highest ``idx`` first (the lowest is last, where
+        :meth:`nearest` looks and :meth:`remove` pops)."""
+        self._zone: dict[int, int] = {}
+        """Zone under which each idle vehicle (by ``idx``) is filed."""
         for v in vehicles:
-            if not v.busy:
-                self.by_zone.setdefault(v.location, []).append(v)
-        for group in self.by_zone.values():
-            group.reverse()  # lowest idx last, where nearest() looks and take() pops
+            self.register(v)
+
+    def register(self, v: V) -> None:
+        """Add a vehicle of the collection (filed at once if idle)."""
+        v.indexes.append(self)
+        if not v.busy:
+            self.insert(v)
+
+    def insert(self, v: V) -> None:
+        """File an idle vehicle under its location."""
+        group = self.by_zone.setdefault(v.location, [])
+        insort(group, v, key=lambda u: -u.idx)
+        self._zone[v.idx] = v.location
+
+    def remove(self, v: V) -> None:
+        """Take a vehicle that is no longer idle out of the index."""
+        zone = self._zone.pop(v.idx)
+        group = self.by_zone[zone]
+        if group[-1] is v:
+            group.pop()
+        else:
+            group.remove(v)
+        if not group:
+            del self.by_zone[zone]
 
     def __bool__(self) -> bool:
         return bool(self.by_zone)
@@ -82,14 +133,7 @@ class IdlePool(Generic[V]):
         return by[at][-1]
 
     def take(self, v: V) -> None:
-        """``v`` (the last :meth:`nearest`) leaves the pool and is marked busy."""
-        group = self.by_zone[v.location]
-        if group[-1] is v:
-            group.pop()
-        else:
-            group.remove(v)
-        if not group:
-            del self.by_zone[v.location]
+        """``v`` is sent: marked busy, which takes it out of the index."""
         v.busy = True
 
 
@@ -116,6 +160,10 @@ def drive(m: Model, v: Vehicle, dst: int) -> Generator[Any, Any, None]:
             v.note(start, env.now, "travel", dst)
         v.legs.append((float(start), float(env.now), v.location, dst))
         v.location = dst
+        if not v.busy and v.indexes:  # an idle vehicle moved: filed under its new zone
+            for index in v.indexes:
+                index.remove(v)
+                index.insert(v)
 
 
 def go_home(m: Model, v: Vehicle) -> Generator[Any, Any, None]:
