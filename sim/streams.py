@@ -11,14 +11,19 @@ numbers).
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 
 import numpy as np
 
 __all__ = ["Streams", "as_seed_sequence", "name_key"]
 
 
+@lru_cache(maxsize=65536)
 def name_key(name: str) -> int:
-    """Stable 64-bit key of a stream name (independent of Python's hash seed)."""
+    """Stable 64-bit key of a stream name (independent of Python's hash seed).
+
+    Cached: the names are the scenario's input paths and components, the same in every run.
+    """
     return int.from_bytes(hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest(), "little")
 
 

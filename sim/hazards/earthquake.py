@@ -32,7 +32,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import binom
 
 from sim.hazards.common import f, facility_outages, hazard_rng
 from sim.hazards.geo import EARTH_RADIUS_KM
@@ -109,6 +108,8 @@ def damage_state_probabilities(intensity: float, cls: BuildingClass) -> np.ndarr
     Binomial EMS-98 grades with ``p = mu_D / 5``; D4 and D5 are Hazus's complete state, of which
     ``collapse_share`` collapses.
     """
+    from scipy.stats import binom  # here, not at import: scipy.stats costs about 1 s to load
+
     mu = float(mean_damage_grade(intensity, f(cls.vulnerability_index), cls.ductility))
     pk = binom.pmf(np.arange(6), 5, min(1.0, max(0.0, mu / 5.0)))
     complete = pk[4] + pk[5]
