@@ -1,21 +1,29 @@
-"""Statistics: Wilson intervals cover at the nominal rate; sequential stopping meets its goal."""
+"""Statistics: Wilson intervals cover at the nominal rate; sequential stopping meets its goal;
+bootstrap intervals in O(n) memory give the numbers of the O(n²) computation they replaced."""
 
 from __future__ import annotations
 
 import math
+import tracemalloc
+from dataclasses import astuple
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy.stats import binom, binomtest, norm
 
 import sim
-from sim.study import run_study
+from sim.study import run_study, stats
+from sim.study.runner import summarize
 from sim.study.stats import (
+    QUANTILES,
+    Interval,
     bootstrap_mean,
     bootstrap_quantiles,
     newcombe_paired,
     paired_mean_difference,
     required_runs,
+    summarize_values,
     wilson,
 )
 from tests.study_helpers import P_STOCK, tiny_scenario
@@ -170,3 +178,155 @@ def test_paired_difference_removes_common_variance() -> None:
 
 def test_tiny_scenario_is_valid() -> None:
     assert isinstance(tiny_scenario(), sim.Scenario)
+
+
+# The bootstrap as it was computed before the O(n) version: scipy.stats.bootstrap (all resamples
+# at once, and the BCa jackknife as n x (n - 1) leave-one-out resamples) and every quantile
+# resample at once: O(n * resamples) and O(n²) memory. The reference for the tests below only.
+def reference_mean(x: np.ndarray, confidence: float = 0.95, n_resamples: int = 2000,
+                   rng: int | np.random.Generator = 0) -> Interval:
+    import warnings
+
+    from scipy.stats import bootstrap
+
+    def gen() -> np.random.Generator:
+        return rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+
+    x = np.asarray(x, dtype=float)
+    x = x[~np.isnan(x)]
+    if len(x) == 0:
+        return Interval(math.nan, math.nan, math.nan, confidence)
+    if (x == x[0]).all():
+        return Interval(float(x[0]), float(x[0]), float(x[0]), confidence)
+    m = float(np.mean(x))
+    if len(x) < 2 or not np.isfinite(x).all():
+        return Interval(m, math.nan, math.nan, confidence)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # scipy warns when BCa is degenerate
+        ci = bootstrap((x,), np.mean, confidence_level=confidence, n_resamples=n_resamples,
+                       method="BCa", vectorized=True, rng=gen()).confidence_interval
+        lo, hi = float(ci.low), float(ci.high)
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            ci = bootstrap((x,), np.mean, confidence_level=confidence, n_resamples=n_resamples,
+                           method="percentile", vectorized=True, rng=gen()).confidence_interval
+            lo, hi = float(ci.low), float(ci.high)
+    return Interval(m, lo, hi, confidence)
+
+
+def reference_quantiles(x: np.ndarray, confidence: float = 0.95, n_resamples: int = 2000,
+                        rng: int | np.random.Generator = 0) -> dict[float, Interval]:
+    x = np.asarray(x, dtype=float)
+    x = x[~np.isnan(x)]
+    if len(x) == 0:
+        return {q: Interval(math.nan, math.nan, math.nan, confidence) for q in QUANTILES}
+    est = {q: float(np.quantile(x, q, method="inverted_cdf")) for q in QUANTILES}
+    if len(x) < 2 or (x == x[0]).all():
+        return {q: Interval(est[q], est[q], est[q], confidence) for q in QUANTILES}
+    g = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    idx = g.integers(0, len(x), size=(n_resamples, len(x)))
+    boot = np.quantile(x[idx], QUANTILES, axis=1, method="inverted_cdf")
+    a = (1 - confidence) / 2
+    out = {}
+    for j, q in enumerate(QUANTILES):
+        lo, hi = np.quantile(boot[j], [a, 1 - a], method="inverted_cdf")
+        out[q] = Interval(est[q], float(lo), float(hi), confidence)
+    return out
+
+
+def same(a: Interval, b: Interval, rel: float = 0.0) -> bool:
+    """Equal, NaN equal to NaN; the bounds within ``rel`` (relative) of each other."""
+    for u, v in zip(astuple(a), astuple(b), strict=True):
+        if math.isnan(u) and math.isnan(v):
+            continue
+        if not (u == v or abs(u - v) <= rel * max(abs(u), abs(v))):
+            return False
+    return True
+
+
+def samples() -> dict[str, np.ndarray]:
+    """One sample of each kind a target's value takes, small enough for the O(n²) reference."""
+    g = np.random.default_rng(11)
+    return {
+        "normal": g.normal(3, 2, 577),
+        "skewed": g.lognormal(0, 2, 600),
+        "share": np.clip(g.beta(0.3, 0.2, 500), 0, 1),
+        "proportion": (g.random(400) < 0.07).astype(float),
+        "rare": np.r_[np.zeros(499), 1.0],
+        "count": g.poisson(2.5, 450).astype(float),
+        "with_nan_and_inf": np.r_[g.exponential(size=300), np.inf, np.nan, np.nan],
+        "two": np.array([1.0, 2.0]),
+        "one": np.array([4.0]),
+        "constant": np.full(50, 1.68),
+        "empty": np.array([np.nan]),
+    }
+
+
+@pytest.mark.parametrize("kind", list(samples()))
+@pytest.mark.parametrize("batch", [stats.BATCH_VALUES, 20_000])
+def test_bootstrap_equals_the_quadratic_computation(kind: str, batch: int,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Quantile intervals bit-identical; the BCa mean's to rounding (the closed-form jackknife
+    sums in another order). ``batch`` 20,000 splits the resamples into tens of batches, the last
+    one short."""
+    monkeypatch.setattr(stats, "BATCH_VALUES", batch)
+    x = samples()[kind]
+    for seed in (0, 7):
+        ref_m, ref_q = reference_mean(x, rng=seed), reference_quantiles(x, rng=seed)
+        assert same(bootstrap_mean(x, rng=seed), ref_m, rel=1e-12)
+        q = bootstrap_quantiles(x, rng=seed)
+        assert q.keys() == ref_q.keys() and all(same(q[k], ref_q[k]) for k in q)
+        vs = summarize_values(x, rng=seed)  # one pass for both: the same numbers
+        assert same(vs.mean, ref_m, rel=1e-12)
+        assert all(same(vs.quantiles[k], ref_q[k]) for k in ref_q)
+    # A generator goes on from where it is, the quantiles drawing after the mean.
+    g, ref_g = np.random.default_rng(3), np.random.default_rng(3)
+    assert same(bootstrap_mean(x, rng=g), reference_mean(x, rng=ref_g), rel=1e-12)
+    q, ref_q = bootstrap_quantiles(x, rng=g), reference_quantiles(x, rng=ref_g)
+    assert all(same(q[k], ref_q[k]) for k in ref_q)
+
+
+def test_bootstrap_fallback_equals_the_quadratic_computation() -> None:
+    """With one resample BCa is degenerate (its bias correction is infinite) and the interval
+    falls back to the percentile one, from the same draws for a seed and fresh draws for a
+    generator."""
+    x = np.random.default_rng(2).lognormal(0, 3, 12)
+    for seed in range(4):
+        iv = bootstrap_mean(x, n_resamples=1, rng=seed)
+        assert iv.low == iv.high and math.isfinite(iv.low)
+        assert same(iv, reference_mean(x, n_resamples=1, rng=seed))
+        g, ref_g = np.random.default_rng(seed), np.random.default_rng(seed)
+        assert same(bootstrap_mean(x, n_resamples=1, rng=g),
+                    reference_mean(x, n_resamples=1, rng=ref_g))
+        assert g.bit_generator.state == ref_g.bit_generator.state  # both drew twice
+
+
+def synthetic_table(sc: sim.Scenario, runs: int) -> pd.DataFrame:
+    """A per-run table for ``sc``'s targets: shares, some runs where a target does not apply."""
+    g = np.random.default_rng(4)
+    cols: dict[str, np.ndarray] = {"run": np.arange(runs)}
+    for t in sc.targets:
+        v = g.beta(2.0, 0.5, runs)
+        v[g.random(runs) < 0.1] = np.nan
+        cols[f"value.{t.id}"] = v
+        cols[f"met.{t.id}"] = v >= 0.8
+        cols[f"threshold.{t.id}"] = np.full(runs, 0.8)
+    return pd.DataFrame(cols)
+
+
+def test_a_20000_run_summary_stays_under_300_mib() -> None:
+    """The summary's allocations at the --until-ci cap of 20,000 runs (6.6 GiB before the O(n)
+    bootstrap). Two targets keep it fast; targets are summarised one after the other, so more of
+    them would not raise the peak."""
+    sc = tiny_scenario()
+    sc = sc.model_copy(update={"targets": list(sc.targets[:2])})
+    table = synthetic_table(sc, 20_000)
+    tracemalloc.start()
+    try:
+        summary = summarize(table, sc, seed=1)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 300 * 2**20, f"peak {peak / 2**20:.0f} MiB"
+    for t in summary.targets:
+        assert t.value.runs == np.isfinite(table[f"value.{t.id}"]).sum() > 17_000
+        assert t.value.mean.low < t.value.mean.estimate < t.value.mean.high
