@@ -18,6 +18,7 @@ from sim.hazards.flood import (
     hyetograph,
     manning_depth,
     scs_runoff_mm,
+    water_outcome,
 )
 from sim.scenario.loader import ScenarioError
 from sim.scenario.packs import deep_merge
@@ -158,3 +159,32 @@ def test_a_peak_topping_the_crest_between_time_steps_floods_nothing() -> None:
     # the stage peaks at 6.01 m at t = lag, between two grid points, where it is below 6 m
     out = river_outcome(t, river, 6.01, realised, 0, None)  # type: ignore[arg-type]
     assert out is None
+
+
+def test_displacement_lasts_the_hours_flooded_plus_the_repairs(fl: sim.Scenario) -> None:
+    """Displacement days = hours under water / 24 + recovery days at total loss x damage.
+
+    Two depth series with the same peak (the same damage) that start at different hours and
+    stay wet for different lengths: the days differ by exactly the extra wet hours / 24, and
+    the onset does not enter (a model reading the onset instead of the wet hours fails).
+    """
+    v = sample_scenario(fl, Streams(3))[0].hazard.water  # the demo's flood pack, one draw
+    assert v is not None
+    t = np.arange(0.0, 48.0, 0.25)
+
+    def series(start_h: float, wet_h: float) -> np.ndarray:
+        d = np.zeros_like(t)
+        d[(t >= start_h) & (t < start_h + wet_h)] = 1.2
+        return d
+
+    early_short = water_outcome("flash", t, series(2.0, 6.0), 0.5, v)
+    late_short = water_outcome("flash", t, series(20.0, 6.0), 0.5, v)
+    early_long = water_outcome("flash", t, series(2.0, 18.0), 0.5, v)
+    assert early_short and late_short and early_long
+    repair = float(v.recovery_days_at_total_loss) * float(curve(v.depth_damage, 1.2))
+    assert early_short.flooded_h == pytest.approx(6.0)
+    assert early_short.displacement_days == pytest.approx(6.0 / 24.0 + repair, abs=1e-12)
+    assert late_short.displacement_days == pytest.approx(early_short.displacement_days,
+                                                         abs=1e-12)
+    assert early_long.displacement_days - early_short.displacement_days == pytest.approx(
+        12.0 / 24.0, abs=1e-12)
