@@ -54,7 +54,7 @@ TIMEOUT = -1
 
 _RESPONSE = ["test_response_properties.py", "test_run_properties.py", "test_harm_timing.py",
              "test_flood_statistics.py", "test_results_tables.py", "test_warning_channels.py",
-             "test_invariants.py"]
+             "test_invariants.py", "test_result_readers.py"]
 """Files that import a module of ``sim.response`` (the ledger, evacuation): the tests of a
 response module that no test imports by name."""
 
@@ -76,7 +76,7 @@ SELECTION: dict[str, list[str]] = {
     "sim/response/air.py": _RESPONSE,
     "sim/response/network.py": _RESPONSE,
     "sim/results.py": ["test_flood_statistics.py", "test_harm_timing.py", "test_new_targets.py",
-                       "test_invariants.py"],
+                       "test_invariants.py", "test_result_readers.py"],
     "sim/targets.py": ["test_targets.py", "test_new_targets.py", "test_basis.py",
                        "test_warning_channels.py", "test_zone_waits.py", "test_invariants.py"],
 }
