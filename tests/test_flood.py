@@ -188,3 +188,20 @@ def test_displacement_lasts_the_hours_flooded_plus_the_repairs(fl: sim.Scenario)
                                                          abs=1e-12)
     assert early_long.displacement_days - early_short.displacement_days == pytest.approx(
         12.0 / 24.0, abs=1e-12)
+
+
+def test_mechanisms_combine_as_independent_risks() -> None:
+    """Two mechanisms on one zone: killed = 1 - (1 - k1)(1 - k2); the trapped are trapped by
+    either among those who survive both, (1 - killed)(1 - (1 - t1)(1 - t2)); the injured fit
+    in what is left."""
+    from sim.hazards.common import Outcome, combine
+
+    a = Outcome("flash", 1.0, home_loss=0.5, killed=0.5, injured=(0.1, 0.0, 0.0), trapped=0.2)
+    b = Outcome("landslide", 3.0, home_loss=0.2, killed=0.4, injured=(0.0, 0.1, 0.0), trapped=0.5)
+    c = combine([a, b])
+    alive = 0.5 * 0.6
+    assert c.killed == pytest.approx(1.0 - alive, abs=1e-12)
+    assert c.trapped == pytest.approx(alive * (1.0 - 0.8 * 0.5), abs=1e-12)
+    assert c.home_loss == pytest.approx(1.0 - 0.5 * 0.8, abs=1e-12)
+    assert c.killed + c.trapped + sum(c.injured) <= 1.0 + 1e-12
+    assert c.onset_h == 1.0
