@@ -55,3 +55,21 @@ def test_without_beds_the_injured_go_home_only_from_first_aid() -> None:
             if a == State.injured and b == State.killed:
                 died += k
     assert died > 0, "no injured person died without care: the check would be empty"
+
+
+def test_an_agreement_delivers_what_it_holds_and_no_more() -> None:
+    """An agreement of 25,000 meals and 25,000 litres at 20,000 a day in 2 batches arrives as
+    10,000 + 10,000 + 5,000 of each: the stock logged as arriving at its point adds up to what
+    the agreement holds, in three batches 12 h apart."""
+    data = sim.load_scenario(ROOT / "scenarios" / "demo_coastal_typhoon.yaml").model_dump(
+        by_alias=True, exclude_none=True)
+    deal = next(s for s in data["supplies"] if s["name"] == "supermarket_contract")
+    deal["items"] = {"meal": 25000.0, "water_l": 25000.0}
+    deal["lead_time_h"] = 1.0
+    data["supplies"] = [deal]
+    sc = sim.Scenario.model_validate(data)
+    r = sim.run(sc, np.random.SeedSequence(4))
+    added = [(t, v) for t, kind, where, v in r.events
+             if kind == "stock_added" and where == deal["deliver_to"]]
+    assert [v for _t, v in added] == [20000, 20000, 10000]
+    assert [b[0] - a[0] for a, b in zip(added, added[1:], strict=False)] == [12.0, 12.0]
