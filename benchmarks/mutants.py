@@ -78,7 +78,8 @@ SELECTION: dict[str, list[str]] = {
     "sim/results.py": ["test_flood_statistics.py", "test_harm_timing.py", "test_new_targets.py",
                        "test_invariants.py", "test_result_readers.py"],
     "sim/targets.py": ["test_targets.py", "test_new_targets.py", "test_basis.py",
-                       "test_warning_channels.py", "test_zone_waits.py", "test_invariants.py"],
+                       "test_warning_channels.py", "test_zone_waits.py", "test_invariants.py",
+                       "test_result_readers.py"],
 }
 """Test files run for a mutant of each module: the files that import the module by name (for
 a response module that none imports, those that import any ``sim.response`` module), and the

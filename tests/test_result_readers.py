@@ -73,3 +73,22 @@ def test_an_agreement_delivers_what_it_holds_and_no_more() -> None:
              if kind == "stock_added" and where == deal["deliver_to"]]
     assert [v for _t, v in added] == [20000, 20000, 10000]
     assert [b[0] - a[0] for a, b in zip(added, added[1:], strict=False)] == [12.0, 12.0]
+
+
+def test_a_target_at_its_limit_holds() -> None:
+    """The plans' limits are inclusive (不超过, 以内): a death rate exactly at ``max`` holds, one
+    death more per the same population does not. The limit is set from the run's own deaths."""
+    from sim.targets import evaluate_targets
+
+    sc = sim.load_scenario(ROOT / "scenarios" / "demo_earthquake.yaml")
+    base = next(t for t in sc.targets if t.kind == "deaths_per_million")
+    r = sim.run(sc, np.random.SeedSequence(1))
+    killed = sum(k for _t, _z, _a, b, k in r.transitions if b == State.killed)
+    assert killed > 0
+    rate = killed / float(np.sum(r.population)) * 1e6
+    at = base.model_copy(update={"id": "at", "max": rate, "per": "event"})
+    below = base.model_copy(update={"id": "below", "max": (killed - 1) / float(np.sum(
+        r.population)) * 1e6, "per": "event"})
+    a, b = evaluate_targets([at, below], r, sc)
+    assert a.value == pytest.approx(rate, rel=1e-12)
+    assert a.met and not b.met
