@@ -16,7 +16,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["ExecutorInfo", "cpu_count", "open_executor"]
+__all__ = ["SCHEDULER_TIMEOUT_S", "ExecutorInfo", "cpu_count", "open_executor"]
+
+SCHEDULER_TIMEOUT_S = 5.0
+"""Seconds to wait for a Dask scheduler to answer (``--scheduler``): a scheduler on a working
+network answers in well under a second; Dask's own default waits 30 s before failing."""
 
 
 def cpu_count() -> int:
@@ -83,7 +87,8 @@ def open_executor(workers: int | None = None, *, scheduler: str | None = None,
     Raises
     ------
     ValueError
-        If options conflict or ``workers`` is below 1.
+        If options conflict, ``workers`` is below 1, or the scheduler cannot be reached within
+        :data:`SCHEDULER_TIMEOUT_S` (one line naming the address).
     ImportError
         If Dask is asked for but ``dask[distributed]`` is not installed.
     """
@@ -109,7 +114,7 @@ def open_executor(workers: int | None = None, *, scheduler: str | None = None,
             desc = f"Dask LocalCluster of {n} worker processes"
         else:
             cluster = None
-            client = Client(scheduler)  # type: ignore[no-untyped-call]
+            client = _connect(Client, str(scheduler))
             info = client.scheduler_info()
             n = sum(int(w.get("nthreads", 1)) for w in info.get("workers", {}).values()) or 1
             desc = f"Dask scheduler {scheduler} ({n} threads)"
@@ -130,3 +135,22 @@ def open_executor(workers: int | None = None, *, scheduler: str | None = None,
         yield ExecutorInfo(pool, "processes", n, f"{n} local processes")
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _connect(client_type: Any, address: str) -> Any:
+    """Connect to the Dask scheduler at ``address``, failing within ``SCHEDULER_TIMEOUT_S``.
+
+    Raises
+    ------
+    ValueError
+        One line: the address and why it could not be used (a timeout, a refused connection, a
+        malformed address, or a service that is not a Dask scheduler).
+    """
+    try:
+        return client_type(address, timeout=f"{SCHEDULER_TIMEOUT_S:g}s")
+    except Exception as exc:  # noqa: BLE001 - any failure to connect is the user's address
+        why = " ".join(str(exc).split()) or type(exc).__name__
+        if isinstance(exc, MemoryError):  # a service that answers, but not in Dask's protocol
+            why = "the service there does not speak Dask's protocol"
+        raise ValueError(f"--scheduler {address}: cannot connect to a Dask scheduler: {why}") \
+            from None
