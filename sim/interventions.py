@@ -21,16 +21,24 @@ Kinds
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import numpy as np
-import yaml
 from pydantic import Field, TypeAdapter, ValidationError
 
 from sim.scenario.base import Frozen, Name
-from sim.scenario.distributions import as_float
-from sim.scenario.loader import Problem, ScenarioError, _build, _locate
+from sim.scenario.distributions import as_float, capped, support_of
+from sim.scenario.limits import INTERVENTIONS, PLACES, STOCK_UNITS, VEHICLES
+from sim.scenario.loader import (
+    Problem,
+    ScenarioError,
+    _locate,
+    build_yaml,
+    compose_yaml,
+    read_text,
+)
 
 if TYPE_CHECKING:
     from sim.response.model import Model
@@ -61,7 +69,7 @@ class AddStock(_Base):
 
     kind: Literal["add_stock"]
     point: Name
-    items: dict[Name, Annotated[float, Field(gt=0, allow_inf_nan=False)]]
+    items: dict[Name, Annotated[float, Field(gt=0, allow_inf_nan=False), capped(STOCK_UNITS)]]
 
 
 class AddVehicles(_Base):
@@ -69,7 +77,7 @@ class AddVehicles(_Base):
 
     kind: Literal["add_vehicles"]
     fleet: Name
-    count: Annotated[int, Field(strict=True, gt=0)]
+    count: Annotated[int, Field(strict=True, gt=0), capped(VEHICLES)]
 
 
 class OpenShelter(_Base):
@@ -78,7 +86,7 @@ class OpenShelter(_Base):
     kind: Literal["open_shelter"]
     name: Name
     zone: Name
-    capacity: Annotated[int, Field(strict=True, gt=0)] | None = None
+    capacity: Annotated[int, Field(strict=True, gt=0), capped(PLACES)] | None = None
     usable_area_m2: Annotated[float, Field(gt=0)] | None = None
 
 
@@ -106,7 +114,11 @@ _ONE: TypeAdapter[Intervention] = TypeAdapter(Intervention)
 
 def check_interventions(items: list[Intervention],
                         scenario: Scenario) -> list[tuple[int, str, str]]:
-    """Check that interventions name things the scenario has.
+    """Check that interventions fit the scenario: in its time window, naming what it has.
+
+    An intervention must happen between ``time.start_h`` and ``time.end_h`` (a run cannot act
+    before it starts or after it ends), and the vehicles injected, with the scenario's own,
+    must stay within :data:`sim.scenario.limits.VEHICLES`.
 
     Returns
     -------
@@ -118,7 +130,18 @@ def check_interventions(items: list[Intervention],
     fleets = {v.name for v in scenario.vehicles}
     shelters = {s.name for s in scenario.shelters}
     out: list[tuple[int, str, str]] = []
+    start, end = scenario.time.start_h, scenario.time.end_h
+    vehicles = sum(support_of(v.count)[1] for v in scenario.vehicles)
     for i, it in enumerate(items):
+        if not start <= it.at_h <= end:
+            out.append((i, "at_h", f"at_h={it.at_h:g} is outside the run, which lasts from "
+                        f"time.start_h {start:g} to time.end_h {end:g} h"))
+        if isinstance(it, AddVehicles):
+            vehicles += it.count
+            if vehicles > VEHICLES.value:
+                out.append((i, "count", f"with these the scenario may have {vehicles:,.0f} "
+                            f"vehicles; {VEHICLES.words()}"))
+                vehicles = -math.inf  # say it once
         if isinstance(it, AddStock):
             if it.point not in points:
                 out.append((i, "point", f"unknown stock point {it.point!r}"))
@@ -154,22 +177,16 @@ def load_interventions(path: str | Path, scenario: Scenario) -> list[Interventio
         With ``FILE:LINE: [i].field: message`` problems.
     """
     file = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except OSError as exc:
-        raise ScenarioError([Problem(file, None, "", f"cannot read the file: {exc.strerror}")]) \
-            from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        raise ScenarioError([Problem(file, mark.line + 1 if mark else None, "",
-                                     f"invalid YAML: {exc.problem}")]) from None
+    node = compose_yaml(read_text(path, file), file)
     if node is None:
         return []
     problems: list[Problem] = []
-    data, root = _build(node, file, problems, "")
+    data, root = build_yaml(node, file, problems)
     if problems:
         raise ScenarioError(problems)
+    if isinstance(data, list) and len(data) > INTERVENTIONS.value:
+        raise ScenarioError([Problem(file, root.line, "", f"{len(data):,} interventions; "
+                                     f"{INTERVENTIONS.words()}")])
     try:
         items = _LIST.validate_python(data)
     except ValidationError as exc:

@@ -28,6 +28,8 @@ from pydantic import (
     model_validator,
 )
 
+from sim.scenario.limits import Limit
+
 __all__ = [
     "Beta",
     "Choice",
@@ -43,6 +45,7 @@ __all__ = [
     "UncertainFraction",
     "UncertainNonNeg",
     "UncertainPositive",
+    "capped",
     "support_of",
 ]
 
@@ -351,6 +354,27 @@ def _bounded(lo: float | None, hi: float | None, *, lo_open: bool = False,
             raise ValueError(f"expected {what}, got {q}")
         if integer and not isinstance(q, _DistBase) and float(q) != int(q):
             raise ValueError(f"expected a whole number, got {q}")
+        return q
+
+    return AfterValidator(check)
+
+
+def capped(limit: Limit) -> AfterValidator:
+    """Validator: no possible value of the quantity (a number or a distribution) exceeds ``limit``.
+
+    The error names the limit and its reason (:meth:`sim.scenario.limits.Limit.words`).
+    """
+
+    def check(q: Any) -> Any:
+        hi = support_of(q)[1]
+        if hi > limit.value:
+            if isinstance(q, _DistBase):
+                got = f"the distribution reaches {hi:g}"
+            elif isinstance(q, int):
+                got = f"got {q:,}"
+            else:
+                got = f"got {q:g}"
+            raise ValueError(f"{limit.words()}; {got}")
         return q
 
     return AfterValidator(check)

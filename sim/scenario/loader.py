@@ -2,7 +2,16 @@
 
 Every problem in a file becomes a :class:`Problem` ``FILE:LINE: field.path: what was expected``,
 whatever its origin (broken YAML, a wrong type, an unknown key, a bad cross-reference). The YAML is
-read with ``yaml.SafeLoader`` only: a scenario is data, never code.
+read with a subclass of ``yaml.SafeLoader`` only: a scenario is data, never code.
+
+Every YAML input of the project (scenarios, interventions, overrides, ``--set`` values, back-tests,
+plan items, parameter packs) goes through :func:`read_text`, :func:`compose_yaml` and
+:func:`build_yaml`, which turn everything a malformed file can do into a located problem: bytes
+that are not UTF-8, NUL and other characters YAML refuses, scalars the safe constructor cannot
+build (a date such as ``2001-02-30``), nesting deeper than
+:data:`~sim.scenario.limits.YAML_DEPTH`, more values than :data:`~sim.scenario.limits.YAML_NODES`
+once aliases are expanded (a "billion laughs" file), and files larger than
+:data:`~sim.scenario.limits.FILE_BYTES`.
 """
 
 from __future__ import annotations
@@ -15,9 +24,19 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from sim.scenario.limits import FILE_BYTES, YAML_DEPTH, YAML_NODES
 from sim.scenario.schema import CrossReferenceError, Loc, Scenario
 
-__all__ = ["Problem", "ScenarioError", "load_scenario", "parse_scenario"]
+__all__ = [
+    "Problem",
+    "ScenarioError",
+    "build_yaml",
+    "compose_yaml",
+    "load_scenario",
+    "load_yaml_data",
+    "parse_scenario",
+    "read_text",
+]
 
 
 @dataclass(frozen=True)
@@ -58,45 +77,274 @@ class _Node:
         self.children = children or {}
 
 
-def _build(node: yaml.Node, file: str, problems: list[Problem], path: str) -> tuple[Any, _Node]:
-    """Construct Python data from a composed YAML node, recording lines and duplicate keys."""
-    line = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        data: dict[Any, Any] = {}
-        kids: dict[Any, _Node] = {}
-        for key_node, value_node in node.value:
-            key, _ = _build(key_node, file, problems, path)
-            if not isinstance(key, str | int | float | bool) or key is None:
-                problems.append(Problem(file, key_node.start_mark.line + 1, path,
-                                        f"expected a plain key, got {type(key).__name__}"))
-                continue
-            sub = f"{path}.{key}" if path else str(key)
-            if key in data:
-                problems.append(Problem(file, key_node.start_mark.line + 1, sub,
-                                        f"duplicate key {key!r} (first on line {kids[key].line})"))
-                continue
-            value, child = _build(value_node, file, problems, sub)
-            child.line = key_node.start_mark.line + 1 if isinstance(
-                value_node, yaml.MappingNode | yaml.SequenceNode) and not value_node.flow_style \
-                else value_node.start_mark.line + 1
-            data[key] = value
-            kids[key] = child
-        return data, _Node(line, kids)
-    if isinstance(node, yaml.SequenceNode):
-        items: list[Any] = []
-        kids = {}
-        for i, item_node in enumerate(node.value):
-            value, child = _build(item_node, file, problems, f"{path}[{i}]")
-            items.append(value)
-            kids[i] = child
-        return items, _Node(line, kids)
-    # Scalars: let the safe constructor resolve the tag (int, float, bool, null, str, timestamp).
-    loader = yaml.SafeLoader("")
+_TOO_DEEP = f"nesting too deep: {YAML_DEPTH.words()}"
+
+
+class _LimitedLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that refuses nesting deeper than ``YAML_DEPTH`` while composing.
+
+    PyYAML's composer recurses once per level of nesting, so 3,000 nested brackets overflow
+    Python's stack (``RecursionError``); this loader stops at the limit with a marked error.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:  # noqa: D102
+        self._depth += 1
+        try:
+            if self._depth > YAML_DEPTH.value:
+                event = self.peek_event()  # type: ignore[no-untyped-call]
+                raise yaml.composer.ComposerError(None, None, _TOO_DEEP, event.start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def read_text(path: str | Path, file: str | None = None) -> str:
+    """Read a UTF-8 text file for the YAML loaders, with located one-line errors.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    file : str, optional
+        The name errors give (default ``str(path)``).
+
+    Raises
+    ------
+    ScenarioError
+        If the file cannot be read, is larger than ``FILE_BYTES``, or is not UTF-8 (the
+        problem names the line of the first bad byte).
+    """
+    name = str(path) if file is None else file
     try:
-        value = loader.construct_object(node, deep=True)
+        with open(path, "rb") as fh:
+            data = fh.read(int(FILE_BYTES.value) + 1)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise ScenarioError([Problem(name, None, "", f"cannot read the file: {reason}")]) \
+            from None
+    if len(data) > FILE_BYTES.value:
+        raise ScenarioError([Problem(name, None, "",
+                                     f"the file is too large: {FILE_BYTES.words()}")])
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ScenarioError([Problem(
+            name, line, "", f"not UTF-8 text: byte 0x{data[exc.start]:02x} at column {col} "
+            "(save the file as UTF-8)")]) from None
+
+
+def compose_yaml(text: str, file: str, path: str = "") -> yaml.Node | None:
+    """Compose YAML text into a node graph with the limited safe loader.
+
+    Parameters
+    ----------
+    text, file : str
+        The YAML text and the file name errors name.
+    path : str
+        Field path errors name (for a ``--set`` value).
+
+    Returns
+    -------
+    yaml.Node or None
+        ``None`` for an empty document.
+
+    Raises
+    ------
+    ScenarioError
+        One located problem: invalid YAML, a character YAML refuses (NUL, control characters),
+        or nesting deeper than ``YAML_DEPTH``.
+    """
+    try:
+        return yaml.compose(text, Loader=_LimitedLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        what = exc.problem or exc.context or "not valid YAML"
+        raise ScenarioError([Problem(file, line, path, f"invalid YAML: {what}")]) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        char = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise ScenarioError([Problem(file, line, path, f"invalid YAML: character #x{char:04x} "
+                                     f"is not allowed ({exc.reason})")]) from None
+    except yaml.YAMLError as exc:
+        what = " ".join(str(exc).split())
+        raise ScenarioError([Problem(file, None, path, f"invalid YAML: {what}")]) from None
+    except RecursionError:  # pragma: no cover - the depth limit stops nesting before this
+        raise ScenarioError([Problem(file, None, path, "invalid YAML: nesting too deep")]) \
+            from None
+
+
+def _check_size(root: yaml.Node, file: str, path: str) -> None:
+    """Refuse a node graph that expands to more than ``YAML_NODES`` values, or is cyclic.
+
+    Aliases make the composed graph a DAG (or, with an alias inside its own anchor, a cycle)
+    whose tree can be exponentially larger than the text: sizes are summed bottom-up with each
+    shared node counted once per use but computed once, so a "billion laughs" is found in
+    microseconds and located at the smallest value that is too large.
+    """
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: yaml.Node, where: str, depth: int) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        line = node.start_mark.line + 1
+        shown = where if len(where) <= 60 else where[:57] + "..."
+        if key in active:
+            raise ScenarioError([Problem(file, line, shown, "an alias is used inside its own "
+                                         "anchor: the value would contain itself")])
+        if depth > YAML_DEPTH.value:  # pragma: no cover - the composer refuses this first
+            raise ScenarioError([Problem(file, line, shown, _TOO_DEEP)])
+        active.add(key)
+        n = 1
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                name = k.value if isinstance(k, yaml.ScalarNode) else "?"
+                n += size(k, where, depth + 1)
+                n += size(v, f"{where}.{name}" if where else str(name), depth + 1)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, v in enumerate(node.value):
+                n += size(v, f"{where}[{i}]", depth + 1)
+        active.discard(key)
+        if n > YAML_NODES.value:
+            raise ScenarioError([Problem(file, line, shown, "too many values once aliases are "
+                                         f"expanded: {YAML_NODES.words()}")])
+        sizes[key] = n
+        return n
+
+    size(root, path, 1)
+
+
+class _Builder:
+    """Builds plain data from a node graph (its size checked first by :func:`_check_size`)."""
+
+    def __init__(self, file: str, problems: list[Problem]) -> None:
+        self.file = file
+        self.problems = problems
+        self.loader = yaml.SafeLoader("")
+
+    def close(self) -> None:
+        self.loader.dispose()
+
+    def scalar(self, node: yaml.Node, path: str) -> Any:
+        """Let the safe constructor resolve the tag (int, float, bool, null, str, timestamp)."""
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, OverflowError, TypeError) as exc:
+            self.loader.dispose()
+            self.loader = yaml.SafeLoader("")  # its state may be half-way through the node
+            tag = str(node.tag).rsplit(":", 1)[-1]
+            why = getattr(exc, "problem", None) or str(exc)
+            text = str(node.value)
+            shown = repr(text if len(text) <= 40 else text[:37] + "...")
+            if tag == "timestamp":
+                msg = f"{shown} reads as a YAML date but is not a real date ({why})"
+            else:
+                msg = f"{shown} cannot be read as a YAML {tag} ({why})"
+            self.problems.append(Problem(self.file, node.start_mark.line + 1, path,
+                                         msg + "; quote it if it is text"))
+            return None
+
+    def build(self, node: yaml.Node, path: str, depth: int) -> tuple[Any, _Node]:
+        """Construct Python data from a composed node, recording lines and duplicate keys."""
+        line = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            data: dict[Any, Any] = {}
+            kids: dict[Any, _Node] = {}
+            for key_node, value_node in node.value:
+                key, _ = self.build(key_node, path, depth + 1)
+                if not isinstance(key, str | int | float | bool) or key is None:
+                    self.problems.append(Problem(
+                        self.file, key_node.start_mark.line + 1, path,
+                        f"expected a plain key, got {type(key).__name__}"))
+                    continue
+                sub = f"{path}.{key}" if path else str(key)
+                if key in data:
+                    self.problems.append(Problem(
+                        self.file, key_node.start_mark.line + 1, sub,
+                        f"duplicate key {key!r} (first on line {kids[key].line})"))
+                    continue
+                value, child = self.build(value_node, sub, depth + 1)
+                child.line = key_node.start_mark.line + 1 if isinstance(
+                    value_node, yaml.MappingNode | yaml.SequenceNode) and not \
+                    value_node.flow_style else value_node.start_mark.line + 1
+                data[key] = value
+                kids[key] = child
+            return data, _Node(line, kids)
+        if isinstance(node, yaml.SequenceNode):
+            items: list[Any] = []
+            kids = {}
+            for i, item_node in enumerate(node.value):
+                value, child = self.build(item_node, f"{path}[{i}]", depth + 1)
+                items.append(value)
+                kids[i] = child
+            return items, _Node(line, kids)
+        return self.scalar(node, path), _Node(line)
+
+
+def build_yaml(node: yaml.Node, file: str, problems: list[Problem],
+               path: str = "") -> tuple[Any, _Node]:
+    """Build plain data (dicts, lists, scalars) and its line tree from a composed YAML node.
+
+    Parameters
+    ----------
+    node : yaml.Node
+        From :func:`compose_yaml`.
+    file : str
+        The file name problems name.
+    problems : list of Problem
+        Receives a located problem per duplicate key, non-scalar key or unreadable scalar (the
+        value is then ``None``).
+    path : str
+        Field path of ``node`` (for problems).
+
+    Returns
+    -------
+    data, lines
+        The data and, for :func:`_locate`, the line of every value.
+
+    Raises
+    ------
+    ScenarioError
+        If the data would hold more than ``YAML_NODES`` values once aliases are expanded,
+        or nest deeper than ``YAML_DEPTH`` levels through a recursive alias.
+    """
+    _check_size(node, file, path)
+    builder = _Builder(file, problems)
+    try:
+        return builder.build(node, path, 1)
     finally:
-        loader.dispose()
-    return value, _Node(line)
+        builder.close()
+
+
+def load_yaml_data(text: str, file: str, path: str = "") -> Any:
+    """Parse YAML text into plain data with every limit and located error of the loaders.
+
+    Returns
+    -------
+    object
+        The data (``None`` for an empty document).
+
+    Raises
+    ------
+    ScenarioError
+        With one located problem per defect.
+    """
+    node = compose_yaml(text, file, path)
+    if node is None:
+        return None
+    problems: list[Problem] = []
+    data, _ = build_yaml(node, file, problems, path)
+    if problems:
+        raise ScenarioError(problems)
+    return data
 
 
 _TAG_KEYS = ("kind", "type", "dist")
@@ -173,23 +421,11 @@ def compose_mapping(text: str, file: str, empty: str, fields: str) -> tuple[dict
         With one located :class:`Problem` per defect (invalid YAML, an empty file, a document
         that is not a mapping).
     """
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        what = exc.problem or exc.context or "not valid YAML"
-        raise ScenarioError([Problem(file, line, "", f"invalid YAML: {what}")]) from None
-    except yaml.YAMLError as exc:
-        raise ScenarioError([Problem(file, None, "", f"invalid YAML: {exc}")]) from None
+    node = compose_yaml(text, file)
     if node is None:
         raise ScenarioError([Problem(file, 1, "", f"the file is empty; expected {empty}")])
     problems: list[Problem] = []
-    try:
-        data, root = _build(node, file, problems, "")
-    except yaml.YAMLError as exc:
-        raise ScenarioError([Problem(file, node.start_mark.line + 1, "",
-                                     f"invalid YAML value: {exc}")]) from None
+    data, root = build_yaml(node, file, problems)
     if problems:
         raise ScenarioError(problems)
     if not isinstance(data, dict):
@@ -254,11 +490,4 @@ def load_scenario(path: str | Path) -> Scenario:
     ScenarioError
         If the file cannot be read or is not a valid scenario.
     """
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise ScenarioError([Problem(str(path), None, "", f"cannot read the file: {reason}")]) \
-            from None
-    return parse_scenario(text, str(path))
+    return parse_scenario(read_text(path), str(path))

@@ -13,7 +13,13 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from sim.scenario.base import Name, Sourced
-from sim.scenario.distributions import UncertainFraction, UncertainNonNeg, UncertainPositive
+from sim.scenario.distributions import (
+    UncertainFraction,
+    UncertainNonNeg,
+    UncertainPositive,
+    capped,
+)
+from sim.scenario.limits import STOCK_UNITS
 
 __all__ = [
     "AirRule",
@@ -228,7 +234,9 @@ class Supply(Sourced):
         description="When it is called: at the warning, at onset, or at the first back order."
     )
     lead_time_h: UncertainNonNeg = Field(description="Hours from the call to the first delivery.")
-    items: dict[Name, UncertainNonNeg] = Field(description="Total quantity available per item.")
+    items: dict[Name, Annotated[UncertainNonNeg, capped(STOCK_UNITS)]] = Field(
+        description="Total quantity available per item."
+    )
     daily_capacity: dict[Name, UncertainPositive] | None = Field(
         default=None, description="Units per day per item; without it, everything comes at once."
     )

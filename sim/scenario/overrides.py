@@ -27,10 +27,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
-from sim.scenario.loader import Problem, ScenarioError, _build, _locate, _message, _Node
+from sim.scenario.loader import (
+    Problem,
+    ScenarioError,
+    _locate,
+    _message,
+    _Node,
+    build_yaml,
+    compose_yaml,
+    load_yaml_data,
+    read_text,
+)
 from sim.scenario.schema import CrossReferenceError, Scenario
 
 __all__ = [
@@ -214,23 +223,12 @@ def read_overrides(path: str | Path) -> list[Override]:
         If the file cannot be read, is not YAML, or is not a mapping of paths.
     """
     file = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise ScenarioError([Problem(file, None, "", f"cannot read the file: {reason}")]) \
-            from None
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise ScenarioError([Problem(file, mark.line + 1 if mark else None, "",
-                                     f"invalid YAML: {exc.problem or exc.context}")]) from None
+    node = compose_yaml(read_text(path, file), file)
     if node is None:
         raise ScenarioError([Problem(file, 1, "", "the file is empty; expected a mapping of "
                                                   "path: value (e.g. vehicles[trucks].count: 8)")])
     problems: list[Problem] = []
-    data, root = _build(node, file, problems, "")
+    data, root = build_yaml(node, file, problems)
     if problems:
         raise ScenarioError(problems)
     if not isinstance(data, dict):
@@ -257,11 +255,13 @@ def parse_set(expr: str) -> Override:
     if not eq or not path.strip():
         raise ScenarioError([Problem("--set", None, "", f"expected PATH=VALUE, got {expr!r}")])
     try:
-        value = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        what = getattr(exc, "problem", None) or "not valid YAML"
-        raise ScenarioError([Problem("--set", None, path.strip(),
-                                     f"invalid YAML value {text!r}: {what}")]) from None
+        value = load_yaml_data(text, "--set", path.strip())
+    except ScenarioError as exc:  # a line of a one-line option says nothing: give the value
+        shown = repr(text if len(text) <= 40 else text[:37] + "...")
+        raise ScenarioError([Problem(
+            "--set", None, pr.path, pr.message.replace("invalid YAML: ",
+                                                        f"invalid YAML value {shown}: ", 1))
+            for pr in exc.problems]) from None
     return Override(path.strip(), value, "--set", None)
 
 
@@ -273,10 +273,9 @@ def _base_data(base: Scenario | str | Path) -> tuple[dict[str, Any], _Node, str]
 
     load_scenario(base)  # the base must be valid on its own (located errors otherwise)
     file = str(base)
-    text = Path(base).read_text(encoding="utf-8")
-    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    node = compose_yaml(read_text(base, file), file)
     assert node is not None  # the file is a valid scenario
-    data, root = _build(node, file, [], "")
+    data, root = build_yaml(node, file, [])
     return data, root, file
 
 

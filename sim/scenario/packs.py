@@ -27,8 +27,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 __all__ = ["available_packs", "deep_merge", "load_pack", "merge_packs", "pack_dirs"]
 
 _DEFAULT_DIR = Path(__file__).resolve().parents[2] / "scenarios" / "packs"
@@ -65,8 +63,12 @@ def _find(name: str) -> Path:
 
 @lru_cache(maxsize=64)
 def _read(path: str, mtime: float) -> dict[str, Any]:
-    with open(path, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
+    from sim.scenario.loader import ScenarioError, load_yaml_data, read_text
+
+    try:  # the loaders' limits and located errors (bad bytes, dates, nesting, alias bombs)
+        data = load_yaml_data(read_text(path), path)
+    except ScenarioError as exc:
+        raise ValueError(f"parameter pack: {exc.problems[0]}") from None
     if not isinstance(data, dict) or not isinstance(data.get("values"), dict):
         raise ValueError(f"parameter pack {path} must be a mapping with a `values` mapping")
     return data

@@ -29,6 +29,7 @@ from sim.scenario.loader import (
     _message,
     compose_mapping,
     load_scenario,
+    read_text,
 )
 from sim.scenario.schema import Scenario
 
@@ -143,11 +144,8 @@ def load_plan_items_file(path: str | Path) -> PlanItems:
         With one located ``FILE:LINE: field: message`` problem per defect.
     """
     file = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError([Problem(file, None, "", f"cannot read the file: {exc}")]) from None
-    data, root = compose_mapping(text, file, "a mapping", "plan, scenario and items")
+    data, root = compose_mapping(read_text(path, file), file, "a mapping",
+                                 "plan, scenario and items")
     problems: list[Problem] = []
     try:
         return PlanItems.model_validate(data)

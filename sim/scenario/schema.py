@@ -29,10 +29,22 @@ from sim.scenario.distributions import (
     UncertainFraction,
     UncertainNonNeg,
     UncertainPositive,
+    capped,
     support_of,
 )
 from sim.scenario.exposure import ZoneExposure
 from sim.scenario.hazard import Hazard, hazard_cross_check
+from sim.scenario.limits import (
+    DESKS,
+    HORIZON_H,
+    PLACES,
+    RECORDS,
+    STOCK_UNITS,
+    TEAMS,
+    TOTAL_POPULATION,
+    VEHICLES,
+    ZONE_POPULATION,
+)
 from sim.scenario.operations import (
     AirRule,
     MedicalRule,
@@ -63,6 +75,9 @@ Loc = tuple[str | int, ...]
 PositiveInt = Annotated[int, Field(strict=True, gt=0)]
 NonNegInt = Annotated[int, Field(strict=True, ge=0)]
 Minutes = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Stock = Annotated[UncertainNonNeg, capped(STOCK_UNITS)]
+"""A quantity of an item at one place, limited (:data:`sim.scenario.limits.STOCK_UNITS`)."""
+Places = Annotated[PositiveInt, capped(PLACES)]
 
 
 class CrossReferenceError(Exception):
@@ -127,8 +142,10 @@ class Zone(Sourced):
 
     name: Name
     name_zh: str | None = None
-    population: NonNegInt = Field(description="Resident population, persons.")
-    households: NonNegInt = Field(description="Households.")
+    population: Annotated[NonNegInt, capped(ZONE_POPULATION)] = Field(
+        description="Resident population, persons."
+    )
+    households: Annotated[NonNegInt, capped(ZONE_POPULATION)] = Field(description="Households.")
     lon: float = Field(ge=-180, le=180)
     lat: float = Field(ge=-90, le=90)
     evacuation_share: UncertainFraction = Field(
@@ -163,19 +180,19 @@ class Shelter(Sourced):
     name_zh: str | None = None
     zone: Name
     usable_area_m2: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
-    capacity: PositiveInt | None = Field(default=None, description="Stated capacity, persons.")
+    capacity: Places | None = Field(default=None, description="Stated capacity, persons.")
     opening_delay_h: UncertainNonNeg = Field(
         default=0.0,
         description="Hours from the evacuation warning until the shelter admits people.",
     )
-    prepositioned: dict[Name, UncertainNonNeg] = Field(
+    prepositioned: dict[Name, Stock] = Field(
         default_factory=dict, description="Relief items already stored at the shelter."
     )
     reserve: bool = Field(
         default=False,
         description="A reserve site, opened (after its opening delay) when the others are full.",
     )
-    desks: Annotated[int, Field(strict=True, gt=0)] = Field(
+    desks: Annotated[PositiveInt, capped(DESKS)] = Field(
         default=2, description="Registration desks working in parallel."
     )
     staff_team: Name | None = Field(
@@ -200,7 +217,7 @@ class StockPoint(Sourced):
     name_zh: str | None = None
     tier: Tier
     zone: Name
-    items: dict[Name, UncertainNonNeg] = Field(description="Quantity of each item, in its unit.")
+    items: dict[Name, Stock] = Field(description="Quantity of each item, in its unit.")
     loading_h: UncertainNonNeg = Field(
         default=0.5, description="Hours to load one vehicle."
     )
@@ -214,7 +231,7 @@ class Vehicle(Sourced):
     base: Name = Field(
         description="A stock point (trucks) or a zone (buses, boats, ambulances, helicopters)."
     )
-    count: UncertainCount
+    count: Annotated[UncertainCount, capped(VEHICLES)]
     capacity_kg: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
     capacity_persons: PositiveInt | None = None
     speed_kmh: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 40.0
@@ -240,7 +257,9 @@ class Team(Sourced):
     ]
     base: Name = Field(description="Zone of the team's base.")
     headcount: PositiveInt
-    count: PositiveInt = Field(default=1, description="Number of identical teams.")
+    count: Annotated[PositiveInt, capped(TEAMS)] = Field(
+        default=1, description="Number of identical teams."
+    )
     skills: list[str] = Field(default_factory=list)
     shift_h: Annotated[float, Field(gt=0, le=24)] | None = Field(
         default=None, description="Hours of work before a rest period."
@@ -256,7 +275,7 @@ class Hospital(Sourced):
     name: Name
     name_zh: str | None = None
     zone: Name
-    beds: UncertainCount
+    beds: Annotated[UncertainCount, capped(PLACES)]
 
 
 class Travel(Sourced):
@@ -445,7 +464,11 @@ class Response(Frozen):
 
 
 class TimeFrame(Sourced):
-    """The simulated period, in hours relative to the hazard onset (landfall = 0)."""
+    """The simulated period, in hours relative to the hazard onset (landfall = 0).
+
+    The run lasts at most :data:`sim.scenario.limits.HORIZON_H` and records at most
+    :data:`sim.scenario.limits.RECORDS` snapshots (checked with the scenario's cross-references).
+    """
 
     start_h: Annotated[float, Field(le=0, allow_inf_nan=False)] = -48.0
     end_h: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 72.0
@@ -625,6 +648,36 @@ def _cross_check(s: Scenario) -> Iterator[tuple[Loc, str]]:
         )
     if s.time.end_h <= 0 or not math.isfinite(s.time.end_h):
         yield ("time", "end_h"), "the run must end after the onset"
+    yield from _size_check(s)
+
+
+def _size_check(s: Scenario) -> Iterator[tuple[Loc, str]]:
+    """Totals over a scenario that could exhaust the machine (:mod:`sim.scenario.limits`)."""
+    horizon = s.time.end_h - s.time.start_h
+    if horizon > HORIZON_H.value:
+        yield ("time", "end_h"), (
+            f"the run lasts {horizon:g} h from start_h {s.time.start_h:g} to end_h "
+            f"{s.time.end_h:g}; {HORIZON_H.words()}")
+    elif horizon / s.time.record_every_h > RECORDS.value:
+        yield ("time", "record_every_h"), (
+            f"a record every {s.time.record_every_h:g} h over {horizon:g} h makes "
+            f"{horizon / s.time.record_every_h:,.0f} records; {RECORDS.words()}")
+
+    def total(loc: str, sizes: Iterable[float], field: str, limit: Any, what: str
+              ) -> Iterator[tuple[Loc, str]]:
+        acc = 0.0
+        for i, n in enumerate(sizes):
+            acc += n
+            if acc > limit.value:
+                yield (loc, i, field), (
+                    f"with this one the scenario's {what} may reach {acc:,.0f}; {limit.words()}")
+                return
+
+    yield from total("zones", (z.population for z in s.zones), "population", TOTAL_POPULATION,
+                     "population")
+    yield from total("vehicles", (support_of(v.count)[1] for v in s.vehicles), "count", VEHICLES,
+                     "vehicles")
+    yield from total("teams", (t.count for t in s.teams), "count", TEAMS, "teams")
 
 
 def json_schema() -> dict[str, Any]:
