@@ -169,3 +169,36 @@ def test_sequential_study_resumes_to_the_same_stop(tiny: sim.Scenario, tmp_path:
     again = resume_study(out, workers=2, progress=False)
     assert again.stop == whole.stop
     pdt.assert_frame_equal(again.table, whole.table)
+
+
+def test_a_batch_interrupted_between_its_files_is_not_done(tiny: sim.Scenario, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rows file marks a batch done, so it is written last: a study killed after the series
+    file and before the rows file leaves no part (the batch runs again on resume) and only a
+    series file that ``clean`` removes, never a done batch without its series."""
+    import sim.study.store as store_module
+
+    out = tmp_path / "study"
+    run_study(tiny, 7, 4, workers=1, batch_size=7, out=out, series=True, progress=False)
+    store = ResultStore.open(out)
+    rows = pd.read_parquet(store.parts()[0])
+    series = store.read_series()
+    assert series is not None
+    for p in out.glob("*-00000000-n7.parquet"):
+        p.unlink()
+    real = store_module._atomic_parquet
+    written: list[str] = []
+
+    def crash_on_second(df: pd.DataFrame, path: Path) -> None:
+        if written:
+            raise KeyboardInterrupt("killed between the two files")
+        written.append(path.name)
+        real(df, path)
+
+    monkeypatch.setattr(store_module, "_atomic_parquet", crash_on_second)
+    with pytest.raises(KeyboardInterrupt):
+        store.write_part(rows, series)
+    assert written == ["series-00000000-n7.parquet"]
+    assert store.parts() == []
+    store.clean()
+    assert not list(out.glob("series-*"))
