@@ -205,3 +205,35 @@ def test_mechanisms_combine_as_independent_risks() -> None:
     assert c.home_loss == pytest.approx(1.0 - 0.5 * 0.8, abs=1e-12)
     assert c.killed + c.trapped + sum(c.injured) <= 1.0 + 1e-12
     assert c.onset_h == 1.0
+
+
+def test_waterlogging_ponds_what_the_drains_cannot_carry() -> None:
+    """The ponding bucket fills with SCS runoff and empties at the drainage rate: drains that
+    carry more than the runoff at its peak leave the streets dry, more drainage never leaves
+    deeper water, and the final depth is the runoff less what drained, times the ponding
+    ratio."""
+    from sim.hazards.flood import waterlogging_depth
+    from sim.scenario.exposure import WaterloggingExposure
+    from sim.scenario.hazard import WaterloggingModel
+
+    dt = 0.25
+    rate = np.concatenate([np.full(8, 20.0), np.full(8, 80.0), np.zeros(16)])  # mm/h
+    model = WaterloggingModel(initial_abstraction_ratio=0.2, source="test")
+
+    def depth(drain: float) -> np.ndarray:
+        ex = WaterloggingExposure(curve_number=90, drainage_mm_h=drain, ponding_ratio=4,
+                                  share=0.1, source="test")
+        return waterlogging_depth(rate, ex, model, dt)
+
+    q = scs_runoff_mm(np.cumsum(rate) * dt, 90, 0.2)
+    peak_runoff_rate = float(np.max(np.diff(np.concatenate([[0.0], q]))) / dt)
+    assert depth(peak_runoff_rate + 1.0).max() == 0.0
+    d10, d30 = depth(10.0), depth(30.0)
+    assert d10.max() > d30.max() > 0.0
+    assert (d30 <= d10 + 1e-12).all()
+    # From the last empty step k0 on, the store is the runoff since then less the drainage since
+    # then (the bucket does not empty again while the heavy rain lasts).
+    k0 = int(np.flatnonzero(d10[:16] == 0.0)[-1])
+    assert 0 <= k0 < 15 and (d10[k0 + 1:16] > 0).all()
+    expect = (q[15] - q[k0] - 10.0 * (15 - k0) * dt) / 1000.0 * 4
+    assert d10[15] == pytest.approx(expect, rel=1e-9)
