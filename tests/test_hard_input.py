@@ -9,6 +9,7 @@ the project's located input error, never anything else.
 
 from __future__ import annotations
 
+import functools
 import re
 import socket
 import time
@@ -127,6 +128,12 @@ SCENARIO_CASES: dict[str, tuple[str, str, str | None, str]] = {
 }
 
 
+EVERY_COMMAND = ("timestamp_in_number", "nested_brackets", "vehicles_1e8", "end_h_1e12")
+"""Cases tried in every command (one of each kind: a YAML scalar, YAML structure, a schema
+limit, a cross-check limit); the others in validate, run and study, since every command loads
+through the same function (keeping the fast suite fast)."""
+
+
 def test_cases_change_the_demo() -> None:
     for name, (old, _new, _path, _needle) in SCENARIO_CASES.items():
         assert old in SRC, name
@@ -138,7 +145,9 @@ def test_scenario_case_in_every_command(name: str, tmp_path: Path) -> None:
     f = variant(tmp_path, name, old, new)
     if name == "population_total":  # five zones of 49 million pass one by one, not together
         f.write_text(re.sub(r"population: \d+,", "population: 49000000,", f.read_text()))
-    for cmd in COMMANDS.values():
+    commands = COMMANDS if name in EVERY_COMMAND else {
+        k: COMMANDS[k] for k in ("validate", "run", "study")}
+    for cmd in commands.values():
         line = one_line(timed(*cmd(f, tmp_path)), f, path, needle)
         assert int(LINE.match(line)["line"] or 0) >= 1, line  # type: ignore[index]
     if name == "population_total":
@@ -148,7 +157,7 @@ def test_scenario_case_in_every_command(name: str, tmp_path: Path) -> None:
 @pytest.mark.parametrize("name, data, needle", [
     ("latin1", "name: caf\xe9\n".encode("latin-1"), "not UTF-8 text: byte 0xe9"),
     ("nul", b"name: demo\x00\n", "character #x0000 is not allowed"),
-    ("alias_bomb", ALIAS_BOMB.encode(), "at most 1,000,000 YAML values"),
+    ("alias_bomb", ALIAS_BOMB.encode(), "at most 200,000 YAML values"),
     ("recursive_alias", b"a: &a [1, *a]\n", "inside its own anchor"),
 ])
 def test_scenario_bytes(name: str, data: bytes, needle: str, tmp_path: Path) -> None:
@@ -162,6 +171,27 @@ def test_alias_bomb_is_small_and_huge() -> None:
     """The bomb really is one: a few hundred bytes that PyYAML's own loader would expand."""
     assert len(ALIAS_BOMB) < 500
     assert ALIAS_BOMB.count("*") == 8 * 9
+
+
+def test_value_limit_while_composing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Values are counted while the file is composed (a long flat list stops at the limit, not
+    after composing all of it); the limit made small here, since composing 200,000 takes
+    seconds."""
+    import sim.scenario.loader as loader
+
+    monkeypatch.setattr(loader, "YAML_NODES", limits.Limit(50, "YAML values", "a test"))
+    f = tmp_path / "long.yaml"
+    f.write_text("name: x\nzones: [" + ", ".join(["1"] * 100) + "]\n")
+    one_line(timed("validate", f), f, None, "too many values: at most 50 YAML values")
+
+
+def test_deep_flow_nesting_stops_early() -> None:
+    """300,000 open brackets are refused at the 65th, in milliseconds (PyYAML's look-ahead over
+    open flow collections made 3,000 take 0.4 s and grew with their square)."""
+    t0 = time.perf_counter()
+    with pytest.raises(ScenarioError, match="nesting too deep: at most 64 levels"):
+        parse_scenario("a: " + "[" * 300_000, "deep.yaml")
+    assert time.perf_counter() - t0 < 2.0
 
 
 def test_file_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -210,7 +240,7 @@ def test_interventions_file(name: str, tmp_path: Path) -> None:
 def test_inject_at_the_window_edges_is_accepted(tmp_path: Path) -> None:
     f = tmp_path / "edges.yaml"
     f.write_text("- {kind: branch, at_h: -36, branch: 1}\n- {kind: branch, at_h: 72, branch: 2}\n")
-    assert len(load_interventions(f, sim.load_scenario(DEMO))) == 2
+    assert len(load_interventions(f, _demo())) == 2
 
 
 # -- variant files and --set ------------------------------------------------------------------
@@ -250,20 +280,25 @@ def test_set_option(expr: str, path: str, needle: str) -> None:
 
 
 # -- the Dask scheduler -----------------------------------------------------------------------
-def test_unreachable_scheduler_fails_within_seconds() -> None:
+def test_unreachable_scheduler_fails_within_seconds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Connecting is given up after the timeout (1 s here for a fast suite; 5 s by default)."""
     pytest.importorskip("distributed")
-    from sim.study.executors import SCHEDULER_TIMEOUT_S
+    import sim.study.executors as executors
+
+    assert executors.SCHEDULER_TIMEOUT_S <= 10
+    monkeypatch.setattr(executors, "SCHEDULER_TIMEOUT_S", 1.0)
 
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     t0 = time.perf_counter()
     p = timed("study", DEMO, "--runs", "2", "--scheduler", f"tcp://127.0.0.1:{port}")
-    assert time.perf_counter() - t0 < SCHEDULER_TIMEOUT_S + 10
+    assert time.perf_counter() - t0 < 1.0 + 10
     assert p.returncode == 2 and "Traceback" not in p.stderr, p.stderr
     lines = p.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"sim: error: --scheduler tcp://127.0.0.1:"
                                                    f"{port}: cannot connect"), lines
+    assert "after 1 s" in lines[0], lines  # Dask's own words: the timeout given was used
 
 
 def test_malformed_scheduler_address() -> None:
@@ -313,6 +348,11 @@ def _mutate(text: str, edits: list[tuple[float, int, str]]) -> str:
     return text
 
 
+@functools.cache
+def _demo() -> sim.Scenario:
+    return sim.load_scenario(DEMO)
+
+
 def _loads_or_located(fn: Callable[[], object]) -> None:
     try:
         fn()
@@ -337,7 +377,7 @@ def test_arbitrary_bytes_load_or_are_located(data: bytes, kind: str) -> None:
         if kind == "scenario":
             _loads_or_located(lambda: load_scenario(f))
         elif kind == "interventions":
-            _loads_or_located(lambda: load_interventions(f, sim.load_scenario(DEMO)))
+            _loads_or_located(lambda: load_interventions(f, _demo()))
         else:
             _loads_or_located(lambda: read_overrides(f))
 
@@ -355,5 +395,5 @@ def test_mutated_interventions_and_sets_load_or_are_located(
     with tempfile.TemporaryDirectory() as d:
         f = Path(d) / "injects.yaml"
         f.write_text(_mutate(SMALL_INJECTS, edits), encoding="utf-8", errors="surrogatepass")
-        _loads_or_located(lambda: load_interventions(f, sim.load_scenario(DEMO)))
+        _loads_or_located(lambda: load_interventions(f, _demo()))
     _loads_or_located(lambda: parse_set(_mutate("vehicles[county_trucks].count=8", edits)))

@@ -59,20 +59,24 @@ class Limit:
         return f"at most {n} {self.unit} (the limit: {self.reason})"
 
 
-FILE_BYTES = Limit(32 * 2**20, "bytes", "400 times the largest shipped scenario, 82 kB")
-"""Largest input file read (32 MiB): 400 times the largest shipped scenario (Wenzhou, 82 kB); it
-stops ``/dev/zero`` or a mistaken multi-gigabyte file before it fills the memory."""
+FILE_BYTES = Limit(4 * 2**20, "bytes", "50 times the largest shipped scenario, 82 kB")
+"""Largest input file read (4 MiB): 50 times the county-level Wenzhou scenario (82 kB) and about
+15 times the town-level one being written for issue 13 (282 kB, 194 zones). PyYAML in Python
+reads about a megabyte a second; the limit stops ``/dev/zero`` or a mistaken large file within
+seconds."""
 
 YAML_DEPTH = Limit(64, "levels", "the shipped scenarios nest at most 8")
 """Deepest nesting of YAML collections: the shipped scenarios nest at most 8 levels; 64 keeps
 PyYAML's recursive composer (a few Python frames a level) far from Python's recursion limit,
 which 3,000 nested brackets overflowed."""
 
-YAML_NODES = Limit(1_000_000, "YAML values",
+YAML_NODES = Limit(200_000, "YAML values",
                    "the largest shipped scenario has 6,343; an alias counts each time it is used")
-"""Most YAML values in a file, counting a value again each time an alias repeats it: the largest
-shipped scenario has 6,343, a town-level Wenzhou with a full 186 x 186 travel matrix about
-40,000. A million loads in about 3 s; a 400-byte "billion laughs" file asks for 10^9."""
+"""Most YAML values in a file, counting a value again each time an alias repeats it: the
+county-level Wenzhou scenario has 6,343, the town-level one about 24,000, and a full 300 x 300
+travel matrix would add 90,000. PyYAML composes about 25,000 values a second on this machine, so
+the limit is met within about 8 s (a flat list of 200,000 numbers: 6.2 s); a 400-byte "billion
+laughs" file asks for 10^9 and is refused in milliseconds."""
 
 ZONE_POPULATION = Limit(50_000_000, "people",
                         "above Chongqing, China's most populous municipality, 32.05 million")

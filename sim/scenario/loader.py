@@ -77,26 +77,43 @@ class _Node:
         self.children = children or {}
 
 
-_TOO_DEEP = f"nesting too deep: {YAML_DEPTH.words()}"
+def _too_deep() -> str:
+    return f"nesting too deep: {YAML_DEPTH.words()}"
+
+
+def _too_many() -> str:
+    return f"too many values: {YAML_NODES.words()}"
 
 
 class _LimitedLoader(yaml.SafeLoader):
-    """``yaml.SafeLoader`` that refuses nesting deeper than ``YAML_DEPTH`` while composing.
+    """``yaml.SafeLoader`` that refuses nesting deeper than ``YAML_DEPTH``.
 
     PyYAML's composer recurses once per level of nesting, so 3,000 nested brackets overflow
-    Python's stack (``RecursionError``); this loader stops at the limit with a marked error.
+    Python's stack (``RecursionError``), and its scanner's look-ahead is quadratic in the open
+    flow collections; this loader stops both at the limit with a marked error.
     """
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._depth = 0
+        self._nodes = 0
+
+    def fetch_flow_collection_start(self, token_class: Any) -> None:  # noqa: D102
+        # The scanner looks ahead over every open flow collection ("[[[["), each token costing
+        # a pass over them: 3,000 brackets took 0.4 s and 30,000 would take a minute. Stop it.
+        if self.flow_level >= YAML_DEPTH.value:
+            raise yaml.scanner.ScannerError(None, None, _too_deep(), self.get_mark())
+        super().fetch_flow_collection_start(token_class)
 
     def compose_node(self, parent: Any, index: Any) -> Any:  # noqa: D102
         self._depth += 1
         try:
-            if self._depth > YAML_DEPTH.value:
+            self._nodes += 1
+            if self._depth > YAML_DEPTH.value or self._nodes > YAML_NODES.value:
                 event = self.peek_event()  # type: ignore[no-untyped-call]
-                raise yaml.composer.ComposerError(None, None, _TOO_DEEP, event.start_mark)
+                raise yaml.composer.ComposerError(None, None, _too_deep() if self._depth >
+                                                  YAML_DEPTH.value else _too_many(),
+                                                  event.start_mark)
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
@@ -201,7 +218,7 @@ def _check_size(root: yaml.Node, file: str, path: str) -> None:
             raise ScenarioError([Problem(file, line, shown, "an alias is used inside its own "
                                          "anchor: the value would contain itself")])
         if depth > YAML_DEPTH.value:  # pragma: no cover - the composer refuses this first
-            raise ScenarioError([Problem(file, line, shown, _TOO_DEEP)])
+            raise ScenarioError([Problem(file, line, shown, _too_deep())])
         active.add(key)
         n = 1
         if isinstance(node, yaml.MappingNode):
@@ -214,8 +231,8 @@ def _check_size(root: yaml.Node, file: str, path: str) -> None:
                 n += size(v, f"{where}[{i}]", depth + 1)
         active.discard(key)
         if n > YAML_NODES.value:
-            raise ScenarioError([Problem(file, line, shown, "too many values once aliases are "
-                                         f"expanded: {YAML_NODES.words()}")])
+            raise ScenarioError([Problem(file, line, shown, f"{_too_many()} once aliases are "
+                                         "expanded")])
         sizes[key] = n
         return n
 
