@@ -176,6 +176,22 @@ def test_paired_difference_removes_common_variance() -> None:
     assert d.to_dict()["independent_runs_for_same_precision"] > 400 * 10
 
 
+def test_paired_t_interval_on_five_pairs_is_the_textbook_one() -> None:
+    """Five paired differences 1, 2, 3, 4, 6: mean 3.2, s = sqrt(3.7), and the 95 % half-width
+    t(0.975, 4 degrees of freedom) s / sqrt(5) with t = 2.776 (Student's table), as scipy's
+    ttest_rel gives it; few pairs make the degrees of freedom matter."""
+    from scipy.stats import ttest_rel
+
+    b = np.array([10.0, 20.0, 30.0, 40.0, 50.0])
+    a = b + np.array([1.0, 2.0, 3.0, 4.0, 6.0])
+    d = paired_mean_difference(a, b)
+    half = 2.776 * math.sqrt(3.7) / math.sqrt(5)
+    assert d.difference.estimate == pytest.approx(3.2)
+    assert d.difference.high - 3.2 == pytest.approx(half, abs=5e-3)
+    ci = ttest_rel(a, b).confidence_interval(0.95)
+    assert (d.difference.low, d.difference.high) == pytest.approx((ci.low, ci.high), rel=1e-12)
+
+
 def test_tiny_scenario_is_valid() -> None:
     assert isinstance(tiny_scenario(), sim.Scenario)
 
