@@ -4,10 +4,19 @@ Without a ``roads`` block every pair of zones is linked directly (travel matrix,
 distance times circuity). With one, travel follows shortest paths over the links; blocked links
 drop out until a crew clears them, and a zone with no open path is cut off. Zones also close
 their roads during the hazard's gale window (no trip is started into a closure).
+
+Routes are computed when a trip asks for them, per origin, and forgotten at every change of the
+roads: a run of many zones and many link changes pays for the origins its trips use, not for
+all pairs at every change (the town-level Wenzhou scenario has 194 zones and about 170 link
+changes a run). Up to ``FLOYD_MAX_ZONES`` zones the table of all pairs is computed at once
+(Floyd-Warshall with numpy, as before: identical routes to the last bit); above it, each origin
+by Dijkstra's algorithm over the open links (the same shortest paths; the sums along a path can
+differ from Floyd-Warshall's in the last bit of a float).
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,6 +33,9 @@ __all__ = ["Link", "Network"]
 
 REF_SPEED_KMH = 40.0
 """Speed used to choose routes on links that give a length but no time."""
+
+FLOYD_MAX_ZONES = 64
+"""Up to this many zones, all routes are computed at once (Floyd-Warshall); above, per origin."""
 
 
 @dataclass(eq=False)
@@ -71,7 +83,8 @@ class Network:
         self.rng = rng
         self.sigma = as_float(travel.variability_sigma)
         self.lonlat = np.array([(z.lon, z.lat) for z in zones])
-        self._air: list[list[float]] | None = None
+        self._ll: list[list[float]] = self.lonlat.tolist()
+        self._air: list[list[float] | None] = [None] * n
         self.intra_h = np.array([
             (z.intra_zone_minutes if z.intra_zone_minutes is not None
              else travel.intra_zone_minutes) / 60.0
@@ -85,26 +98,51 @@ class Network:
         """Incremented at every change of routes or closures (keys caches of 'nearest')."""
         self.links: list[Link] = []
         index = {z.name: i for i, z in enumerate(zones)}
-        # fixed_h: hours on links with a given time; var_km: km on links timed by speed.
+        # Route rows per origin: hours on links with a given time, km on links timed by speed,
+        # and the 'nearest' key; None until a trip from that origin asks.
+        self._fixed: list[list[float] | None] = [None] * n
+        self._km: list[list[float] | None] = [None] * n
+        self._rank: list[list[float] | None] = [None] * n
+        self._intra: list[float] = self.intra_h.tolist()
+        self._circuity = float(travel.circuity)
+        self._mode = "circuity"
+        self._cut = 0
+        """Ordered pairs of zones with no open path, as of the last change."""
+        self._component: list[int] = [0] * n
+        """Per-origin mode: a zone's connected component over the open links."""
+        # fixed_h: hours on links with a given time; var_km: km on links timed by speed (the
+        # whole table, kept where it is computed at once: a travel matrix or Floyd-Warshall).
         self.fixed_h = np.zeros((n, n))
         self.var_km = np.zeros((n, n))
         if roads is not None:
             for i, lk in enumerate(roads.links):
                 self.links.append(Link(i, index[lk.a], index[lk.b], lk.km, lk.minutes, lk.kind))
-            self._shortest_paths()
+            if n <= FLOYD_MAX_ZONES:
+                self._mode = "floyd"
+                self._shortest_paths()
+            else:
+                self._mode = "dijkstra"
+                self._adj: list[list[tuple[int, float, float, float, Link]]] = [
+                    [] for _ in range(n)]
+                for link in self.links:
+                    f, k = ((link.minutes / 60.0, 0.0) if link.minutes is not None
+                            else (0.0, link.km))
+                    c = f + k / REF_SPEED_KMH
+                    self._adj[link.a].append((link.b, f, k, c, link))
+                    self._adj[link.b].append((link.a, f, k, c, link))
+                self._cost: list[list[float] | None] = [None] * n
+                self._pred: list[list[int] | None] = [None] * n
+                self._routes_changed(None)
         elif travel.minutes is not None:
+            self._mode = "matrix"
             m = np.asarray(travel.minutes, dtype=float) / 60.0
             self.fixed_h = m.copy()
             diag = np.diag(m)
             self.intra_h = np.where(diag > 0, diag, self.intra_h)
+            self._intra = self.intra_h.tolist()
             np.fill_diagonal(self.fixed_h, 0.0)
-        else:
-            for i, a in enumerate(zones):
-                for j in range(i + 1, n):
-                    b = zones[j]
-                    d = haversine_km(a.lon, a.lat, b.lon, b.lat) * travel.circuity
-                    self.var_km[i, j] = self.var_km[j, i] = d
-        self._tables()
+            self._tables()
+            self._cut = int((~np.isfinite(self.fixed_h)).sum())
         self.history: list[tuple[float, int]] = [(float(env.now), self.unreachable_pairs())]
 
     # -- routes ------------------------------------------------------------------------------
@@ -134,29 +172,137 @@ class Network:
         self.fixed_h = fixed
         self.var_km = km
         self._tables()
+        self._cut = int((~np.isfinite(self.fixed_h)).sum())
 
     def _tables(self) -> None:
-        """Python copies of the route tables: lookups of one pair are the hot path of a run."""
-        self._fixed: list[list[float]] = self.fixed_h.tolist()
-        self._km: list[list[float]] = self.var_km.tolist()
-        self._intra: list[float] = self.intra_h.tolist()
+        """Python copies of the whole route tables: lookups of one pair are the hot path."""
+        fixed: list[list[float]] = self.fixed_h.tolist()
+        km: list[list[float]] = self.var_km.tolist()
+        self._fixed = list(fixed)
+        self._km = list(km)
         self._rank = [[self._intra[a] if a == b else f + k / REF_SPEED_KMH
                        for b, (f, k) in enumerate(zip(fr, kr, strict=True))]
-                      for a, (fr, kr) in enumerate(zip(self._fixed, self._km, strict=True))]
+                      for a, (fr, kr) in enumerate(zip(fixed, km, strict=True))]
+
+    def _routes_changed(self, link: Link | None) -> None:
+        """Forget the routes that ``link`` changes and count the pairs cut off (per-origin mode).
+
+        An origin's routes stay when the link was blocked and is on none of them (its shortest
+        path tree does not use it), or was opened and gives no path as short as one it has:
+        computing them again would give the same values. ``None``: forget every origin's.
+        """
+        n = self.n
+        for a in range(n):
+            cost, pred = self._cost[a], self._pred[a]
+            if cost is None or pred is None:
+                continue
+            if link is not None:
+                u, v = link.a, link.b
+                if link.blocked:
+                    if pred[u] != link.idx and pred[v] != link.idx:
+                        continue
+                else:
+                    c = self._link_cost(link)
+                    if not (min(cost[u], cost[v]) < math.inf
+                            and (cost[u] + c <= cost[v] or cost[v] + c <= cost[u])):
+                        continue
+            self._fixed[a] = self._km[a] = self._rank[a] = None
+            self._cost[a] = self._pred[a] = None
+        parent = list(range(n))
+
+        def root(i: int) -> int:
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        for lk in self.links:
+            if not lk.blocked:
+                ra, rb = root(lk.a), root(lk.b)
+                if ra != rb:
+                    parent[ra] = rb
+        self._component = [root(i) for i in range(n)]
+        sizes: dict[int, int] = {}
+        for r in self._component:
+            sizes[r] = sizes.get(r, 0) + 1
+        self._cut = n * n - sum(s * s for s in sizes.values())
+
+    @staticmethod
+    def _link_cost(link: Link) -> float:
+        """A link's routing cost (hours at the reference speed, or its given time)."""
+        f, k = (link.minutes / 60.0, 0.0) if link.minutes is not None else (0.0, link.km)
+        return f + k / REF_SPEED_KMH
+
+    def _row(self, a: int) -> list[float]:
+        """Compute the routes from ``a`` (per-origin modes); returns its 'nearest' row."""
+        n = self.n
+        inf = math.inf
+        if self._mode == "dijkstra":
+            cost = [inf] * n
+            fixed = [inf] * n
+            km = [0.0] * n
+            pred = [-1] * n
+            done = [False] * n
+            cost[a] = fixed[a] = 0.0
+            heap = [(0.0, a)]
+            adj = self._adj
+            while heap:
+                c, u = heapq.heappop(heap)
+                if done[u]:
+                    continue
+                done[u] = True
+                fu, ku = fixed[u], km[u]
+                for v, f, k, lc, lk in adj[u]:
+                    if lk.blocked or done[v]:
+                        continue
+                    nc = c + lc
+                    if nc < cost[v]:
+                        cost[v], fixed[v], km[v], pred[v] = nc, fu + f, ku + k, lk.idx
+                        heapq.heappush(heap, (nc, v))
+            self._cost[a] = cost
+            self._pred[a] = pred
+        else:  # circuity: great-circle distance times circuity, the same value both ways
+            ll = self._ll
+            fixed = [0.0] * n
+            km = [0.0 if b == a else haversine_km(*ll[min(a, b)], *ll[max(a, b)])
+                  * self._circuity for b in range(n)]
+        self._fixed[a] = fixed
+        self._km[a] = km
+        row = [f + k / REF_SPEED_KMH for f, k in zip(fixed, km, strict=True)]
+        row[a] = self._intra[a]
+        self._rank[a] = row
+        return row
 
     def reachable(self, a: int, b: int) -> bool:
         """Whether an open road path joins zones ``a`` and ``b``."""
-        return a == b or self._fixed[a][b] < math.inf
+        if a == b:
+            return True
+        if self._mode == "dijkstra":  # connected components: no route needed
+            return self._component[a] == self._component[b]
+        fr = self._fixed[a]
+        if fr is None:
+            self._row(a)
+            fr = self._fixed[a]
+            assert fr is not None
+        return fr[b] < math.inf
 
     def base_hours(self, a: int, b: int, speed_kmh: float) -> float:
         """Typical travel time from zone ``a`` to ``b`` at ``speed_kmh`` (``inf`` if cut off)."""
         if a == b:
             return self._intra[a]
-        return self._fixed[a][b] + self._km[a][b] / speed_kmh
+        fr, kr = self._fixed[a], self._km[a]
+        if fr is None or kr is None:
+            self._row(a)
+            fr, kr = self._fixed[a], self._km[a]
+            assert fr is not None and kr is not None
+        return fr[b] + kr[b] / speed_kmh
 
     def rank(self, a: int, b: int) -> float:
         """Ordering key for 'nearest' (hours at the reference speed; ``inf`` if cut off)."""
-        return self._rank[a][b]
+        row = self._rank[a]
+        if row is None:
+            row = self._row(a)
+        return row[b]
 
     def trip_hours(self, a: int, b: int, speed_kmh: float) -> float:
         """One trip's travel time: the base time times a lognormal factor of median 1."""
@@ -167,10 +313,11 @@ class Network:
 
     def air_km(self, a: int, b: int) -> float:
         """Great-circle distance between the centres of two zones, km."""
-        if self._air is None:
-            ll = self.lonlat.tolist()
-            self._air = [[haversine_km(lo1, la1, lo2, la2) for lo2, la2 in ll] for lo1, la1 in ll]
-        return self._air[a][b]
+        row = self._air[a]
+        if row is None:
+            lo1, la1 = self._ll[a]
+            row = self._air[a] = [haversine_km(lo1, la1, lo2, la2) for lo2, la2 in self._ll]
+        return row[b]
 
     # -- closures and damage -----------------------------------------------------------------
     def is_closed(self, zone: int, t: float) -> bool:
@@ -204,7 +351,7 @@ class Network:
         if not link.blocked:
             link.blocked = True
             link.blocked_at = float(self.env.now)
-            self._shortest_paths()
+            self._reroute(link)
             self._signal()
 
     def clear(self, link: Link) -> None:
@@ -213,8 +360,14 @@ class Network:
             link.blocked = False
             link.claimed = False
             link.cleared_at = float(self.env.now)
-            self._shortest_paths()
+            self._reroute(link)
             self._signal()
+
+    def _reroute(self, link: Link) -> None:
+        if self._mode == "floyd":
+            self._shortest_paths()
+        else:
+            self._routes_changed(link)
 
     def _signal(self) -> None:
         self.version += 1
@@ -224,4 +377,4 @@ class Network:
 
     def unreachable_pairs(self) -> int:
         """Ordered pairs of zones with no open path."""
-        return int((~np.isfinite(self.fixed_h)).sum())
+        return self._cut
