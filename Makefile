@@ -41,6 +41,7 @@ validation: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/engine.py
 	$(BIN)/python benchmarks/engine.py scenarios/wenzhou_typhoon.yaml --runs 10
+	$(BIN)/python benchmarks/towns.py
 	$(BIN)/python benchmarks/run_benchmarks.py
 	$(BIN)/python benchmarks/memory.py
 
