@@ -78,6 +78,7 @@ class Logistics:
                                           stock[i].copy(), self.available[i],
                                           as_float(p.loading_h)))
         self.point_by_name = {p.name: p for p in self.points}
+        self._point_zones = sorted({p.zone for p in self.points})
         self.trucks: list[Truck] = []
         self.idle: IdleIndex[Truck] = IdleIndex()
         for v in sc.vehicles:
@@ -168,9 +169,10 @@ class Logistics:
             self._retry_backorders()
 
     def _sources(self, shelter: ShelterState) -> list[PointState]:
-        """Stock points in dispatch order for ``shelter`` (cached until the network changes)."""
+        """Stock points in dispatch order for ``shelter`` (cached until the routes change)."""
         net = self.m.net
-        key = (shelter.zone, net.version)
+        rows = net.row_version  # the order reads the routes from every point's zone
+        key = (shelter.zone, sum(rows[z] for z in self._point_zones))
         order = self._order_cache.get(key)
         if order is None:
             tiered = self.m.sc.response.logistics.dispatch == "tiered"

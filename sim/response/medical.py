@@ -165,7 +165,7 @@ class Medical:
     def reserve_bed(self, zone: int) -> Hospital | None:
         """Promise a bed at the nearest hospital with one free (road time, then air)."""
         net = self.m.net
-        key = (zone, net.version)
+        key = (zone, net.row_version[zone])
         order = self._bed_order.get(key)
         if order is None:
             order = self._bed_order[key] = sorted(

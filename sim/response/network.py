@@ -95,7 +95,13 @@ class Network:
         ]
         self.changed = simpy.Event(env)
         self.version = 0
-        """Incremented at every change of routes or closures (keys caches of 'nearest')."""
+        """Incremented at every change of routes or closures."""
+        self.row_version = [0] * len(zones)
+        """Per origin zone, incremented when its routes may change (a link blocked or cleared on
+        its shortest-path tree, or any link in all-pairs mode): the only changes of
+        :meth:`rank` from that origin (closures only delay departures). Caches of orders by
+        nearness are keyed on the versions of the rows they read, so that a change elsewhere,
+        or a closure, leaves them valid."""
         self.links: list[Link] = []
         index = {z.name: i for i, z in enumerate(zones)}
         # Route rows per origin: hours on links with a given time, km on links timed by speed,
@@ -208,6 +214,7 @@ class Network:
                         continue
             self._fixed[a] = self._km[a] = self._rank[a] = None
             self._cost[a] = self._pred[a] = None
+            self.row_version[a] += 1
         parent = list(range(n))
 
         def root(i: int) -> int:
@@ -365,6 +372,7 @@ class Network:
 
     def _reroute(self, link: Link) -> None:
         if self._mode == "floyd":
+            self.row_version = [v + 1 for v in self.row_version]
             self._shortest_paths()
         else:
             self._routes_changed(link)

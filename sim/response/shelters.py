@@ -320,9 +320,9 @@ class Shelters:
         return parts
 
     def _nearest(self, zone: int) -> list[ShelterState]:
-        """Shelters by road time from ``zone`` (cached until the network or the list changes)."""
+        """Shelters by road time from ``zone`` (cached until the routes or the list change)."""
         net = self.m.net
-        key = (zone, net.version, len(self.list))
+        key = (zone, net.row_version[zone], len(self.list))
         order = self._order_cache.get(key)
         if order is None:
             order = sorted(self.list, key=lambda s: (net.rank(zone, s.zone), s.idx))
