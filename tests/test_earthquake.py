@@ -193,3 +193,20 @@ def test_road_links_are_blocked_by_the_scenarios_fragility(eq: sim.Scenario, med
                               "hazard.magnitude": 7.0, "hazard.intensity_epsilon": 1.0})
     blocked = [sim.run(sc, s).metrics["links_blocked"] for s in range(3)]
     assert all(b > 0 for b in blocked) if expect_blocked else blocked == [0, 0, 0]
+
+
+@pytest.mark.parametrize(("hour", "period"), [
+    (23.98, "night"), (22.0, "night"), (2.5, "night"), (5.99, "night"), (6.0, "day"),
+    (7.5, "commute"), (12.0, "day"), (18.0, "commute"), (21.99, "day"), (47.0, "night"),
+])
+def test_indoor_share_follows_the_clock_across_midnight(eq: sim.Scenario, hour: float,
+                                                        period: str) -> None:
+    """The pack's night is 22:00-06:00, across midnight: a shock at 23:59 (Jishishan 2023) or
+    at 02:30 finds the night's share indoors; commuting 07-09 and 17-19, day otherwise."""
+    from sim.hazards.earthquake import indoor_share
+
+    h = sample_scenario(eq, Streams(1))[0].hazard
+    occ = h.occupancy
+    assert tuple(occ.night_hours) == (22, 6)
+    assert indoor_share(hour, h) == {"night": occ.night, "day": occ.day,
+                                     "commute": occ.commute}[period]
