@@ -45,6 +45,7 @@ from sim.scenario.clauses import (
 )
 from sim.scenario.distributions import as_float
 from sim.targets import evaluate_targets
+from tests.conftest import DEMO
 from tests.strategies import (
     any_scenarios,
     earthquake_scenarios,
@@ -654,3 +655,21 @@ def test_deep_water_casualties_stay_probabilities(build: Any) -> None:
     sc = build()
     r = sim.run(sc, 0)
     check_transitions(sc, r)
+
+
+def test_a_trip_waits_for_closures_at_either_end() -> None:
+    """A trip is not started while it would overlap a road closure of the zone it leaves or of
+    the zone it drives into (and a zone's own closure holds trips inside it)."""
+    sc = sim.load_scenario(DEMO)
+    s = sim.Simulation(sc, 1)
+    net = s.model.net
+    a, b = 0, 1
+    for z in range(net.n):
+        net.closures[z].clear()
+    net.add_closure(b, 10.0, 15.0)
+    assert net.earliest_departure(a, b, 9.0, 2.0) == 15.0  # into the closed zone
+    assert net.earliest_departure(b, a, 9.0, 2.0) == 15.0  # out of it
+    assert net.earliest_departure(a, b, 5.0, 2.0) == 5.0  # arrives before it closes
+    assert net.earliest_departure(a, a, 9.0, 2.0) == 9.0  # the other zone is open
+    net.add_closure(a, 14.0, 20.0)
+    assert net.earliest_departure(a, b, 9.0, 2.0) == 20.0  # both windows, one after the other
