@@ -400,7 +400,7 @@ def flood_checks(scenarios_dir: str | Path = "scenarios", reduced: bool = False,
                  seed: int = 0) -> list[CheckResult]:
     """:func:`check_flood_statistics` on the flood and typhoon scenarios present.
 
-    For the validation page (:func:`sim.study.validation.all_checks`); ``reduced`` runs 6 runs
+    For the validation page (:func:`sim.study.validation.all_checks`); ``reduced`` runs 3 runs
     of each instead of 30.
     """
     from sim.scenario.loader import load_scenario
@@ -410,7 +410,7 @@ def flood_checks(scenarios_dir: str | Path = "scenarios", reduced: bool = False,
     for stem in FLOOD_SCENARIOS:
         p = d / f"{stem}.yaml"
         if p.is_file():
-            out.extend(check_flood_statistics(load_scenario(p), runs=6 if reduced else 30,
+            out.extend(check_flood_statistics(load_scenario(p), runs=3 if reduced else 30,
                                               seed=seed))
     return out
 
