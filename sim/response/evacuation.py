@@ -22,6 +22,7 @@ The chain, per zone:
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import deque
 from collections.abc import Generator
@@ -294,14 +295,16 @@ class Evacuation:
     def dispatch_buses(self) -> None:
         """Send idle buses to zones with people waiting: oldest queue first, nearest bus."""
         m = self.m
+        idle = self.idle
+        if not idle:
+            return
         waiting = [z for z, q in enumerate(self.bus_queue) if q]
         if not waiting:
             return
-        waiting.sort(key=lambda z: (self.bus_queue[z][0].t_need, z))
-        idle = self.idle
-        for z in waiting:
-            if not idle:
-                return
+        # One bus per zone in queue order while buses last: only the first len(idle) zones of
+        # the order are served (the keys are unique, so this is the sorted order's head).
+        queue = self.bus_queue
+        for z in heapq.nsmallest(len(idle), waiting, key=lambda z: (queue[z][0].t_need, z)):
             bus = idle.nearest(m.net, z)
             idle.take(bus)
             m.env.process(self._bus_trip(bus, z))

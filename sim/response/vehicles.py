@@ -125,6 +125,10 @@ class IdleIndex(Generic[V]):
     def __bool__(self) -> bool:
         return bool(self.by_zone)
 
+    def __len__(self) -> int:
+        """Idle vehicles in the index."""
+        return len(self._zone)
+
     def nearest(self, net: Network, zone: int) -> V:
         """The idle vehicle nearest to ``zone`` (ties: lowest ``idx``)."""
         rank = net.rank
