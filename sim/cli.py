@@ -34,12 +34,24 @@ class UserError(Exception):
 
 
 @app.command()
-def validate(file: ScenarioFile) -> None:
+def validate(
+    file: Annotated[Path | None, typer.Argument(help="Scenario YAML file.", dir_okay=False,
+                                                show_default=False)] = None,
+    msel: Annotated[Path | None, typer.Option("--msel", dir_okay=False, help=(
+        "Check this exercise MSEL (YAML or CSV) against FILE, or its own scenario."))] = None,
+) -> None:
     """Check a scenario file; print its problems as FILE:LINE: field: message."""
     from sim.report.text import format_standards
     from sim.scenario.citations import ROOT, check_citations
     from sim.standards import evaluate_standards
 
+    if msel is not None:
+        from sim.exercise import validate_msel_file
+
+        typer.echo(validate_msel_file(msel, file))
+        return
+    if file is None:
+        raise UserError("give a scenario file (or --msel FILE)")
     sc = load_scenario(file)
     typer.echo(f"{file}: valid scenario {sc.name!r} ({len(sc.zones)} zones, "
                f"{sum(z.population for z in sc.zones):,} people, {len(sc.targets)} targets)")
