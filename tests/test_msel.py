@@ -316,3 +316,20 @@ def test_due_injects_in_time_order() -> None:
     m = parse_msel_yaml(text)
     due = [i.number for i in due_injects(m, 5, {"order_evacuation": -9})]
     assert due == ["1.2", "1.3", "1.5", "2.1", "2.2", "3.1", "1.1"]
+
+
+def test_csv_characters_and_quotes_that_cannot_be_read(tmp_path: Path) -> None:
+    text = CSV_FILE.read_text(encoding="utf-8")
+    line = _line_of(text, "1.2,-12,")
+    f = tmp_path / "msel.csv"
+    f.write_text(text.replace("1.2,-12,City", "1.2,-12,Ci\x00ty"), encoding="utf-8")
+    assert _one_problem(f) == f"{f}:{line}: control character #x0000 in cell 3 is not allowed"
+    f.write_text(text + '5.1,30,"an open quote\n', encoding="utf-8")
+    assert _one_problem(f) == (f"{f}:{text.count(chr(10)) + 1}: not a readable CSV row: "
+                               "unexpected end of data")
+    rows = _csv_rows()
+    line = _set_cell(rows, "2.1", "message_zh", "")
+    _set_cell(rows, "2.1", "message_en", "")
+    f = _write_csv(tmp_path, rows)
+    assert _one_problem(f) == (f"{f}:{line}: columns message_zh, message_en: required field is "
+                               "missing")

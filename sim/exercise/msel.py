@@ -404,6 +404,7 @@ _TEXT_COLUMNS = {"number", "synopsis", "from", "to", "objective", "source", "mes
                  "when_not_action", "effect_kind", "effect_point", "effect_fleet", "effect_name",
                  "effect_zone", "effect_note"}
 _INT = re.compile(r"^[+-]?\d+$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # as YAML refuses them
 
 
 def _column_ok(col: str) -> bool:
@@ -440,6 +441,8 @@ def _csv_path(path: str) -> str:
     """A field path of the data as the CSV's reader sees it: a column, or a metadata row."""
     m = re.match(r"^injects\[\d+\]\.?(.*)$", path)
     if m:
+        if m.group(1) == "message":  # both columns empty or absent
+            return "columns message_zh, message_en"
         return f"column {m.group(1).replace('.', '_')}" if m.group(1) else ""
     m = re.match(r"^(objectives|roles)\[\d+\]\.?(.*)$", path)
     if m:
@@ -473,12 +476,18 @@ def parse_msel_csv(text: str, file: str = "<string>", scenario: Scenario | None 
     header_line = 1
     injects: list[dict[str, Any]] = []
     inject_nodes: dict[Any, _Node] = {}
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     last = 0
     try:
         for row in reader:
             line, last = last + 1, reader.line_num
             cells = [c.strip() for c in row]
+            bad = next((c for c in cells if _CONTROL.search(c)), None)
+            if bad is not None:
+                char = ord(_CONTROL.findall(bad)[0])
+                problems.append(Problem(file, line, "", f"control character #x{char:04x} in "
+                                        f"cell {cells.index(bad) + 1} is not allowed"))
+                continue
             if not any(cells) or cells[0].startswith("#"):
                 continue
             if header is None:
