@@ -117,11 +117,15 @@ class Medical:
         if counts[0]:
             ev = m.env.timeout(self.first_aid_h)
             ev.callbacks.append(partial(self._first_aid_done, zone, counts[0]))
+        # The severity-3 patients' survival times in one draw: the same numbers, in the same
+        # order, as one draw per patient.
+        dies_in = self.rng.exponential(self.sev3_mean_h, size=counts[2]).tolist() \
+            if counts[2] else []
         for sev, k in ((3, counts[2]), (2, counts[1])):
-            for _ in range(k):
+            for i in range(k):
                 p = Patient(zone, sev, now)
                 if sev == 3:
-                    p.dies_at = now + float(self.rng.exponential(self.sev3_mean_h))
+                    p.dies_at = now + dies_in[i]
                     ev = m.env.timeout(p.dies_at - now)
                     ev.callbacks.append(partial(self._deteriorate, p))
                 self.patients.append(p)
