@@ -22,8 +22,8 @@ import sim
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def bare_simpy_rate(processes: int = 100, horizon: float = 3000.0) -> float:
-    """Events per second of ``processes`` processes yielding unit timeouts."""
+def _ticking(processes: int) -> simpy.Environment:
+    """An environment of ``processes`` processes that only yield unit timeouts."""
     env = simpy.Environment()
 
     def tick(env: simpy.Environment):  # type: ignore[no-untyped-def]
@@ -32,6 +32,12 @@ def bare_simpy_rate(processes: int = 100, horizon: float = 3000.0) -> float:
 
     for _ in range(processes):
         env.process(tick(env))
+    return env
+
+
+def bare_simpy_rate(processes: int = 100, horizon: float = 3000.0) -> float:
+    """Events per second of ``processes`` processes yielding unit timeouts."""
+    env = _ticking(processes)
     start = time.perf_counter()
     env.run(until=horizon)
     return processes * horizon / (time.perf_counter() - start)
@@ -39,14 +45,7 @@ def bare_simpy_rate(processes: int = 100, horizon: float = 3000.0) -> float:
 
 def bare_simpy_cpu(events: int = 100_000, processes: int = 100) -> float:
     """CPU seconds of ``events`` bare SimPy timeout events (``processes`` ticking processes)."""
-    env = simpy.Environment()
-
-    def tick(env: simpy.Environment):  # type: ignore[no-untyped-def]
-        while True:
-            yield env.timeout(1.0)
-
-    for _ in range(processes):
-        env.process(tick(env))
+    env = _ticking(processes)
     start = time.process_time()
     env.run(until=events / processes)
     return time.process_time() - start

@@ -3,40 +3,7 @@
 The exercise command, forks, console and after-action report build on this data layer.
 """
 
-from sim.exercise.msel import (
-    Effect,
-    ExpectedAction,
-    Inject,
-    Message,
-    Msel,
-    Objective,
-    Role,
-    WhenNot,
-    check_msel,
-    due_injects,
-    load_msel,
-    msel_to_csv,
-    parse_msel_csv,
-    parse_msel_yaml,
-    scenario_path,
-    validate_msel_file,
-)
+from sim.exercise import msel as _msel
+from sim.exercise.msel import *  # noqa: F403  (the names of msel.__all__)
 
-__all__ = [
-    "Effect",
-    "ExpectedAction",
-    "Inject",
-    "Message",
-    "Msel",
-    "Objective",
-    "Role",
-    "WhenNot",
-    "check_msel",
-    "due_injects",
-    "load_msel",
-    "msel_to_csv",
-    "parse_msel_csv",
-    "parse_msel_yaml",
-    "scenario_path",
-    "validate_msel_file",
-]
+__all__ = list(_msel.__all__)
