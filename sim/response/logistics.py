@@ -121,10 +121,14 @@ class Logistics:
         # Python floats in the loop (a few items, many points): the same arithmetic as numpy's
         # element-wise operations, without their per-call cost.
         rest = qty.tolist()
-        # A point with less than EPS of every item can give nothing (take = min(a, r) < EPS);
-        # it is found for all points at once (only the point being visited changes in the loop).
-        has = cast(list[bool], (self.available >= EPS).any(axis=1).tolist())
-        for p in self._sources(shelter):
+        # A point gives an item only if it holds at least EPS of it and at least EPS is asked
+        # (take = min(a, r) < EPS otherwise): the points that can give anything asked are found
+        # for all points at once (only the point being visited changes in the loop, and what is
+        # asked only falls), and without any the order is not walked (a back order retried while
+        # the stock it waits for is still out, most of the retries).
+        asked = qty >= EPS
+        has = cast(list[bool], (self.available[:, asked] >= EPS).any(axis=1).tolist())
+        for p in self._sources(shelter) if any(has) else ():
             if p.out or not has[p.idx]:
                 continue
             take = [a if a < r else r for r, a in zip(rest, p.available.tolist(), strict=True)]
