@@ -397,3 +397,19 @@ def test_mutated_interventions_and_sets_load_or_are_located(
         f.write_text(_mutate(SMALL_INJECTS, edits), encoding="utf-8", errors="surrogatepass")
         _loads_or_located(lambda: load_interventions(f, _demo()))
     _loads_or_located(lambda: parse_set(_mutate("vehicles[county_trucks].count=8", edits)))
+
+
+def test_a_backtest_file_with_bad_bytes_is_located(tmp_path: Path) -> None:
+    """Back-test files are read like every other YAML input: a byte that is not UTF-8 is named
+    with its line, and an oversized file is refused before it is parsed."""
+    from sim.study.backtest import load_backtest
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_bytes(b"name: bad\nhazard: flood\ntitle: {en: x, zh: \xff\xfe}\n")
+    with pytest.raises(ScenarioError) as exc:
+        load_backtest(bad)
+    assert [(p.line, "not UTF-8" in p.message) for p in exc.value.problems] == [(3, True)]
+    big = tmp_path / "big.yaml"
+    big.write_bytes(b"#" * int(limits.FILE_BYTES.value + 1))
+    with pytest.raises(ScenarioError, match="too large"):
+        load_backtest(big)

@@ -94,8 +94,6 @@ class Network:
             [c] if c is not None else [] for c in closures
         ]
         self.changed = simpy.Event(env)
-        self.version = 0
-        """Incremented at every change of routes or closures."""
         self.row_version = [0] * len(zones)
         """Per origin zone, incremented when its routes may change (a link blocked or cleared on
         its shortest-path tree, or any link in all-pairs mode): the only changes of
@@ -131,9 +129,7 @@ class Network:
                 self._adj: list[list[tuple[int, float, float, float, Link]]] = [
                     [] for _ in range(n)]
                 for link in self.links:
-                    f, k = ((link.minutes / 60.0, 0.0) if link.minutes is not None
-                            else (0.0, link.km))
-                    c = f + k / REF_SPEED_KMH
+                    f, k, c = self._link_parts(link)
                     self._adj[link.a].append((link.b, f, k, c, link))
                     self._adj[link.b].append((link.a, f, k, c, link))
                 self._cost: list[list[float] | None] = [None] * n
@@ -162,8 +158,7 @@ class Network:
         for lk in self.links:
             if lk.blocked:
                 continue
-            f, k = (lk.minutes / 60.0, 0.0) if lk.minutes is not None else (0.0, lk.km)
-            c = f + k / REF_SPEED_KMH
+            f, k, c = self._link_parts(lk)
             for a, b in ((lk.a, lk.b), (lk.b, lk.a)):
                 if c < cost[a, b]:
                     cost[a, b], fixed[a, b], km[a, b] = c, f, k
@@ -208,7 +203,7 @@ class Network:
                     if pred[u] != link.idx and pred[v] != link.idx:
                         continue
                 else:
-                    c = self._link_cost(link)
+                    c = self._link_parts(link)[2]
                     if not (min(cost[u], cost[v]) < math.inf
                             and (cost[u] + c <= cost[v] or cost[v] + c <= cost[u])):
                         continue
@@ -235,10 +230,10 @@ class Network:
         self._cut = n * n - sum(s * s for s in sizes.values())
 
     @staticmethod
-    def _link_cost(link: Link) -> float:
-        """A link's routing cost (hours at the reference speed, or its given time)."""
+    def _link_parts(link: Link) -> tuple[float, float, float]:
+        """A link's hours on a given time, km timed by speed, and routing cost in hours."""
         f, k = (link.minutes / 60.0, 0.0) if link.minutes is not None else (0.0, link.km)
-        return f + k / REF_SPEED_KMH
+        return f, k, f + k / REF_SPEED_KMH
 
     def _row(self, a: int) -> list[float]:
         """Compute the routes from ``a`` (per-origin modes); returns its 'nearest' row."""
@@ -378,7 +373,6 @@ class Network:
             self._routes_changed(link)
 
     def _signal(self) -> None:
-        self.version += 1
         self.history.append((float(self.env.now), self.unreachable_pairs()))
         old, self.changed = self.changed, simpy.Event(self.env)
         old.succeed()

@@ -282,14 +282,14 @@ class _Builder:
                                          msg + "; quote it if it is text"))
             return None
 
-    def build(self, node: yaml.Node, path: str, depth: int) -> tuple[Any, _Node]:
+    def build(self, node: yaml.Node, path: str) -> tuple[Any, _Node]:
         """Construct Python data from a composed node, recording lines and duplicate keys."""
         line = node.start_mark.line + 1
         if isinstance(node, yaml.MappingNode):
             data: dict[Any, Any] = {}
             kids: dict[Any, _Node] = {}
             for key_node, value_node in node.value:
-                key, _ = self.build(key_node, path, depth + 1)
+                key, _ = self.build(key_node, path)
                 if not isinstance(key, str | int | float | bool) or key is None:
                     self.problems.append(Problem(
                         self.file, key_node.start_mark.line + 1, path,
@@ -301,7 +301,7 @@ class _Builder:
                         self.file, key_node.start_mark.line + 1, sub,
                         f"duplicate key {key!r} (first on line {kids[key].line})"))
                     continue
-                value, child = self.build(value_node, sub, depth + 1)
+                value, child = self.build(value_node, sub)
                 child.line = key_node.start_mark.line + 1 if isinstance(
                     value_node, yaml.MappingNode | yaml.SequenceNode) and not \
                     value_node.flow_style else value_node.start_mark.line + 1
@@ -312,7 +312,7 @@ class _Builder:
             items: list[Any] = []
             kids = {}
             for i, item_node in enumerate(node.value):
-                value, child = self.build(item_node, f"{path}[{i}]", depth + 1)
+                value, child = self.build(item_node, f"{path}[{i}]")
                 items.append(value)
                 kids[i] = child
             return items, _Node(line, kids)
@@ -349,7 +349,7 @@ def build_yaml(node: yaml.Node, file: str, problems: list[Problem],
     _check_size(node, file, path)
     builder = _Builder(file, problems)
     try:
-        return builder.build(node, path, 1)
+        return builder.build(node, path)
     finally:
         builder.close()
 

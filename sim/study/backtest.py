@@ -36,7 +36,14 @@ from pydantic import (
 )
 
 from sim.scenario.base import Text
-from sim.scenario.loader import Problem, ScenarioError, _locate, _message, compose_mapping
+from sim.scenario.loader import (
+    Problem,
+    ScenarioError,
+    _locate,
+    _message,
+    compose_mapping,
+    read_text,
+)
 from sim.scenario.overrides import Override, apply_overrides, parse_path
 from sim.scenario.schema import Scenario
 
@@ -287,13 +294,7 @@ def load_backtest(path: str | Path) -> tuple[Backtest, Scenario]:
         If the back-test, its scenario or an observed value is not valid (located).
     """
     file = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise ScenarioError([Problem(file, None, "", f"cannot read the file: {reason}")]) \
-            from None
-    bt, ovs, root = _parse(text, file)
+    bt, ovs, root = _parse(read_text(path, file), file)
     sc_path = bt.scenario_path()
     if not sc_path.is_file():
         raise ScenarioError([Problem(file, root.children["scenario"].line, "scenario",
