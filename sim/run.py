@@ -20,6 +20,7 @@ from simpy.events import URGENT
 from sim.hazards import compute_impact
 from sim.hazards.impact import Impact
 from sim.interventions import Branch, Intervention, apply_intervention, check_interventions
+from sim.response.cohorts import ReliefLog
 from sim.response.ledger import State
 from sim.response.model import Model
 from sim.results import RunResult
@@ -28,7 +29,7 @@ from sim.scenario.schema import Scenario
 from sim.streams import Streams, as_seed_sequence
 from sim.targets import evaluate_targets
 
-__all__ = ["Simulation", "run"]
+__all__ = ["Simulation", "partial_result", "run"]
 
 
 class Simulation:
@@ -196,16 +197,55 @@ def run(scenario: Scenario, seed: int | np.random.SeedSequence = 0,
     return Simulation(scenario, seed, interventions, inputs, impact).finish()
 
 
-def _collect(sim: Simulation) -> RunResult:
+def partial_result(sim: Simulation) -> RunResult:
+    """The RunResult of a run so far, its targets evaluated on it, without disturbing the run.
+
+    People still waiting for relief count as not relieved (yet); the series end with a
+    snapshot of now. A finished run gives its final result.
+    """
+    if sim._result is not None:
+        return sim._result
+    return _collect(sim, final=False)
+
+
+def _collect(sim: Simulation, *, final: bool = True) -> RunResult:
+    """The run's RunResult; with ``final=False``, of the run so far, leaving the model as it is.
+
+    A final collection closes the open relief cohorts (their people unrelieved at the end). A
+    partial one (:func:`partial_result`) reads copies instead: the open cohorts as they stand
+    (relieved or not yet), and the time series with a snapshot of now appended. The result's
+    event log and other lists are the model's own: read them before the run advances.
+    """
     m = sim.model
-    for c in m.cohorts:
-        if c.n > 0:
-            m.relief.close(c)
-    t_relief = np.array(m.relief.t_relief, dtype=float)
+    if final:
+        for c in m.cohorts:
+            if c.n > 0:
+                m.relief.close(c)
+        relief = m.relief
+        series_t, series_people, series_moves = m.series_t, m.series_people, m.series_moves
+        series_shelter, series_stock, series_beds = m.series_shelter, m.series_stock, m.series_beds
+    else:
+        relief = ReliefLog(list(m.relief.zone), list(m.relief.n), list(m.relief.t_need),
+                           list(m.relief.t_relief))
+        for c in m.cohorts:
+            if c.n > 0 and not c.closed:
+                relief.add(c.home, c.n, c.t_need,
+                           math.inf if c.relieved_at is None else c.relieved_at)
+        series_t, series_people = list(m.series_t), list(m.series_people)
+        series_shelter, series_stock = list(m.series_shelter), list(m.series_stock)
+        series_beds, series_moves = list(m.series_beds), list(m.series_moves)
+        if not series_t or series_t[-1] < m.env.now:
+            series_t.append(m.env.now)
+            series_moves.append(len(m.ledger.log))
+            series_people.append(m.ledger.counts.copy())
+            series_shelter.append([s.present for s in m.shelters.list])
+            series_stock.append(np.array([p.on_hand for p in m.logistics.points]))
+            series_beds.append([h.occupied for h in m.medical.hospitals])
+    t_relief = np.array(relief.t_relief, dtype=float)
     relief_t = np.where(np.isfinite(t_relief), np.maximum(t_relief, 0.0), np.inf)
     n_sh = len(m.shelters.list)
-    occ = np.zeros((len(m.series_t), n_sh), dtype=np.int64)
-    for i, row in enumerate(m.series_shelter):
+    occ = np.zeros((len(series_t), n_sh), dtype=np.int64)
+    for i, row in enumerate(series_shelter):
         occ[i, : len(row)] = row
     ss = sim.seed_sequence
     result = RunResult(
@@ -227,22 +267,22 @@ def _collect(sim: Simulation) -> RunResult:
         shelter_zone=[s.zone for s in m.shelters.list],
         points=[p.name for p in m.logistics.points],
         point_tiers=[p.tier for p in m.logistics.points],
-        times=np.array(m.series_t),
-        people=np.array(m.series_people),
+        times=np.array(series_t),
+        people=np.array(series_people),
         shelter_occupancy=occ,
-        stock=np.array(m.series_stock).reshape(len(m.series_t), len(m.logistics.points),
-                                               len(m.items)),
+        stock=np.array(series_stock).reshape(len(series_t), len(m.logistics.points),
+                                             len(m.items)),
         events=m.events,
         transitions=m.ledger.log,
-        moves_before=np.array(m.series_moves, dtype=np.int64),
-        relief_n=np.array(m.relief.n, dtype=np.int64),
+        moves_before=np.array(series_moves, dtype=np.int64),
+        relief_n=np.array(relief.n, dtype=np.int64),
         relief_t=relief_t,
-        relief_t_need=np.array(m.relief.t_need, dtype=float),
-        relief_zone=np.array(m.relief.zone, dtype=np.int64),
+        relief_t_need=np.array(relief.t_need, dtype=float),
+        relief_zone=np.array(relief.zone, dtype=np.int64),
         hospitals=[h.name for h in m.medical.hospitals],
         hospital_beds=[h.beds for h in m.medical.hospitals],
-        bed_occupancy=np.array(m.series_beds, dtype=np.int64).reshape(
-            len(m.series_t), len(m.medical.hospitals)),
+        bed_occupancy=np.array(series_beds, dtype=np.int64).reshape(
+            len(series_t), len(m.medical.hospitals)),
         sites=[{"zone": m.zone_names[s.zone], "opened_h": s.opened_h,
                 "first_arrival_h": s.first_arrival_h,
                 "first_by_kind": dict(s.first_arrival_by_kind)} for s in m.rescue.sites],
