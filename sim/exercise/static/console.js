@@ -1,0 +1,586 @@
+// The exercise console (演练指挥台): plain JavaScript, no libraries, served by sim itself.
+// The facilitator's view drives the exercise through the JSON API; the players' view
+// (/players) only reads /api/players/*, which leave out future injects and expected actions.
+"use strict";
+
+const VIEW = document.body.dataset.view === "players" ? "players" : "facilitator";
+const API = VIEW === "players" ? "/api/players" : "/api";
+const SVGNS = "http://www.w3.org/2000/svg";
+const STATE_COLOURS = {
+  at_home: "#d0d5dd", warned: "#fdb022", evacuating: "#f79009", sheltered: "#2e90fa",
+  dispersed: "#7cd4fd", exposed: "#98a2b3", displaced: "#d92d20", injured: "#e31b54",
+  trapped: "#7a2e0e", rescued: "#12b76a", killed: "#101828",
+};
+const STATE_ZH = {
+  at_home: "在家", warned: "已预警", evacuating: "转移中", sheltered: "集中安置",
+  dispersed: "分散安置", exposed: "受灾暴露", displaced: "无家可归", injured: "受伤",
+  trapped: "被困", rescued: "获救", killed: "死亡失踪",
+};
+const KIND_ZH = {
+  inject: "注入", contingency: "应急注入", decision: "决策", fork: "推演", effect: "效果",
+  note: "备注",
+};
+
+const ui = {
+  logLength: 0,
+  stockMax: {},       // point -> item -> largest quantity seen (the gauge's full mark)
+  schema: null,
+  lastForkId: null,
+  busy: false,
+};
+
+// ---------------------------------------------------------------- helpers
+function $(id) { return document.getElementById(id); }
+function el(tag, attrs, ...kids) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === "class") e.className = v; else if (k === "text") e.textContent = v;
+    else e.setAttribute(k, v === true ? "" : v);
+  }
+  for (const kid of kids) if (kid !== null && kid !== undefined) {
+    e.append(typeof kid === "string" ? document.createTextNode(kid) : kid);
+  }
+  return e;
+}
+function svg(tag, attrs, text) {
+  const e = document.createElementNS(SVGNS, tag);
+  for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+function clockText(t) {
+  if (t === null || t === undefined) return "T —";
+  const sign = t < 0 ? "−" : "+";
+  const a = Math.abs(t);
+  return `T${sign}${Number.isInteger(a) ? a : a.toFixed(1)} h`;
+}
+function fmt(x, digits = 0) {
+  if (x === null || x === undefined) return "—";
+  if (typeof x !== "number") return String(x);
+  return x.toLocaleString("en", { maximumFractionDigits: digits });
+}
+function pct(p) { return p === null || p === undefined ? "—" : `${(100 * p).toFixed(0)} %`; }
+
+async function api(path, body) {
+  const opts = body === undefined ? {} : {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  };
+  const r = await fetch(path, opts);
+  let data = null;
+  try { data = await r.json(); } catch (e) { data = { error: `HTTP ${r.status}` }; }
+  if (!r.ok) throw new Error((data && data.error) || `HTTP ${r.status}`);
+  return data;
+}
+function say(text, kind) {
+  const m = $("message");
+  if (!m) return;
+  m.textContent = text;
+  m.className = `message ${kind || ""}`;
+}
+
+// ---------------------------------------------------------------- status
+function renderStatus(st) {
+  if (!st || st.time_h === undefined) return;
+  $("clock").textContent = clockText(st.time_h);
+  $("clock").dataset.t = st.time_h;
+  const span = st.end_h - st.start_h;
+  $("timeline-bar").style.width = `${span > 0 ? (100 * (st.time_h - st.start_h) / span) : 0}%`;
+  $("clock-range").textContent = `${clockText(st.start_h)} … ${clockText(st.end_h)}`
+    + (st.finished ? " · ended 结束" : "");
+  ui.busy = !!st.busy;
+  $("busy").hidden = !st.busy;
+  for (const b of document.querySelectorAll("button")) b.disabled = ui.busy || !!st.finished
+    && b.id !== "btn-fork";
+  const nx = $("next-inject");
+  if (nx) {
+    const n = st.next_inject;
+    nx.textContent = n ? `Next inject · 下一条: #${n.number} at ${clockText(n.at_h)} → ${n.to}: `
+      + `${n.synopsis}${n.contingency ? " (contingency · 应急)" : ""}`
+      : "No more injects due · 无待发注入";
+  }
+  renderMap(st);
+  renderPeople(st.people || {});
+  renderTargets(st.targets || []);
+  renderShelters(st.shelters || []);
+  renderStock(st.stock || []);
+  renderVehicles(st.vehicles || [], st.teams || []);
+  if ((st.log_length || 0) > ui.logLength) refreshLog();
+}
+
+function renderPeople(people) {
+  const parts = Object.entries(people).filter(([, n]) => n > 0)
+    .map(([s, n]) => `${s} ${STATE_ZH[s] || ""} ${fmt(n)}`);
+  $("people").textContent = parts.join(" · ");
+}
+
+function renderMap(st) {
+  const map = $("map");
+  const zones = (st.zones || []).filter(z => Number.isFinite(z.lon) && Number.isFinite(z.lat));
+  map.replaceChildren();
+  if (!zones.length) return;
+  const W = 640, H = 420, pad = 50;
+  const lat0 = zones.reduce((a, z) => a + z.lat, 0) / zones.length;
+  const kx = Math.cos(lat0 * Math.PI / 180);
+  const xs = zones.map(z => z.lon * kx), ys = zones.map(z => z.lat);
+  const x0 = Math.min(...xs), x1 = Math.max(...xs), y0 = Math.min(...ys), y1 = Math.max(...ys);
+  const scale = Math.min((W - 2 * pad) / Math.max(x1 - x0, 1e-6),
+                         (H - 2 * pad) / Math.max(y1 - y0, 1e-6));
+  const cx = (W - scale * (x1 - x0)) / 2, cy = (H - scale * (y1 - y0)) / 2;
+  const px = z => cx + (z.lon * kx - x0) * scale;
+  const py = z => H - (cy + (z.lat - y0) * scale);
+  const maxPop = Math.max(...zones.map(z => z.population || 1));
+  const rMax = Math.max(6, Math.min(48, 0.9 * Math.sqrt((W * H) / zones.length) / 2));
+  const shelters = st.shelters || [], stock = st.stock || [];
+  for (const z of zones) {
+    const x = px(z), y = py(z);
+    const r = Math.max(4, rMax * Math.sqrt((z.population || 1) / maxPop));
+    const g = svg("g", { class: "zone", "data-zone": z.name });
+    const people = z.people || {};
+    const total = Object.values(people).reduce((a, b) => a + b, 0);
+    let a0 = -Math.PI / 2;
+    const title = [`${z.name}${z.name_zh ? " " + z.name_zh : ""}: ${fmt(z.population)}`];
+    for (const [s, n] of Object.entries(people)) {
+      if (!(n > 0) || !total) continue;
+      title.push(`${s} ${STATE_ZH[s] || ""}: ${fmt(n)}`);
+      const a1 = a0 + 2 * Math.PI * n / total;
+      const colour = STATE_COLOURS[s] || "#888";
+      if (n >= total) {
+        g.append(svg("circle", { cx: x, cy: y, r, fill: colour }));
+      } else {
+        const large = a1 - a0 > Math.PI ? 1 : 0;
+        const d = `M${x},${y} L${x + r * Math.cos(a0)},${y + r * Math.sin(a0)} `
+          + `A${r},${r} 0 ${large} 1 ${x + r * Math.cos(a1)},${y + r * Math.sin(a1)} Z`;
+        g.append(svg("path", { d, fill: colour, "data-state": s }));
+      }
+      a0 = a1;
+    }
+    g.append(svg("circle", { cx: x, cy: y, r, fill: "none", stroke: "#344054",
+                             "stroke-width": 1 }));
+    g.append(svg("title", {}, title.join("\n")));
+    const label = z.name_zh || z.name;
+    if (zones.length <= 40) {
+      g.append(svg("text", { x, y: y + r + 13, "text-anchor": "middle", "font-size": 12,
+                             fill: "#1d2330" }, label));
+    }
+    // Shelters (squares) and stock points (triangles) at their zone, around the pie.
+    const here = shelters.filter(s => s.zone === z.name);
+    here.forEach((s, i) => {
+      const a = -Math.PI / 4 + i * 0.5, sx = x + (r + 7) * Math.cos(a), sy = y + (r + 7) * Math.sin(a);
+      const full = s.capacity ? s.present / s.capacity : 0;
+      const sq = svg("rect", { x: sx - 4, y: sy - 4, width: 8, height: 8, class: "shelter",
+        fill: !s.open ? "#fff" : full >= 1 ? "#d92d20" : full > 0.8 ? "#f79009" : "#2e90fa",
+        stroke: "#1d2330" });
+      sq.append(svg("title", {}, `${s.name}: ${fmt(s.present)} / ${fmt(s.capacity)}`
+        + (s.open ? "" : " (closed · 未开放)")));
+      g.append(sq);
+    });
+    stock.filter(p => p.zone === z.name).forEach((p, i) => {
+      const a = Math.PI + Math.PI / 4 + i * 0.5;
+      const sx = x + (r + 8) * Math.cos(a), sy = y + (r + 8) * Math.sin(a);
+      const tri = svg("path", { d: `M${sx},${sy - 5} L${sx + 5},${sy + 4} L${sx - 5},${sy + 4} Z`,
+        fill: "#12b76a", stroke: "#1d2330", class: "stock-point" });
+      tri.append(svg("title", {}, `${p.point}: ` + Object.entries(p.items || {})
+        .map(([k, v]) => `${k} ${fmt(v)}`).join(", ")));
+      g.append(tri);
+    });
+    map.append(g);
+  }
+}
+
+function renderLegend() {
+  const lg = $("legend");
+  lg.replaceChildren();
+  for (const [s, c] of Object.entries(STATE_COLOURS)) {
+    lg.append(el("span", {}, el("i", { style: `background:${c}` }), `${s} ${STATE_ZH[s]}`));
+  }
+  lg.append(el("span", {}, "■ shelter 安置点 · ▲ stock point 储备点"));
+}
+
+function gauge(label, value, full, opts = {}) {
+  const share = full > 0 ? Math.max(0, Math.min(1, value / full)) : 0;
+  let cls = "fill";
+  if (opts.low && share < 0.2) cls += " low";
+  else if (!opts.low && share >= 1) cls += " full";
+  else if (!opts.low && share > 0.8) cls += " high";
+  return el("div", { class: `gauge${opts.closed ? " closed" : ""}` },
+    el("div", { class: "label" }, el("span", {}, label),
+       el("span", {}, `${fmt(value)} / ${fmt(full)}`)),
+    el("div", { class: "bar" }, el("div", { class: cls, style: `width:${100 * share}%` })));
+}
+
+function renderShelters(shelters) {
+  const box = $("shelters");
+  box.replaceChildren(...shelters.map(s => gauge(
+    `${s.name} (${s.zone})${s.open ? "" : " · closed 未开放"}`, s.present, s.capacity,
+    { closed: !s.open })));
+}
+
+function renderStock(stock) {
+  const box = $("stock");
+  box.replaceChildren();
+  for (const p of stock) {
+    const seen = ui.stockMax[p.point] || (ui.stockMax[p.point] = {});
+    box.append(el("div", { class: "muted small" }, `${p.point} (${p.zone})`));
+    for (const [item, q] of Object.entries(p.items || {})) {
+      seen[item] = Math.max(seen[item] || 0, q);
+      box.append(gauge(item, q, seen[item], { low: true }));
+    }
+  }
+}
+
+function renderVehicles(vehicles, teams) {
+  $("vehicles").replaceChildren(...vehicles.map(v => gauge(
+    `${v.fleet} (${v.kind}) busy · 执行任务`, v.busy, v.total)));
+  const body = $("teams").querySelector("tbody");
+  body.replaceChildren(el("tr", {}, el("th", {}, "team 队伍"), el("th", {}, "zone 区域"),
+                          el("th", {}, "task 任务")));
+  for (const t of teams) {
+    body.append(el("tr", {}, el("td", {}, `${t.fleet} #${t.idx}`), el("td", {}, t.zone || "—"),
+                   el("td", {}, t.task || "idle 待命")));
+  }
+}
+
+function renderTargets(targets) {
+  const body = $("targets").querySelector("tbody");
+  body.replaceChildren(el("tr", {}, el("th", {}, "target 目标"), el("th", {}, "value 当前值"),
+                          el("th", {}, "threshold 阈值"), el("th", {}, "")));
+  for (const t of targets) {
+    const verdict = t.met === false ? ["missed 未达成", "missed"]
+      : t.at_risk ? ["at risk 有风险", "risk"] : t.met ? ["met 达成", "met"] : ["—", ""];
+    body.append(el("tr", { "data-target": t.id, title: t.why || "" },
+      el("td", {}, el("div", {}, t.clause_en || t.id), el("div", { class: "muted" }, t.clause_zh || "")),
+      el("td", {}, fmt(t.value, 2)), el("td", {}, fmt(t.threshold, 2)),
+      el("td", { class: verdict[1] }, verdict[0])));
+  }
+}
+
+// ---------------------------------------------------------------- log feed
+async function refreshLog() {
+  const entries = await api(`${API}/log?since=${ui.logLength}`);
+  const feed = $("feed");
+  for (const e of entries) {
+    ui.logLength = Math.max(ui.logLength, e.index + 1);
+    const li = el("li", { class: `entry ${e.kind}`, "data-kind": e.kind, "data-ref": e.ref },
+      el("span", { class: "t" }, clockText(e.t_h)),
+      el("span", { class: `badge ${e.kind}` }, `${e.kind} ${KIND_ZH[e.kind] || ""}`),
+      e.ref ? el("strong", {}, `${e.ref} `) : null,
+      e.role ? el("span", { class: "muted" }, `[${e.role}] `) : null,
+      el("div", { class: "en" }, e.en || ""), el("div", { class: "zh" }, e.zh || ""));
+    feed.prepend(li);
+  }
+}
+
+// ---------------------------------------------------------------- forms from the schema
+function resolve(schema, node) {
+  while (node && node.$ref) node = schema.$defs[node.$ref.split("/").pop()];
+  return node || {};
+}
+function nonNull(schema, prop) {
+  prop = resolve(schema, prop);
+  if (prop.anyOf) {
+    const kinds = prop.anyOf.map(p => resolve(schema, p)).filter(p => p.type !== "null");
+    if (kinds.length === 1) return { ...kinds[0], description: prop.description,
+                                     title: prop.title, optional: true };
+  }
+  return prop;
+}
+function namesFor(field) {
+  const names = (ui.schema && ui.schema.names) || {};
+  for (const key of ["zone", "point", "fleet", "shelter", "team", "item"]) {
+    if (field === key || field === `${key}s` || field.includes(key)) return names[key] || null;
+  }
+  return null;
+}
+function datalist(id, values) {
+  const dl = el("datalist", { id });
+  for (const v of values || []) dl.append(el("option", { value: v }));
+  return dl;
+}
+
+// Builds the inputs of one intervention kind; returns a function that reads them back.
+function buildFields(box, kind, prefix) {
+  box.replaceChildren();
+  if (!kind) return () => null;
+  const schema = ui.schema.schema;
+  const ref = schema.discriminator.mapping[kind];
+  const def = resolve(schema, { $ref: ref });
+  const required = new Set(def.required || []);
+  const readers = [];
+  if (def.description) box.append(el("div", { class: "hint" }, def.description));
+  for (const [name, raw] of Object.entries(def.properties || {})) {
+    if (name === "kind" || name === "at_h") continue;
+    const prop = nonNull(schema, raw);
+    const id = `${prefix}-${name}`;
+    const must = required.has(name) && !prop.optional;
+    box.append(el("label", { for: id, title: prop.description || "" },
+                  `${name}${must ? " *" : ""}`));
+    let read;
+    if (prop.enum || prop.const !== undefined) {
+      const sel = el("select", { id, name });
+      if (!must) sel.append(el("option", { value: "" }, "—"));
+      for (const v of prop.enum || [prop.const]) sel.append(el("option", { value: v }, String(v)));
+      box.append(sel);
+      read = () => sel.value === "" ? undefined : sel.value;
+    } else if (prop.type === "integer" || prop.type === "number") {
+      const inp = el("input", { id, name, type: "number", step: prop.type === "integer" ? 1 : "any",
+                                min: prop.minimum ?? prop.exclusiveMinimum,
+                                max: prop.maximum ?? prop.exclusiveMaximum });
+      box.append(inp);
+      read = () => inp.value === "" ? undefined : Number(inp.value);
+    } else if (prop.type === "boolean") {
+      const inp = el("input", { id, name, type: "checkbox", checked: prop.default === true });
+      box.append(inp);
+      read = () => inp.checked;
+    } else if (prop.type === "string") {
+      const values = namesFor(name);
+      const inp = el("input", { id, name, type: "text", list: values ? `${id}-list` : null });
+      box.append(inp);
+      if (values) box.append(datalist(`${id}-list`, values));
+      read = () => inp.value.trim() === "" ? undefined : inp.value.trim();
+    } else if (prop.type === "object") {
+      const rows = el("div", { id, class: "kv" });
+      const keys = namesFor(name) || namesFor("item");
+      const add = () => {
+        const k = el("input", { type: "text", class: "kv-key", list: `${id}-keys`,
+                                placeholder: "name" });
+        const v = el("input", { type: "number", step: "any", class: "kv-value",
+                                placeholder: "value" });
+        rows.append(el("div", { class: "kv-row" }, k, v));
+      };
+      add();
+      const more = el("button", { type: "button", class: "small" }, "+");
+      more.addEventListener("click", add);
+      box.append(el("div", {}, rows, more, datalist(`${id}-keys`, keys)));
+      read = () => {
+        const out = {};
+        for (const r of rows.querySelectorAll(".kv-row")) {
+          const k = r.querySelector(".kv-key").value.trim();
+          const v = r.querySelector(".kv-value").value;
+          if (k) out[k] = v === "" ? null : Number(v);
+        }
+        return Object.keys(out).length ? out : undefined;
+      };
+    } else {  // arrays and anything else: JSON
+      const ta = el("textarea", { id, name, rows: 2, placeholder: "JSON" });
+      box.append(ta);
+      read = () => {
+        if (!ta.value.trim()) return undefined;
+        try { return JSON.parse(ta.value); } catch (e) { return ta.value; }
+      };
+    }
+    if (prop.description) box.append(el("div", { class: "hint" }, prop.description));
+    readers.push([name, read]);
+  }
+  return () => {
+    const out = { kind };
+    for (const [name, read] of readers) {
+      const v = read();
+      if (v !== undefined) out[name] = v;
+    }
+    return out;
+  };
+}
+
+function kindSelect(id, noneLabel) {
+  const s = ui.schema;
+  const sel = el("select", { id, name: "kind" }, el("option", { value: "" }, noneLabel));
+  const decisions = new Set(s.decision_kinds || []);
+  const groups = s.decision_kinds ? [["Decisions · 决策", s.kinds.filter(k => decisions.has(k))],
+                                     ["Events · 事件", s.kinds.filter(k => !decisions.has(k))]]
+                                  : [["Kinds · 类型", s.kinds]];
+  for (const [label, kinds] of groups) {
+    if (!kinds.length) continue;
+    const g = el("optgroup", { label });
+    for (const k of kinds) g.append(el("option", { value: k }, k));
+    sel.append(g);
+  }
+  return sel;
+}
+
+function setupDecide() {
+  const s = ui.schema;
+  const by = $("decide-by"), action = $("decide-action");
+  by.replaceChildren(el("option", { value: "" }, "—"),
+    ...s.roles.map(r => el("option", { value: r.id }, `${r.id}${r.name_zh ? " " + r.name_zh : ""}`)));
+  action.replaceChildren(el("option", { value: "" }, "—"),
+    ...s.actions.map(a => el("option", { value: a.id, title: a.en }, `${a.id}`)));
+  const box = $("decide-fields");
+  const fieldsBox = el("div", { class: "fields" });
+  const sel = kindSelect("decide-kind", "— no model effect · 仅记录 —");
+  let read = () => null;
+  sel.addEventListener("change", () => { read = buildFields(fieldsBox, sel.value, "decide"); });
+  box.replaceWith(el("div", { id: "decide-fields" },
+    el("label", { class: "wide" }, "decision · 决策 ", sel), fieldsBox));
+  $("decide-form").addEventListener("submit", async ev => {
+    ev.preventDefault();
+    const body = { decision: read(), by: by.value || null, action: action.value || null,
+                   note: $("decide-note").value || null };
+    try {
+      const out = await api("/api/decide", body);
+      say(`${clockText(out.entry.t_h)} ${out.entry.en} · ${out.entry.zh}`, "ok");
+      renderStatus(out.status);
+      await refreshLog();
+    } catch (e) { say(e.message, "error"); }
+  });
+}
+
+function setupFork() {
+  const box = $("fork-fields");
+  const fieldsBox = el("div", { class: "fields" });
+  const sel = kindSelect("fork-kind", "— none · 无 —");
+  let read = () => null;
+  sel.addEventListener("change", () => { read = buildFields(fieldsBox, sel.value, "fork"); });
+  box.replaceWith(el("div", { id: "fork-fields" },
+    el("label", { class: "wide" }, "alternative · 替代决策 ", sel), fieldsBox));
+  $("fork-form").addEventListener("submit", async ev => {
+    ev.preventDefault();
+    const futures = Number($("fork-futures").value);
+    try {
+      await api("/api/fork", { futures, alternative: read() });
+      say(`fork of ${futures} futures started · 推演开始`, "ok");
+      pollFork();
+    } catch (e) { say(e.message, "error"); }
+  });
+}
+
+// ---------------------------------------------------------------- fork and fan chart
+async function pollFork() {
+  let f;
+  try { f = await api("/api/fork"); } catch (e) { return; }
+  const prog = $("fork-progress");
+  if (f.state === "running") {
+    $("busy").hidden = false;
+    const est = f.estimate_s ? ` of about ${f.estimate_s} s` : "";
+    if (prog) prog.textContent = `running · 推演中: ${f.futures} futures, ${f.elapsed_s} s${est}`;
+    setTimeout(pollFork, 700);
+    return;
+  }
+  if (prog) prog.textContent = f.state === "failed" ? `failed · 失败: ${f.error}` : "";
+  if (f.state === "failed") say(f.error, "error");
+  if (f.state === "done" && f.report) renderFork(f.report);
+  await refresh();
+}
+
+function renderFork(rep) {
+  const key = `${rep.id}@${rep.t_h}`;
+  if (key === ui.lastForkId) return;
+  ui.lastForkId = key;
+  const dec = rep.decision ? ` · alternative 替代: ${rep.decision[0]} / ${rep.decision[1]}` : "";
+  $("fork-title").textContent = `${rep.id} at ${clockText(rep.t_h)}, ${rep.futures} futures, `
+    + `${fmt(rep.seconds, 1)} s${dec}`;
+  drawFan(rep.fan, rep.fan_alt);
+  const body = $("fork-targets").querySelector("tbody");
+  const alt = (rep.targets || []).some(t => t.p_alt !== null && t.p_alt !== undefined);
+  const head = [el("th", {}, "target 目标"), el("th", {}, "P(holds) 达成概率")];
+  if (alt) head.push(el("th", {}, "P alternative 替代"), el("th", {}, "difference 差异"));
+  body.replaceChildren(el("tr", {}, ...head));
+  for (const t of rep.targets || []) {
+    const row = [el("td", {}, el("div", {}, t.clause_en || t.id),
+                    el("div", { class: "muted" }, t.clause_zh || "")),
+                 el("td", {}, `${pct(t.p)} [${pct(t.lo)}, ${pct(t.hi)}]`)];
+    if (alt) {
+      row.push(el("td", {}, `${pct(t.p_alt)} [${pct(t.lo_alt)}, ${pct(t.hi_alt)}]`),
+               el("td", {}, t.diff === null || t.diff === undefined ? "—"
+                 : `${t.diff >= 0 ? "+" : ""}${(100 * t.diff).toFixed(0)} pts `
+                   + `[${(100 * t.diff_lo).toFixed(0)}, ${(100 * t.diff_hi).toFixed(0)}]`));
+    }
+    body.append(el("tr", { "data-target": t.id }, ...row));
+  }
+}
+
+function drawFan(fan, fanAlt) {
+  const chart = $("fan");
+  chart.replaceChildren();
+  if (!fan || !fan.times || !fan.times.length) return;
+  const W = 640, H = 300, L = 70, R = 20, T = 20, B = 40;
+  const all = [fan, fanAlt].filter(Boolean);
+  const ts = fan.times;
+  const vals = all.flatMap(f => [...f.q05, ...f.q95]).filter(Number.isFinite);
+  const t0 = Math.min(...ts), t1 = Math.max(...ts);
+  const v0 = Math.min(0, ...vals), v1 = Math.max(1e-9, ...vals);
+  const X = t => L + (W - L - R) * (t1 > t0 ? (t - t0) / (t1 - t0) : 0.5);
+  const Y = v => H - B - (H - T - B) * (v - v0) / (v1 - v0 || 1);
+  // Axes with a few ticks.
+  chart.append(svg("line", { x1: L, y1: H - B, x2: W - R, y2: H - B, stroke: "#667085" }));
+  chart.append(svg("line", { x1: L, y1: T, x2: L, y2: H - B, stroke: "#667085" }));
+  for (let i = 0; i <= 4; i++) {
+    const v = v0 + (v1 - v0) * i / 4, t = t0 + (t1 - t0) * i / 4;
+    chart.append(svg("text", { x: L - 6, y: Y(v) + 4, "text-anchor": "end", "font-size": 11 },
+                     fmt(v, v1 < 10 ? 2 : 0)));
+    chart.append(svg("text", { x: X(t), y: H - B + 16, "text-anchor": "middle", "font-size": 11 },
+                     clockText(Math.round(t))));
+  }
+  chart.append(svg("text", { x: L, y: 13, "font-size": 12, fill: "#1d2330" },
+                   `${fan.quantity_en || ""} · ${fan.quantity_zh || ""}`));
+  const band = (f, lo, hi, fill, cls) => {
+    const up = f.times.map((t, i) => `${X(t)},${Y(f[hi][i])}`);
+    const down = f.times.map((t, i) => `${X(t)},${Y(f[lo][i])}`).reverse();
+    chart.append(svg("polygon", { points: [...up, ...down].join(" "), fill, class: cls }));
+  };
+  const line = (f, stroke, dash, cls) => chart.append(svg("polyline", {
+    points: f.times.map((t, i) => `${X(t)},${Y(f.q50[i])}`).join(" "), fill: "none", stroke,
+    "stroke-width": 2, "stroke-dasharray": dash, class: cls }));
+  band(fan, "q05", "q95", "rgba(31,95,191,0.15)", "band90");
+  band(fan, "q25", "q75", "rgba(31,95,191,0.30)", "band50");
+  line(fan, "#1f5fbf", "", "median");
+  if (fanAlt) {
+    band(fanAlt, "q25", "q75", "rgba(199,119,0,0.25)", "band50 alt");
+    line(fanAlt, "#c77700", "6 4", "median alt");
+  }
+  chart.append(svg("text", { x: W - R, y: 13, "text-anchor": "end", "font-size": 11,
+                             fill: "#667085" },
+                   `median, 50 % and 90 % of futures${fanAlt ? " · dashed: alternative" : ""}`));
+}
+
+// ---------------------------------------------------------------- clock controls
+async function act(path, body) {
+  try {
+    const out = await api(path, body);
+    const n = (out.entries || []).length;
+    say(`${clockText(out.status.time_h)}${n ? ` · ${n} new entr${n === 1 ? "y" : "ies"}` : ""}`,
+        "ok");
+    renderStatus(out.status);
+    await refreshLog();
+  } catch (e) { say(e.message, "error"); }
+}
+
+async function refresh() {
+  try {
+    renderStatus(await api(`${API}/status`));
+  } catch (e) { say(e.message, "error"); }
+}
+
+async function init() {
+  $("view-name").textContent = VIEW === "players" ? "Players' view · 参演人员视图"
+    : "Facilitator's view · 导调视图 (players: /players)";
+  renderLegend();
+  if (VIEW === "facilitator") {
+    ui.schema = await api("/api/schema");
+    const t = ui.schema.scenario.title || {};
+    $("title").textContent = `${t.en || ui.schema.scenario.name} · ${t.zh || ""}`;
+    $("subtitle").textContent = `${ui.schema.msel ? ui.schema.msel.name : "no MSEL"} · seed `
+      + `${ui.schema.seed}`;
+    setupDecide();
+    setupFork();
+    $("btn-step").addEventListener("click", () => act("/api/step", { hours: 1 }));
+    $("btn-next").addEventListener("click", () => act("/api/next", {}));
+    $("btn-to").addEventListener("click", () => {
+      const v = $("to-t").value;
+      act("/api/to", { t_h: v === "" ? null : Number(v) });
+    });
+  }
+  await refresh();
+  await refreshLog();
+  await pollFork();
+  // Players' screens follow the facilitator; the facilitator's follows forks and other tabs.
+  setInterval(async () => {
+    await refresh();
+    if (VIEW === "players") await pollFork();
+  }, VIEW === "players" ? 2000 : 3000);
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  init().catch(e => say(e.message, "error"));
+});
