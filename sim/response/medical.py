@@ -84,6 +84,9 @@ class Medical:
                                     int(v.capacity_persons or 1), v.speed_kmh,
                                     as_float(v.unloading_h))
         self.waiting: list[list[Patient]] = [[] for _ in sc.zones]
+        self.waiting_zones: set[int] = set()
+        """The zones whose ``waiting`` list is not empty (kept as the lists change, so that
+        :meth:`dispatch` does not scan every zone)."""
         self.patients: list[Patient] = []
         self.to_bed_h: list[tuple[int, float]] = []
         """(severity, hours from injury to a bed) of every patient who reached one."""
@@ -131,6 +134,8 @@ class Medical:
                 self.patients.append(p)
                 self.waiting[zone].append(p)
         self.waiting[zone].sort(key=lambda p: (-p.severity, p.injured_at))
+        if self.waiting[zone]:
+            self.waiting_zones.add(zone)
         if counts[1] or counts[2]:
             if self.ambulances:
                 self.dispatch()
@@ -160,7 +165,7 @@ class Medical:
         if p.status in ("waiting", "moving"):
             m = self.m
             if p.status == "waiting":
-                self.waiting[p.zone].remove(p)
+                self._unwait(p)
             p.status = "dead"
             self.died_waiting += 1
             m.ledger.move(m.env.now, p.zone, State.injured, State.killed, 1)
@@ -206,7 +211,7 @@ class Medical:
         h = self.reserve_bed(p.zone)
         if h is None:
             return  # waits for a bed; retried on discharge
-        self.waiting[p.zone].remove(p)
+        self._unwait(p)
         p.status = "moving"
         self.m.env.process(self._walk(p, h))
 
@@ -229,11 +234,11 @@ class Medical:
         while True:
             if not idle:
                 return
-            zones = [z for z, w in enumerate(self.waiting) if w]
+            zones = self.waiting_zones
             if not zones or not any(h.free > 0 for h in self.hospitals):
                 return
-            z = min(zones, key=lambda z: (-self.waiting[z][0].severity,
-                                          self.waiting[z][0].injured_at, z))
+            waiting = self.waiting
+            z = min(zones, key=lambda z: (-waiting[z][0].severity, waiting[z][0].injured_at, z))
             amb = idle.nearest(net, z)
             load = self.take(z, self.capacity[amb.fleet])
             if not load:
@@ -272,4 +277,13 @@ class Medical:
             p = self.waiting[zone].pop(0)
             p.status = "moving"
             load.append((p, h))
+        if not self.waiting[zone]:
+            self.waiting_zones.discard(zone)
         return load
+
+    def _unwait(self, p: Patient) -> None:
+        """Take a waiting patient off its zone's list."""
+        w = self.waiting[p.zone]
+        w.remove(p)
+        if not w:
+            self.waiting_zones.discard(p.zone)

@@ -152,6 +152,8 @@ class Shelters:
         self.ration_gate = self._gate(self.per_day)
         """The basic items that gate a first relief and a daily ration: (item, need per person)."""
         self.cover_days = as_float(sc.response.logistics.cover_days)
+        self._per_day: list[float] = self.per_day.tolist()
+        self._once: list[float] = self.once.tolist()
         self.registration_h = as_float(rule.registration_min) / 60.0
         self.rng = model.streams.generator("shelters")
         self.hh_size = [z.population / z.households if z.households else 1.0 for z in sc.zones]
@@ -537,12 +539,16 @@ class Shelters:
     def reorder(self, s: ShelterState) -> None:
         """Order what is missing to cover the assigned people for ``cover_days``."""
         pending_once = max(s.assigned - s.relieved_present, 0)
-        target = s.assigned * self.per_day * self.cover_days + pending_once * self.once
-        short = target - s.inventory - s.on_order
-        short[short < EPS] = 0.0
-        if short.any():
-            s.on_order += short
-            self.m.logistics.request(s, short)
+        # Python floats over the few items: the same operations in the same order as numpy's
+        # element-wise ones, without their per-call cost (most calls find nothing short).
+        assigned, days = s.assigned, self.cover_days
+        short = [d if d >= EPS else 0.0 for d in (
+            assigned * p * days + pending_once * o - i - q for p, o, i, q in zip(
+                self._per_day, self._once, s.inventory.tolist(), s.on_order.tolist()))]
+        if any(short):
+            qty = np.array(short)
+            s.on_order += qty
+            self.m.logistics.request(s, qty)
 
     def deliver(self, s: ShelterState, qty: np.ndarray) -> None:
         """Receive a delivery."""
