@@ -32,7 +32,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from sim.exercise.review import CAPABILITY_ZH, RATINGS, Review, review_exercise
 
@@ -40,28 +40,11 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from sim.exercise.msel import Msel
+    from sim.exercise.session import Exercise
     from sim.results import RunResult
     from sim.scenario.schema import Scenario
 
-__all__ = ["AarExercise", "render_html", "render_markdown", "write_aar", "write_events_csv"]
-
-
-class AarExercise(Protocol):
-    """What the report reads of an exercise (:class:`sim.exercise.session.Exercise` has it)."""
-
-    scenario: Scenario
-    scenario_path: Path | None
-    msel: Msel | None
-    msel_path: Path | None
-    seed: int
-    log: list[Any]
-    forks: list[Any]
-
-    def finish(self) -> RunResult:
-        """Run to the end (idempotent) and return the result."""
-
-    def record(self) -> dict[str, Any]:
-        """The exercise as JSON-able data."""
+__all__ = ["render_html", "render_markdown", "write_aar", "write_events_csv"]
 
 
 KIND_ZH = {"inject": "情景注入", "contingency": "条件注入", "decision": "决策",
@@ -118,7 +101,9 @@ def _num(x: float | None) -> str:
 
 
 def _t(x: float | None) -> str:
-    return "" if x is None else f"T{x:+g} h"
+    if x is None:
+        return ""
+    return f"T{x:+g} h" if float(x).is_integer() else f"T{x:+.1f} h"
 
 
 def _pct(x: Any) -> str:
@@ -132,7 +117,7 @@ def _value(x: float | None, unit: str) -> str:
 
 
 # -- sections --------------------------------------------------------------------------------------
-def _overview(ex: AarExercise, result: RunResult, review: Review) -> list[Block]:
+def _overview(ex: Exercise, result: RunResult, review: Review) -> list[Block]:
     sc, m = ex.scenario, ex.msel
     title = getattr(sc, "title", None)
     n_inj = sum(1 for e in review.timeline if e["kind"] in ("inject", "contingency"))
@@ -198,8 +183,12 @@ def _timeline(review: Review) -> list[Block]:
     rows = []
     for e in review.timeline:
         s = e["state"]
+        en, zh = e["en"], e["zh"]
+        if e["kind"] == "fork":  # its table is in section 5
+            en = f"Fork {e['ref']}: see section 5"
+            zh = f"推演分支{e['ref']}：见第5节"
         rows.append([_t(e["t_h"]), f"{e['kind']} {KIND_ZH.get(e['kind'], '')}".strip(),
-                     e["ref"], e["role"], e["en"], e["zh"], f"{s['sheltered']:,}",
+                     e["ref"], e["role"], en, zh, f"{s['sheltered']:,}",
                      f"{s['displaced']:,}", _pct(s["relieved_share"])])
     out = [_h("3. Timeline of injects, decisions and consequences 情景注入、决策与后果时间线"),
            _p("Each row is an entry of the exercise log; the last three columns are the run's "
@@ -250,7 +239,7 @@ def _forks(review: Review) -> list[Block]:
         taken = f.get("decision_taken")
         head = f"{f.get('id')} at {_t(f.get('t_h'))}: {f.get('futures')} futures"
         if f.get("workers"):
-            head += f", {f.get('workers')} workers"
+            head += f" on {f.get('workers')} worker{'s' if f.get('workers') != 1 else ''}"
         if f.get("seconds") is not None:
             head += f", {float(f['seconds']):.1f} s"
         out.append(_h(head, 3))
@@ -261,14 +250,15 @@ def _forks(review: Review) -> list[Block]:
                           f"{taken['zh']}。"))
         rows = []
         for t in f.get("targets", []):
-            alt = t.get("p_alt") is not None
-            rows.append([t.get("id"), t.get("clause_en"), t.get("clause_zh"),
-                         _p_ci(t.get("p"), t.get("lo"), t.get("hi")),
-                         _p_ci(t.get("p_alt"), t.get("lo_alt"), t.get("hi_alt")) if alt else "",
-                         _p_ci(t.get("diff"), t.get("diff_lo"), t.get("diff_hi"), signed=True)
-                         if alt else ""])
-        out.append(_table(["Target 目标", "Clause", "条款", "P(holds) 达成概率",
-                           "P with the alternative 采取备选", "Difference 差值"], rows))
+            row = [t.get("id"), t.get("clause_en"), t.get("clause_zh"),
+                   _p_ci(t.get("p"), t.get("lo"), t.get("hi"))]
+            if dec:
+                row += [_p_ci(t.get("p_alt"), t.get("lo_alt"), t.get("hi_alt")),
+                        _p_ci(t.get("diff"), t.get("diff_lo"), t.get("diff_hi"), signed=True)]
+            rows.append(row)
+        head_p = (["P(holds) without it 不采取", "P(holds) with it 采取",
+                   "Difference 差值 (with - without)"] if dec else ["P(holds) 达成概率"])
+        out.append(_table(["Target 目标", "Clause", "条款", *head_p], rows))
         if f.get("fan"):
             out.append(Block("fig", figure=f"fork_{f.get('id')}",
                              text=f"{f.get('id')}: fan of futures / 未来分布 "
@@ -359,7 +349,7 @@ def _files(n_events: int) -> list[Block]:
         "review.json: the analysis this report shows. 本报告的分析数据。"])]
 
 
-def build_blocks(ex: AarExercise, result: RunResult, review: Review,
+def build_blocks(ex: Exercise, result: RunResult, review: Review,
                  figures: Sequence[str]) -> list[Block]:
     """The report as blocks, in order (the same for Markdown and HTML)."""
     m = ex.msel
@@ -464,7 +454,8 @@ def _fork_fan(fork: Mapping[str, Any]) -> Figure:
 
     fig = _figure(8, 3.6)
     ax = fig.add_subplot()
-    for key, color, label in (("fan", COLOR, "as logged"), ("fan_alt", FAIL, "alternative")):
+    for key, color, label in (("fan", COLOR, "without the alternative"),
+                              ("fan_alt", FAIL, "with the alternative")):
         fan = fork.get(key)
         if not fan:
             continue
@@ -474,16 +465,16 @@ def _fork_fan(fork: Mapping[str, Any]) -> Figure:
                             color=color, alpha=alpha, lw=0)
         ax.plot(t, fan["q50"], color=color, lw=1.5, label=f"median, {label}")
     fan0 = fork.get("fan") or {}
-    ax.set_ylabel(str(fan0.get("quantity_en", "")))
+    ax.set_ylabel("people")
     ax.set_xlabel("hours from onset")
     ax.set_title(f"{fork.get('id')}: {fork.get('futures')} futures from "
-                 f"{_t(fork.get('t_h'))}", fontsize=10)
+                 f"{_t(fork.get('t_h'))}; {fan0.get('quantity_en', '')}", fontsize=9)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     return fig
 
 
-def _draw(ex: AarExercise, result: RunResult, review: Review) -> dict[str, bytes]:
+def _draw(ex: Exercise, result: RunResult, review: Review) -> dict[str, bytes]:
     from sim.report import aar_figures as F
 
     marks = [float(e["t_h"]) for e in review.timeline if e["kind"] == "decision"]
@@ -514,7 +505,7 @@ def _json(doc: Any) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=1, allow_nan=False, default=str)
 
 
-def write_aar(ex: AarExercise, out_dir: Path) -> list[Path]:
+def write_aar(ex: Exercise, out_dir: Path) -> list[Path]:
     """Write the after-action report of an exercise (run to its end first).
 
     Parameters
