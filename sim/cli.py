@@ -400,6 +400,48 @@ def plan_cmd(
     typer.echo(_dump(plan.to_dict()) if as_json else format_plan(plan))
 
 
+@app.command("search")
+@_study_errors
+def search_cmd(
+    file: ScenarioFile,
+    levers: Annotated[Path, typer.Option(
+        "--levers", dir_okay=False, help="Levers file: what may change and what it costs.")],
+    targets: Annotated[str, typer.Option(
+        help="Target ids that must hold together, comma-separated (or 'all').")],
+    goal: Annotated[float, typer.Option(help="Goal for P(all chosen targets hold).")] = 0.9,
+    runs: Annotated[int, typer.Option(min=1, help="Runs per candidate (common seeds).")] = 100,
+    budget: Annotated[int, typer.Option(
+        min=1, help="Runs in all, the fresh checks included.")] = 3000,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", file_okay=False,
+        help="Search directory (resumed when it holds the same search).")] = None,
+    fresh_runs: Annotated[int | None, typer.Option(
+        min=1, help="Runs of each fresh check (default: twice --runs, at least 100).")] = None,
+    checks: Annotated[int, typer.Option(
+        min=1, help="Most candidates checked on fresh runs.")] = 3,
+    sampler: Annotated[str, typer.Option(help="auto, tpe or brute.")] = "auto",
+    seed: Seed = 0,
+    workers: Workers = None,
+    scheduler: Scheduler = None,
+    dask_local: DaskLocal = False,
+    as_json: AsJson = False,
+    progress: Progress = None,
+) -> None:
+    """Cheapest combination of levers that makes the targets hold (CRN search, fresh check)."""
+    from sim.study.search import format_search, search
+
+    if not 0 < goal < 1:
+        raise UserError(f"--goal must be a probability in (0, 1), got {goal}")
+    ids = [t.strip() for t in targets.split(",") if t.strip()]
+    result = search(file, levers, ids, goal, runs=runs, budget=budget, seed=seed,
+                    fresh_runs=fresh_runs, checks=checks, sampler=sampler, out=out,
+                    workers=workers, scheduler=scheduler, dask_local=dask_local,
+                    progress=progress)
+    if out is not None:
+        (out / "result.json").write_text(_dump(result.to_dict()) + "\n", encoding="utf-8")
+    typer.echo(_dump(result.to_dict()) if as_json else format_search(result))
+
+
 @app.command("figures")
 @_study_errors
 def figures_cmd(
@@ -608,6 +650,91 @@ def footprint(
         fig = footprint_figure(sc, imp)
         fig.savefig(out, dpi=120, bbox_inches="tight")
         typer.echo(f"wrote {out}")
+
+
+@app.command("exercise")
+def exercise_cmd(
+    file: Annotated[Path | None, typer.Argument(
+        help="Scenario YAML file (not with --resume).", dir_okay=False, show_default=False)]
+    = None,
+    msel: Annotated[Path | None, typer.Option(
+        "--msel", dir_okay=False, help="The exercise's MSEL (YAML or CSV).")] = None,
+    seed: Annotated[int, typer.Option(min=0, max=2**63 - 1, help="Seed of the run.")] = 0,
+    decisions: Annotated[Path | None, typer.Option(
+        "--decisions", dir_okay=False, help="Play this decision script to the end.")] = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", file_okay=False, help="Write the after-action report here.")] = None,
+    resume: Annotated[Path | None, typer.Option(
+        "--resume", dir_okay=False, help="Resume a saved exercise (replayed exactly).")] = None,
+    serve: Annotated[bool, typer.Option(
+        "--serve", help="Open the facilitator's console in the browser.")] = False,
+    host: Annotated[str, typer.Option(help="Console address (loopback by default).")]
+    = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Console port.")] = 8765,
+    workers: Annotated[int, typer.Option(
+        "--workers", "-w", min=1, help="Local processes for forks.")] = 1,
+    prompt: Annotated[bool | None, typer.Option(
+        "--prompt/--no-prompt", help="Read commands (default: on a terminal, without "
+        "--decisions).")] = None,
+) -> None:
+    """Run a tabletop exercise: step, inject, decide, fork; or play a decision script."""
+    from sim.exercise.decisions import load_decisions, msel_path, play
+    from sim.exercise.prompt import format_entry, format_fork, run_prompt
+    from sim.exercise.session import Exercise
+
+    try:
+        if resume is not None:
+            if file is not None or msel is not None:
+                raise UserError("--resume replays its own scenario and MSEL; leave out "
+                                "SCENARIO and --msel")
+            ex = Exercise.resume(resume)
+        else:
+            if file is None:
+                raise UserError("give a scenario file (or --resume FILE)")
+            if decisions is not None and msel is None:
+                msel = msel_path(load_decisions(decisions), decisions)
+            ex = Exercise.open(file, msel, seed)
+        script = load_decisions(decisions, ex.scenario, ex.msel) if decisions else None
+        if serve:
+            if script is not None:
+                raise UserError("--serve runs the console; play --decisions without it")
+            from sim.exercise.server import serve as serve_console
+
+            typer.echo(f"console at http://{host}:{port}/ (Ctrl-C to stop)")
+            serve_console(ex, host, port)
+            return
+        interactive = prompt if prompt is not None else (script is None and sys.stdin.isatty())
+        if interactive:
+            typer.echo(f"exercise on {ex.scenario.name}, seed {ex.seed}; type help")
+            run_prompt(ex, sys.stdin, typer.echo, interactive=sys.stdin.isatty(),
+                       workers=workers)
+        else:
+            def show(entries: list[Any]) -> None:
+                for e in entries:
+                    typer.echo(format_entry(e))
+                    if e.kind == "fork":
+                        typer.echo(format_fork(ex.forks[-1]))
+
+            show(ex.log)
+            if script is not None:
+                play(ex, script, workers=workers, on_entry=show)
+            else:
+                n = len(ex.log)
+                ex.finish()
+                show(ex.log[n:])
+    except ValueError as exc:
+        raise UserError(" ".join(str(exc).split())) from None
+    if out is not None:
+        from sim.report.aar import write_aar
+
+        paths = write_aar(ex, out)
+        typer.echo(f"wrote {', '.join(str(p) for p in paths[:5])}"
+                   + (f" and {len(paths) - 5} figures" if len(paths) > 5 else ""))
+    if ex.finished:
+        typer.echo("targets at the end:")
+        for t in ex.finish().targets:
+            val = "n/a" if t.value is None else f"{t.value:.3g}"
+            typer.echo(f"  {t.id:<32} {val:>9} {'met' if t.met else 'MISSED'}")
 
 
 def main(argv: list[str] | None = None) -> None:

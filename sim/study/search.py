@@ -1,0 +1,567 @@
+"""What would make it hold: the cheapest combination of levers, found by a search on CRN runs.
+
+For a chosen set of targets and a goal probability, the search looks for the cheapest candidate
+(one level per lever of a :class:`~sim.study.levers.LeverSpace`) such that P(all chosen targets
+hold) reaches the goal. A run holds when every chosen target is met or does not apply in it.
+
+* **Search.** Candidates are proposed by Optuna (Akiba et al. 2019): its TPE sampler with the
+  goal as a constraint (cost minimised subject to ``goal - P <= 0``), or, when the whole space
+  fits in the budget, every candidate (Optuna's brute-force sampler). The baseline (nothing
+  changed) and the top (every lever at its largest level) are evaluated first. Every candidate is
+  a study of ``runs`` runs on the *same* seeds (common random numbers, as
+  :mod:`sim.study.capacity`), so candidates differ by their levers, not by their luck. No shape
+  of P against the levers is assumed (more shelter places can be worse).
+* **Fresh check.** The cheapest candidates whose estimate reaches the goal on the search runs
+  are checked, in order of cost, on ``fresh_runs`` runs with seeds the search never used (spawn
+  keys from :data:`FRESH_KEY`): a candidate is the answer only when the lower end of its Wilson
+  interval on those runs reaches the goal. Picking the best of many noisy estimates flatters
+  it; the fresh runs do not know which candidate was picked.
+* **Ceiling.** When no candidate passes, the top candidate is run on the fresh runs: its P is
+  the most the levers were seen to give (a finding: the goal is out of reach of these levers),
+  with what bounds it: the target's bound from the scenario's inputs where one is known
+  (:mod:`sim.target_bounds`) and the conditions under which the target still fails at the top
+  (scenario discovery, :func:`sim.study.discovery.discover`).
+* **Budget and resuming.** ``budget`` counts every run, the fresh checks included (their runs
+  are reserved up front). Every evaluated candidate is appended to ``evaluations.jsonl`` in the
+  output directory as soon as it is known, so a killed search resumes where it stopped (the
+  sampler is rebuilt from the stored candidates). Runs go to the study executors (local
+  processes or Dask, :mod:`sim.study.executors`).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sim.scenario.schema import Scenario
+from sim.study.executors import ExecutorInfo, open_executor
+from sim.study.levers import LeverSpace, load_levers
+from sim.study.stats import Interval, wilson
+
+__all__ = ["FRESH_KEY", "Evaluation", "SearchResult", "format_search", "pareto_front", "search"]
+
+FRESH_KEY = 1_000_000_000
+"""Spawn key of the first fresh run: the search's own runs use keys 0 to ``runs - 1``."""
+
+LOG = "evaluations.jsonl"
+MANIFEST = "search.json"
+MAX_REPEATS = 200
+"""Stop when the sampler proposes this many already evaluated candidates in a row."""
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """One candidate evaluated on one set of runs.
+
+    Attributes
+    ----------
+    levels : tuple of int
+        One level per lever (0: unchanged).
+    cost : float
+    phase : str
+        ``search`` (the CRN runs) or ``fresh`` (runs the search never used).
+    runs, held : int
+        Runs, and runs in which every chosen target held.
+    per_target : dict of str to int
+        Runs in which each chosen target held.
+    note : str
+        For a fresh check of the top candidate: what bounds it (empty otherwise).
+    """
+
+    levels: tuple[int, ...]
+    cost: float
+    phase: str
+    runs: int
+    held: int
+    per_target: dict[str, int] = field(default_factory=dict)
+    note: str = ""
+
+    def p(self, confidence: float = 0.95) -> Interval:
+        """P(all chosen targets hold) with its Wilson interval."""
+        return wilson(self.held, self.runs, confidence)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready mapping."""
+        return {"levels": list(self.levels), "cost": self.cost, "phase": self.phase,
+                "runs": self.runs, "held": self.held, "per_target": self.per_target,
+                "note": self.note}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Evaluation:
+        """Inverse of :meth:`to_dict`."""
+        return cls(tuple(int(x) for x in d["levels"]), float(d["cost"]), str(d["phase"]),
+                   int(d["runs"]), int(d["held"]),
+                   {str(k): int(v) for k, v in dict(d.get("per_target") or {}).items()},
+                   str(d.get("note") or ""))
+
+
+@dataclass
+class SearchResult:
+    """What a search found.
+
+    Attributes
+    ----------
+    scenario : str
+    targets : list of str
+    goal : float
+    runs, fresh_runs, seed, budget : int
+    runs_used : int
+        Runs spent, search and fresh checks together.
+    currency : str
+    evaluated : list of Evaluation
+        Every candidate evaluated on the search runs, in order.
+    checks : list of Evaluation
+        Candidates run on the fresh runs, in order (the last may be the ceiling).
+    answer : Evaluation or None
+        The cheapest candidate whose fresh interval's lower end reaches the goal.
+    ceiling : Evaluation or None
+        The top candidate on the fresh runs, when no candidate passed.
+    descriptions : dict
+        Levels (as a string key) to the changes in words.
+    sampler : str
+    confidence : float
+    """
+
+    scenario: str
+    targets: list[str]
+    goal: float
+    runs: int
+    fresh_runs: int
+    seed: int
+    budget: int
+    runs_used: int
+    currency: str
+    evaluated: list[Evaluation]
+    checks: list[Evaluation]
+    answer: Evaluation | None
+    ceiling: Evaluation | None
+    descriptions: dict[str, list[str]]
+    sampler: str
+    confidence: float = 0.95
+
+    @property
+    def baseline(self) -> Evaluation | None:
+        """The unchanged scenario on the search runs."""
+        return next((e for e in self.evaluated if not any(e.levels)), None)
+
+    def front(self) -> list[Evaluation]:
+        """The cost-against-P(holds) front of the evaluated candidates (:func:`pareto_front`)."""
+        return pareto_front(self.evaluated)
+
+    def words(self, e: Evaluation) -> str:
+        """The changes of a candidate, in words."""
+        parts = self.descriptions.get(_key(e.levels), [])
+        return "; ".join(parts) if parts else "nothing changed"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready mapping."""
+        def ev(e: Evaluation | None) -> dict[str, Any] | None:
+            if e is None:
+                return None
+            return {**e.to_dict(), "p_holds": e.p(self.confidence).to_dict(),
+                    "changes": self.descriptions.get(_key(e.levels), [])}
+
+        return {
+            "scenario": self.scenario, "targets": self.targets, "goal": self.goal,
+            "runs": self.runs, "fresh_runs": self.fresh_runs, "seed": self.seed,
+            "budget": self.budget, "runs_used": self.runs_used, "currency": self.currency,
+            "sampler": self.sampler, "confidence": self.confidence,
+            "answer": ev(self.answer), "ceiling": ev(self.ceiling),
+            "baseline": ev(self.baseline),
+            "checks": [ev(e) for e in self.checks],
+            "front": [ev(e) for e in self.front()],
+            "evaluated": [ev(e) for e in self.evaluated],
+            "statement": self.statement(),
+        }
+
+    def statement(self) -> str:
+        """The answer in a paragraph, as a plan owner reads it."""
+        tg = " and ".join(self.targets)
+        cur = self.currency
+        head = f"{tg} at P >= {self.goal:g}: "
+        base = self.baseline
+        if base is not None:
+            b = base.p(self.confidence)
+            head += (f"now {b.estimate:.3f} [{b.low:.3f}, {b.high:.3f}] on {base.runs} runs; ")
+        tail = (f" ({len(self.evaluated)} candidates on {self.runs} common-random-number runs "
+                f"each, {self.runs_used:,} runs of a budget of {self.budget:,})")
+        if self.answer is not None:
+            a = self.answer.p(self.confidence)
+            return (head + f"the cheapest combination found, {cur} {self.answer.cost:,.0f}: "
+                    f"{self.words(self.answer)}, holds with P {a.estimate:.3f} "
+                    f"[{a.low:.3f}, {a.high:.3f}] on {self.answer.runs} fresh runs" + tail)
+        if self.ceiling is not None:
+            c = self.ceiling.p(self.confidence)
+            rejected = [e for e in self.checks if e is not self.ceiling and
+                        e.levels != self.ceiling.levels]
+            rej = ""
+            if rejected:
+                rej = (f"{len(rejected)} candidate(s) that reached the goal on the search runs "
+                       "fell short on fresh runs; ")
+            found = ("no combination of these levers is shown to reach the goal" if not
+                     c.low >= self.goal else "every lever at its largest level reaches it")
+            return (head + rej + f"{found}: with every lever at its largest level ({cur} "
+                    f"{self.ceiling.cost:,.0f}) P is {c.estimate:.3f} [{c.low:.3f}, "
+                    f"{c.high:.3f}] on {self.ceiling.runs} fresh runs (the ceiling)"
+                    + (f"; {self.ceiling.note}" if self.ceiling.note else "") + tail)
+        return head + "no candidate could be checked on fresh runs within the budget" + tail
+
+
+def _key(levels: Sequence[int]) -> str:
+    return ",".join(str(int(k)) for k in levels)
+
+
+def pareto_front(evals: Sequence[Evaluation]) -> list[Evaluation]:
+    """Non-dominated candidates, by increasing cost.
+
+    A candidate is on the front when no other costs no more and holds no less often (on the
+    same runs), with one of the two strictly.
+    """
+    order = sorted(evals, key=lambda e: (e.cost, -e.held / max(e.runs, 1)))
+    out: list[Evaluation] = []
+    best = -1.0
+    for e in order:
+        p = e.held / max(e.runs, 1)
+        if p > best:
+            out.append(e)
+            best = p
+    return out
+
+
+# -- evaluating a candidate ------------------------------------------------------------------
+def _held(table: Any, targets: Sequence[str]) -> tuple[int, dict[str, int]]:
+    mets = {t: table[f"met.{t}"].to_numpy(dtype=bool) for t in targets}
+    allv = np.logical_and.reduce(list(mets.values()))
+    return int(allv.sum()), {t: int(m.sum()) for t, m in mets.items()}
+
+
+def _bound_words(space: LeverSpace, sc: Scenario, targets: Sequence[str], study: Any) -> str:
+    """What bounds P at the top: the targets' bounds, and where each still fails."""
+    from sim.study.discovery import discover
+    from sim.targets import target_bound
+
+    parts = []
+    by_id = {t.id: t for t in sc.targets}
+    for t in targets:
+        b = target_bound(by_id[t], sc)
+        if b is not None and (b.inputs or b.resolution):
+            parts.append(f"{t}: bounded by {b.resolution or b.inputs}"
+                         + (f" (value at most {b.high:g})" if b.high is not None else ""))
+        met = study.table[f"met.{t}"].to_numpy(dtype=bool)
+        if met.all():
+            continue
+        try:
+            d = discover(study, t)
+        except Exception as exc:  # noqa: BLE001 - discovery is a description, not the answer
+            parts.append(f"{t}: failure conditions not found ({type(exc).__name__})")
+            continue
+        parts.append(f"{t} fails in {1 - met.mean():.0%} of these runs; {d.statement}")
+    return "; ".join(parts)
+
+
+# -- the search ------------------------------------------------------------------------------
+def _read_log(path: Path) -> list[Evaluation]:
+    if not path.exists():
+        return []
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            out.append(Evaluation.from_dict(json.loads(line)))
+        except (ValueError, KeyError, TypeError):
+            break  # a line cut short by a kill: what follows it cannot be trusted
+    return out
+
+
+def _append(path: Path | None, e: Evaluation) -> None:
+    if path is None:
+        return
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(e.to_dict()) + "\n")
+        fh.flush()
+
+
+def _open_store(out: str | Path | None, manifest: dict[str, Any]) -> tuple[Path | None,
+                                                                           list[Evaluation]]:
+    if out is None:
+        return None, []
+    d = Path(out)
+    d.mkdir(parents=True, exist_ok=True)
+    m = d / MANIFEST
+    if m.exists():
+        try:
+            old = json.loads(m.read_text(encoding="utf-8"))
+        except ValueError:
+            raise ValueError(f"{m}: not a search manifest (JSON expected)") from None
+        diff = sorted(k for k in manifest if k != "budget" and old.get(k) != manifest[k])
+        if diff:
+            raise ValueError(f"{d} holds another search (different {', '.join(diff)}); "
+                             "give another --out or the same arguments")
+    elif any(d.iterdir()):
+        raise ValueError(f"{d} is not empty and holds no search")
+    m.write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+    return d / LOG, _read_log(d / LOG)
+
+
+def _sampler(kind: str, space: LeverSpace, evaluations_left: int, seed: int) -> tuple[Any, str]:
+    import optuna
+
+    if kind == "auto":
+        kind = "brute" if space.size <= evaluations_left else "tpe"
+    if kind == "brute":
+        return optuna.samplers.BruteForceSampler(seed=seed), kind
+    if kind != "tpe":
+        raise ValueError(f"sampler must be auto, tpe or brute, got {kind!r}")
+
+    return optuna.samplers.TPESampler(seed=seed, multivariate=True,
+                                      n_startup_trials=10), kind
+
+
+def search(scenario: Scenario | str | Path, levers: LeverSpace | str | Path,
+           targets: Sequence[str], goal: float = 0.9, *, runs: int = 100, budget: int = 3000,
+           seed: int = 0, fresh_runs: int | None = None, checks: int = 3,
+           sampler: str = "auto", out: str | Path | None = None, workers: int | None = None,
+           executor: Executor | ExecutorInfo | None = None, scheduler: str | None = None,
+           dask_local: bool = False, progress: bool | None = None, confidence: float = 0.95,
+           evaluate: Callable[[Sequence[int], int, int], tuple[int, dict[str, int]]]
+           | None = None) -> SearchResult:
+    """Find the cheapest combination of levers that makes the chosen targets hold together.
+
+    Parameters
+    ----------
+    scenario : Scenario or path
+    levers : LeverSpace or path
+        The levers (a file is read with :func:`sim.study.levers.load_levers`).
+    targets : sequence of str
+        Target ids; ``["all"]`` means every target of the scenario.
+    goal : float
+        P(all chosen targets hold) to reach, in (0, 1).
+    runs : int
+        Runs per candidate on the search's common random numbers.
+    budget : int
+        Runs in all, search and fresh checks (``checks + 1`` fresh evaluations are reserved).
+    seed : int
+        Root seed of every run (search runs: spawn keys ``0..runs-1``; fresh runs: from
+        :data:`FRESH_KEY`).
+    fresh_runs : int, optional
+        Runs of each fresh check (default ``max(2 * runs, 100)``).
+    checks : int
+        Most candidates checked on fresh runs before the ceiling is stated.
+    sampler : {'auto', 'tpe', 'brute'}
+        Optuna's sampler (auto: every candidate when they fit in the budget, else TPE).
+    out : path, optional
+        Directory of the search (manifest and the evaluations log); an existing search there
+        with the same arguments is resumed.
+    workers, executor, scheduler, dask_local
+        Where the runs go (:func:`sim.study.executors.open_executor`).
+    progress : bool, optional
+        Progress bar over the budget (default: when stderr is a terminal).
+    confidence : float
+        Confidence of the Wilson intervals.
+    evaluate : callable, optional
+        ``evaluate(levels, first_key, n) -> (held, per_target)`` in place of running studies (for
+        tests of the search on a known response).
+
+    Returns
+    -------
+    SearchResult
+
+    Raises
+    ------
+    ScenarioError
+        For a bad scenario or levers file (located lines).
+    ValueError
+        For impossible arguments, or an output directory that holds another search.
+    """
+    import optuna
+
+    from sim.scenario.loader import load_scenario
+    from sim.study.store import scenario_hash
+
+    base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    space = levers if isinstance(levers, LeverSpace) else load_levers(levers, scenario)
+    ids = [t.id for t in base.targets]
+    chosen = ids if list(targets) == ["all"] else list(dict.fromkeys(targets))
+    unknown = [t for t in chosen if t not in ids]
+    if unknown or not chosen:
+        raise ValueError(f"unknown target(s) {unknown or '(none given)'}; known: "
+                         f"{', '.join(ids)}")
+    if not 0 < goal < 1:
+        raise ValueError(f"the goal must be a probability in (0, 1), got {goal}")
+    if runs < 1 or checks < 1:
+        raise ValueError("runs and checks must be at least 1")
+    fresh = int(fresh_runs) if fresh_runs is not None else max(2 * runs, 100)
+    reserve = fresh * (checks + 1)
+    if budget < 2 * runs + reserve:
+        raise ValueError(f"a budget of {budget:,} runs is too small: the baseline and the top "
+                         f"take {2 * runs:,} and the fresh checks reserve {reserve:,} "
+                         f"({checks} + 1 checks of {fresh:,} runs); give at least "
+                         f"{2 * runs + reserve:,}")
+    manifest = {"scenario": base.name, "scenario_sha256": scenario_hash(base),
+                "levers_sha256": space.digest, "targets": chosen, "goal": goal, "runs": runs,
+                "fresh_runs": fresh, "seed": int(seed), "checks": checks, "budget": budget}
+    log, done = _open_store(out, manifest)
+    searched = {_key(e.levels): e for e in done if e.phase == "search"}
+    fresh_done = {_key(e.levels): e for e in done if e.phase == "fresh"}
+    used = sum(e.runs for e in done)
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    names = [f"l{i}" for i in range(len(space.shape))]
+    dists: dict[str, optuna.distributions.BaseDistribution] = {
+        n: optuna.distributions.IntDistribution(0, k - 1)
+        for n, k in zip(names, space.shape, strict=True)}
+
+    def record(e: Evaluation) -> None:
+        p = e.held / e.runs
+        study.add_trial(optuna.trial.create_trial(
+            params=dict(zip(names, e.levels, strict=True)), distributions=dists, value=e.cost,
+            user_attrs={"p": p}, constraints={"goal": goal - p}))
+
+    left = max((budget - reserve - used) // runs, 0)
+    smp, kind = _sampler(sampler, space, left + len(searched), int(seed) + len(searched))
+    study = optuna.create_study(direction="minimize", sampler=smp)
+    for e in searched.values():
+        record(e)
+
+    descriptions: dict[str, list[str]] = {}
+    show = sys.stderr.isatty() if progress is None else progress
+    with ExitStack() as stack:
+        info: ExecutorInfo | None = None
+        if evaluate is None:
+            info = executor if isinstance(executor, ExecutorInfo) else stack.enter_context(
+                open_executor(workers, scheduler=scheduler, dask_local=dask_local,
+                              executor=executor))
+        bar = None
+        if show:
+            from tqdm import tqdm
+
+            bar = stack.enter_context(tqdm(total=budget, initial=used, unit="run",
+                                           desc=f"search {base.name}", file=sys.stderr))
+
+        def run_candidate(levels: tuple[int, ...], first: int, n: int
+                          ) -> tuple[int, dict[str, int], Any, Scenario | None]:
+            if evaluate is not None:
+                held, per = evaluate(levels, first, n)
+                return held, per, None, None
+            from sim.study.runner import run_study
+
+            sc = space.scenario_at(levels)
+            st = run_study(sc, n, seed, executor=info, progress=False, confidence=confidence,
+                           key_offset=first)
+            held, per = _held(st.table, chosen)
+            return held, per, st, sc
+
+        def evaluated(levels: tuple[int, ...]) -> Evaluation:
+            nonlocal used
+            k = _key(levels)
+            if k in searched:
+                return searched[k]
+            held, per, _, _ = run_candidate(levels, 0, runs)
+            e = Evaluation(levels, space.cost(levels), "search", runs, held, per)
+            searched[k] = e
+            _append(log, e)
+            used += runs
+            if bar is not None:
+                bar.update(runs)
+                best = _cheapest_feasible(list(searched.values()), goal)
+                bar.set_postfix_str(f"{len(searched)} candidates; cheapest at the goal: "
+                                    + (f"{best.cost:,.0f}" if best else "none"))
+            return e
+
+        def tell(trial: Any, e: Evaluation) -> None:
+            trial.set_user_attr("p", e.held / e.runs)
+            trial.set_constraint("goal", goal - e.held / e.runs)
+            study.tell(trial, e.cost)
+
+        for levels in ((0,) * len(names), space.top):
+            if _key(levels) not in searched and used + runs <= budget - reserve:
+                record(evaluated(levels))
+        repeats = 0
+        while (used + runs <= budget - reserve and len(searched) < space.size
+               and repeats < MAX_REPEATS):
+            trial = study.ask(dists)
+            levels = tuple(int(trial.params[n]) for n in names)
+            if _key(levels) in searched:
+                repeats += 1
+                tell(trial, searched[_key(levels)])
+                continue
+            repeats = 0
+            tell(trial, evaluated(levels))
+
+        # -- fresh checks, cheapest first ---------------------------------------------------
+        checked: list[Evaluation] = []
+        answer: Evaluation | None = None
+
+        def fresh_eval(levels: tuple[int, ...]) -> Evaluation:
+            nonlocal used
+            k = _key(levels)
+            if k in fresh_done:
+                return fresh_done[k]
+            held, per, st, sc = run_candidate(levels, FRESH_KEY, fresh)
+            note = ""
+            if levels == space.top and st is not None and sc is not None and held < fresh:
+                note = _bound_words(space, sc, chosen, st)
+            e = Evaluation(levels, space.cost(levels), "fresh", fresh, held, per, note)
+            used += fresh
+            if bar is not None:
+                bar.update(fresh)
+            fresh_done[k] = e
+            _append(log, e)
+            return e
+
+        feasible = sorted((e for e in searched.values() if e.held / e.runs >= goal),
+                          key=lambda e: (e.cost, -e.held))
+        for cand in feasible[:checks]:
+            e = fresh_eval(cand.levels)
+            checked.append(e)
+            if e.p(confidence).low >= goal:
+                answer = e
+                break
+        ceiling = None
+        if answer is None:
+            ceiling = fresh_eval(space.top)
+            if not checked or checked[-1].levels != ceiling.levels:
+                checked.append(ceiling)
+            if ceiling.p(confidence).low >= goal:
+                answer = ceiling
+        for e in [*searched.values(), *checked]:
+            descriptions[_key(e.levels)] = space.describe(e.levels)
+
+    return SearchResult(base.name, chosen, goal, runs, fresh, int(seed), budget, used,
+                        space.levers.currency, list(searched.values()), checked, answer,
+                        ceiling, descriptions, kind, confidence)
+
+
+def _cheapest_feasible(evals: Sequence[Evaluation], goal: float) -> Evaluation | None:
+    ok = [e for e in evals if e.held / e.runs >= goal]
+    return min(ok, key=lambda e: e.cost) if ok else None
+
+
+def format_search(result: SearchResult) -> str:
+    """The search's answer, its front and its checks, for the terminal."""
+    cur = result.currency
+    lines = [result.statement(), "", f"cost ({cur}) against P(holds) on the search runs "
+             "(non-dominated candidates):"]
+    for e in result.front():
+        iv = e.p(result.confidence)
+        lines.append(f"  {e.cost:>14,.0f}  {iv.estimate:.3f} [{iv.low:.3f}, {iv.high:.3f}]  "
+                     f"{result.words(e)}")
+    if result.checks:
+        lines += ["", "fresh checks (runs the search never used):"]
+        for e in result.checks:
+            iv = e.p(result.confidence)
+            ok = "passes" if iv.low >= result.goal else "falls short"
+            lines.append(f"  {e.cost:>14,.0f}  {iv.estimate:.3f} [{iv.low:.3f}, {iv.high:.3f}] "
+                         f"on {e.runs} runs: {ok}  ({result.words(e)})")
+    return "\n".join(lines)
+
