@@ -39,9 +39,11 @@ if TYPE_CHECKING:
     from sim.exercise.session import Exercise
     from sim.results import RunResult
 
-__all__ = ["FAN_QUANTILES", "ForkReport", "FutureSpec", "fork_futures", "future_interventions",
-           "run_future", "unrelieved_at"]
+__all__ = ["FAN_QUANTILES", "MAX_FUTURES", "ForkReport", "FutureSpec", "fork_futures",
+           "future_interventions", "run_future", "unrelieved_at"]
 
+MAX_FUTURES = 10_000
+"""Most futures one fork may run."""
 FAN_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 QUANTITY_EN = "displaced people not yet given basic relief (relief counted from onset)"
 QUANTITY_ZH = "尚未得到基本生活救助的受灾人数"
@@ -118,25 +120,24 @@ class ForkReport:
         def pct(x: float | None) -> str:
             return "n/a" if x is None else f"{100 * x:.0f}%"
 
-        en, zh = [], []
+        parts = []
         for t in self.targets:
+            if t["p"] is None:
+                continue  # applied in no future
             if t["diff"] is not None:
-                d = (f"{pct(t['p'])} -> {pct(t['p_alt'])} ({100 * t['diff']:+.0f} points, "
-                     f"[{100 * t['diff_lo']:+.0f}, {100 * t['diff_hi']:+.0f}])")
-                en.append(f"{t['id']} {d}")
-                zh.append(f"{t['clause_zh'] or t['id']} {d}")
+                parts.append(f"{t['id']} {pct(t['p'])} -> {pct(t['p_alt'])} "
+                             f"({100 * t['diff']:+.0f} points [{100 * t['diff_lo']:+.0f}, "
+                             f"{100 * t['diff_hi']:+.0f}])")
             else:
-                rng = (f" [{pct(t['lo'])}, {pct(t['hi'])}]" if t["p"] is not None else "")
-                en.append(f"{t['id']} {pct(t['p'])}{rng}")
-                zh.append(f"{t['clause_zh'] or t['id']} {pct(t['p'])}{rng}")
+                parts.append(f"{t['id']} {pct(t['p'])} [{pct(t['lo'])}, {pct(t['hi'])}]")
         when = f"T{self.t_h:+g} h"
         head_en = f"Fork {self.id} at {when}: {self.futures} futures"
         head_zh = f"分支{self.id}（{when}）：{self.futures}个未来"
         if self.decision:
             head_en += f", with and without: {self.decision[0]}"
             head_zh += f"，比较有无决策：{self.decision[1]}"
-        return (f"{head_en}; P(holds): " + "; ".join(en),
-                f"{head_zh}；目标达成概率：" + "；".join(zh))
+        return (f"{head_en}; P(holds): " + "; ".join(parts),
+                f"{head_zh}；目标达成概率：" + "；".join(parts))
 
 
 def future_interventions(ex: Exercise, branch: int, alternative: Intervention | None = None
@@ -223,8 +224,10 @@ def fork_futures(ex: Exercise, futures: int, alternative: Intervention | None = 
     -------
     ForkReport
     """
-    if isinstance(futures, bool) or not isinstance(futures, int) or futures < 1:
-        raise ValueError(f"futures must be a whole number >= 1, got {futures!r}")
+    if isinstance(futures, bool) or not isinstance(futures, int) \
+            or not 1 <= futures <= MAX_FUTURES:
+        raise ValueError(f"futures must be a whole number from 1 to {MAX_FUTURES:,}, "
+                         f"got {futures!r}")
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
     from sim.exercise.session import describe_intervention

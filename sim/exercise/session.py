@@ -317,7 +317,8 @@ class Exercise:
         return it
 
     def decide(self, decision: Intervention | dict[str, Any] | None, *, by: str | None = None,
-               action: str | None = None, note: str | None = None) -> LogEntry:
+               action: str | None = None, note: str | None = None,
+               source: str | None = None) -> LogEntry:
         """Take a decision now: an intervention applied at the current time, logged.
 
         Parameters
@@ -330,7 +331,9 @@ class Exercise:
         action : str, optional
             The expected action id it fulfils (contingency injects look at these).
         note : str, optional
-            Why.
+            Why (shown in the log line).
+        source : str, optional
+            Where the reasoning comes from (a plan line; kept in the entry's data).
 
         Raises
         ------
@@ -338,15 +341,16 @@ class Exercise:
             If the decision is not a valid intervention for this scenario, the role or action is
             unknown to the MSEL, or the exercise has finished.
         """
-        return self._act("decision", decision, by=by, action=action, note=note)
+        return self._act("decision", decision, by=by, action=action, note=note, source=source)
 
     def inject(self, event: Intervention | dict[str, Any], *, note: str | None = None,
                by: str | None = None) -> LogEntry:
         """A controller's ad-hoc inject now (an event not in the MSEL), applied and logged."""
-        return self._act("inject", event, by=by, action=None, note=note)
+        return self._act("inject", event, by=by, action=None, note=note, source=None)
 
     def _act(self, kind: str, decision: Intervention | dict[str, Any] | None, *,
-             by: str | None, action: str | None, note: str | None) -> LogEntry:
+             by: str | None, action: str | None, note: str | None,
+             source: str | None) -> LogEntry:
         if self.finished:
             raise ValueError("the exercise has finished")
         self._check_role_action(by, action)
@@ -366,14 +370,14 @@ class Exercise:
             en = f"{en} ({note})"
         objective = self._objective_of(action)
         data: dict[str, Any] = {"decision": it.model_dump(mode="json") if it else None,
-                                "note": note}
+                                "note": note, "source": source}
         if it is not None:
             data["player_decision"] = it.kind in DECISION_KINDS
         entry = LogEntry(self.now, kind, action or (it.kind if it else "note"), en, zh,
                          role=by, action=action, objective=objective, data=data)
         self.log.append(entry)
         self.acts.append({"type": kind, "t_h": self.now, "decision": data["decision"],
-                          "by": by, "action": action, "note": note})
+                          "by": by, "action": action, "note": note, "source": source})
         return entry
 
     def _check_role_action(self, by: str | None, action: str | None) -> None:
@@ -598,7 +602,7 @@ class Exercise:
                 if typ in ("decision", "inject"):
                     d = act.get("decision")
                     ex._act(typ, d, by=act.get("by"), action=act.get("action"),
-                            note=act.get("note"))
+                            note=act.get("note"), source=act.get("source"))
                 elif typ == "fork":
                     rep = ForkReport.from_dict(act["report"])
                     ex._add_fork(rep)
