@@ -130,6 +130,8 @@ def test_expected_actions_taken_late_missing_not_due(played: dict[str, Any]) -> 
     assert status["order_evacuation"]["status"] == "late"     # after the contingency's -10 h
     assert status["order_evacuation"]["taken_h"] == -7
     assert status["order_evacuation"]["deadline_h"] == -10
+    assert status["order_evacuation"]["contingency"] == "3"  # it fired at -8 h
+    assert status["convene"]["contingency"] is None
     assert status["escalate"]["status"] == "not_due"  # convened in time: inject 4 never fired
     assert status["allocate"]["status"] == "missing"  # inject 5 delivered, nobody allocated
     md = _section(played["md"], "Expected against actual actions")
@@ -167,6 +169,13 @@ def test_areas_become_the_improvement_plan(played: dict[str, Any]) -> None:
                       if k in ("relief_within", "stock_covers", "stock_covers_townships",
                                "supplies_in_place_within")}
     assert relief["rating"] in ("S", "M")  # an action is missing: never P
+    evac = next(o for o in rv["objectives"] if o["id"] == "evacuation")
+    late = next(a for a in evac["areas"] if a["ref"] == "order_evacuation")
+    assert "contingency inject 3 fired" in late["en"] and "触发第3号条件注入" in late["zh"]
+    loose = [t["id"] for t in rv["targets"] if not t["objectives"]]
+    assert "shelter_area" in loose  # Mass Care is not an objective of this exercise
+    outside = _section(played["md"], "Targets outside the objectives")
+    assert all(f"- {t}: " in outside for t in loose)
 
 
 def test_fork_said_with_and_without(played: dict[str, Any]) -> None:

@@ -165,6 +165,8 @@ class ActionCheck:
     """The ``by_h`` of a contingency inject that fires when it is not taken; None if none."""
     status: str
     """``taken``, ``late``, ``missing`` or ``not_due``."""
+    contingency: str | None = None
+    """Number of a contingency inject that fired because it was not taken in time."""
 
     @property
     def delay_h(self) -> float | None:
@@ -250,6 +252,11 @@ class Review:
     other_decisions: list[dict[str, Any]]
     """Decisions that fulfil no expected action of the MSEL."""
 
+    @property
+    def unlinked_targets(self) -> list[TargetCheck]:
+        """Targets that measure no objective of the exercise (judged nowhere in section 7)."""
+        return [t for t in self.targets if not t.objectives]
+
     def action(self, action_id: str) -> ActionCheck:
         """The check of expected action ``action_id`` (``KeyError`` if the MSEL has none)."""
         for a in self.actions:
@@ -308,10 +315,13 @@ def _actions(msel: Msel, log: Sequence[Any]) -> list[ActionCheck]:
         if _get(e, "kind") == "decision" and a and a not in taken:
             taken[a] = (float(_get(e, "t_h")), _get(e, "role"))
     deadline: dict[str, float] = {}
+    fired: dict[str, str] = {}
     for it in msel.injects:
         if it.when_not is not None:
             w = it.when_not
             deadline[w.action] = min(deadline.get(w.action, math.inf), w.by_h)
+            if it.number in delivered:
+                fired.setdefault(w.action, it.number)
     out = []
     for it in msel.injects:
         ea = it.expected_action
@@ -326,7 +336,8 @@ def _actions(msel: Msel, log: Sequence[Any]) -> list[ActionCheck]:
             status = "missing" if asked else "not_due"
         out.append(ActionCheck(id=ea.id, en=ea.en, zh=ea.zh, inject=it.number,
                                inject_at_h=it.at_h, objective=it.objective, role=it.to,
-                               asked=asked, taken_h=t, by=by, deadline_h=dl, status=status))
+                               asked=asked, taken_h=t, by=by, deadline_h=dl, status=status,
+                               contingency=fired.get(ea.id)))
     return out
 
 
@@ -394,6 +405,9 @@ def _action_observation(a: ActionCheck, roles: Mapping[str, Any]) -> Observation
               f"“{zh_act}”，未采取")
     else:
         return None
+    if a.status != "taken" and a.contingency is not None:
+        en += f"; contingency inject {a.contingency} fired"
+        zh += f"，触发第{a.contingency}号条件注入"
     return Observation(ref=a.id, what="action", en=en, zh=zh)
 
 

@@ -305,6 +305,14 @@ def _analysis(review: Review) -> list[Block]:
                          or ["none / 无"]))
         out.append(_p("Areas for improvement 待改进事项:"))
         out.append(Block("list", items=[f"{a.en} / {a.zh}" for a in o.areas] or ["none / 无"]))
+    loose = review.unlinked_targets
+    if loose:
+        out += [_h("Targets outside the objectives 未对应演练目标的预案目标", 3),
+                _p("These plan targets measure no core capability of the exercise's objectives; "
+                   "they are listed in section 6 and not judged here. 以下预案目标不对应本次演练"
+                   "目标的核心能力，见第6节，此处不作评价。"),
+                Block("list", items=[f"{t.id}: {'met / 达到' if t.met else 'MISSED / 未达到'}"
+                                     for t in loose])]
     return out
 
 
