@@ -181,7 +181,7 @@ def _summary(review: Review) -> list[Block]:
 
 def _timeline(review: Review) -> list[Block]:
     rows = []
-    for e in review.timeline:
+    for e in _grouped(review.timeline):
         s = e["state"]
         en, zh = e["en"], e["zh"]
         if e["kind"] == "fork":  # its table is in section 5
@@ -199,6 +199,33 @@ def _timeline(review: Review) -> list[Block]:
         return [*out, _p("The log is empty. 演练记录为空。")]
     return [*out, _table(["Time 时间", "Kind 类型", "Ref 编号", "Role 角色", "English", "中文",
                           "Sheltered 集中安置", "Displaced 无处安置", "Relieved 已救助"], rows)]
+
+
+def _grouped(timeline: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The timeline with consecutive consequences of one kind at one time merged into one row.
+
+    Supplies called from 14 contracts at the same hour become one row naming the others.
+    """
+    out: list[dict[str, Any]] = []
+    more: list[str] = []
+
+    def close() -> None:
+        if more:
+            names = ", ".join(more[:6]) + (", ..." if len(more) > 6 else "")
+            out[-1]["en"] += f"; and {len(more)} more: {names}"
+            out[-1]["zh"] += f"；另有{len(more)}处：{names}"
+            more.clear()
+
+    for e in timeline:
+        prev = out[-1] if out else None
+        if prev is not None and e["kind"] == "effect" and prev["kind"] == "effect" \
+                and e["ref"] == prev["ref"] and abs(e["t_h"] - prev["t_h"]) < 0.05:
+            more.append(str((e.get("data") or {}).get("subject", e["en"])))
+            continue
+        close()
+        out.append(dict(e))
+    close()
+    return out
 
 
 def _actions(review: Review) -> list[Block]:
@@ -411,6 +438,7 @@ h1 { font-size: 1.6em; } h2 { border-bottom: 2px solid #1f5f8b; padding-bottom: 
 table { border-collapse: collapse; margin: .6em 0 1.2em; font-size: .88em; }
 th, td { border: 1px solid #bbb; padding: .25em .5em; vertical-align: top; text-align: left; }
 th { background: #e8eef3; }
+td:first-child { white-space: nowrap; }
 tr:nth-child(even) td { background: #f7f9fb; }
 figure { margin: 1em 0; } figure img { max-width: 100%; }
 figcaption { font-style: italic; font-size: .9em; }
@@ -421,7 +449,7 @@ def render_html(blocks: Sequence[Block], images: Mapping[str, bytes]) -> str:
     """The report as one HTML page: figures inline (base64 PNG), no script, no external link."""
     e = html.escape
     title = next((b.text for b in blocks if b.kind == "h"), "After-Action Report")
-    out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+    out = ["<!DOCTYPE html>", '<html lang="zh-CN"><head><meta charset="utf-8">',
            f"<title>{e(title)}</title>", f"<style>{_STYLE}</style></head><body>"]
     for b in blocks:
         if b.kind == "h":
