@@ -12,13 +12,14 @@ import html
 import json
 import re
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from sim.exercise.review import ActionCheck, TargetCheck, _rating, review_exercise
 from sim.exercise.session import Exercise
-from sim.report.aar import write_aar
+from sim.report.aar import build_blocks, render_markdown, write_aar
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "scenarios" / "demo_coastal_typhoon.yaml"
@@ -103,9 +104,11 @@ def played(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 def _section(md: str, title: str) -> str:
-    start = md.index(title)
-    end = md.find("\n## ", start)
-    return md[start:end if end >= 0 else None]
+    """From the heading naming ``title`` to the next section's heading."""
+    m = re.search(rf"^#+ (\d+\. )?{re.escape(title)}", md, re.M)
+    assert m is not None, title
+    end = md.find("\n## ", m.end())
+    return md[m.start():end if end >= 0 else None]
 
 
 def _row(md: str, first: str) -> str:
@@ -252,3 +255,18 @@ def test_review_without_msel_keeps_targets_and_timeline(played: dict[str, Any]) 
     assert [t.id for t in rv.targets] == [t.id for t in played["result"].targets]
     assert [e["t_h"] for e in rv.timeline] == sorted(e.t_h for e in ex.log)
     assert len(rv.other_decisions) == 2  # without an MSEL no decision fulfils an action
+
+
+def test_report_without_msel_numbers_its_sections(played: dict[str, Any]) -> None:
+    ex = played["ex"]
+    rv = review_exercise(played["result"], None, ex.log, ex.forks)
+    bare: Any = SimpleNamespace(scenario=ex.scenario, scenario_path=ex.scenario_path, msel=None,
+                                msel_path=None, seed=ex.seed)
+    md = render_markdown(build_blocks(bare, played["result"], rv, []))
+    heads = re.findall(r"^## (\d+)\. (.*)$", md, re.M)
+    assert [int(n) for n, _ in heads] == list(range(1, len(heads) + 1))
+    titles = " ".join(t for _, t in heads)
+    assert "Improvement plan" not in titles and "Strengths" not in titles
+    assert "What the forks said" in titles
+    other = _section(md, "Decisions outside the MSEL's expected actions")
+    assert len(re.findall(r"^\| T[+-]", other, re.M)) == 2  # both, though no MSEL expects them

@@ -138,7 +138,7 @@ def _overview(ex: Exercise, result: RunResult, review: Review) -> list[Block]:
                   f"{n_inj}/{len(m.injects)}"]]
     rows += [["Decisions logged", "决策记录", n_dec, ""],
              ["Forks", "推演分支", len(review.forks), ""]]
-    out = [_h("1. Exercise overview 演练概况"), _table(["Item", "项目", "English", "中文"], rows)]
+    out = [_h("Exercise overview 演练概况"), _table(["Item", "项目", "English", "中文"], rows)]
     if m is not None:
         ratings = {o.id: o.rating for o in review.objectives}
         out += [_h("Objectives and core capabilities 演练目标与核心能力", 3),
@@ -176,7 +176,7 @@ def _summary(review: Review) -> list[Block]:
     if review.improvements:
         items.append(f"Improvement plan: {len(review.improvements)} corrective actions. "
                      f"改进计划：{len(review.improvements)}项整改措施。")
-    return [_h("2. Summary 概要"), Block("list", items=items)]
+    return [_h("Summary 概要"), Block("list", items=items)]
 
 
 def _timeline(review: Review) -> list[Block]:
@@ -184,13 +184,13 @@ def _timeline(review: Review) -> list[Block]:
     for e in _grouped(review.timeline):
         s = e["state"]
         en, zh = e["en"], e["zh"]
-        if e["kind"] == "fork":  # its table is in section 5
-            en = f"Fork {e['ref']}: see section 5"
-            zh = f"推演分支{e['ref']}：见第5节"
+        if e["kind"] == "fork":  # its table is in "What the forks said"
+            en = f"Fork {e['ref']}: see 'What the forks said'"
+            zh = f"推演分支{e['ref']}：见“推演分支结果”"
         rows.append([_t(e["t_h"]), f"{e['kind']} {KIND_ZH.get(e['kind'], '')}".strip(),
                      e["ref"], e["role"], en, zh, f"{s['sheltered']:,}",
                      f"{s['displaced']:,}", _pct(s["relieved_share"])])
-    out = [_h("3. Timeline of injects, decisions and consequences 情景注入、决策与后果时间线"),
+    out = [_h("Timeline of injects, decisions and consequences 情景注入、决策与后果时间线"),
            _p("Each row is an entry of the exercise log; the last three columns are the run's "
               "state at that hour (people sheltered, displaced without a place to stay, share of "
               "the people needing relief who have it). 每行为一条演练记录；后三列为该时刻的模拟状态"
@@ -229,12 +229,13 @@ def _grouped(timeline: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _actions(review: Review) -> list[Block]:
-    out = [_h("4. Expected against actual actions 预期行动与实际行动"),
+    out = [_h("Expected against actual actions 预期行动与实际行动"),
            _p("An action is late when it was taken after the deadline of the contingency inject "
               "that fires without it; missing when its inject was delivered and no decision took "
               "it. 若行动晚于其条件注入的时限则为延迟；若注入已下达而未采取则为未采取。")]
     if not review.actions:
-        return [*out, _p("No MSEL: no expected actions. 无情景事件清单，无预期行动。")]
+        out.append(_p("No MSEL: no expected actions. 无情景事件清单，无预期行动。"))
+        return out + _other_decisions(review)
     rows = []
     for a in review.actions:
         en, zh = STATUS[a.status]
@@ -244,16 +245,20 @@ def _actions(review: Review) -> list[Block]:
     out.append(_table(["Inject 注入", "At 时间", "To 对象", "Action", "Expected action",
                        "预期行动", "Status 状态", "Taken 采取时间", "By 采取者",
                        "Deadline 时限", "Delay 用时"], rows))
-    if review.other_decisions:
-        out += [_h("Decisions outside the MSEL 清单外决策", 3),
-                _table(["Time 时间", "Role 角色", "English", "中文"],
-                       [[_t(d["t_h"]), d["role"], d["en"], d["zh"]]
-                        for d in review.other_decisions])]
-    return out
+    return out + _other_decisions(review)
+
+
+def _other_decisions(review: Review) -> list[Block]:
+    if not review.other_decisions:
+        return []
+    return [_h("Decisions outside the MSEL's expected actions 预期行动以外的决策", 3),
+            _table(["Time 时间", "Role 角色", "English", "中文"],
+                   [[_t(d["t_h"]), d["role"], d["en"], d["zh"]]
+                    for d in review.other_decisions])]
 
 
 def _forks(review: Review) -> list[Block]:
-    out = [_h("5. What the forks said 推演分支结果"),
+    out = [_h("What the forks said 推演分支结果"),
            _p("A fork runs N futures from the same moment (the same past, independent futures); "
               "with an alternative decision, the same futures are run again with it, and the "
               "difference is paired. P is the share of futures in which the target holds, with "
@@ -308,7 +313,7 @@ def _targets(review: Review) -> list[Block]:
              f"{t.comparison} {_value(t.threshold, t.unit)}",
              "met / 达到" if t.met else "MISSED / 未达到", ", ".join(t.objectives), t.source]
             for t in review.targets]
-    return [_h("6. Targets met or missed 预案目标达成情况"),
+    return [_h("Targets met or missed 预案目标达成情况"),
             _p("The plan's clauses evaluated on the exercise's run at its end. "
                "预案条款在本次推演模拟结束时的评估结果。"),
             _table(["Target 目标", "Clause", "条款", "Value 数值", "Threshold 要求",
@@ -316,7 +321,7 @@ def _targets(review: Review) -> list[Block]:
 
 
 def _analysis(review: Review) -> list[Block]:
-    out = [_h("7. Strengths and areas for improvement 优势与待改进事项"),
+    out = [_h("Strengths and areas for improvement 优势与待改进事项"),
            _p("Per objective: a target it is measured by that was met, and an expected action "
               "taken on time, are strengths; a missed target, a late or a missing action is an "
               "area for improvement. 按演练目标：相关预案目标达到、预期行动按时采取为优势；"
@@ -336,15 +341,15 @@ def _analysis(review: Review) -> list[Block]:
     if loose:
         out += [_h("Targets outside the objectives 未对应演练目标的预案目标", 3),
                 _p("These plan targets measure no core capability of the exercise's objectives; "
-                   "they are listed in section 6 and not judged here. 以下预案目标不对应本次演练"
-                   "目标的核心能力，见第6节，此处不作评价。"),
+                   "they are listed under 'Targets met or missed' and not judged here. "
+                   "以下预案目标不对应本次演练目标的核心能力，见“预案目标达成情况”，此处不作评价。"),
                 Block("list", items=[f"{t.id}: {'met / 达到' if t.met else 'MISSED / 未达到'}"
                                      for t in loose])]
     return out
 
 
 def _plan(review: Review, msel: Msel | None) -> list[Block]:
-    out = [_h("8. Improvement plan 改进计划")]
+    out = [_h("Improvement plan 改进计划")]
     if not review.improvements:
         return [*out, _p("No area for improvement. 无待改进事项。")]
     roles = {r.id: r for r in msel.roles} if msel is not None else {}
@@ -368,7 +373,7 @@ FIGURES = (("people", "People by state over time 各状态人数随时间变化"
 
 
 def _figures_section(keys: Sequence[str]) -> list[Block]:
-    out = [_h("9. Figures 图表"),
+    out = [_h("Figures 图表"),
            _p("Dotted lines mark the hours of decisions; the solid line the hazard's onset. "
               "虚线为决策时刻，实线为灾害发生时刻。")]
     for key, caption in FIGURES:
@@ -378,7 +383,7 @@ def _figures_section(keys: Sequence[str]) -> list[Block]:
 
 
 def _files(n_events: int) -> list[Block]:
-    return [_h("10. Files 文件"), Block("list", items=[
+    return [_h("Files 文件"), Block("list", items=[
         f"events.csv: the run's event log, {n_events:,} events. 模拟事件记录，{n_events:,}条。",
         "exercise.json: the exercise record (metadata, log, forks, status). 演练记录。",
         "review.json: the analysis this report shows. 本报告的分析数据。"])]
@@ -403,6 +408,11 @@ def build_blocks(ex: Exercise, result: RunResult, review: Review,
         blocks += _plan(review, m)
     blocks += _figures_section(figures)
     blocks += _files(len(result.events))
+    n = 0
+    for b in blocks:  # number the sections (7 and 8 exist only with an MSEL)
+        if b.kind == "h" and b.level == 2:
+            n += 1
+            b.text = f"{n}. {b.text}"
     return blocks
 
 
