@@ -270,3 +270,17 @@ def test_report_without_msel_numbers_its_sections(played: dict[str, Any]) -> Non
     assert "What the forks said" in titles
     other = _section(md, "Decisions outside the MSEL's expected actions")
     assert len(re.findall(r"^\| T[+-]", other, re.M)) == 2  # both, though no MSEL expects them
+
+
+def test_zone_relief_adds_up_to_the_relief_target(played: dict[str, Any]) -> None:
+    zones = played["review"]["zone_relief"]
+    result = played["result"]
+    assert sum(z["people"] for z in zones) == int(result.relief_n.sum()) > 0
+    share = sum(z["people"] * z["within"] for z in zones) / sum(z["people"] for z in zones)
+    target = next(t for t in result.targets if t.id == "relief_within_10h")
+    assert share == pytest.approx(target.value, abs=1e-9)
+    within = [z["within"] for z in zones]
+    assert within == sorted(within)  # slowest first
+    assert played["review"]["relief_hours"] == 10
+    table = _section(played["md"], "Where basic relief was slowest")
+    assert all(f"| {z['zone']} | {z['zone_zh']} |" in table for z in zones[:10])

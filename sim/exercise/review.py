@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sim.exercise.msel import Msel
     from sim.results import RunResult
+    from sim.scenario.schema import Scenario
     from sim.targets import TargetResult
 
 __all__ = [
@@ -51,6 +52,7 @@ __all__ = [
     "Review",
     "TargetCheck",
     "review_exercise",
+    "zone_relief",
 ]
 
 CAPABILITY_TARGETS: tuple[tuple[tuple[str, ...], frozenset[str]], ...] = (
@@ -251,6 +253,10 @@ class Review:
     relieved share at that hour of the run."""
     other_decisions: list[dict[str, Any]]
     """Decisions that fulfil no expected action of the MSEL."""
+    relief_hours: float | None = None
+    """The hours of the scenario's basic-relief target (10 h in the five plans)."""
+    zone_relief: list[dict[str, Any]] = field(default_factory=list)
+    """Per zone whose people needed relief, slowest first (see :func:`zone_relief`)."""
 
     @property
     def unlinked_targets(self) -> list[TargetCheck]:
@@ -411,7 +417,8 @@ def _action_observation(a: ActionCheck, roles: Mapping[str, Any]) -> Observation
     return Observation(ref=a.id, what="action", en=en, zh=zh)
 
 
-def _target_observation(t: TargetCheck) -> Observation:
+def _target_observation(t: TargetCheck, zones: Sequence[Mapping[str, Any]] = (),
+                        hours: float | None = None) -> Observation:
     clause_en = t.clause_en or t.id
     clause_zh = t.clause_zh or clause_en
     got = _value(t.value, t.unit)
@@ -422,6 +429,13 @@ def _target_observation(t: TargetCheck) -> Observation:
     else:
         en = f"{t.id}: '{clause_en}' missed ({got}, needs {need})"
         zh = f"{t.id}：“{clause_zh}”未达到（{got}，要求{need}）"
+        slow = [z for z in zones if z.get("within") is not None][:3]
+        if t.kind == "relief_within" and slow and hours is not None:
+            en += "; slowest zones: " + ", ".join(
+                f"{z['zone']} {100 * z['within']:.0f} % within {hours:g} h" for z in slow)
+            zh += "；最慢区域：" + "，".join(
+                f"{z['zone_zh'] or z['zone']}{hours:g}小时内{100 * z['within']:.0f}%"
+                for z in slow)
     return Observation(ref=t.id, what="target", en=en, zh=zh)
 
 
@@ -453,7 +467,8 @@ def _rating(actions: Sequence[ActionCheck], targets: Sequence[TargetCheck]) -> s
 
 
 def _objectives(msel: Msel, actions: Sequence[ActionCheck], targets: Sequence[TargetCheck],
-                roles: Mapping[str, Any]) -> list[ObjectiveReview]:
+                roles: Mapping[str, Any], zones: Sequence[Mapping[str, Any]] = (),
+                hours: float | None = None) -> list[ObjectiveReview]:
     out = []
     for o in msel.objectives:
         acts = [a for a in actions if a.objective == o.id]
@@ -461,7 +476,7 @@ def _objectives(msel: Msel, actions: Sequence[ActionCheck], targets: Sequence[Ta
         strengths: list[Observation] = []
         areas: list[Observation] = []
         for t in tgts:
-            (strengths if t.met else areas).append(_target_observation(t))
+            (strengths if t.met else areas).append(_target_observation(t, zones, hours))
         for a in acts:
             ob = _action_observation(a, roles)
             if ob is not None:
@@ -550,8 +565,42 @@ def _forks(forks: Sequence[Any], log: Sequence[Any]) -> list[dict[str, Any]]:
     return out
 
 
+def zone_relief(result: RunResult, hours: float | None,
+                scenario: Scenario | None = None) -> list[dict[str, Any]]:
+    """Basic relief per zone in the run, the zones that waited longest first.
+
+    Returns
+    -------
+    list of dict
+        For each zone whose people needed relief: ``zone``, ``zone_zh`` (the scenario's
+        ``name_zh`` or None), ``people`` (who needed relief), ``within`` (share relieved within
+        ``hours``; None without hours) and ``p95_h`` (95th percentile of the hours from onset
+        to relief; ``inf`` when more than 5 % were not relieved in the run). Sorted by
+        ``within`` (or ``p95_h`` without hours), then by people, most first.
+    """
+    from sim.study.zone_waits import P95, WITHIN, zone_relief_columns
+
+    cols = zone_relief_columns(result, hours)
+    zh = {z.name: getattr(z, "name_zh", None) for z in scenario.zones} if scenario else {}
+    n = result.relief_n.astype(float)
+    out: list[dict[str, Any]] = []
+    for j, name in enumerate(result.zones):
+        people = int(n[result.relief_zone == j].sum())
+        if people <= 0:
+            continue
+        within = cols.get(WITHIN + name)
+        out.append({"zone": name, "zone_zh": zh.get(name), "people": people,
+                    "within": None if within is None or math.isnan(within) else within,
+                    "p95_h": cols[P95 + name]})
+    if hours is not None:
+        out.sort(key=lambda z: (z["within"] if z["within"] is not None else 2.0, -z["people"]))
+    else:
+        out.sort(key=lambda z: (-z["p95_h"], -z["people"]))
+    return out
+
+
 def review_exercise(result: RunResult, msel: Msel | None, log: Sequence[Any] = (),
-                    forks: Sequence[Any] = ()) -> Review:
+                    forks: Sequence[Any] = (), scenario: Scenario | None = None) -> Review:
     """Analyse an exercise for its after-action report.
 
     Parameters
@@ -568,12 +617,19 @@ def review_exercise(result: RunResult, msel: Msel | None, log: Sequence[Any] = (
         action in its ``action`` (the first such decision counts).
     forks : sequence of ForkReport (or of their dicts)
         The exercise's forks.
+    scenario : Scenario, optional
+        The scenario: the hours of its relief target (else 10 h, the five plans' promise) and
+        the Chinese names of its zones.
 
     Returns
     -------
     Review
     """
+    from sim.study.zone_waits import relief_hours
+
     targets = _targets(result, msel)
+    hours = relief_hours(scenario) if scenario is not None else 10.0
+    zones = zone_relief(result, hours, scenario)
     decisions = [e for e in log if _get(e, "kind") == "decision"]
     if msel is None:
         actions: list[ActionCheck] = []
@@ -583,10 +639,11 @@ def review_exercise(result: RunResult, msel: Msel | None, log: Sequence[Any] = (
     else:
         roles = {r.id: r for r in msel.roles}
         actions = _actions(msel, log)
-        objectives = _objectives(msel, actions, targets, roles)
+        objectives = _objectives(msel, actions, targets, roles, zones, hours)
         improvements = _improvements(msel, objectives, actions, targets, roles)
         known = {a.id for a in actions}
     other = [_entry_dict(e) for e in decisions if _get(e, "action") not in known]
     return Review(actions=actions, targets=targets, objectives=objectives,
                   improvements=improvements, forks=_forks(forks, log),
-                  timeline=_timeline(result, log), other_decisions=other)
+                  timeline=_timeline(result, log), other_decisions=other,
+                  relief_hours=hours, zone_relief=zones)

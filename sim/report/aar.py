@@ -320,6 +320,30 @@ def _targets(review: Review) -> list[Block]:
                     "Result 结果", "Objectives 演练目标", "Source 来源"], rows)]
 
 
+def _zones(review: Review, top: int = 10) -> list[Block]:
+    zs = review.zone_relief
+    if not zs:
+        return []
+    h = review.relief_hours
+    rows = [[z["zone"], z["zone_zh"], f"{z['people']:,}",
+             _pct(z["within"]) if h is not None else "", _hours(z["p95_h"])] for z in zs[:top]]
+    more = (f" The {top} slowest of {len(zs)} zones. 共{len(zs)}个区域，列出最慢的{top}个。"
+            if len(zs) > top else "")
+    return [_h("Where basic relief was slowest 基本生活救助最慢的区域", 3),
+            _p("Per zone, the people who needed basic relief, the share relieved within the "
+               f"target's {_num(h)} h, and the 95th percentile of their hours from onset to "
+               f"relief. 各区域需要基本生活救助的人数、{_num(h)}小时内得到救助的比例、"
+               f"及得到救助时间的第95百分位数。{more}"),
+            _table(["Zone 区域", "名称", "People 人数", f"Within {_num(h)} h 时限内",
+                    "95th pct 第95百分位"], rows)]
+
+
+def _hours(x: float | None) -> str:
+    if x is None or math.isnan(x):
+        return "n/a"
+    return "not relieved in the run 未救助" if math.isinf(x) else f"{x:.1f} h"
+
+
 def _analysis(review: Review) -> list[Block]:
     out = [_h("Strengths and areas for improvement 优势与待改进事项"),
            _p("Per objective: a target it is measured by that was met, and an expected action "
@@ -403,6 +427,7 @@ def build_blocks(ex: Exercise, result: RunResult, review: Review,
     blocks += _actions(review)
     blocks += _forks(review)
     blocks += _targets(review)
+    blocks += _zones(review)
     if m is not None:
         blocks += _analysis(review)
         blocks += _plan(review, m)
@@ -571,7 +596,7 @@ def write_aar(ex: Exercise, out_dir: Path) -> list[Path]:
     fig_dir = out_dir / "figures"
     fig_dir.mkdir(parents=True, exist_ok=True)
     result = ex.finish()
-    review = review_exercise(result, ex.msel, ex.log, ex.forks)
+    review = review_exercise(result, ex.msel, ex.log, ex.forks, ex.scenario)
     images = _draw(ex, result, review)
     blocks = build_blocks(ex, result, review, list(images))
     paths = [out_dir / n for n in ("aar.md", "aar.html", "events.csv", "exercise.json",
