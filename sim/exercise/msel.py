@@ -7,9 +7,10 @@ the hazard's onset, a synopsis, the message in Chinese and English, ``from`` (th
 after-action report refer to), the exercise objective it serves, and optionally:
 
 ``effect``
-    What the inject does to the simulation: one of the interventions of
-    :mod:`sim.interventions` (``add_stock``, ``add_vehicles``, ``open_shelter``,
-    ``close_roads``), validated the same way, its ``at_h`` taken from the inject.
+    What the inject does to the simulation: an intervention of :mod:`sim.interventions`, any
+    kind but ``branch`` (events such as ``cut_link``, ``close_shelter``, ``aftershock``, and
+    decisions such as ``order_evacuation``), validated the same way, its ``at_h`` taken from
+    the inject.
 ``when_not``
     ``{action: ID, by_h: H}`` makes it a contingency inject: it is due only if the expected
     action ``ID`` of an earlier inject has not been taken by hour ``H`` (see
@@ -54,10 +55,11 @@ then the header row, whose first cell is ``number``, then one row per inject. Bl
 whose first cell starts with ``#``, are skipped. The columns are named as the YAML fields; a
 field of a nested mapping is its parent's name, ``_`` and its key: ``message_zh``,
 ``message_en``, ``expected_action_id``, ``expected_action_en``, ``expected_action_zh``,
-``when_not_action``, ``when_not_by_h``, ``effect_kind``, ``effect_point``, ``effect_fleet``,
-``effect_count``, ``effect_name``, ``effect_zone``, ``effect_capacity``,
-``effect_usable_area_m2``, ``effect_hours``, ``effect_note`` and ``effect_items_<item>`` (one
-column per relief item, e.g. ``effect_items_meal``). An empty cell is an absent field. Errors name
+``when_not_action``, ``when_not_by_h``, ``effect_kind``, ``effect_<field>`` for each field of
+the effect's kind (``effect_point``, ``effect_zone``, ``effect_hours``, ``effect_a``,
+``effect_share``, ...; a list of names, as ``effect_zones``, in one cell separated by spaces or
+commas), ``effect_note`` and ``effect_items_<item>`` (one column per relief item, e.g.
+``effect_items_meal``). An empty cell is an absent field. Errors name
 the file's line and the column: ``msel.csv:7: column at_h: expected a number, got 'six'``.
 Format the ``number`` column as text in the spreadsheet: as a number, ``1.10`` becomes ``1.1``.
 :func:`msel_to_csv` writes this layout from a loaded MSEL.
@@ -76,7 +78,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from sim.interventions import AddStock, AddVehicles, CloseRoads, OpenShelter, check_interventions
+from sim.interventions import Effect, check_interventions
 from sim.scenario.base import Frozen, Name
 from sim.scenario.limits import INTERVENTIONS
 from sim.scenario.loader import (
@@ -115,8 +117,6 @@ __all__ = [
 Hours = Annotated[float, Field(allow_inf_nan=False)]
 Words = Annotated[str, Field(min_length=1, max_length=4000)]
 
-Effect = Annotated[AddStock | AddVehicles | OpenShelter | CloseRoads, Field(discriminator="kind")]
-"""What an inject does to the simulation: an intervention of :mod:`sim.interventions`."""
 
 _NUMBER = re.compile(r"^[0-9A-Za-z]+([.\-][0-9A-Za-z]+)*$")
 
@@ -402,7 +402,10 @@ _GROUPS = ("message", "expected_action", "when_not", "effect")
 _TEXT_COLUMNS = {"number", "synopsis", "from", "to", "objective", "source", "message_zh",
                  "message_en", "expected_action_id", "expected_action_en", "expected_action_zh",
                  "when_not_action", "effect_kind", "effect_point", "effect_fleet", "effect_name",
-                 "effect_zone", "effect_note"}
+                 "effect_zone", "effect_note", "effect_a", "effect_b", "effect_shelter",
+                 "effect_hospital", "effect_supplier", "effect_supply", "effect_zones",
+                 "effect_shelters", "effect_rule", "effect_task", "effect_mechanism",
+                 "effect_sized_by", "effect_level"}
 _INT = re.compile(r"^[+-]?\d+$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # as YAML refuses them
 
@@ -660,7 +663,8 @@ def msel_to_csv(msel: Msel) -> str:
                 for kk, vv in v.pop("items", {}).items():
                     flat[f"effect_items_{kk}"] = vv
             if isinstance(v, dict):
-                flat.update({f"{k}_{kk}": vv for kk, vv in v.items()})
+                flat.update({f"{k}_{kk}": " ".join(vv) if isinstance(vv, list) else vv
+                             for kk, vv in v.items()})
             else:
                 flat[k] = v
         rows.append(flat)

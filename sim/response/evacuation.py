@@ -205,6 +205,45 @@ class Evacuation:
         m.log("evacuate", m.zone_names[zone], n)
         self.go_somewhere(Cohort(zone, n, m.env.now))
 
+    def order(self, zone: int, share: float) -> int:
+        """An evacuation order (a decision during the run) covers ``share`` of ``zone``.
+
+        The zone's share of residents to evacuate rises to ``share`` (a lower one is kept), for
+        the warnings still to come and for the people now at home or warned: of them, the
+        share the order newly covers is drawn, hears it now (at home: warned), and those who
+        comply leave after the mobilisation delay, as warned people do (:meth:`_leave`: not
+        after the hazard has struck, nor into closed roads). The order's people in place grow
+        by those newly covered, so the scenario's risk concentration spreads over more people.
+
+        Returns
+        -------
+        int
+            People newly covered who are leaving.
+        """
+        m = self.m
+        old = self.target_share[zone]
+        if share <= old:
+            return 0
+        self.target_share[zone] = share
+        pop = int(m.ledger.population[zone])
+        self.targeted_total += pop * (share - old)
+        self.at_risk_in_place[zone] += round(pop * (share - old))
+        f = (share - old) / (1.0 - old)
+        now = m.env.now
+        covered = 0
+        for st in (State.at_home, State.warned):
+            n = m.ledger.count(st, zone)
+            k = int(self.rng.binomial(n, f)) if n else 0
+            if k and st == State.at_home:
+                m.ledger.move(now, zone, State.at_home, State.warned, k)
+            covered += k
+        self.targeted_warned[zone] += covered
+        going = int(self.rng.binomial(covered, self.compliance)) if covered else 0
+        m.log("evacuation_ordered", m.zone_names[zone], covered)
+        if going:
+            m.env.process(self._leave(zone, going, self.mobilisation_h))
+        return going
+
     def go_somewhere(self, c: Cohort) -> None:
         """Send a cohort (state ``evacuating``) to relatives, a bus queue or a shelter."""
         m = self.m

@@ -50,6 +50,8 @@ class PointState:
     """Stock that arrived, ``(hour, quantities, records taken before)`` (recording only)."""
     issues: list[tuple[float, np.ndarray, int]] = field(default_factory=list)
     """Truckloads that left, ``(hour, quantities, records taken before)`` (recording only)."""
+    lost: list[tuple[float, np.ndarray, int]] = field(default_factory=list)
+    """Stock destroyed (``stock_point_lost``), ``(hour, quantities, records taken before)``."""
 
 
 @dataclass(eq=False)
@@ -190,8 +192,67 @@ class Logistics:
 
     def _retry_backorders(self) -> None:
         pending, self.backorders = self.backorders, {}
-        for si, qty in pending.items():
+        for si, qty in self._by_priority(pending):
             self.request(self.m.shelters.by_idx(si), qty)
+
+    # -- decisions during the run (sim.interventions) ---------------------------------------
+    priority: tuple[frozenset[int], frozenset[int]] | None = None
+    """Shelter indexes and zones served first (``set_delivery_priority``); None: none."""
+
+    def set_dispatch_rule(self, rule: str) -> None:
+        """From now on, allocate orders to stock points by ``rule`` (``nearest``, ``tiered``).
+
+        The rule is the realised scenario's ``response.logistics.dispatch``: the model's
+        scenario becomes a copy with the new rule, and the cached point orders are dropped.
+        """
+        sc = self.m.sc
+        rules = sc.response.logistics.model_copy(update={"dispatch": rule})
+        response = sc.response.model_copy(update={"logistics": rules})
+        self.m.sc = sc.model_copy(update={"response": response})
+        self._order_cache.clear()
+
+    def set_priority(self, shelters: set[int], zones: set[int]) -> None:
+        """Serve the shelters ``shelters`` and those of ``zones`` first from now on.
+
+        Their open orders are given to trucks before the others', and their back orders are
+        allocated first when stock arrives (otherwise oldest first, as before).
+        """
+        self.priority = (frozenset(shelters), frozenset(zones))
+        self.dispatch()
+
+    def lose(self, point: PointState, share: float) -> np.ndarray:
+        """Destroy ``share`` of the stock of ``point`` not promised to an order or a truck.
+
+        Stock allocated to open orders or loads on their way stays (so nothing promised is
+        lost twice, and stock never falls below zero). Returns the quantities lost.
+        """
+        lost: np.ndarray = np.maximum(point.available, 0.0) * share
+        point.on_hand -= lost
+        point.available -= lost
+        point.lost.append((float(self.m.env.now), lost.copy(), len(self.m.series_t)))
+        self.m.log("stock_lost", point.name, int(round(float(lost.sum()))))
+        return lost
+
+    def _first(self, shelter: int) -> bool:
+        """Whether shelter (or distribution point) index ``shelter`` has priority."""
+        if self.priority is None:
+            return False
+        idx, zones = self.priority
+        return shelter in idx or self.m.shelters.by_idx(shelter).zone in zones
+
+    def _order_keys(self) -> list[tuple[int, int]]:
+        """Open orders in the order trucks take them: priority first, then oldest first."""
+        keys = list(self.orders)
+        if self.priority is not None:
+            keys.sort(key=lambda k: not self._first(k[1]))  # stable: oldest first within
+        return keys
+
+    def _by_priority(self, pending: dict[int, np.ndarray]) -> list[tuple[int, np.ndarray]]:
+        """Back orders in the order they are retried: priority first, then oldest first."""
+        out = list(pending.items())
+        if self.priority is not None:
+            out.sort(key=lambda kv: not self._first(kv[0]))
+        return out
 
     # -- trucks ------------------------------------------------------------------------------
     def dispatch(self) -> None:
@@ -200,7 +261,7 @@ class Logistics:
             return
         net = self.m.net
         idle = self.idle
-        for key in list(self.orders):
+        for key in self._order_keys():
             if not idle:
                 return
             point = self.points[key[0]]

@@ -236,6 +236,18 @@ class Model:
             self.roads.block(zone, s.road_block)
         self._casualties(zone, injured, trapped, s.cause)
 
+    def injected_strike(self, zone: int, s: Strike) -> None:
+        """A strike injected during the run (``extra_rain``): harm, then its roads.
+
+        As :meth:`harm`, but the probabilities apply alike to everyone present and unhurt (no
+        risk concentration on the evacuation order's people), so that the shares or counts an
+        exercise controller gives are what the zone's people suffer on average.
+        """
+        _killed, injured, trapped = self.evac.harm(zone, s, concentrated=False)
+        if s.road_block > 0:
+            self.roads.block(zone, s.road_block)
+        self._casualties(zone, injured, trapped, s.cause)
+
     def _casualties(self, zone: int, injured: tuple[int, int, int], trapped: int,
                     cause: str) -> None:
         """The injured go to medical care, the trapped (by ``cause``) wait for rescue."""

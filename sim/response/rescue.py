@@ -160,6 +160,19 @@ class Rescue:
             site.teams += 1
             self.m.env.process(self._work(team, site))
 
+    def send(self, team: TeamUnit, zone: int) -> bool:
+        """Send idle ``team`` to work the rescue site of ``zone`` (a player's decision).
+
+        Returns False when the zone has no site with people waiting (the team is not sent).
+        """
+        site = next((s for s in self.sites if s.zone == zone and s.n_waiting > 0), None)
+        if site is None or not self.active or team.busy:
+            return False
+        self.idle.take(team)
+        site.teams += 1
+        self.m.env.process(self._work(team, site))
+        return True
+
     # -- a team at work ----------------------------------------------------------------------
     def _work(self, team: TeamUnit, site: Site) -> Generator[Any, Any, None]:
         m = self.m

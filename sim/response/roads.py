@@ -119,6 +119,27 @@ class RoadWorks:
             crew.busy = True
             self.m.env.process(self._clear(crew, link))
 
+    def send(self, crew: TeamUnit, zone: int) -> bool:
+        """Send idle ``crew`` to clear the nearest blocked link into ``zone`` (a decision).
+
+        Returns False when no blocked, unclaimed link that the crew can reach touches the zone.
+        """
+        net = self.m.net
+        todo = [lk for lk in net.links if lk.blocked and not lk.claimed and zone in (lk.a, lk.b)]
+        if crew.busy or not todo:
+            return False
+
+        def key(lk: Link) -> tuple[float, int]:
+            return (min(net.rank(crew.location, lk.a), net.rank(crew.location, lk.b)), lk.idx)
+
+        link = min(todo, key=key)
+        if not math.isfinite(key(link)[0]):
+            return False
+        link.claimed = True
+        crew.busy = True
+        self.m.env.process(self._clear(crew, link))
+        return True
+
     def _clear(self, crew: TeamUnit, link: Link) -> Generator[Any, Any, None]:
         m = self.m
         net = m.net

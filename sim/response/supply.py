@@ -31,6 +31,22 @@ class ExternalSupply:
         self.called: dict[str, float] = {}
         self.delivered: dict[str, float] = {s.name: 0.0 for s in self.supplies}
         self.first_delivery: dict[str, float] = {}
+        self.delayed: dict[str, float] = {}
+        """Hours still to add before each supply's next delivery (``supplier_delayed``)."""
+
+    def delay(self, name: str, hours: float) -> None:
+        """Supply ``name``'s next delivery comes ``hours`` later (``supplier_delayed``).
+
+        Not yet called, or waiting for its lead time: the first delivery is later; between
+        batches: the next batch, and so the later ones. Delays add up.
+        """
+        self.delayed[name] = self.delayed.get(name, 0.0) + hours
+        self.m.log("supply_delayed", name, 0)
+
+    def _delays(self, s: Supply) -> Generator[Any, Any, None]:
+        """Wait out the delays given to ``s`` (none: no event at all)."""
+        while self.delayed.get(s.name, 0.0) > 0.0:
+            yield self.m.env.timeout(self.delayed.pop(s.name))
 
     def start(self) -> None:
         """Schedule the supplies called at the warning or at onset."""
@@ -62,6 +78,7 @@ class ExternalSupply:
         left = np.array([as_float(s.items.get(k, 0.0)) for k in items])
         point = m.logistics.point_by_name[s.deliver_to]
         yield m.env.timeout(as_float(s.lead_time_h))
+        yield from self._delays(s)
         if s.daily_capacity is None:
             batch = left.copy()
             step = 0.0
@@ -79,3 +96,4 @@ class ExternalSupply:
             m.logistics.add_stock(point, qty)
             if left.sum() > 1e-9:
                 yield m.env.timeout(step)
+                yield from self._delays(s)
