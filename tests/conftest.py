@@ -58,6 +58,8 @@ SLOW = frozenset({
     "tests/test_study_analysis.py::test_plan_when_the_goal_is_met_or_out_of_reach",  # 6 s
     "tests/test_typhoon.py::test_sampled_track_inputs_follow_their_distributions",  # 6 s
     "tests/test_towns.py::test_town_level_run",  # 4 s
+    # A real headless Chromium driving the console (7 s; installs chromium when missing).
+    "tests/test_console_browser.py::test_console_step_decide_fork",
 })
 SLOW_PARAMS = ("[wenzhou_towns_typhoon",)
 """Parameters whose cases are slow in any test: the town-level scenario (194 zones) in the

@@ -5,62 +5,18 @@ from __future__ import annotations
 import inspect
 import time
 from collections.abc import Iterator
-from functools import cache
 
 import pytest
 from starlette.testclient import TestClient
 
-from sim import load_scenario
-from sim.exercise.msel import Msel, parse_msel_yaml
 from sim.exercise.server import create_app, serve
 from sim.exercise.session import Exercise
-from sim.scenario.schema import Scenario
-from tests.conftest import DEMO
-
-# A small MSEL for the demo county: a forecast, a contingency if no one orders the evacuation,
-# and a late inject that must stay hidden from the players until it is due.
-MSEL = """
-name: demo_console
-scenario: ../demo_coastal_typhoon.yaml
-objectives: [{id: warn, capability: Public Information and Warning}]
-roles: [{id: county_hq, name: County HQ, name_zh: 县防指}]
-injects:
-  - number: "1"
-    at_h: -30
-    synopsis: Forecast
-    message: {zh: 台风预报, en: Typhoon forecast}
-    from: control
-    to: county_hq
-    expected_action: {id: order_evacuation, en: Order the evacuation}
-    objective: warn
-  - number: "2"
-    at_h: -20
-    synopsis: Evacuation still not ordered
-    message: {zh: 仍未下达转移命令, en: No evacuation order yet}
-    from: control
-    to: county_hq
-    objective: warn
-    when_not: {action: order_evacuation, by_h: -21}
-  - number: "3"
-    at_h: 10
-    synopsis: Secret bridge collapse
-    message: {zh: 桥梁垮塌, en: The harbour bridge collapsed}
-    from: control
-    to: county_hq
-    objective: warn
-"""
-
-
-@cache
-def _scenario_and_msel() -> tuple[Scenario, Msel]:
-    sc = load_scenario(DEMO)
-    return sc, parse_msel_yaml(MSEL, "demo_console.yaml", sc)
+from tests.console_helpers import demo_exercise
 
 
 @pytest.fixture
 def ex() -> Exercise:
-    sc, msel = _scenario_and_msel()
-    return Exercise(sc, 1, msel)
+    return demo_exercise()
 
 
 @pytest.fixture
@@ -134,6 +90,33 @@ def test_bad_input_is_400_with_one_line(client: TestClient, path: str, body: obj
     assert says in msg and "\n" not in msg and "Traceback" not in msg
     assert client.get("/api/status").json()["time_h"] == before
     assert client.get("/api/fork").json()["state"] == "idle"
+
+
+def test_a_controllers_event_is_an_inject_not_a_decision(client: TestClient,
+                                                         ex: Exercise) -> None:
+    client.post("/api/to", json={"t_h": -30})
+    r = client.post("/api/inject", json={"event": {"kind": "close_roads", "zone": "hill_village",
+                                                   "hours": 6}, "note": "landslide"})
+    assert r.status_code == 200, r.text
+    assert r.json()["entry"]["kind"] == "inject"
+    assert ex.sim.interventions[-1].kind == "close_roads" and ex.sim.interventions[-1].at_h == -30
+    assert not [e for e in ex.log if e.kind == "decision"]
+    r = client.post("/api/inject", json={"event": None})
+    assert r.status_code == 400 and r.json()["error"] == "event: give an intervention"
+
+
+def test_stock_gauges_keep_the_most_seen(client: TestClient) -> None:
+    first = client.get("/api/status").json()["stock"]
+    assert all(p["full"] == p["items"] for p in first)
+    client.post("/api/to", json={"t_h": 30})
+    later = client.get("/api/status").json()["stock"]
+    used = [(p["point"], k) for p in later for k, q in p["items"].items() if q < p["full"][k]]
+    assert used  # relief was handed out: on hand is below the full mark
+    for p0, p1 in zip(first, later, strict=True):
+        assert all(p1["full"][k] >= p0["items"][k] for k in p0["items"])
+    meta = client.get("/api/meta").json()
+    assert meta["scenario"]["title"]["zh"] == "沿海县台风登陆"
+    assert meta["msel"]["name"] == "demo_console"
 
 
 def test_a_body_that_is_not_json_is_400(client: TestClient) -> None:

@@ -11,13 +11,16 @@ The JSON API (one exercise per server; requests take a lock, since SimPy is not 
 
 ``GET /api/status``, ``/api/log?since=N``, ``/api/record``, ``/api/schema``, ``/api/fork``
     The status, the log entries from index N, the whole record, the forms' schema, the state of
-    the fork (idle, running with its elapsed seconds, or done with its report).
+    the fork (idle, running with its elapsed seconds, or done with its report). ``/api/meta``:
+    the scenario's and the MSEL's names.
 ``GET /api/players/status``, ``/api/players/log``
     The same for the players: pending injects and expected actions left out.
 ``POST /api/step {hours}``, ``/api/to {t_h}``, ``/api/next``
     Advance the clock by some hours, to a time, to the next inject.
 ``POST /api/decide {decision, by, action, note}``
     Take a decision now (``decision`` an intervention mapping without ``at_h``, or null).
+``POST /api/inject {event, by, note}``
+    A controller's ad-hoc event now (an intervention of an event kind), not in the MSEL.
 ``POST /api/fork {futures, alternative}``
     Start a fork in the background; poll ``GET /api/fork``.
 
@@ -177,6 +180,7 @@ class Console:
         self.fork_thread: threading.Thread | None = None
         self._status: dict[str, Any] | None = None
         self.per_future: float | None = None
+        self.stock_max: dict[str, dict[str, float]] = {}
 
     # -- reading -------------------------------------------------------------------------------
     def busy(self) -> bool:
@@ -193,6 +197,7 @@ class Console:
                     "number": nxt.number, "at_h": nxt.at_h, "synopsis": nxt.synopsis,
                     "to": nxt.to, "contingency": nxt.when_not is not None}
                 st["log_length"] = len(self.ex.log)
+                self._stock_full(st)
                 st.setdefault("finished", self.ex.now >= self.ex.end - 1e-9)
                 self._status = st
             finally:
@@ -204,6 +209,14 @@ class Console:
             for key in PLAYER_HIDDEN:
                 st.pop(key, None)
         return st
+
+    def _stock_full(self, st: dict[str, Any]) -> None:
+        """Give each stock point the gauges' full marks: the most of each item seen so far."""
+        for p in st.get("stock", []):
+            seen = self.stock_max.setdefault(p["point"], {})
+            for k, q in p.get("items", {}).items():
+                seen[k] = max(seen.get(k, 0.0), q or 0.0)
+            p["full"] = dict(seen)
 
     def log(self, since: int = 0, players: bool = False) -> list[dict[str, Any]]:
         """The log entries from index ``since`` (the players': what they may see)."""
@@ -280,6 +293,23 @@ class Console:
                 raise ConsoleError(_one_line(f"decision: {exc}")) from None
         return self._change(go)
 
+    def inject(self, body: dict[str, Any]) -> Any:
+        """A controller's ad-hoc event now (an intervention kind that is not a decision)."""
+        by, note = _text(body, "by"), _text(body, "note")
+        do = getattr(self.ex, "inject", None)
+        if do is None:
+            raise ConsoleError("this exercise takes no ad-hoc injects")
+
+        def go() -> Any:
+            it = self.parse(body.get("event"), "event")
+            if it is None:
+                raise ConsoleError("event: give an intervention")
+            try:
+                return do(it, by=by, note=note)
+            except (ValueError, KeyError) as exc:
+                raise ConsoleError(_one_line(f"event: {exc}")) from None
+        return self._change(go)
+
     def start_fork(self, futures: int, alternative: Any) -> dict[str, Any]:
         """Start a fork in a background thread, which holds the lock until it is done."""
         if self.busy():
@@ -353,6 +383,15 @@ def _entries(entries: Any) -> list[Any]:
     return [_jsonable(e) for e in (entries if isinstance(entries, list) else [entries])]
 
 
+def _meta(ex: Exercise) -> dict[str, Any]:
+    """The exercise's names for the page's title (the players' view too)."""
+    sc = ex.scenario
+    msel = getattr(ex, "msel", None)
+    return {"scenario": {"name": sc.name, "title": _jsonable(getattr(sc, "title", None))},
+            "msel": None if msel is None else {"name": msel.name, "name_zh": msel.name_zh},
+            "seed": getattr(ex, "seed", None)}
+
+
 def _schema_view(ex: Exercise) -> dict[str, Any]:
     """What the forms need: the intervention schema, which kinds are decisions, names to pick."""
     sc = ex.scenario
@@ -376,17 +415,14 @@ def _schema_view(ex: Exercise) -> dict[str, Any]:
             if a is not None and a.id not in seen:
                 seen.add(a.id)
                 actions.append({"id": a.id, "en": a.en, "zh": a.zh, "to": inj.to})
-    title = getattr(sc, "title", None)
     return {
+        **_meta(ex),
         "schema": _schema(),
         "kinds": [k for k in _kinds() if k not in HIDDEN_KINDS],
         "decision_kinds": sorted(decision_kinds) if decision_kinds is not None else None,
         "names": names,
         "roles": roles,
         "actions": actions,
-        "scenario": {"name": sc.name, "title": _jsonable(title)},
-        "msel": None if msel is None else {"name": msel.name, "name_zh": msel.name_zh},
-        "seed": getattr(ex, "seed", None),
     }
 
 
@@ -452,6 +488,10 @@ def create_app(ex: Exercise, *, workers: int | None = None) -> Starlette:
         entry = con.decide(b)
         return {"entry": _jsonable(entry), "status": con.status()}
 
+    def do_inject(b: dict[str, Any]) -> Any:
+        entry = con.inject(b)
+        return {"entry": _jsonable(entry), "status": con.status()}
+
     def do_fork(b: dict[str, Any]) -> Any:
         futures = int(_number(b, "futures", low=1, high=MAX_FUTURES, integer=True))
         return con.start_fork(futures, b.get("alternative"))
@@ -465,11 +505,13 @@ def create_app(ex: Exercise, *, workers: int | None = None) -> Starlette:
         Route("/api/players/log", get(lambda r: con.log(since(r), players=True))),
         Route("/api/record", get(lambda r: con._change(lambda: _jsonable(ex.record())))),
         Route("/api/schema", get(lambda r: _schema_view(ex))),
+        Route("/api/meta", get(lambda r: _meta(ex))),
         Route("/api/fork", get(lambda r: con.fork_view()), methods=["GET"]),
         Route("/api/step", post(do_step), methods=["POST"]),
         Route("/api/to", post(do_to), methods=["POST"]),
         Route("/api/next", post(lambda b: after_change(con.to_next())), methods=["POST"]),
         Route("/api/decide", post(do_decide), methods=["POST"]),
+        Route("/api/inject", post(do_inject), methods=["POST"]),
         Route("/api/fork", post(do_fork), methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]

@@ -130,12 +130,32 @@ function renderMap(st) {
   const cx = (W - scale * (x1 - x0)) / 2, cy = (H - scale * (y1 - y0)) / 2;
   const px = z => cx + (z.lon * kx - x0) * scale;
   const py = z => H - (cy + (z.lat - y0) * scale);
-  const maxPop = Math.max(...zones.map(z => z.population || 1));
-  const rMax = Math.max(6, Math.min(48, 0.9 * Math.sqrt((W * H) / zones.length) / 2));
   const shelters = st.shelters || [], stock = st.stock || [];
+  const maxPop = Math.max(...zones.map(z => z.population || 1));
+  const pts = [];
   for (const z of zones) {
-    const x = px(z), y = py(z);
-    const r = Math.max(4, rMax * Math.sqrt((z.population || 1) / maxPop));
+    const p = [px(z), py(z)];
+    if (!pts.some(q => Math.hypot(q[0] - p[0], q[1] - p[1]) < 2)) pts.push(p);
+  }
+  // Radius: the largest pie about 0.6 of the median distance from a zone to its nearest.
+  const nearest = pts.map(a => Math.min(...pts.filter(b => b !== a)
+    .map(b => Math.hypot(a[0] - b[0], a[1] - b[1]))));
+  nearest.sort((a, b) => a - b);
+  const nn = nearest.length ? nearest[Math.floor(nearest.length / 2)] : Infinity;
+  const rMax = Math.max(12, Math.min(44, Number.isFinite(nn) ? 0.6 * nn : 44));
+  const radius = z => Math.max(4, rMax * Math.sqrt((z.population || 1) / maxPop));
+  // Zones at the same place (a district and its hazard area): the smaller ones beside it.
+  const at = new Map(), place = new Map();
+  for (const z of [...zones].sort((a, b) => (b.population || 0) - (a.population || 0))) {
+    const key = `${Math.round(px(z))},${Math.round(py(z))}`;
+    const host = at.get(key);
+    if (!host) { at.set(key, { z, n: 0 }); place.set(z.name, [px(z), py(z), true]); continue; }
+    const a = Math.PI / 4 + 0.6 * host.n++, d = radius(host.z) + radius(z) + 2;
+    place.set(z.name, [px(host.z) + d * Math.cos(a), py(host.z) + d * Math.sin(a), false]);
+  }
+  for (const z of zones) {
+    const [x, y, labelled] = place.get(z.name);
+    const r = radius(z);
     const g = svg("g", { class: "zone", "data-zone": z.name });
     const people = z.people || {};
     const total = Object.values(people).reduce((a, b) => a + b, 0);
@@ -160,7 +180,7 @@ function renderMap(st) {
                              "stroke-width": 1 }));
     g.append(svg("title", {}, title.join("\n")));
     const label = z.name_zh || z.name;
-    if (zones.length <= 40) {
+    if (labelled && zones.length <= 40) {
       g.append(svg("text", { x, y: y + r + 13, "text-anchor": "middle", "font-size": 12,
                              fill: "#1d2330" }, label));
     }
@@ -222,11 +242,15 @@ function renderStock(stock) {
   box.replaceChildren();
   for (const p of stock) {
     const seen = ui.stockMax[p.point] || (ui.stockMax[p.point] = {});
-    box.append(el("div", { class: "muted small" }, `${p.point} (${p.zone})`));
+    const full = p.full || {};
+    const items = el("div", { class: "items" });
     for (const [item, q] of Object.entries(p.items || {})) {
-      seen[item] = Math.max(seen[item] || 0, q);
-      box.append(gauge(item, q, seen[item], { low: true }));
+      seen[item] = Math.max(seen[item] || 0, full[item] || 0, q);
+      items.append(gauge(item, q, seen[item], { low: true }));
     }
+    box.append(el("div", { class: `point${p.out ? " out" : ""}`, "data-point": p.point },
+      el("div", { class: "muted small" }, `${p.point} (${p.zone})${p.out ? " · lost 损毁" : ""}`),
+      items));
   }
 }
 
@@ -410,15 +434,25 @@ function setupDecide() {
   const fieldsBox = el("div", { class: "fields" });
   const sel = kindSelect("decide-kind", "— no model effect · 仅记录 —");
   let read = () => null;
-  sel.addEventListener("change", () => { read = buildFields(fieldsBox, sel.value, "decide"); });
+  // A kind the players choose is a decision; an event kind is the controllers' ad-hoc inject.
+  const isEvent = () => sel.value !== "" && s.decision_kinds !== null
+    && !s.decision_kinds.includes(sel.value);
+  sel.addEventListener("change", () => {
+    read = buildFields(fieldsBox, sel.value, "decide");
+    $("btn-decide").textContent = isEvent() ? "Inject now · 立即注入" : "Decide now · 立即决策";
+    action.disabled = isEvent();
+  });
   box.replaceWith(el("div", { id: "decide-fields" },
-    el("label", { class: "wide" }, "decision · 决策 ", sel), fieldsBox));
+    el("label", { class: "wide" }, "decision or event · 决策或事件 ", sel), fieldsBox));
   $("decide-form").addEventListener("submit", async ev => {
     ev.preventDefault();
-    const body = { decision: read(), by: by.value || null, action: action.value || null,
-                   note: $("decide-note").value || null };
+    const note = $("decide-note").value || null;
+    const [path, body] = isEvent()
+      ? ["/api/inject", { event: read(), by: by.value || null, note }]
+      : ["/api/decide", { decision: read(), by: by.value || null,
+                          action: action.value || null, note }];
     try {
-      const out = await api("/api/decide", body);
+      const out = await api(path, body);
       say(`${clockText(out.entry.t_h)} ${out.entry.en} · ${out.entry.zh}`, "ok");
       renderStatus(out.status);
       await refreshLog();
@@ -529,7 +563,7 @@ function drawFan(fan, fanAlt) {
     band(fanAlt, "q25", "q75", "rgba(199,119,0,0.25)", "band50 alt");
     line(fanAlt, "#c77700", "6 4", "median alt");
   }
-  chart.append(svg("text", { x: W - R, y: 13, "text-anchor": "end", "font-size": 11,
+  chart.append(svg("text", { x: W - R, y: H - 4, "text-anchor": "end", "font-size": 11,
                              fill: "#667085" },
                    `median, 50 % and 90 % of futures${fanAlt ? " · dashed: alternative" : ""}`));
 }
@@ -556,12 +590,14 @@ async function init() {
   $("view-name").textContent = VIEW === "players" ? "Players' view · 参演人员视图"
     : "Facilitator's view · 导调视图 (players: /players)";
   renderLegend();
+  const meta = await api("/api/meta");
+  const t = meta.scenario.title || {};
+  $("title").textContent = `${t.en || meta.scenario.name}${t.zh ? " · " + t.zh : ""}`;
+  $("subtitle").textContent = meta.msel
+    ? `${meta.msel.name}${meta.msel.name_zh ? " · " + meta.msel.name_zh : ""}` : "";
   if (VIEW === "facilitator") {
+    $("subtitle").textContent += ` · seed ${meta.seed}`;
     ui.schema = await api("/api/schema");
-    const t = ui.schema.scenario.title || {};
-    $("title").textContent = `${t.en || ui.schema.scenario.name} · ${t.zh || ""}`;
-    $("subtitle").textContent = `${ui.schema.msel ? ui.schema.msel.name : "no MSEL"} · seed `
-      + `${ui.schema.seed}`;
     setupDecide();
     setupFork();
     $("btn-step").addEventListener("click", () => act("/api/step", { hours: 1 }));
