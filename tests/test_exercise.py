@@ -237,6 +237,9 @@ def test_alternative_that_changes_nothing_gives_zero_difference(demo, msel) -> N
         assert t["diff"] == 0.0 and t["p"] == t["p_alt"]
         assert t["diff_lo"] < 0 < t["diff_hi"]
         assert t["lo"] <= t["p"] <= t["hi"]
+    for q in rep.quantities:
+        assert q["diff"] in (0.0, None) and q["mean"] == q["mean_alt"], q
+    assert rep.fan == {**rep.fan_alt}
     json.dumps(rep.to_dict())
 
 

@@ -33,7 +33,7 @@ from sim.run import run
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
 from sim.study.executors import open_executor
-from sim.study.stats import paired_difference, wilson
+from sim.study.stats import paired_difference, paired_mean_difference, wilson
 
 if TYPE_CHECKING:
     from sim.exercise.session import Exercise
@@ -45,6 +45,15 @@ __all__ = ["FAN_QUANTILES", "MAX_FUTURES", "ForkReport", "FutureSpec", "fork_fut
 MAX_FUTURES = 10_000
 """Most futures one fork may run."""
 FAN_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+QUANTITIES: dict[str, tuple[str, str]] = {
+    "relief_p50_h": ("median time to basic relief, h", "基本生活救助时间中位数（小时）"),
+    "relief_p90_h": ("90th percentile of the time to basic relief, h",
+                     "90%受灾人员得到基本生活救助的时间（小时）"),
+    "waiting_person_h": ("person-hours waiting for basic relief after the fork",
+                         "分支后等待基本生活救助的人·小时"),
+    "killed": ("deaths", "死亡人数"),
+}
+"""Quantities a fork compares besides the targets (mean over futures, paired difference)."""
 QUANTITY_EN = "displaced people not yet given basic relief (relief counted from onset)"
 QUANTITY_ZH = "尚未得到基本生活救助的受灾人数"
 
@@ -89,6 +98,11 @@ class ForkReport:
     met: dict[str, list[bool | None]] = field(default_factory=dict)
     """Per target, whether it held in each future (None: did not apply), branch order."""
     met_alt: dict[str, list[bool | None]] | None = None
+    quantities: list[dict[str, Any]] = field(default_factory=list)
+    """``{id, en, zh, mean, mean_alt, diff, diff_lo, diff_hi, n_pairs}`` for each of
+    :data:`QUANTITIES` and each target's value (``value:<target id>``): the mean over the
+    futures (finite values only) and, with an alternative, the paired mean difference
+    (alternative minus the course as it stands) with its t interval."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping."""
@@ -175,9 +189,15 @@ def run_future(spec: FutureSpec) -> dict[str, Any]:
     """Run one future; its targets (met, or None where a target does not apply), fan, CPU."""
     t0 = time.process_time()
     r = run(_scenario(spec.scenario), spec.seed, list(spec.interventions))
+    fan = unrelieved_at(r, spec.times)
+    waiting = float(np.sum((fan[1:] + fan[:-1]) * np.diff(spec.times)) / 2.0) \
+        if len(spec.times) > 1 else 0.0
     return {"variant": spec.variant, "branch": spec.branch,
             "met": [None if t.value is None else bool(t.met) for t in r.targets],
-            "fan": unrelieved_at(r, spec.times).tolist(),
+            "value": [t.value for t in r.targets],
+            "quantities": [float(r.metrics[k]) if k in r.metrics else waiting
+                           for k in QUANTITIES],
+            "fan": fan.tolist(),
             "cpu": time.process_time() - t0}
 
 
@@ -193,6 +213,15 @@ def _fan(values: np.ndarray, times: Sequence[float]) -> dict[str, Any]:
     for q, row in zip(FAN_QUANTILES, qs, strict=True):
         out[f"q{round(100 * q):02d}"] = [float(x) for x in row]
     return out
+
+
+def _num(x: float) -> float | None:
+    return float(x) if math.isfinite(x) else None
+
+
+def _mean(x: np.ndarray) -> float | None:
+    ok = x[np.isfinite(x)]
+    return float(ok.mean()) if len(ok) else None
 
 
 def _p(met: list[bool | None]) -> tuple[int, float | None, float | None, float | None]:
@@ -276,6 +305,29 @@ def fork_futures(ex: Exercise, futures: int, alternative: Intervention | None = 
                                       np.array([b for _, b in pairs])).difference
                 row["diff"], row["diff_lo"], row["diff_hi"] = d.estimate, d.low, d.high
         rows.append(row)
+    quantities = []
+    names = [(k, en, zh) for k, (en, zh) in QUANTITIES.items()] + [
+        (f"value:{t.id}", f"{t.id}: value", f"{t.clause.zh if t.clause else t.id}：数值")
+        for t in targets]
+    for k, (qid, en, zh) in enumerate(names):
+        def column(rows: list[dict[str, Any]], k: int = k) -> np.ndarray:
+            key, j = ("quantities", k) if k < len(QUANTITIES) else ("value", k - len(QUANTITIES))
+            return np.array([np.nan if r[key][j] is None else r[key][j] for r in rows],
+                            dtype=float)
+
+        base = column(by_variant[0])
+        q: dict[str, Any] = {"id": qid, "en": en, "zh": zh, "mean": _mean(base),
+                             "mean_alt": None, "diff": None, "diff_lo": None,
+                             "diff_hi": None, "n_pairs": None}
+        if alternative is not None:
+            alt_v = column(by_variant[1])
+            q["mean_alt"] = _mean(alt_v)
+            pm = paired_mean_difference(alt_v, base)
+            q["n_pairs"] = pm.runs
+            iv = pm.difference
+            q["diff"], q["diff_lo"], q["diff_hi"] = (_num(iv.estimate), _num(iv.low),
+                                                     _num(iv.high))
+        quantities.append(q)
     fan = _fan(np.array([r["fan"] for r in by_variant[0]]), times)
     fan_alt = (_fan(np.array([r["fan"] for r in by_variant[1]]), times)
                if alternative is not None else None)
@@ -286,4 +338,4 @@ def fork_futures(ex: Exercise, futures: int, alternative: Intervention | None = 
         targets=rows, fan=fan, fan_alt=fan_alt, seconds=time.perf_counter() - t_start,
         cpu_seconds=float(sum(r["cpu"] for r in results)),
         decision_data=alternative.model_dump(mode="json") if alternative is not None else None,
-        met=met, met_alt=met_alt)
+        met=met, met_alt=met_alt, quantities=quantities)

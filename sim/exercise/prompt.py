@@ -99,6 +99,15 @@ def format_fork(rep: ForkReport) -> str:
             row += (f"  with: {pct(t['p_alt'])}  change {100 * t['diff']:+.1f} points "
                     f"[{100 * t['diff_lo']:+.1f}, {100 * t['diff_hi']:+.1f}]")
         lines.append(row)
+    for q in rep.quantities:
+        if q["id"].startswith("value:") or q["mean"] is None:
+            continue
+        row = f"  {q['en']:<55} {q['mean']:>12,.1f}"
+        if q["diff"] is not None:
+            lo, hi = (f"{x:+,.1f}" if x is not None else "n/a"
+                      for x in (q["diff_lo"], q["diff_hi"]))
+            row += f"  with: {q['mean_alt']:>12,.1f}  change {q['diff']:+,.1f} [{lo}, {hi}]"
+        lines.append(row)
     fan = rep.fan
     if fan["times"]:
         lines.append(f"  {fan['quantity_en']}: median {fan['q50'][-1]:,.0f} at the end "
