@@ -357,10 +357,10 @@ def _analysis(review: Review) -> list[Block]:
             out.append(_p(f"{o.description or ''} {o.description_zh or ''}".strip()))
         out.append(_p(f"Rating 评定: {_rating(o.rating)}"))
         out.append(_p("Strengths 优势:"))
-        out.append(Block("list", items=[f"{s.en} / {s.zh}" for s in o.strengths]
+        out.append(Block("list", items=[f"{s.en}\n{s.zh}" for s in o.strengths]
                          or ["none / 无"]))
         out.append(_p("Areas for improvement 待改进事项:"))
-        out.append(Block("list", items=[f"{a.en} / {a.zh}" for a in o.areas] or ["none / 无"]))
+        out.append(Block("list", items=[f"{a.en}\n{a.zh}" for a in o.areas] or ["none / 无"]))
     loose = review.unlinked_targets
     if loose:
         out += [_h("Targets outside the objectives 未对应演练目标的预案目标", 3),
@@ -455,7 +455,7 @@ def render_markdown(blocks: Sequence[Block], figure_dir: str = "figures") -> str
         elif b.kind == "p":
             out += [b.text, ""]
         elif b.kind == "list":
-            out += [f"- {x}" for x in b.items] + [""]
+            out += ["- " + x.replace("\n", "  \n  ") for x in b.items] + [""]
         elif b.kind == "table":
             out.append("| " + " | ".join(_md_cell(h) for h in b.header) + " |")
             out.append("|" + "---|" * len(b.header))
@@ -474,10 +474,24 @@ table { border-collapse: collapse; margin: .6em 0 1.2em; font-size: .88em; }
 th, td { border: 1px solid #bbb; padding: .25em .5em; vertical-align: top; text-align: left; }
 th { background: #e8eef3; }
 td:first-child { white-space: nowrap; }
+td.bad { color: #b2182b; font-weight: bold; } td.warn { color: #b35806; font-weight: bold; }
+td.good { color: #1a7837; }
 tr:nth-child(even) td { background: #f7f9fb; }
 figure { margin: 1em 0; } figure img { max-width: 100%; }
 figcaption { font-style: italic; font-size: .9em; }
 """
+
+
+_MARKS = (("MISSED", "bad"), ("missing", "bad"), ("late", "warn"), ("met /", "good"),
+          ("taken /", "good"))
+
+
+def _mark(cell: str) -> str:
+    """A class for a verdict cell (met, missed, late...), coloured by the page's style."""
+    for start, cls in _MARKS:
+        if cell.startswith(start):
+            return f' class="{cls}"'
+    return ""
 
 
 def render_html(blocks: Sequence[Block], images: Mapping[str, bytes]) -> str:
@@ -492,10 +506,11 @@ def render_html(blocks: Sequence[Block], images: Mapping[str, bytes]) -> str:
         elif b.kind == "p":
             out.append(f"<p>{e(b.text)}</p>")
         elif b.kind == "list":
-            out.append("<ul>" + "".join(f"<li>{e(x)}</li>" for x in b.items) + "</ul>")
+            out.append("<ul>" + "".join("<li>" + e(x).replace("\n", "<br>") + "</li>"
+                                        for x in b.items) + "</ul>")
         elif b.kind == "table":
             head = "".join(f"<th>{e(h)}</th>" for h in b.header)
-            body = "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>"
+            body = "".join("<tr>" + "".join(f"<td{_mark(c)}>{e(c)}</td>" for c in r) + "</tr>"
                            for r in b.rows)
             out.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
         elif b.kind == "fig" and b.figure in images:
