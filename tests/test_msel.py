@@ -333,3 +333,35 @@ def test_csv_characters_and_quotes_that_cannot_be_read(tmp_path: Path) -> None:
     f = _write_csv(tmp_path, rows)
     assert _one_problem(f) == (f"{f}:{line}: columns message_zh, message_en: required field is "
                                "missing")
+
+
+def test_effects_of_every_kind_through_yaml_and_csv(tmp_path: Path, wenzhou: Scenario) -> None:
+    """The effects added for issue 14 item 2 load from YAML and round-trip through the CSV
+    (a list of zones in one cell, a level written as a roman numeral)."""
+    f, _ = _yaml_variant(tmp_path, "{kind: close_roads, zone: longwan, hours: 6}",
+                         "{kind: order_evacuation, zones: [longwan, dongtou], share: 0.4}")
+    text = f.read_text(encoding="utf-8").replace(
+        "{kind: close_roads, zone: wencheng_geo, hours: 12}",
+        "{kind: cut_link, a: lucheng, b: yongjia, hours: 12}")
+    f.write_text(text, encoding="utf-8")
+    msel = load_msel(f, wenzhou)
+    kinds = [it.effect.kind for it in msel.injects if it.effect is not None]
+    assert {"order_evacuation", "cut_link"} <= set(kinds)
+    csv_text = msel_to_csv(msel)
+    assert ",longwan dongtou," in csv_text
+    g = tmp_path / "msel.csv"
+    g.write_text(csv_text, encoding="utf-8")
+    assert load_msel(g, wenzhou) == msel
+    rows = list(csv.reader(io.StringIO(csv_text)))
+    header = next(r for r in rows if r and r[0] == "number")
+    rows = [r + [""] for r in rows]
+    rows[rows.index(header + [""])][-1] = "effect_level"
+    line = next(i for i, r in enumerate(rows) if "order_evacuation" in r)
+    rows[line][header.index("effect_kind")] = "raise_response_level"
+    rows[line][header.index("effect_zones")] = ""
+    rows[line][header.index("effect_share")] = ""
+    rows[line][-1] = "II"
+    g = _write_csv(tmp_path, rows)
+    level = next(it.effect for it in load_msel(g, wenzhou).injects
+                 if it.effect is not None and it.effect.kind == "raise_response_level")
+    assert level.level == 2  # type: ignore[union-attr]
