@@ -272,23 +272,13 @@ class Review:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping (non-finite numbers as None)."""
+        from sim.exercise.session import jsonable
+
         doc = asdict(self)
         for a, d in zip(self.actions, doc["actions"], strict=True):
             d["delay_h"] = a.delay_h
-        out: dict[str, Any] = _clean(doc)
+        out: dict[str, Any] = jsonable(doc)
         return out
-
-
-def _clean(x: Any) -> Any:
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    if isinstance(x, dict):
-        return {k: _clean(v) for k, v in x.items()}
-    if isinstance(x, list | tuple):
-        return [_clean(v) for v in x]
-    if hasattr(x, "item") and callable(x.item):  # numpy scalars
-        return _clean(x.item())
-    return x
 
 
 def _get(entry: Any, name: str, default: Any = None) -> Any:

@@ -588,7 +588,9 @@ def write_events_csv(result: RunResult, path: Path) -> None:
 
 
 def _json(doc: Any) -> str:
-    return json.dumps(doc, ensure_ascii=False, indent=1, allow_nan=False, default=str)
+    from sim.exercise.session import jsonable
+
+    return json.dumps(jsonable(doc), ensure_ascii=False, indent=1, allow_nan=False, default=str)
 
 
 def write_aar(ex: Exercise, out_dir: Path) -> list[Path]:
