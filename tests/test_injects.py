@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import numpy as np
 import pytest
@@ -48,7 +48,9 @@ def _conserved(r: sim.RunResult) -> None:
 
 # -- every kind ------------------------------------------------------------------------------
 def test_every_kind_is_described_and_classified() -> None:
-    kinds = {m.model_fields["kind"].annotation.__args__[0] for m in _TEXT}
+    members = get_args(get_args(Intervention)[0])
+    assert set(_TEXT) == set(members)  # every kind has its text
+    kinds = {get_args(m.model_fields["kind"].annotation)[0] for m in members}
     assert kinds == DECISION_KINDS | EVENT_KINDS | {"branch"}
     assert not DECISION_KINDS & EVENT_KINDS
 

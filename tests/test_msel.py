@@ -364,4 +364,4 @@ def test_effects_of_every_kind_through_yaml_and_csv(tmp_path: Path, wenzhou: Sce
     g = _write_csv(tmp_path, rows)
     level = next(it.effect for it in load_msel(g, wenzhou).injects
                  if it.effect is not None and it.effect.kind == "raise_response_level")
-    assert level.level == 2  # type: ignore[union-attr]
+    assert getattr(level, "level", None) == 2
