@@ -189,6 +189,10 @@ def test_fork_said_with_and_without(played: dict[str, Any]) -> None:
     relief = next(t for t in f["targets"] if t["id"] == "relief_within_10h")
     row = _row(_section(played["md"], "What the forks said"), "relief_within_10h")
     assert f"{relief['p']:.2f}" in row and f"{relief['diff']:+.2f}" in row
+    summary = _section(played["md"], "Summary")
+    assert (f"Fork F1 at T+4 h (2 futures): P(relief_within_10h) {relief['p']:.2f} "
+            f"[{relief['lo']:.2f}, {relief['hi']:.2f}] without") in summary
+    assert f"difference {relief['diff']:+.2f}" in summary and "差值" in summary
 
 
 def test_html_is_self_contained_with_its_figures(played: dict[str, Any]) -> None:

@@ -176,6 +176,24 @@ def _summary(review: Review) -> list[Block]:
     if review.improvements:
         items.append(f"Improvement plan: {len(review.improvements)} corrective actions. "
                      f"改进计划：{len(review.improvements)}项整改措施。")
+    relief = [t.id for t in review.targets if t.kind == "relief_within"]
+    for f in review.forks:
+        row = next((t for t in f.get("targets", []) if relief and t.get("id") == relief[0]),
+                   None)
+        if row is None:
+            continue
+        p = _p_ci(row.get("p"), row.get("lo"), row.get("hi"))
+        head = f"Fork {f.get('id')} at {_t(f.get('t_h'))} ({f.get('futures')} futures)"
+        head_zh = f"推演分支{f.get('id')}（{_t(f.get('t_h'))}，{f.get('futures')}个未来）"
+        dec = f.get("decision")
+        if dec and row.get("p_alt") is not None:
+            pa = _p_ci(row.get("p_alt"), row.get("lo_alt"), row.get("hi_alt"))
+            d = _p_ci(row.get("diff"), row.get("diff_lo"), row.get("diff_hi"), signed=True)
+            items.append(f"{head}: P({relief[0]}) {p} without '{dec[0]}', {pa} with it, "
+                         f"difference {d}. {head_zh}：不采取“{dec[1]}”时达成概率{p}，采取时{pa}，"
+                         f"差值{d}。")
+        else:
+            items.append(f"{head}: P({relief[0]}) {p}. {head_zh}：达成概率{p}。")
     return [_h("Summary 概要"), Block("list", items=items)]
 
 
