@@ -119,6 +119,17 @@ def test_stock_gauges_keep_the_most_seen(client: TestClient) -> None:
     assert meta["msel"]["name"] == "demo_console"
 
 
+def test_a_finished_exercise_refuses_changes_with_400(client: TestClient,
+                                                      ex: Exercise) -> None:
+    ex.finish()
+    for path, body in (("/api/step", {"hours": 1}), ("/api/to", {"t_h": 80}),
+                       ("/api/decide", {"decision": None}), ("/api/fork", {"futures": 2})):
+        r = client.post(path, json=body)
+        assert r.status_code == 400, (path, r.text)
+        assert "finished" in r.json()["error"]
+    assert client.get("/api/status").json()["finished"] is True
+
+
 def test_a_body_that_is_not_json_is_400(client: TestClient) -> None:
     r = client.post("/api/decide", content=b"{kind: add_stock",
                     headers={"Content-Type": "application/json"})

@@ -181,6 +181,9 @@ class Console:
         self._status: dict[str, Any] | None = None
         self.per_future: float | None = None
         self.stock_max: dict[str, dict[str, float]] = {}
+        self.version = 0
+        """Counts the changes through this console: the status is computed once per change."""
+        self._status_version = -1
 
     # -- reading -------------------------------------------------------------------------------
     def busy(self) -> bool:
@@ -189,8 +192,10 @@ class Console:
 
     def status(self, players: bool = False) -> dict[str, Any]:
         """The exercise's status (the last one seen while a fork runs), with the fork's state."""
-        if not self.busy() and self.lock.acquire(timeout=0.5):
+        if self._status_version != self.version and not self.busy() \
+                and self.lock.acquire(timeout=0.5):
             try:
+                version = self.version
                 st = _jsonable(self.ex.status())
                 nxt = self.ex.next_inject()
                 st["next_inject"] = None if nxt is None else {
@@ -199,7 +204,7 @@ class Console:
                 st["log_length"] = len(self.ex.log)
                 self._stock_full(st)
                 st.setdefault("finished", self.ex.now >= self.ex.end - 1e-9)
-                self._status = st
+                self._status, self._status_version = st, version
             finally:
                 self.lock.release()
         st = dict(self._status or {})
@@ -242,7 +247,11 @@ class Console:
         with self.lock:
             if self.busy():
                 raise _Busy()
-            return fn()
+            self.version += 1  # the status is read again after any change (or failed try)
+            try:
+                return fn()
+            except ValueError as exc:  # the exercise refuses (finished, a time in the past)
+                raise ConsoleError(_one_line(str(exc))) from None
 
     def step(self, hours: float) -> Any:
         """Advance by ``hours``."""
@@ -251,6 +260,8 @@ class Console:
     def advance_to(self, t_h: float) -> Any:
         """Advance to ``t_h`` (not back)."""
         def go() -> Any:
+            if getattr(self.ex, "finished", False):
+                raise ConsoleError("the exercise has finished")
             if t_h < self.ex.now - 1e-9:
                 raise ConsoleError(f"t_h: {t_h:g} h is in the past (now is {self.ex.now:g} h)")
             if t_h > self.ex.end + 1e-9:
@@ -318,6 +329,8 @@ class Console:
         try:
             if self.busy():
                 raise _Busy()
+            if getattr(self.ex, "finished", False):
+                raise ConsoleError("the exercise has finished")
             alt = self.parse(alternative, "alternative")
             self.fork_state = {"state": "running", "futures": futures, "t_h": self.ex.now,
                                "started": time.time(), "workers": self.workers,
@@ -344,6 +357,7 @@ class Console:
             self.fork_state = {"state": "failed", "error": _one_line(f"{type(exc).__name__}: "
                                                                       f"{exc}")}
         finally:
+            self.version += 1
             self.lock.release()
 
     def fork_view(self) -> dict[str, Any]:
@@ -552,5 +566,5 @@ def serve(ex: Exercise, host: str = "127.0.0.1", port: int = 8765, *,
     """
     import uvicorn
 
-    print(f"console: http://{host}:{port}/  (players: http://{host}:{port}/players)", flush=True)
+    print(f"players' view: http://{host}:{port}/players", flush=True)
     uvicorn.run(create_app(ex, workers=workers), host=host, port=port, log_level="warning")
