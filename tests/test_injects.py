@@ -486,3 +486,16 @@ def test_kinds_absent_keep_runs_identical(demo: sim.Scenario) -> None:
     r1 = sim.run(demo, 9, [it_(kind="raise_response_level", at_h=-30, level=4)])
     assert [e for e in r1.events if e[1] not in ("intervention", "response_level")] == r0.events
     assert np.array_equal(r0.people, r1.people)
+
+
+def test_located_error_in_a_list_of_zones(demo: sim.Scenario, tmp_path: Path) -> None:
+    f = tmp_path / "injects.yaml"
+    f.write_text("- kind: order_evacuation\n"
+                 "  at_h: -20\n"
+                 "  zones:\n"
+                 "    - salt_flats\n"
+                 "    - atlantis\n"
+                 "  share: 0.5\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as e:
+        load_interventions(f, demo)
+    assert str(e.value) == f"{f}:5: [0].zones[1]: unknown zone 'atlantis'"

@@ -365,3 +365,18 @@ def test_effects_of_every_kind_through_yaml_and_csv(tmp_path: Path, wenzhou: Sce
     level = next(it.effect for it in load_msel(g, wenzhou).injects
                  if it.effect is not None and it.effect.kind == "raise_response_level")
     assert getattr(level, "level", None) == 2
+
+
+def test_csv_list_cell_problem_names_the_column(tmp_path: Path, wenzhou: Scenario) -> None:
+    rows = _csv_rows()
+    line = _set_cell(rows, "4.1", "effect_kind", "order_evacuation")
+    for col in ("effect_zone", "effect_name", "effect_capacity"):  # it opened a shelter
+        _set_cell(rows, "4.1", col, "")
+    header = next(i for i, r in enumerate(rows) if r and r[0] == "number")
+    width = len(rows[header])
+    rows = [r + [""] * (width - len(r)) + ["", ""] if i >= header else r
+            for i, r in enumerate(rows)]
+    rows[header][-2:] = ["effect_zones", "effect_share"]
+    rows[line - 1][-2:] = ["longwan atlantis", "0.5"]
+    f = _write_csv(tmp_path, rows)
+    assert _one_problem(f, wenzhou) == f"{f}:{line}: column effect_zones: unknown zone 'atlantis'"

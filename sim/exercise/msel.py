@@ -79,6 +79,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from sim.interventions import Effect, check_interventions
+from sim.interventions.load import field_path
 from sim.scenario.base import Frozen, Name
 from sim.scenario.limits import INTERVENTIONS
 from sim.scenario.loader import (
@@ -336,7 +337,7 @@ def check_msel(msel: Msel, scenario: Scenario) -> list[tuple[Loc, str]]:
     effects = [e for e in (msel.injects[i].effect for i in where) if e is not None]
     for j, field, msg in check_interventions(list(effects), scenario):
         if field != "at_h":  # reported above for every inject
-            out.append((("injects", where[j], "effect", *field.split(".")), msg))
+            out.append((("injects", where[j], "effect", *field_path(field)), msg))
     return out
 
 

@@ -22,10 +22,15 @@ from sim.scenario.loader import (
 if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
 
-__all__ = ["load_interventions", "parse_intervention"]
+__all__ = ["field_path", "load_interventions", "parse_intervention"]
 
 _LIST = TypeAdapter(list[Intervention])
 _ONE: TypeAdapter[Intervention] = TypeAdapter(Intervention)
+
+
+def field_path(field: str) -> tuple[str | int, ...]:
+    """A checked field (``zones.1``) as a location path (``("zones", 1)``: list indexes int)."""
+    return tuple(int(p) if p.isdigit() else p for p in field.split("."))
 
 
 def parse_intervention(data: object) -> Intervention:
@@ -60,7 +65,7 @@ def load_interventions(path: str | Path, scenario: Scenario) -> list[Interventio
             problems.append(Problem(file, line, p, str(err["msg"]).removeprefix("Value error, ")))
         raise ScenarioError(problems) from None
     for i, field, msg in check_interventions(items, scenario):
-        p, line = _locate((i, *field.split(".")), data, root)
+        p, line = _locate((i, *field_path(field)), data, root)
         problems.append(Problem(file, line, p, msg))
     if problems:
         raise ScenarioError(problems)
