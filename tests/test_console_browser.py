@@ -19,9 +19,11 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from pydantic import TypeAdapter
 
 from sim.exercise.server import create_app
 from sim.exercise.session import Exercise
+from sim.interventions import Intervention
 from tests.console_helpers import demo_exercise
 
 CHROMIUM = "/usr/bin/chromium"
@@ -128,6 +130,20 @@ def test_console_step_decide_fork(driver: Any, served: tuple[str, Exercise]) -> 
     _wait(lambda: clock() == "T−36 h", message="the clock at the start")
     assert "沿海县台风登陆" in find(By.ID, "title").text
     assert len(driver.find_elements(By.CSS_SELECTOR, "#map g.zone")) == len(ex.scenario.zones)
+    assert driver.find_elements(By.CSS_SELECTOR, "#map g.teams")
+
+    # Every intervention kind gets its form from the schema, with an input for each field.
+    schema = TypeAdapter(Intervention).json_schema()
+    kinds = Select(find(By.ID, "decide-kind"))
+    offered = [o.get_attribute("value") for o in kinds.options if o.get_attribute("value")]
+    assert sorted(offered) == sorted(set(schema["discriminator"]["mapping"]) - {"branch"})
+    for kind in offered:
+        kinds.select_by_value(kind)
+        ref = schema["discriminator"]["mapping"][kind].split("/")[-1]
+        for field in schema["$defs"][ref]["properties"]:
+            if field not in ("kind", "at_h", "note"):  # the form has its own note
+                assert driver.find_elements(By.ID, f"decide-{field}"), (kind, field)
+    kinds.select_by_value("")
 
     # Step one hour, then to the next inject: the clock moves and the feed gets the inject.
     find(By.ID, "btn-step").click()

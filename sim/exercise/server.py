@@ -410,13 +410,16 @@ def _schema_view(ex: Exercise) -> dict[str, Any]:
     """What the forms need: the intervention schema, which kinds are decisions, names to pick."""
     sc = ex.scenario
     decision_kinds = getattr(_iv, "DECISION_KINDS", None)
+    teams = [t.name for t in getattr(sc, "teams", [])]
     names: dict[str, list[str]] = {
         "zone": [z.name for z in sc.zones],
         "point": [p.name for p in sc.stock_points],
-        "fleet": [v.name for v in sc.vehicles],
+        "fleet": [v.name for v in sc.vehicles] + teams,
         "shelter": [s.name for s in sc.shelters],
         "item": list(sc.items),
-        "team": [t.name for t in getattr(sc, "teams", [])],
+        "team": teams,
+        "hospital": [h.name for h in getattr(sc, "hospitals", [])],
+        "supply": [a.name for a in getattr(sc, "supplies", [])],
     }
     msel = getattr(ex, "msel", None)
     roles: list[dict[str, Any]] = []

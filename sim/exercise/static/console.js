@@ -130,7 +130,7 @@ function renderMap(st) {
   const cx = (W - scale * (x1 - x0)) / 2, cy = (H - scale * (y1 - y0)) / 2;
   const px = z => cx + (z.lon * kx - x0) * scale;
   const py = z => H - (cy + (z.lat - y0) * scale);
-  const shelters = st.shelters || [], stock = st.stock || [];
+  const shelters = st.shelters || [], stock = st.stock || [], teams = st.teams || [];
   const maxPop = Math.max(...zones.map(z => z.population || 1));
   const pts = [];
   for (const z of zones) {
@@ -205,6 +205,20 @@ function renderMap(st) {
         .map(([k, v]) => `${k} ${fmt(v)}`).join(", ")));
       g.append(tri);
     });
+    // Teams in the zone (at work or idle): a badge with their number.
+    const crew = teams.filter(t => t.zone === z.name);
+    if (crew.length) {
+      const bx = x - r * 0.8 - 6, by = y - r * 0.8 - 6;
+      const busy = crew.filter(t => t.task && t.task !== "idle").length;
+      const badge = svg("g", { class: "teams", "data-teams": crew.length });
+      badge.append(svg("circle", { cx: bx, cy: by, r: 8, fill: busy ? "#6941c6" : "#fff",
+                                   stroke: "#6941c6" }));
+      badge.append(svg("text", { x: bx, y: by + 3.5, "text-anchor": "middle", "font-size": 9,
+                                 fill: busy ? "#fff" : "#6941c6" }, String(crew.length)));
+      badge.append(svg("title", {}, crew.map(t => `${t.fleet} #${t.idx}: ${t.task || "idle"}`)
+        .join("\n")));
+      g.append(badge);
+    }
     map.append(g);
   }
 }
@@ -215,7 +229,7 @@ function renderLegend() {
   for (const [s, c] of Object.entries(STATE_COLOURS)) {
     lg.append(el("span", {}, el("i", { style: `background:${c}` }), `${s} ${STATE_ZH[s]}`));
   }
-  lg.append(el("span", {}, "■ shelter 安置点 · ▲ stock point 储备点"));
+  lg.append(el("span", {}, "■ shelter 安置点 · ▲ stock point 储备点 · ● teams 队伍"));
 }
 
 function gauge(label, value, full, opts = {}) {
@@ -261,8 +275,10 @@ function renderVehicles(vehicles, teams) {
   body.replaceChildren(el("tr", {}, el("th", {}, "team 队伍"), el("th", {}, "zone 区域"),
                           el("th", {}, "task 任务")));
   for (const t of teams) {
+    const last = t.last ? ` · ${t.last.what} in ${t.last.zone} until ${clockText(t.last.until_h)}`
+      : "";
     body.append(el("tr", {}, el("td", {}, `${t.fleet} #${t.idx}`), el("td", {}, t.zone || "—"),
-                   el("td", {}, t.task || "idle 待命")));
+                   el("td", {}, `${t.task || "idle 待命"}${last}`)));
   }
 }
 
@@ -310,12 +326,17 @@ function nonNull(schema, prop) {
   }
   return prop;
 }
+// Which of the scenario's names a field takes, by the field's name (new kinds included).
+const NAME_FIELDS = {
+  zone: "zone", zones: "zone", a: "zone", b: "zone", point: "point", points: "point",
+  fleet: "fleet", fleets: "fleet", shelter: "shelter", shelters: "shelter", team: "team",
+  teams: "team", item: "item", items: "item", hospital: "hospital", hospitals: "hospital",
+  supply: "supply", supplies: "supply", supplier: "supply",
+};
 function namesFor(field) {
   const names = (ui.schema && ui.schema.names) || {};
-  for (const key of ["zone", "point", "fleet", "shelter", "team", "item"]) {
-    if (field === key || field === `${key}s` || field.includes(key)) return names[key] || null;
-  }
-  return null;
+  const key = NAME_FIELDS[field];
+  return key && names[key] && names[key].length ? names[key] : null;
 }
 function datalist(id, values) {
   const dl = el("datalist", { id });
@@ -334,7 +355,7 @@ function buildFields(box, kind, prefix) {
   const readers = [];
   if (def.description) box.append(el("div", { class: "hint" }, def.description));
   for (const [name, raw] of Object.entries(def.properties || {})) {
-    if (name === "kind" || name === "at_h") continue;
+    if (name === "kind" || name === "at_h" || name === "note") continue;  // the form's own
     const prop = nonNull(schema, raw);
     const id = `${prefix}-${name}`;
     const must = required.has(name) && !prop.optional;
@@ -386,7 +407,26 @@ function buildFields(box, kind, prefix) {
         }
         return Object.keys(out).length ? out : undefined;
       };
-    } else {  // arrays and anything else: JSON
+    } else if (prop.type === "array" && namesFor(name)) {
+      const sel = el("select", { id, name, multiple: true,
+                                 size: Math.min(6, namesFor(name).length) });
+      for (const v of namesFor(name)) sel.append(el("option", { value: v }, v));
+      box.append(sel);
+      read = () => {
+        const v = [...sel.selectedOptions].map(o => o.value);
+        return v.length ? v : undefined;
+      };
+    } else if (prop.type === "array" && ["string", "number", "integer"].includes(
+        resolve(schema, prop.items).type)) {
+      const numeric = resolve(schema, prop.items).type !== "string";
+      const inp = el("input", { id, name, type: "text", placeholder: "a, b, c" });
+      box.append(inp);
+      read = () => {
+        const v = inp.value.split(",").map(x => x.trim()).filter(x => x !== "");
+        return v.length ? v.map(x => numeric && x !== "" && !isNaN(x) ? Number(x) : x)
+          : undefined;
+      };
+    } else {  // anything else: JSON
       const ta = el("textarea", { id, name, rows: 2, placeholder: "JSON" });
       box.append(ta);
       read = () => {
