@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -12,6 +13,8 @@ from starlette.testclient import TestClient
 from sim.exercise.server import create_app, serve
 from sim.exercise.session import Exercise
 from tests.console_helpers import demo_exercise
+
+JSON = {"Content-Type": "application/json"}
 
 
 @pytest.fixture
@@ -32,7 +35,7 @@ def test_step_advances_the_clock_and_delivers_injects(client: TestClient, ex: Ex
     assert r.status_code == 200
     assert r.json()["status"]["time_h"] == pytest.approx(-35)
     assert ex.now == pytest.approx(-35)
-    r = client.post("/api/next")
+    r = client.post("/api/next", json={})
     out = r.json()
     assert out["status"]["time_h"] == pytest.approx(-30)
     assert [e["ref"] for e in out["entries"] if e["kind"] == "inject"] == ["1"]
@@ -131,14 +134,13 @@ def test_a_finished_exercise_refuses_changes_with_400(client: TestClient,
 
 
 def test_a_body_that_is_not_json_is_400(client: TestClient) -> None:
-    r = client.post("/api/decide", content=b"{kind: add_stock",
-                    headers={"Content-Type": "application/json"})
+    r = client.post("/api/decide", content=b"{kind: add_stock", headers=JSON)
     assert r.status_code == 400 and "not JSON" in r.json()["error"]
-    r = client.post("/api/step", content=b"[1]")
+    r = client.post("/api/step", content=b"[1]", headers=JSON)
     assert r.status_code == 400 and "JSON object" in r.json()["error"]
-    r = client.post("/api/step", content=b'{"hours": NaN}')
+    r = client.post("/api/step", content=b'{"hours": NaN}', headers=JSON)
     assert r.status_code == 400 and r.json()["error"].startswith("hours: give a number")
-    r = client.post("/api/step", content=b'{"hours": 1e999}')
+    r = client.post("/api/step", content=b'{"hours": 1e999}', headers=JSON)
     assert r.status_code == 400 and r.json()["error"].startswith("hours: give a number")
 
 
@@ -197,6 +199,15 @@ def test_static_files_come_from_the_package(client: TestClient) -> None:
     assert schema["roles"][0]["id"] == "county_hq"
 
 
+def test_a_cross_site_form_cannot_drive_the_exercise(client: TestClient, ex: Exercise) -> None:
+    # A page elsewhere can post a form or text/plain without asking; it cannot post JSON.
+    r = client.post("/api/step", content=b'{"hours": 5}', headers={"Content-Type": "text/plain"})
+    assert r.status_code == 400 and "application/json" in r.json()["error"]
+    r = client.post("/api/step", data={"hours": "5"})
+    assert r.status_code == 400
+    assert ex.now == ex.start
+
+
 def test_server_binds_loopback_by_default(ex: Exercise, monkeypatch: pytest.MonkeyPatch) -> None:
     import uvicorn
 
@@ -208,6 +219,12 @@ def test_server_binds_loopback_by_default(ex: Exercise, monkeypatch: pytest.Monk
     monkeypatch.setattr(uvicorn, "run", fake_run)
     serve(ex)
     assert seen["host"] == "127.0.0.1" and seen["port"] == 8765
+    # On the loopback, only requests naming a loopback host are answered (DNS rebinding).
+    app: Any = seen["app"]
+    with TestClient(app, base_url="http://127.0.0.1:8765") as c:
+        assert c.get("/api/meta").status_code == 200
+    with TestClient(app, base_url="http://evil.example:8765") as c:
+        assert c.get("/api/meta").status_code == 400
     assert inspect.signature(serve).parameters["host"].default == "127.0.0.1"
     serve(ex, host="0.0.0.0", port=9000)
     assert seen["host"] == "0.0.0.0" and seen["port"] == 9000

@@ -43,6 +43,8 @@ from typing import TYPE_CHECKING, Any
 from pydantic import TypeAdapter, ValidationError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
@@ -61,6 +63,8 @@ MAX_STEP_H = 1000.0
 """The most hours one request may advance (a typo guard; a run lasts days)."""
 MAX_FUTURES = 1000
 """The most futures one fork may ask for from the console."""
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+"""Host names of the loopback interface: bound to one, the console answers only to these."""
 HIDDEN_KINDS = frozenset({"branch"})
 """Intervention kinds the forms leave out (a branch is the fork's own machinery)."""
 PLAYER_HIDDEN = ("injects_pending", "injects_skipped", "next_inject")
@@ -375,6 +379,11 @@ class _Busy(Exception):
 
 
 async def _body(request: Request) -> dict[str, Any]:
+    # JSON only: a cross-site page cannot send application/json without the browser asking
+    # first (CORS preflight), which this server never allows.
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype != "application/json":
+        raise ConsoleError(f"send the request body as application/json, not {ctype or 'nothing'}")
     raw = await request.body()
     if not raw.strip():
         return {}
@@ -443,7 +452,8 @@ def _schema_view(ex: Exercise) -> dict[str, Any]:
     }
 
 
-def create_app(ex: Exercise, *, workers: int | None = None) -> Starlette:
+def create_app(ex: Exercise, *, workers: int | None = None,
+               allowed_hosts: list[str] | None = None) -> Starlette:
     """The console as a Starlette app over one exercise.
 
     Parameters
@@ -452,6 +462,8 @@ def create_app(ex: Exercise, *, workers: int | None = None) -> Starlette:
         The exercise (:meth:`sim.exercise.session.Exercise.open` or ``resume``).
     workers : int, optional
         Processes a fork runs on; default the machine's cores, at most 4.
+    allowed_hosts : list of str, optional
+        Host names the requests may carry (a guard against DNS rebinding); default any.
 
     Returns
     -------
@@ -541,7 +553,9 @@ def create_app(ex: Exercise, *, workers: int | None = None) -> Starlette:
     async def busy(request: Request, exc: Exception) -> Response:
         return _json({"error": "a fork is running; wait for it to finish"}, 409)
 
-    app = Starlette(routes=routes, exception_handlers={
+    middleware = [] if allowed_hosts is None else [
+        Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)]
+    app = Starlette(routes=routes, middleware=middleware, exception_handlers={
         HTTPException: http_error, _Busy: busy, Exception: http_error})
     app.state.console = con
     return app
@@ -569,5 +583,11 @@ def serve(ex: Exercise, host: str = "127.0.0.1", port: int = 8765, *,
     """
     import uvicorn
 
+    loopback = host in LOOPBACK
     print(f"players' view: http://{host}:{port}/players", flush=True)
-    uvicorn.run(create_app(ex, workers=workers), host=host, port=port, log_level="warning")
+    if not loopback:
+        print(f"warning: the console listens on {host}: anyone who can reach this machine can "
+              "drive the exercise", flush=True)
+    hosts = sorted(LOOPBACK) if loopback else None
+    uvicorn.run(create_app(ex, workers=workers, allowed_hosts=hosts), host=host, port=port,
+                log_level="warning")
