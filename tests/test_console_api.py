@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -162,26 +163,66 @@ def test_players_do_not_see_pending_injects_or_expected_actions(client: TestClie
     assert 'data-view="facilitator"' in client.get("/").text
 
 
-def test_fork_runs_in_the_background_and_reports(client: TestClient, ex: Exercise) -> None:
+def test_fork_runs_in_the_background_and_reports(client: TestClient, ex: Exercise,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     client.post("/api/to", json={"t_h": 0})
+    go = threading.Event()
+    real_fork = ex.fork
+
+    def held_fork(*args: Any, **kw: Any) -> Any:  # a fork that waits for the test
+        assert go.wait(60)
+        return real_fork(*args, **kw)
+
+    monkeypatch.setattr(ex, "fork", held_fork)
     r = client.post("/api/fork", json={"futures": 2, "alternative": {
         "kind": "add_stock", "point": "county_depot", "items": {"meal": 50000}}})
     assert r.status_code == 200, r.text
-    assert r.json()["state"] in ("running", "done")
+    assert r.json()["state"] == "running" and r.json()["futures"] == 2
+    # While it runs the page stays live: reads answer, changes are refused with 409.
+    st = client.get("/api/status").json()
+    assert st["busy"] is True and st["time_h"] == 0
+    assert client.get("/api/players/status").json()["busy"] is True
+    for path, body in (("/api/step", {"hours": 1}), ("/api/decide", {"decision": None}),
+                       ("/api/fork", {"futures": 2})):
+        r = client.post(path, json=body)
+        assert r.status_code == 409 and "fork is running" in r.json()["error"]
+    assert client.get("/api/record").status_code == 409
+    assert client.get("/api/fork").json()["elapsed_s"] >= 0
+    go.set()
     deadline = time.time() + 120
     while (f := client.get("/api/fork").json())["state"] == "running":
-        # The page stays live: status answers (from the last status seen), changes wait.
-        assert client.get("/api/status").json()["busy"] is True
-        assert client.post("/api/step", json={"hours": 1}).status_code in (409, 200)
         assert time.time() < deadline
-        time.sleep(0.05)
+        time.sleep(0.02)
     assert f["state"] == "done", f
     rep = f["report"]
     assert rep["id"] == "F1" and rep["futures"] == 2 and rep["t_h"] == pytest.approx(0)
     assert rep["fan"]["q50"] and rep["fan_alt"] is not None
+    assert {t["id"] for t in rep["targets"]} == {t.id for t in ex.scenario.targets}
     assert client.get("/api/status").json()["busy"] is False
     assert [e["kind"] for e in client.get("/api/log").json()][-1] == "fork"
-    assert len(ex.forks) == 1
+    assert len(ex.forks) == 1 and ex.now == 0
+    assert client.post("/api/step", json={"hours": 1}).status_code == 200
+    # The next fork is announced with an estimate from this one.
+    go.set()
+    r = client.post("/api/fork", json={"futures": 4})
+    assert r.json()["estimate_s"] is not None
+    while client.get("/api/fork").json()["state"] == "running":
+        time.sleep(0.02)
+
+
+def test_a_failing_fork_is_reported_and_frees_the_exercise(client: TestClient, ex: Exercise,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken_fork(*args: Any, **kw: Any) -> Any:
+        raise RuntimeError("worker died\nwith a second line")
+
+    monkeypatch.setattr(ex, "fork", broken_fork)
+    client.post("/api/fork", json={"futures": 2})
+    deadline = time.time() + 30
+    while (f := client.get("/api/fork").json())["state"] == "running":
+        assert time.time() < deadline
+        time.sleep(0.02)
+    assert f == {"state": "failed", "error": "RuntimeError: worker died with a second line"}
+    assert client.post("/api/step", json={"hours": 1}).status_code == 200
 
 
 def test_static_files_come_from_the_package(client: TestClient) -> None:
