@@ -198,6 +198,7 @@ class LeverSpace:
     file: str = "<levers>"
     lines: tuple[int | None, ...] = ()
     digest: str = ""
+    option_lines: tuple[tuple[int | None, ...], ...] = ()
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -232,6 +233,8 @@ class LeverSpace:
                 value = _moved(self.base_values[i], k * lv.step, lv.path)
             else:
                 value = lv.options[k - 1].value
+                if i < len(self.option_lines) and self.option_lines[i][k - 1] is not None:
+                    line = self.option_lines[i][k - 1]
             out.append(Override(lv.path, value, self.file, line))
         return out
 
@@ -324,9 +327,15 @@ def load_levers(path: str | Path, scenario: Scenario | str | Path) -> LeverSpace
         raise ScenarioError(problems) from None
     lever_nodes = root.children.get("levers")
     lines: list[int | None] = []
-    for i in range(len(levers.levers)):
+    option_lines: list[tuple[int | None, ...]] = []
+    for i, lv in enumerate(levers.levers):
         n = lever_nodes.children.get(i) if lever_nodes is not None else None
         lines.append(n.line if n is not None else None)
+        opts = n.children.get("options") if n is not None else None
+        count = len(lv.options) if isinstance(lv, OptionLever) else 0
+        option_lines.append(tuple(
+            (o.line if (o := opts.children.get(j)) is not None else None)
+            if opts is not None else None for j in range(count)))
     if isinstance(scenario, Scenario):
         sc_name = scenario.name
     else:
@@ -355,7 +364,7 @@ def load_levers(path: str | Path, scenario: Scenario | str | Path) -> LeverSpace
     if problems:
         raise ScenarioError(problems)
     space = LeverSpace(levers, scenario, tuple(base), file, tuple(lines),
-                       hashlib.sha256(text.encode("utf-8")).hexdigest())
+                       hashlib.sha256(text.encode("utf-8")).hexdigest(), tuple(option_lines))
     _check_extremes(space, problems)
     if problems:
         raise ScenarioError(problems)
@@ -363,24 +372,36 @@ def load_levers(path: str | Path, scenario: Scenario | str | Path) -> LeverSpace
 
 
 def _check_extremes(space: LeverSpace, problems: list[Problem]) -> None:
-    """Apply each lever at each of its extreme levels, then all at the top; keep the problems."""
+    """Check that the scenario stays valid at every lever's extreme levels; keep the problems.
+
+    All levers at their last level are applied together first, then the other options one at
+    a time; when the top fails, each lever is applied alone at its last level too, to say which.
+    """
     n = len(space.shape)
+    try:
+        space.scenario_at(space.top)
+        top_ok = True
+    except ScenarioError as exc:
+        top_ok = False
+        top_problems = exc.problems
     for i, lv in enumerate(space.levers.levers):
-        ks = [lv.levels - 1] if isinstance(lv, StepLever) else range(1, lv.levels)
+        if isinstance(lv, StepLever):
+            ks = [] if top_ok else [lv.levels - 1]
+        else:
+            ks = list(range(1, lv.levels - 1 if top_ok else lv.levels))
         for k in ks:
             levels = [0] * n
             levels[i] = k
             try:
                 space.scenario_at(levels)
             except ScenarioError as exc:
-                what = (f"at its largest level ({k} steps of {lv.step:g})"
-                        if isinstance(lv, StepLever) else f"with option {k}")
-                problems += [Problem(space.file, space.lines[i], f"levers[{i}]",
-                                     f"{p.path}: {p.message} ({what})") for p in exc.problems]
-    if not problems and n > 1:
-        try:
-            space.scenario_at(space.top)
-        except ScenarioError as exc:
-            problems += [Problem(space.file, p.line, "levers",
-                                 f"all levers at their largest level: {p.path}: {p.message}")
-                         for p in exc.problems]
+                where = (f"levers[{i}]" if isinstance(lv, StepLever)
+                         else f"levers[{i}].options[{k - 1}]")
+                what = (f" (at its largest level, {lv.max_steps} steps of {lv.step:g})"
+                        if isinstance(lv, StepLever) else "")
+                problems += [Problem(p.file, p.line, where, f"{p.path}: {p.message}{what}")
+                             for p in exc.problems]
+    if not top_ok and not problems:
+        problems += [Problem(space.file, p.line, "levers",
+                             f"all levers at their largest level: {p.path}: {p.message}")
+                     for p in top_problems]

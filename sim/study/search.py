@@ -6,7 +6,7 @@ hold) reaches the goal. A run holds when every chosen target is met or does not 
 
 * **Search.** Candidates are proposed by Optuna (Akiba et al. 2019): its TPE sampler with the
   goal as a constraint (cost minimised subject to ``goal - P <= 0``), or, when the whole space
-  fits in the budget, every candidate (Optuna's brute-force sampler). The baseline (nothing
+  fits in the budget, every candidate in order of cost. The baseline (nothing
   changed) and the top (every lever at its largest level) are evaluated first. Every candidate is
   a study of ``runs`` runs on the *same* seeds (common random numbers, as
   :mod:`sim.study.capacity`), so candidates differ by their levers, not by their luck. No shape
@@ -30,6 +30,7 @@ hold) reaches the goal. A run holds when every chosen target is met or does not 
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -267,6 +268,34 @@ def _bound_words(space: LeverSpace, sc: Scenario, targets: Sequence[str], study:
     return "; ".join(parts)
 
 
+def _run_rows(sc: Scenario, seed: int, first: int, n: int, info: ExecutorInfo,
+              targets: Sequence[str]) -> tuple[int, dict[str, int]]:
+    """Run ``first..first+n-1`` of a scenario on the executor; count the runs that held.
+
+    The rows are those :func:`sim.study.runner.run_study` gives, without building its table.
+    Returns the runs where every target held, and the runs where each held.
+    """
+    from sim.study.runner import execute
+    from sim.study.tasks import RunSpec, Task, TaskResult
+
+    size = int(min(64, max(1, -(-n // (4 * max(info.workers, 1))))))
+    specs = [RunSpec(i, first + i) for i in range(n)]
+    tasks = [Task(sc, seed, tuple(specs[i:i + size])) for i in range(0, n, size)]
+    held = 0
+    per = dict.fromkeys(targets, 0)
+
+    def done(_: Task, r: TaskResult) -> None:
+        nonlocal held
+        for row in r.rows:
+            ok = [bool(row[f"met.{t}"]) for t in targets]
+            held += all(ok)
+            for t, m in zip(targets, ok, strict=True):
+                per[t] += m
+
+    execute(tasks, info, done)
+    return held, per
+
+
 # -- the search ------------------------------------------------------------------------------
 def _read_log(path: Path) -> list[Evaluation]:
     if not path.exists():
@@ -314,12 +343,13 @@ def _open_store(out: str | Path | None, manifest: dict[str, Any]) -> tuple[Path 
 
 
 def _sampler(kind: str, space: LeverSpace, evaluations_left: int, seed: int) -> tuple[Any, str]:
+    """Optuna's TPE sampler, or None for every candidate in order of cost (``brute``)."""
     import optuna
 
     if kind == "auto":
         kind = "brute" if space.size <= evaluations_left else "tpe"
     if kind == "brute":
-        return optuna.samplers.BruteForceSampler(seed=seed), kind
+        return None, kind
     if kind != "tpe":
         raise ValueError(f"sampler must be auto, tpe or brute, got {kind!r}")
 
@@ -429,7 +459,8 @@ def search(scenario: Scenario | str | Path, levers: LeverSpace | str | Path,
 
     left = max((budget - reserve - used) // runs, 0)
     smp, kind = _sampler(sampler, space, left + len(searched), int(seed) + len(searched))
-    study = optuna.create_study(direction="minimize", sampler=smp)
+    study = optuna.create_study(direction="minimize",
+                                sampler=smp or optuna.samplers.RandomSampler(seed=int(seed)))
     for e in searched.values():
         record(e)
 
@@ -448,18 +479,22 @@ def search(scenario: Scenario | str | Path, levers: LeverSpace | str | Path,
             bar = stack.enter_context(tqdm(total=budget, initial=used, unit="run",
                                            desc=f"search {base.name}", file=sys.stderr))
 
-        def run_candidate(levels: tuple[int, ...], first: int, n: int
+        def run_candidate(levels: tuple[int, ...], first: int, n: int, keep: bool = False
                           ) -> tuple[int, dict[str, int], Any, Scenario | None]:
+            """Run a candidate on runs ``first..first+n-1``; ``keep``: as a whole study."""
             if evaluate is not None:
                 held, per = evaluate(levels, first, n)
                 return held, per, None, None
-            from sim.study.runner import run_study
-
+            assert info is not None
             sc = space.scenario_at(levels)
-            st = run_study(sc, n, seed, executor=info, progress=False, confidence=confidence,
-                           key_offset=first)
-            held, per = _held(st.table, chosen)
-            return held, per, st, sc
+            if keep:
+                from sim.study.runner import run_study
+
+                st = run_study(sc, n, seed, executor=info, progress=False,
+                               confidence=confidence, key_offset=first)
+                held, per = _held(st.table, chosen)
+                return held, per, st, sc
+            return (*_run_rows(sc, int(seed), first, n, info, chosen), None, sc)
 
         def evaluated(levels: tuple[int, ...]) -> Evaluation:
             nonlocal used
@@ -487,8 +522,14 @@ def search(scenario: Scenario | str | Path, levers: LeverSpace | str | Path,
             if _key(levels) not in searched and used + runs <= budget - reserve:
                 record(evaluated(levels))
         repeats = 0
-        while (used + runs <= budget - reserve and len(searched) < space.size
-               and repeats < MAX_REPEATS):
+        if smp is None:  # every candidate, cheapest first
+            for levels in sorted(itertools.product(*(range(k) for k in space.shape)),
+                                 key=lambda lv: (space.cost(lv), lv)):
+                if used + runs > budget - reserve:
+                    break
+                evaluated(tuple(levels))
+        while (smp is not None and used + runs <= budget - reserve
+               and len(searched) < space.size and repeats < MAX_REPEATS):
             trial = study.ask(dists)
             levels = tuple(int(trial.params[n]) for n in names)
             if _key(levels) in searched:
@@ -507,7 +548,7 @@ def search(scenario: Scenario | str | Path, levers: LeverSpace | str | Path,
             k = _key(levels)
             if k in fresh_done:
                 return fresh_done[k]
-            held, per, st, sc = run_candidate(levels, FRESH_KEY, fresh)
+            held, per, st, sc = run_candidate(levels, FRESH_KEY, fresh, levels == space.top)
             note = ""
             if levels == space.top and st is not None and sc is not None and held < fresh:
                 note = _bound_words(space, sc, chosen, st)
