@@ -17,7 +17,9 @@ from sim.exercise import (
     msel_to_csv,
     parse_msel_yaml,
 )
+from sim.exercise.msel import scenario_path
 from sim.interventions import AddStock, CloseRoads
+from sim.run import run
 from sim.scenario import ScenarioError, load_scenario
 from sim.scenario.citations import check_citations
 from sim.scenario.schema import Scenario
@@ -380,3 +382,32 @@ def test_csv_list_cell_problem_names_the_column(tmp_path: Path, wenzhou: Scenari
     rows[line - 1][-2:] = ["longwan atlantis", "0.5"]
     f = _write_csv(tmp_path, rows)
     assert _one_problem(f, wenzhou) == f"{f}:{line}: column effect_zones: unknown zone 'atlantis'"
+
+
+PLAN_OF = {"wenzhou_typhoon": "004_wenzhou_plan.txt", "fuzhou_flood": "001_fuzhou_plan.txt",
+           "jinjiang_typhoon": "000_jinjiang_plan.txt",
+           "jincheng_earthquake": "003_jincheng_plan.txt",
+           "shicheng_flash_flood": "002_shicheng_plan.txt"}
+
+
+@pytest.mark.parametrize("name", sorted(PLAN_OF))
+def test_every_msel_fits_its_scenario_cites_its_plan_and_acts(name: str) -> None:
+    """Each plan's MSEL (scenarios/exercises/<scenario>_msel.yaml): valid against its scenario,
+    every inject cited to its own plan's lines (resolving), bilingual, one contingency, and its
+    effects all act in a run of the scenario."""
+    path = EXAMPLES / f"{name}_msel.yaml"
+    assert {p.name for p in EXAMPLES.glob("*_msel.yaml")} == {f"{n}_msel.yaml" for n in PLAN_OF}
+    msel = load_msel(path)
+    scenario_file = scenario_path(msel, path)
+    assert scenario_file.name == f"{name}.yaml"
+    sc = load_scenario(scenario_file)
+    assert check_msel(msel, sc) == []
+    assert check_citations(path, clauses=False) == []
+    assert all(f"{PLAN_OF[name]}#L" in (i.source or "") for i in msel.injects)
+    assert all(i.message.zh and i.message.en for i in msel.injects)
+    assert sum(i.when_not is not None for i in msel.injects) == 1
+    effects = [i.effect for i in msel.injects if i.effect is not None]
+    assert len(effects) >= 3
+    r = run(sc, 1, effects)
+    assert [e[2] for e in r.events if e[1] == "intervention"] == [
+        e.kind for e in sorted(effects, key=lambda e: e.at_h)]
