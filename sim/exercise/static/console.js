@@ -60,6 +60,7 @@ function fmt(x, digits = 0) {
   if (typeof x !== "number") return String(x);
   return x.toLocaleString("en", { maximumFractionDigits: digits });
 }
+function plain(doc) { return String(doc).replace(/``/g, ""); }  // docstring markup out
 function pct(p) { return p === null || p === undefined ? "—" : `${(100 * p).toFixed(0)} %`; }
 
 async function api(path, body) {
@@ -353,7 +354,7 @@ function buildFields(box, kind, prefix) {
   const def = resolve(schema, { $ref: ref });
   const required = new Set(def.required || []);
   const readers = [];
-  if (def.description) box.append(el("div", { class: "hint" }, def.description));
+  if (def.description) box.append(el("div", { class: "hint" }, plain(def.description)));
   for (const [name, raw] of Object.entries(def.properties || {})) {
     if (name === "kind" || name === "at_h" || name === "note") continue;  // the form's own
     const prop = nonNull(schema, raw);
@@ -434,7 +435,7 @@ function buildFields(box, kind, prefix) {
         try { return JSON.parse(ta.value); } catch (e) { return ta.value; }
       };
     }
-    if (prop.description) box.append(el("div", { class: "hint" }, prop.description));
+    if (prop.description) box.append(el("div", { class: "hint" }, plain(prop.description)));
     readers.push([name, read]);
   }
   return () => {
@@ -645,6 +646,9 @@ async function init() {
     $("btn-to").addEventListener("click", () => {
       const v = $("to-t").value;
       act("/api/to", { t_h: v === "" ? null : Number(v) });
+    });
+    $("to-t").addEventListener("keydown", ev => {
+      if (ev.key === "Enter" && !$("btn-to").disabled) $("btn-to").click();
     });
   }
   await refresh();
