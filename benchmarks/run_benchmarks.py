@@ -97,7 +97,7 @@ def main() -> None:
               f"Dask overhead vs pool {res['dask_overhead_vs_pool']:.2f}x time"
               f"   (start-up {start_dask:.1f} s, not counted)")
     else:
-        print("  Dask: not installed (pip install 'sim[dask]')")
+        print("  Dask: not installed (pip install 'reliefplan-sim[dask]')")
     print("  per-run tables of the executors: identical")
 
 

@@ -19,7 +19,7 @@ from sim.run import Simulation, run
 from sim.scenario import Scenario, ScenarioError, load_scenario, parse_scenario
 from sim.study import run_study
 
-__version__ = "0.1.0"
+__version__ = "0.2.0.dev0"
 
 __all__ = [
     "AddStock",

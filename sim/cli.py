@@ -131,7 +131,7 @@ def _study_errors(fn: Any) -> Any:
             msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
             raise UserError(str(msg)) from None
         except ImportError as exc:
-            raise UserError(f"{exc} (install the extras: pip install 'sim[study,dask]')") \
+            raise UserError(f"{exc} (install the extras: pip install 'reliefplan-sim[study,dask]')") \
                 from None
         except StudyRunError as exc:
             print(f"sim: run failed: {exc}", file=sys.stderr)
@@ -235,6 +235,33 @@ def study_cmd(
         typer.echo(format_summary(summary))
         if st.directory is not None:
             typer.echo(f"\nruns stored in {st.directory} (sim figures {st.directory})")
+
+
+DEMO = Path(__file__).resolve().parent / "bundled" / "demo_coastal_typhoon.yaml"
+"""The bundled demo scenario (a typhoon on a small coastal county), carried by the wheel."""
+
+
+@app.command("demo")
+def demo_cmd(
+    runs: Annotated[int, typer.Option(min=1, help="Runs of the study.")] = 200,
+    seed: Seed = 7,
+    workers: Workers = None,
+    progress: Progress = None,
+) -> None:
+    """Study the bundled demo scenario: P(each target holds) with its interval (make demo)."""
+    typer.echo(f"scenario: {DEMO.name} (bundled with sim; a copy to edit: sim demo-scenario)")
+    study_cmd(DEMO, runs=runs, seed=seed, workers=workers, progress=progress)
+
+
+@app.command("demo-scenario")
+def demo_scenario_cmd(
+    out: Annotated[Path, typer.Argument(dir_okay=False, help="Where to write the copy.")],
+) -> None:
+    """Write a copy of the bundled demo scenario, to start a scenario of one's own from."""
+    if out.exists():
+        raise UserError(f"{out}: exists already; give a new file name")
+    out.write_text(DEMO.read_text(encoding="utf-8"), encoding="utf-8")
+    typer.echo(f"wrote {out} (validate it with: sim validate {out})")
 
 
 @app.command("compare")

@@ -16,8 +16,8 @@ stays attached (through ``sources``) to the numbers the pack still provides only
 overriding number is reported as unsourced by the scenario checks.
 
 Packs are found in the directories of the environment variable ``SIM_PACKS`` (``os.pathsep``
-separated) and then in ``scenarios/packs`` of the source tree. A pack may also be named by a path
-ending in ``.yaml``.
+separated), then in ``scenarios/packs`` of the source tree, then in ``sim/bundled/packs`` (the
+copy an installed wheel carries). A pack may also be named by a path ending in ``.yaml``.
 """
 
 from __future__ import annotations
@@ -29,14 +29,17 @@ from typing import Any
 
 __all__ = ["available_packs", "deep_merge", "load_pack", "merge_packs", "pack_dirs"]
 
-_DEFAULT_DIR = Path(__file__).resolve().parents[2] / "scenarios" / "packs"
+_DEFAULT_DIRS = (Path(__file__).resolve().parents[2] / "scenarios" / "packs",
+                 Path(__file__).resolve().parents[1] / "bundled" / "packs")
+"""The source tree's packs, and the wheel's copy of them (in a checkout, a link to the first)."""
 _META = ("source", "sources")
 
 
 def pack_dirs() -> list[Path]:
     """Directories searched for packs, in order."""
     extra = [Path(p) for p in os.environ.get("SIM_PACKS", "").split(os.pathsep) if p]
-    return [*extra, _DEFAULT_DIR]
+    here = next((d for d in _DEFAULT_DIRS if d.is_dir()), _DEFAULT_DIRS[0])
+    return [*extra, here]
 
 
 def available_packs() -> list[str]:

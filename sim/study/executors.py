@@ -104,7 +104,7 @@ def open_executor(workers: int | None = None, *, scheduler: str | None = None,
         try:
             from distributed import Client, LocalCluster
         except ImportError as exc:  # pragma: no cover - depends on the installation
-            raise ImportError("Dask needs the optional dependencies: pip install 'sim[dask]'") \
+            raise ImportError("Dask needs the optional dependencies: pip install 'reliefplan-sim[dask]'") \
                 from exc
         if dask_local:
             n = workers or cpu_count()
