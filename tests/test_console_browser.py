@@ -53,6 +53,8 @@ def browser_paths() -> tuple[str, str]:
             done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
             if done.returncode != 0:
                 _unavailable(f"{' '.join(cmd)} failed: {done.stderr.strip()[-300:]}")
+        if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
+            _unavailable(f"apt-get installed chromium but {CHROMIUM} or {CHROMEDRIVER} is missing")
     return CHROMIUM, CHROMEDRIVER
 
 
