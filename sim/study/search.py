@@ -196,9 +196,13 @@ class SearchResult:
                 f"each, {self.runs_used:,} runs of a budget of {self.budget:,})")
         if self.answer is not None:
             a = self.answer.p(self.confidence)
+            n = len(self.checks)
+            order = (f" (checked after {n - 1} cheaper candidate(s) fell short on the same fresh "
+                     "runs)" if n > 1 else "")
             return (head + f"the cheapest combination found, {cur} {self.answer.cost:,.0f}: "
                     f"{self.words(self.answer)}, holds with P {a.estimate:.3f} "
-                    f"[{a.low:.3f}, {a.high:.3f}] on {self.answer.runs} fresh runs" + tail)
+                    f"[{a.low:.3f}, {a.high:.3f}] on {self.answer.runs} fresh runs" + order
+                    + tail)
         if self.ceiling is not None:
             c = self.ceiling.p(self.confidence)
             rejected = [e for e in self.checks if e is not self.ceiling and
