@@ -42,6 +42,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/engine.py
 	$(BIN)/python benchmarks/engine.py scenarios/wenzhou_typhoon.yaml --runs 10
 	$(BIN)/python benchmarks/towns.py
+	$(BIN)/python benchmarks/exercise.py --futures 100 --workers 2
 	$(BIN)/python benchmarks/run_benchmarks.py
 	$(BIN)/python benchmarks/memory.py
 

@@ -698,8 +698,9 @@ def exercise_cmd(
     host: Annotated[str, typer.Option(help="Console address (loopback by default).")]
     = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Console port.")] = 8765,
-    workers: Annotated[int, typer.Option(
-        "--workers", "-w", min=1, help="Local processes for forks.")] = 1,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", "-w", min=1, help="Local processes for forks (default: all cores).")]
+    = None,
     prompt: Annotated[bool | None, typer.Option(
         "--prompt/--no-prompt", help="Read commands (default: on a terminal, without "
         "--decisions).")] = None,
@@ -708,7 +709,9 @@ def exercise_cmd(
     from sim.exercise.decisions import load_decisions, msel_path, play
     from sim.exercise.prompt import format_entry, format_fork, run_prompt
     from sim.exercise.session import Exercise
+    from sim.study.executors import cpu_count
 
+    workers = workers or cpu_count()
     try:
         if resume is not None:
             if file is not None or msel is not None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.exercise.decisions import load_decisions, parse_decisions, play
+from sim.exercise.decisions import load_decisions, msel_path, parse_decisions, play
 from sim.exercise.forks import (
     FutureSpec,
     fork_futures,
@@ -22,13 +22,13 @@ from sim.exercise.forks import (
     run_future,
     unrelieved_at,
 )
-from sim.exercise.msel import parse_msel_yaml
+from sim.exercise.msel import load_msel, parse_msel_yaml
 from sim.exercise.prompt import parse_fields, run_prompt
 from sim.exercise.session import Exercise
 from sim.interventions import parse_intervention
 from sim.run import partial_result, run
 from sim.scenario.loader import ScenarioError, load_scenario
-from tests.conftest import DEMO
+from tests.conftest import DEMO, ROOT
 
 MSEL = f"""
 name: demo_tabletop
@@ -343,3 +343,19 @@ def test_prompt_values_are_data_and_bad_commands_one_line(demo, msel) -> None:
     assert len(errors) == 2 and "count" in errors[0] and "frobnicate" in errors[1]
     assert any(line.startswith("T+4.00 h") for line in out)  # the status board
     assert not math.isnan(ex.now)
+
+
+def test_wenzhou_decision_script_fits_its_msel_and_scenario() -> None:
+    ex_dir = ROOT / "scenarios" / "exercises"
+    sc = load_scenario(ROOT / "scenarios" / "wenzhou_typhoon.yaml")
+    script = load_decisions(ex_dir / "wenzhou_typhoon_decisions.yaml")
+    m = msel_path(script, ex_dir / "wenzhou_typhoon_decisions.yaml")
+    assert m == ex_dir / "wenzhou_typhoon_msel.yaml"
+    msel = load_msel(m, sc)
+    script = load_decisions(ex_dir / "wenzhou_typhoon_decisions.yaml", sc, msel)
+    assert all(e.source for e in script.decisions)  # every decision says why
+    forks = [e for e in script.decisions if e.fork is not None]
+    assert [e.at_h for e in forks] == [6] and forks[0].fork.alternative is not None
+    # the contingency on the evacuation order is answered in time
+    order = next(e for e in script.decisions if e.action == "order_evacuation")
+    assert order.at_h <= next(i for i in msel.injects if i.when_not).when_not.by_h

@@ -261,13 +261,13 @@ def play(ex: Exercise, script: DecisionScript, *, workers: int = 1,
                              f"({ex.now:g} h)")
         new = ex.advance_to(e.at_h)
         n_log = len(ex.log)
+        if e.decision is None and e.action is None and e.note is not None:
+            ex.note(e.note)  # why the fork is asked for
         if e.fork is not None:
             ex.fork(e.fork.futures, e.decision if e.decision is not None else e.fork.alternative,
                     workers=workers)
         if e.decision is not None or e.action is not None:
             ex.decide(e.decision, by=e.by, action=e.action, note=e.note, source=e.source)
-        elif e.note is not None:
-            ex.note(e.note)
         if on_entry is not None:
             on_entry(new + ex.log[n_log:])
     if finish:

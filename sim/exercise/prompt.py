@@ -107,6 +107,8 @@ def format_fork(rep: ForkReport) -> str:
             lo, hi = (f"{x:+,.1f}" if x is not None else "n/a"
                       for x in (q["diff_lo"], q["diff_hi"]))
             row += f"  with: {q['mean_alt']:>12,.1f}  change {q['diff']:+,.1f} [{lo}, {hi}]"
+        elif q["mean_alt"] is None and rep.decision is not None:
+            row += "  with: n/a (no future has a finite value)"
         lines.append(row)
     fan = rep.fan
     if fan["times"]:
