@@ -6,6 +6,7 @@ import inspect
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,7 +14,8 @@ from starlette.testclient import TestClient
 
 from sim.exercise.server import create_app, serve
 from sim.exercise.session import Exercise
-from tests.console_helpers import demo_exercise
+from tests.conftest import DEMO
+from tests.console_helpers import MSEL, demo_exercise
 
 JSON = {"Content-Type": "application/json"}
 
@@ -132,6 +134,46 @@ def test_a_finished_exercise_refuses_changes_with_400(client: TestClient,
         assert r.status_code == 400, (path, r.text)
         assert "finished" in r.json()["error"]
     assert client.get("/api/status").json()["finished"] is True
+
+
+def test_save_and_report_go_to_the_output_directory(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    msel = tmp_path / "demo_console.yaml"
+    msel.write_text(MSEL, encoding="utf-8")
+    ex = Exercise.open(DEMO, msel, seed=2)
+    out = tmp_path / "out"
+    with TestClient(create_app(ex, workers=1, out_dir=out)) as c:
+        assert c.get("/api/schema").json()["out_dir"] == str(out)
+        c.post("/api/to", json={"t_h": -30})
+        c.post("/api/decide", json={"decision": None, "by": "county_hq",
+                                    "action": "order_evacuation"})
+        c.post("/api/step", json={"hours": 2})
+        r = c.post("/api/save", json={})
+        assert r.status_code == 200, r.text
+        saved = Path(r.json()["saved"])
+        assert saved == out / "exercise-save.json"
+        again = Exercise.resume(saved)
+        assert again.now == ex.now == -28
+        assert [e.kind for e in again.log] == [e.kind for e in ex.log]
+
+        written: list[Path] = []
+
+        def fake_aar(e: Exercise, d: Path) -> list[Path]:  # the real one is test_aar's
+            e.finish()
+            written.append(d / "aar.md")
+            return written
+
+        monkeypatch.setattr("sim.report.aar.write_aar", fake_aar)
+        r = c.post("/api/report", json={})
+        assert r.status_code == 200, r.text
+        assert r.json()["written"] == [str(out / "aar.md")]
+        assert r.json()["status"]["finished"] is True and ex.now == ex.end
+    # Without an output directory the page has no buttons and the API says how to get them.
+    with TestClient(create_app(demo_exercise(), workers=1)) as c:
+        assert c.get("/api/schema").json()["out_dir"] is None
+        for path in ("/api/save", "/api/report"):
+            r = c.post(path, json={})
+            assert r.status_code == 400 and "--out DIR" in r.json()["error"]
 
 
 def test_a_body_that_is_not_json_is_400(client: TestClient) -> None:

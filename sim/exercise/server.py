@@ -23,6 +23,9 @@ The JSON API (one exercise per server; requests take a lock, since SimPy is not 
     A controller's ad-hoc event now (an intervention of an event kind), not in the MSEL.
 ``POST /api/fork {futures, alternative}``
     Start a fork in the background; poll ``GET /api/fork``.
+``POST /api/save``, ``/api/report``
+    With an output directory: save the exercise (resume it with ``sim exercise --resume``), or
+    run it to its end and write the after-action report there.
 
 Bad input gets HTTP 400 and ``{"error": one line}``; a request while a fork runs gets 409.
 """
@@ -57,6 +60,8 @@ if TYPE_CHECKING:
 
 __all__ = ["ConsoleError", "create_app", "serve"]
 
+SAVE_NAME = "exercise-save.json"
+"""The file the page's save button writes in the output directory."""
 STATIC = Path(str(files("sim.exercise") / "static"))
 """The page's scripts and styles, installed with the package."""
 MAX_STEP_H = 1000.0
@@ -174,11 +179,14 @@ class Console:
         The exercise (:class:`sim.exercise.session.Exercise`).
     workers : int
         Processes a fork runs its futures on.
+    out_dir : Path, optional
+        Where the page's save and report buttons write (none: the buttons are hidden).
     """
 
-    def __init__(self, ex: Exercise, workers: int = 1) -> None:
+    def __init__(self, ex: Exercise, workers: int = 1, out_dir: Path | None = None) -> None:
         self.ex = ex
         self.workers = max(1, int(workers))
+        self.out_dir = out_dir
         self.lock = threading.Lock()
         self.fork_state: dict[str, Any] = {"state": "idle"}
         self.fork_thread: threading.Thread | None = None
@@ -364,6 +372,34 @@ class Console:
             self.version += 1
             self.lock.release()
 
+    def _out(self) -> Path:
+        if self.out_dir is None:
+            raise ConsoleError("start the console with --out DIR to save or write the report")
+        return self.out_dir
+
+    def save(self) -> dict[str, Any]:
+        """Save the exercise to ``out_dir/SAVE_NAME`` (resume with ``--resume``)."""
+        path = self._out() / SAVE_NAME
+
+        def go() -> dict[str, Any]:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.ex.save(path)
+            return {"saved": str(path), "time_h": self.ex.now}
+        out: dict[str, Any] = self._change(go)
+        return out
+
+    def report(self) -> dict[str, Any]:
+        """Run the exercise to its end and write the after-action report to ``out_dir``."""
+        out = self._out()
+
+        def go() -> dict[str, Any]:
+            from sim.report.aar import write_aar
+
+            paths = write_aar(self.ex, out)
+            return {"written": [str(p) for p in paths], "time_h": self.ex.now}
+        done: dict[str, Any] = self._change(go)
+        return done
+
     def fork_view(self) -> dict[str, Any]:
         """The fork's state for the page: idle, running (elapsed s), done (report), failed."""
         st = dict(self.fork_state)
@@ -415,7 +451,7 @@ def _meta(ex: Exercise) -> dict[str, Any]:
             "seed": getattr(ex, "seed", None)}
 
 
-def _schema_view(ex: Exercise) -> dict[str, Any]:
+def _schema_view(ex: Exercise, out_dir: Path | None = None) -> dict[str, Any]:
     """What the forms need: the intervention schema, which kinds are decisions, names to pick."""
     sc = ex.scenario
     decision_kinds = getattr(_iv, "DECISION_KINDS", None)
@@ -449,11 +485,13 @@ def _schema_view(ex: Exercise) -> dict[str, Any]:
         "names": names,
         "roles": roles,
         "actions": actions,
+        "out_dir": None if out_dir is None else str(out_dir),
     }
 
 
 def create_app(ex: Exercise, *, workers: int | None = None,
-               allowed_hosts: list[str] | None = None) -> Starlette:
+               allowed_hosts: list[str] | None = None,
+               out_dir: str | Path | None = None) -> Starlette:
     """The console as a Starlette app over one exercise.
 
     Parameters
@@ -464,6 +502,9 @@ def create_app(ex: Exercise, *, workers: int | None = None,
         Processes a fork runs on; default the machine's cores, at most 4.
     allowed_hosts : list of str, optional
         Host names the requests may carry (a guard against DNS rebinding); default any.
+    out_dir : str or Path, optional
+        Where the page may save the exercise (``exercise-save.json``) and write the
+        after-action report; without it the page has neither button.
 
     Returns
     -------
@@ -472,7 +513,8 @@ def create_app(ex: Exercise, *, workers: int | None = None,
     """
     if workers is None:
         workers = min(4, os.cpu_count() or 1)
-    con = Console(ex, workers)
+    out_dir = None if out_dir is None else Path(out_dir)
+    con = Console(ex, workers, out_dir)
     page = (STATIC / "index.html").read_text(encoding="utf-8")
 
     def html(view: str) -> Callable[[Request], Awaitable[Response]]:
@@ -521,6 +563,9 @@ def create_app(ex: Exercise, *, workers: int | None = None,
         entry = con.inject(b)
         return {"entry": _jsonable(entry), "status": con.status()}
 
+    def do_report(b: dict[str, Any]) -> Any:
+        return {**con.report(), "status": con.status()}
+
     def do_fork(b: dict[str, Any]) -> Any:
         futures = int(_number(b, "futures", low=1, high=MAX_FUTURES, integer=True))
         return con.start_fork(futures, b.get("alternative"))
@@ -533,7 +578,7 @@ def create_app(ex: Exercise, *, workers: int | None = None,
         Route("/api/players/status", get(lambda r: con.status(players=True))),
         Route("/api/players/log", get(lambda r: con.log(since(r), players=True))),
         Route("/api/record", get(lambda r: con._change(lambda: _jsonable(ex.record())))),
-        Route("/api/schema", get(lambda r: _schema_view(ex))),
+        Route("/api/schema", get(lambda r: _schema_view(ex, out_dir))),
         Route("/api/meta", get(lambda r: _meta(ex))),
         Route("/api/fork", get(lambda r: con.fork_view()), methods=["GET"]),
         Route("/api/step", post(do_step), methods=["POST"]),
@@ -542,6 +587,8 @@ def create_app(ex: Exercise, *, workers: int | None = None,
         Route("/api/decide", post(do_decide), methods=["POST"]),
         Route("/api/inject", post(do_inject), methods=["POST"]),
         Route("/api/fork", post(do_fork), methods=["POST"]),
+        Route("/api/save", post(lambda b: con.save()), methods=["POST"]),
+        Route("/api/report", post(do_report), methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
 
@@ -566,7 +613,7 @@ def _json(data: Any, status: int = 200) -> Response:
 
 
 def serve(ex: Exercise, host: str = "127.0.0.1", port: int = 8765, *,
-          workers: int | None = None) -> None:
+          workers: int | None = None, out_dir: str | Path | None = None) -> None:
     """Serve the console until interrupted (Ctrl-C).
 
     Parameters
@@ -580,6 +627,8 @@ def serve(ex: Exercise, host: str = "127.0.0.1", port: int = 8765, *,
         The TCP port.
     workers : int, optional
         Processes a fork runs on.
+    out_dir : str or Path, optional
+        Where the page saves the exercise and writes the after-action report.
     """
     import uvicorn
 
@@ -589,5 +638,5 @@ def serve(ex: Exercise, host: str = "127.0.0.1", port: int = 8765, *,
         print(f"warning: the console listens on {host}: anyone who can reach this machine can "
               "drive the exercise", flush=True)
     hosts = sorted(LOOPBACK) if loopback else None
-    uvicorn.run(create_app(ex, workers=workers, allowed_hosts=hosts), host=host, port=port,
-                log_level="warning")
+    uvicorn.run(create_app(ex, workers=workers, allowed_hosts=hosts, out_dir=out_dir),
+                host=host, port=port, log_level="warning")

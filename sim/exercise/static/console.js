@@ -92,8 +92,9 @@ function renderStatus(st) {
     + (st.finished ? " · ended 结束" : "");
   ui.busy = !!st.busy;
   $("busy").hidden = !st.busy;
-  for (const b of document.querySelectorAll("button")) b.disabled = ui.busy || !!st.finished
-    && b.id !== "btn-fork";
+  for (const b of document.querySelectorAll("button")) {
+    b.disabled = ui.busy || (!!st.finished && b.id !== "btn-save");
+  }
   const nx = $("next-inject");
   if (nx) {
     const n = st.next_inject;
@@ -647,6 +648,27 @@ async function init() {
       const v = $("to-t").value;
       act("/api/to", { t_h: v === "" ? null : Number(v) });
     });
+    if (ui.schema.out_dir) {
+      $("btn-save").hidden = $("btn-report").hidden = false;
+      $("btn-save").title = $("btn-report").title = ui.schema.out_dir;
+      $("btn-save").addEventListener("click", async () => {
+        try {
+          const out = await api("/api/save", {});
+          say(`saved at ${clockText(out.time_h)} · 已保存: ${out.saved}`, "ok");
+        } catch (e) { say(e.message, "error"); }
+      });
+      $("btn-report").addEventListener("click", async () => {
+        if (!confirm("Run the exercise to its end and write the after-action report?\n"
+                     + "结束演练并生成评估报告？")) return;
+        say("writing the report · 正在生成报告…", "");
+        try {
+          const out = await api("/api/report", {});
+          say(`report written · 报告已生成: ${out.written.slice(0, 2).join(", ")}`, "ok");
+          renderStatus(out.status);
+          await refreshLog();
+        } catch (e) { say(e.message, "error"); }
+      });
+    }
     $("to-t").addEventListener("keydown", ev => {
       if (ev.key === "Enter" && !$("btn-to").disabled) $("btn-to").click();
     });
