@@ -635,10 +635,10 @@ async function init() {
   const meta = await api("/api/meta");
   const t = meta.scenario.title || {};
   $("title").textContent = `${t.en || meta.scenario.name}${t.zh ? " · " + t.zh : ""}`;
-  $("subtitle").textContent = meta.msel
-    ? `${meta.msel.name}${meta.msel.name_zh ? " · " + meta.msel.name_zh : ""}` : "";
+  const sub = meta.msel ? [meta.msel.name, meta.msel.name_zh].filter(Boolean) : [];
+  if (VIEW === "facilitator") sub.push(`seed ${meta.seed}`);
+  $("subtitle").textContent = sub.join(" · ");
   if (VIEW === "facilitator") {
-    $("subtitle").textContent += ` · seed ${meta.seed}`;
     ui.schema = await api("/api/schema");
     setupDecide();
     setupFork();
