@@ -525,7 +525,7 @@ def _inject(draw: st.DrawFn) -> Intervention:
     zone = draw(st.sampled_from(_ZONES))
     a, b = draw(st.sampled_from(_LINKS))
     share = draw(st.floats(0, 1).map(lambda x: round(x, 3)))
-    data = draw(st.sampled_from([
+    data: dict[str, Any] = draw(st.sampled_from([
         {"kind": "cut_link", "a": a, "b": b, "hours": hours},
         {"kind": "reopen_link", "a": a, "b": b},
         {"kind": "close_shelter", "shelter": draw(st.sampled_from(_SHELTERS)), "hours": hours},
