@@ -181,6 +181,8 @@ def test_a_body_that_is_not_json_is_400(client: TestClient) -> None:
     assert r.status_code == 400 and "not JSON" in r.json()["error"]
     r = client.post("/api/step", content=b"[1]", headers=JSON)
     assert r.status_code == 400 and "JSON object" in r.json()["error"]
+    r = client.post("/api/decide", content=b'{"note": "' + b"x" * 200_000 + b'"}', headers=JSON)
+    assert r.status_code == 400 and r.json()["error"] == "the request body is larger than 100 kB"
     r = client.post("/api/step", content=b'{"hours": NaN}', headers=JSON)
     assert r.status_code == 400 and r.json()["error"].startswith("hours: give a number")
     r = client.post("/api/step", content=b'{"hours": 1e999}', headers=JSON)

@@ -39,6 +39,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, is_dataclass
+from functools import cache
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -67,6 +68,9 @@ STATIC = Path(str(files("sim.exercise") / "static"))
 MAX_STEP_H = 1000.0
 """The most hours one request may advance (a typo guard; a run lasts days)."""
 MAX_FUTURES = 1000
+"""The most futures one fork may ask for from the console."""
+MAX_BODY = 100_000
+"""The largest request body, bytes (a decision is a few hundred)."""
 """The most futures one fork may ask for from the console."""
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 """Host names of the loopback interface: bound to one, the console answers only to these."""
@@ -105,14 +109,10 @@ def _kinds() -> list[str]:
     return list(mapping)
 
 
-_SCHEMA: dict[str, Any] | None = None
-
-
+@cache
 def _schema() -> dict[str, Any]:
-    global _SCHEMA
-    if _SCHEMA is None:
-        _SCHEMA = TypeAdapter(_iv.Intervention).json_schema()
-    return _SCHEMA
+    """The JSON schema of the intervention union (the forms are built from it)."""
+    return TypeAdapter(_iv.Intervention).json_schema()
 
 
 def _number(body: dict[str, Any], key: str, *, low: float = -math.inf,
@@ -157,17 +157,6 @@ def _jsonable(x: Any) -> Any:
     if x is None or isinstance(x, str | int | bool):
         return x
     return str(x)
-
-
-def _describe(it: Any) -> list[str] | None:
-    describe = getattr(_iv, "describe", None)
-    if it is None or describe is None:
-        return None
-    try:
-        en, zh = describe(it)
-    except Exception:  # a kind without a description yet: the console still works
-        return None
-    return [en, zh]
 
 
 class Console:
@@ -423,8 +412,8 @@ async def _body(request: Request) -> dict[str, Any]:
     raw = await request.body()
     if not raw.strip():
         return {}
-    if len(raw) > 100_000:
-        raise ConsoleError("the request body is larger than 100 kB")
+    if len(raw) > MAX_BODY:
+        raise ConsoleError(f"the request body is larger than {MAX_BODY // 1000} kB")
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
