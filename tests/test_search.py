@@ -269,3 +269,22 @@ def test_plan_levers_files_load_with_a_source_for_every_cost(name: str) -> None:
 
 def test_shicheng_levers_file_loads_with_a_source_for_every_cost() -> None:
     _plan_levers("shicheng_flash_flood")
+
+
+def test_same_answer_on_another_executor(stock_scenario: Scenario, tmp_path: Path) -> None:
+    """Candidates run as tasks on any executor; the rows depend on the seeds only."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    text = "levers:\n" + LEVERS.split("  - path: stock_points[harbour_store]")[0].split(
+        "    source: \"assumption: test price\"\n")[-1]
+    space = load_levers(_write(tmp_path, text), stock_scenario)
+    assert space.shape == (2,)
+    serial = search(stock_scenario, space, ["county_covers_1000"], 0.5, runs=2, budget=40,
+                    fresh_runs=5, checks=1, workers=1)
+    with ThreadPoolExecutor(2) as pool:
+        pooled = search(stock_scenario, space, ["county_covers_1000"], 0.5, runs=2, budget=40,
+                        fresh_runs=5, checks=1, executor=pool)
+    assert [e.to_dict() for e in serial.evaluated] == [e.to_dict() for e in pooled.evaluated]
+    assert serial.answer is not None and pooled.answer is not None
+    assert serial.answer.to_dict() == pooled.answer.to_dict()
+    assert serial.answer.levels == (1,) and serial.answer.held == 5

@@ -40,8 +40,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from sim.scenario.schema import Scenario
 from sim.study.executors import ExecutorInfo, open_executor
 from sim.study.levers import LeverSpace, load_levers
@@ -242,12 +240,6 @@ def pareto_front(evals: Sequence[Evaluation]) -> list[Evaluation]:
 
 
 # -- evaluating a candidate ------------------------------------------------------------------
-def _held(table: Any, targets: Sequence[str]) -> tuple[int, dict[str, int]]:
-    mets = {t: table[f"met.{t}"].to_numpy(dtype=bool) for t in targets}
-    allv = np.logical_and.reduce(list(mets.values()))
-    return int(allv.sum()), {t: int(m.sum()) for t, m in mets.items()}
-
-
 def _bound_words(space: LeverSpace, sc: Scenario, targets: Sequence[str], study: Any) -> str:
     """What bounds P at the top: the targets' bounds, and where each still fails."""
     from sim.study.discovery import discover
@@ -273,11 +265,11 @@ def _bound_words(space: LeverSpace, sc: Scenario, targets: Sequence[str], study:
 
 
 def _run_rows(sc: Scenario, seed: int, first: int, n: int, info: ExecutorInfo,
-              targets: Sequence[str]) -> tuple[int, dict[str, int]]:
+              targets: Sequence[str]) -> tuple[int, dict[str, int], list[dict[str, Any]]]:
     """Run ``first..first+n-1`` of a scenario on the executor; count the runs that held.
 
     The rows are those :func:`sim.study.runner.run_study` gives, without building its table.
-    Returns the runs where every target held, and the runs where each held.
+    Returns the runs where every target held, the runs where each held, and the rows.
     """
     from sim.study.runner import execute
     from sim.study.tasks import RunSpec, Task, TaskResult
@@ -288,8 +280,11 @@ def _run_rows(sc: Scenario, seed: int, first: int, n: int, info: ExecutorInfo,
     held = 0
     per = dict.fromkeys(targets, 0)
 
+    rows: list[dict[str, Any]] = []
+
     def done(_: Task, r: TaskResult) -> None:
         nonlocal held
+        rows.extend(r.rows)
         for row in r.rows:
             ok = [bool(row[f"met.{t}"]) for t in targets]
             held += all(ok)
@@ -297,7 +292,7 @@ def _run_rows(sc: Scenario, seed: int, first: int, n: int, info: ExecutorInfo,
                 per[t] += m
 
     execute(tasks, info, done)
-    return held, per
+    return held, per, rows
 
 
 # -- the search ------------------------------------------------------------------------------
@@ -483,22 +478,15 @@ def search(scenario: Scenario | str | Path, levers: LeverSpace | str | Path,
             bar = stack.enter_context(tqdm(total=budget, initial=used, unit="run",
                                            desc=f"search {base.name}", file=sys.stderr))
 
-        def run_candidate(levels: tuple[int, ...], first: int, n: int, keep: bool = False
-                          ) -> tuple[int, dict[str, int], Any, Scenario | None]:
-            """Run a candidate on runs ``first..first+n-1``; ``keep``: as a whole study."""
+        def run_candidate(levels: tuple[int, ...], first: int, n: int
+                          ) -> tuple[int, dict[str, int], list[dict[str, Any]], Scenario | None]:
+            """Run a candidate on runs ``first..first+n-1``: held counts, rows, scenario."""
             if evaluate is not None:
                 held, per = evaluate(levels, first, n)
-                return held, per, None, None
+                return held, per, [], None
             assert info is not None
             sc = space.scenario_at(levels)
-            if keep:
-                from sim.study.runner import run_study
-
-                st = run_study(sc, n, seed, executor=info, progress=False,
-                               confidence=confidence, key_offset=first)
-                held, per = _held(st.table, chosen)
-                return held, per, st, sc
-            return (*_run_rows(sc, int(seed), first, n, info, chosen), None, sc)
+            return (*_run_rows(sc, int(seed), first, n, info, chosen), sc)
 
         def evaluated(levels: tuple[int, ...]) -> Evaluation:
             nonlocal used
@@ -552,9 +540,12 @@ def search(scenario: Scenario | str | Path, levers: LeverSpace | str | Path,
             k = _key(levels)
             if k in fresh_done:
                 return fresh_done[k]
-            held, per, st, sc = run_candidate(levels, FRESH_KEY, fresh, levels == space.top)
+            held, per, rows, sc = run_candidate(levels, FRESH_KEY, fresh)
             note = ""
-            if levels == space.top and st is not None and sc is not None and held < fresh:
+            if levels == space.top and rows and sc is not None and held < fresh:
+                from sim.study.runner import Study, frame
+
+                st = Study(sc, int(seed), frame(rows, sc), {}, None)
                 note = _bound_words(space, sc, chosen, st)
             e = Evaluation(levels, space.cost(levels), "fresh", fresh, held, per, note)
             used += fresh
