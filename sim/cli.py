@@ -264,6 +264,47 @@ def demo_scenario_cmd(
     typer.echo(f"wrote {out} (validate it with: sim validate {out})")
 
 
+@app.command("new")
+def new_cmd(
+    out: Annotated[Path, typer.Argument(dir_okay=False, help="Where to write the scenario.",
+                                        show_default=False)],
+    hazard: Annotated[str, typer.Option(
+        "--hazard", help="typhoon, flood or earthquake: the hazard block and its packs.")]
+    = "typhoon",
+    name: Annotated[str | None, typer.Option(
+        "--name", help="The scenario's name (default: the file name without .yaml).")] = None,
+) -> None:
+    """Write a commented skeleton scenario that runs as written; list what to replace.
+
+    Its county's numbers are placeholders ("assumption: placeholder, replace ..."); the
+    command lists them, and the other assumptions the file inherits, for the author.
+    """
+    from sim.scenario.loader import parse_scenario
+    from sim.scenario.skeleton import HAZARDS, assumption_lines, name_from_path, skeleton_text
+
+    if hazard not in HAZARDS:
+        raise UserError(f"--hazard: unknown hazard {hazard!r}; expected one of "
+                        f"{', '.join(HAZARDS)}")
+    if out.exists():
+        raise UserError(f"{out}: exists already; give a new file name")
+    try:
+        text = skeleton_text(hazard, name or name_from_path(out.stem))
+    except ValueError as exc:
+        raise UserError(f"{'--name' if name else out}: {exc}") from None
+    sc = parse_scenario(text, str(out))
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"{out}: cannot write: {exc.strerror or exc}") from None
+    lines = assumption_lines(sc)
+    typer.echo(f"wrote {out}: a skeleton scenario ({hazard}, {len(sc.zones)} zones) that "
+               f"runs as written: sim validate {out}; sim run {out}")
+    typer.echo(f"\n{len(lines)} assumptions it inherits, placeholders first; replace them "
+               "with the county's numbers and sources:")
+    for line in lines:
+        typer.echo(line)
+
+
 @app.command("compare")
 @_study_errors
 def compare_cmd(
