@@ -243,7 +243,10 @@ def test_cli_bad_input_is_one_located_line(tmp_path: Path, capsys: pytest.Captur
     good = _write(tmp_path, LEVERS, "good.yaml")
     for args, words in ((["--targets", "nope"], "unknown target"),
                         (["--targets", "relief_within_10h", "--budget", "10"], "too small"),
-                        (["--targets", "relief_within_10h", "--goal", "1.5"], "--goal")):
+                        (["--targets", "relief_within_10h", "--goal", "1.5"], "--goal"),
+                        (["--targets", "relief_within_10h", "--out", str(good)], "is a file"),
+                        (["--targets", "relief_within_10h", "--out", str(good / "sub")],
+                         "cannot make the search directory")):
         with pytest.raises(SystemExit) as ex:
             main(["search", str(DEMO), "--levers", str(good), *args])
         assert ex.value.code == 2

@@ -324,7 +324,11 @@ def _open_store(out: str | Path | None, manifest: dict[str, Any]) -> tuple[Path 
     if out is None:
         return None, []
     d = Path(out)
-    d.mkdir(parents=True, exist_ok=True)
+    try:
+        d.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(f"{d}: cannot make the search directory: "
+                         f"{exc.strerror or exc}") from None
     m = d / MANIFEST
     if m.exists():
         try:
@@ -412,7 +416,10 @@ def search(scenario: Scenario | str | Path, levers: LeverSpace | str | Path,
     ValueError
         For impossible arguments, or an output directory that holds another search.
     """
-    import optuna
+    try:
+        import optuna
+    except ImportError as exc:  # pragma: no cover - depends on the installation
+        raise ImportError("the search needs Optuna, the `search` extra") from exc
 
     from sim.scenario.loader import load_scenario
     from sim.study.store import scenario_hash
