@@ -19,6 +19,7 @@ from pathlib import Path
 
 from sim.exercise.decisions import DecisionScript, load_decisions, play
 from sim.exercise.forks import ForkReport
+from sim.exercise.prompt import format_quantity
 from sim.exercise.session import Exercise
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,10 +70,8 @@ def main() -> None:
     print(line)
     if rep.decision is not None:
         for q in rep.quantities:
-            if not q["id"].startswith("value:") and q["diff"] is not None:
-                print(f"  {q['en']}: {q['mean']:,.1f} -> {q['mean_alt']:,.1f}, paired difference "
-                      f"{q['diff']:+,.1f} [{q['diff_lo']:+,.1f}, {q['diff_hi']:+,.1f}]")
-
+            if not q["id"].startswith("value:"):
+                print(f"  {q['en']}: {format_quantity(q, True)}")
 
 if __name__ == "__main__":
     main()

@@ -99,10 +99,12 @@ class ForkReport:
     """Per target, whether it held in each future (None: did not apply), branch order."""
     met_alt: dict[str, list[bool | None]] | None = None
     quantities: list[dict[str, Any]] = field(default_factory=list)
-    """``{id, en, zh, mean, mean_alt, diff, diff_lo, diff_hi, n_pairs}`` for each of
-    :data:`QUANTITIES` and each target's value (``value:<target id>``): the mean over the
-    futures (finite values only) and, with an alternative, the paired mean difference
-    (alternative minus the course as it stands) with its t interval."""
+    """``{id, en, zh, mean, n_infinite, mean_alt, n_infinite_alt, diff, diff_lo, diff_hi,
+    n_pairs}`` for each of :data:`QUANTITIES` and each target's value (``value:<target id>``):
+    the mean over the futures with a finite value, how many futures have an infinite one (a
+    relief time some people never reach) and, with an alternative, the paired mean difference
+    (alternative minus the course as it stands, pairs with finite values) with its t
+    interval."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping."""
@@ -317,11 +319,13 @@ def fork_futures(ex: Exercise, futures: int, alternative: Intervention | None = 
 
         base = column(by_variant[0])
         q: dict[str, Any] = {"id": qid, "en": en, "zh": zh, "mean": _mean(base),
-                             "mean_alt": None, "diff": None, "diff_lo": None,
+                             "n_infinite": int(np.isinf(base).sum()), "mean_alt": None,
+                             "n_infinite_alt": None, "diff": None, "diff_lo": None,
                              "diff_hi": None, "n_pairs": None}
         if alternative is not None:
             alt_v = column(by_variant[1])
             q["mean_alt"] = _mean(alt_v)
+            q["n_infinite_alt"] = int(np.isinf(alt_v).sum())
             pm = paired_mean_difference(alt_v, base)
             q["n_pairs"] = pm.runs
             iv = pm.difference

@@ -31,7 +31,8 @@ if TYPE_CHECKING:
     from sim.exercise.forks import ForkReport
     from sim.exercise.session import Exercise, LogEntry
 
-__all__ = ["format_entry", "format_fork", "format_status", "parse_fields", "run_prompt"]
+__all__ = ["format_entry", "format_fork", "format_quantity", "format_status", "parse_fields",
+           "run_prompt"]
 
 _ENTRY_KEYS = ("by", "action", "note", "source")
 
@@ -100,21 +101,30 @@ def format_fork(rep: ForkReport) -> str:
                     f"[{100 * t['diff_lo']:+.1f}, {100 * t['diff_hi']:+.1f}]")
         lines.append(row)
     for q in rep.quantities:
-        if q["id"].startswith("value:") or q["mean"] is None:
-            continue
-        row = f"  {q['en']:<55} {q['mean']:>12,.1f}"
-        if q["diff"] is not None:
-            lo, hi = (f"{x:+,.1f}" if x is not None else "n/a"
-                      for x in (q["diff_lo"], q["diff_hi"]))
-            row += f"  with: {q['mean_alt']:>12,.1f}  change {q['diff']:+,.1f} [{lo}, {hi}]"
-        elif q["mean_alt"] is None and rep.decision is not None:
-            row += "  with: n/a (no future has a finite value)"
-        lines.append(row)
+        if not q["id"].startswith("value:"):
+            lines.append(f"  {q['en']:<55} {format_quantity(q, rep.decision is not None)}")
     fan = rep.fan
     if fan["times"]:
         lines.append(f"  {fan['quantity_en']}: median {fan['q50'][-1]:,.0f} at the end "
                      f"(90% of futures {fan['q05'][-1]:,.0f}-{fan['q95'][-1]:,.0f})")
     return "\n".join(lines)
+
+
+def format_quantity(q: dict[str, Any], alt: bool) -> str:
+    """A fork's quantity: its mean, and with an alternative the paired change."""
+
+    def mean(m: float | None, inf: int | None) -> str:
+        text = "n/a" if m is None else f"{m:,.1f}"
+        return text + (f" ({inf} futures never)" if inf else "")
+
+    out = mean(q["mean"], q["n_infinite"])
+    if alt:
+        out += f"  with: {mean(q['mean_alt'], q['n_infinite_alt'])}"
+        if q["diff"] is not None:
+            lo, hi = (f"{x:+,.1f}" if x is not None else "n/a"
+                      for x in (q["diff_lo"], q["diff_hi"]))
+            out += f"  change {q['diff']:+,.1f} [{lo}, {hi}]"
+    return out
 
 
 def format_status(st: dict[str, Any]) -> str:
