@@ -330,6 +330,11 @@ def test_release_and_response_level(demo: sim.Scenario) -> None:
                                      supply="city_mutual_aid")])
     s.finish()
     assert s.model.supply.called["city_mutual_aid"] == -30
+    again = sim.run(demo, 1, [it_(kind="release_agreement", at_h=-30, supply="city_mutual_aid"),
+                              it_(kind="release_agreement", at_h=-20, supply="city_mutual_aid")])
+    assert [e[0] for e in again.events if e[1] == "supply_called"
+            and e[2] == "city_mutual_aid"] == [-30]
+    assert [e[0] for e in again.events if e[1] == "supply_already_called"] == [-20]
     s4 = sim.Simulation(demo, 1, [it_(kind="raise_response_level", at_h=-30, level="IV")])
     s4.finish()
     assert s4.model.supply.called["supermarket_contract"] > -30  # at the warning, as before

@@ -215,6 +215,8 @@ def _extra_rain(m: Model, it: ExtraRain) -> None:
 # -- supplies and teams ------------------------------------------------------------------------
 def _release(m: Model, name: str) -> None:
     s = next(x for x in m.supply.supplies if x.name == name)
+    if name in m.supply.called:
+        m.log("supply_already_called", name, 0)
     m.supply.call(s)
 
 
