@@ -305,6 +305,64 @@ def new_cmd(
         typer.echo(line)
 
 
+def _import_help() -> str:
+    from sim.scenario.importer import columns_help
+
+    return (
+        "Build a scenario from a county's spreadsheets: an .xlsx workbook with one sheet per "
+        "kind, or a directory of KIND.csv files (UTF-8 or GB18030). The zones, shelters, stock "
+        "points, vehicles, teams, and optionally road links and hospitals come from the "
+        "sheets; the rest (items, needs, hazard, response rules, targets) from --base, with "
+        "its names remapped or dropped where the county lacks them. Every row needs a source "
+        "(its column, or a default in a 'sources' sheet with columns sheet, column, source). "
+        "A header may carry a unit in brackets: 载重(吨). Item columns are named after the "
+        "base's items (meal, water_l, quilt or 方便食品, 饮用水, 棉被). A cell may hold a "
+        "distribution: {dist: uniform, low: 1, high: 3}. The command lists the assumptions "
+        "the new file inherits from --base. More: docs/import.md.\n\n"
+        "\b\nSheets and columns (English or Chinese headers):\n" + columns_help())
+
+
+@app.command("import", help=_import_help())
+def import_cmd(
+    spreadsheet: Annotated[Path, typer.Argument(
+        help="The county's .xlsx workbook or directory of CSV files.", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", dir_okay=False,
+                                      help="The scenario file to write.", show_default=False)],
+    base: Annotated[Path | None, typer.Option(
+        "--base", dir_okay=False, help="Scenario giving everything the sheets do not "
+        "(default: the bundled demo scenario).")] = None,
+    name: Annotated[str | None, typer.Option(
+        "--name", help="The scenario's name (default: the spreadsheet's name).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite --out.")] = False,
+) -> None:
+    """Build a scenario from a county's spreadsheets (the help text is :func:`_import_help`)."""
+    from sim.scenario.importer import import_county
+
+    if out.exists() and not force:
+        raise UserError(f"{out}: exists already; give a new file name (or --force)")
+    result = import_county(spreadsheet, base or DEMO, name)
+    for w in result.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    try:
+        out.write_text(result.yaml_text(), encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"{out}: cannot write: {exc.strerror or exc}") from None
+    sc = result.scenario
+    typer.echo(f"wrote {out}: {len(sc.zones)} zones, {sum(z.population for z in sc.zones):,} "
+               f"people, {len(sc.shelters)} shelters, {len(sc.stock_points)} stock points, "
+               f"{len(sc.vehicles)} fleets, {len(sc.teams)} teams, {len(sc.targets)} targets "
+               f"(sheets: {', '.join(result.sheets)})")
+    if result.notes:
+        typer.echo("\nthe base fitted to the county:")
+        for n in result.notes:
+            typer.echo(f"  {n}")
+    lines = result.assumption_lines()
+    typer.echo(f"\n{len(lines)} assumptions it inherits from {base or DEMO.name}; replace them "
+               "with the county's numbers and sources:")
+    for line in lines:
+        typer.echo(line)
+
+
 @app.command("compare")
 @_study_errors
 def compare_cmd(
