@@ -8,8 +8,10 @@ resume), :mod:`~sim.exercise.forks` (N futures from now, with and without a deci
 """
 
 from sim.exercise import msel as _msel
+from sim.exercise.decisions import DecisionScript, load_decisions, play
 from sim.exercise.forks import ForkReport
 from sim.exercise.msel import *  # noqa: F403  (the names of msel.__all__)
 from sim.exercise.session import Exercise, LogEntry
 
-__all__ = [*_msel.__all__, "Exercise", "ForkReport", "LogEntry"]
+__all__ = [*_msel.__all__, "DecisionScript", "Exercise", "ForkReport", "LogEntry",
+           "load_decisions", "play"]

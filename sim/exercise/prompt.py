@@ -171,16 +171,24 @@ def run_prompt(ex: Exercise, lines: TextIO, out: Callable[[str], None], *,
                interactive: bool = True, workers: int = 1) -> None:
     """Read commands and act on the exercise until ``quit`` or the end of input.
 
-    A bad command prints one ``error:`` line and the prompt goes on.
+    With ``interactive`` the commands are read with :func:`input` (a terminal: the prompt shows
+    the clock), else from ``lines``. A bad command prints one ``error:`` line and the prompt
+    goes on.
     """
     def show(entries: list[LogEntry]) -> None:
         for e in entries:
             out(format_entry(e))
 
+    def read() -> str:
+        if interactive:  # a terminal: input() shows the prompt and edits the line
+            try:
+                return input(f"T{ex.now:+.2f} h> ") + "\n"
+            except EOFError:
+                return ""
+        return lines.readline()
+
     while True:
-        if interactive:
-            out(f"T{ex.now:+.2f} h> ")
-        line = lines.readline()
+        line = read()
         if not line:
             return
         try:
