@@ -298,6 +298,21 @@ def test_team_unavailable(demo: sim.Scenario) -> None:
         assert all(a[0] >= -20 for a in t[1:])
 
 
+def test_team_unavailable_takes_teams_at_work_when_they_finish(quake: sim.Scenario) -> None:
+    s = sim.Simulation(quake, 1, [it_(kind="team_unavailable", at_h=1, fleet="city_fire_rescue",
+                                      count=2, hours=30)])
+    r = s.finish()
+    teams = [t for t in s.model.teams if t.fleet == "city_fire_rescue"]
+    assert [e[3] for e in r.events if e[1] == "teams_unavailable_when_free"] == [2]
+    off = [t for t in teams if any(a[2] == "unavailable" for a in t.activity)]
+    assert len(off) == 2
+    for t in off:
+        (start, end, _, _), = [a for a in t.activity if a[2] == "unavailable"]
+        assert 1 < start and end == 31
+        assert not [a for a in t.activity if a[2] != "unavailable" and start <= a[0] < end]
+    assert [e[0] for e in r.events if e[1] == "teams_back"] == [31.0, 31.0]
+
+
 # -- decisions -------------------------------------------------------------------------------
 def test_dispatch_team_stages_before_a_site(demo: sim.Scenario) -> None:
     s = sim.Simulation(demo, 1, [it_(kind="dispatch_team", at_h=-30,
@@ -323,6 +338,22 @@ def test_dispatch_team_sends_to_a_waiting_site(demo: sim.Scenario) -> None:
     r = s.finish()
     assert [e for e in r.events if e[1] == "teams_dispatched" and e[3] == 1]
     assert any(a[2] == "travel" and a[3] == site.zone for a in team.activity)
+
+
+def test_dispatch_team_orders_teams_at_work(quake: sim.Scenario) -> None:
+    s = sim.Simulation(quake, 1)
+    s.run_until(1)
+    team = next(t for t in s.model.teams if t.fleet == "mine_rescue_team")
+    assert team.busy  # at a collapse site in Gaoping
+    s.schedule(it_(kind="dispatch_team", at_h=1, fleet="mine_rescue_team", zone="qinshui"))
+    r = s.finish()
+    (t_free, _, _, n), = [e for e in r.events if e[1] in ("teams_dispatched", "teams_staged")
+                          and e[0] > 1]
+    assert n == 1 and [e[3] for e in r.events if e[1] == "teams_ordered"] == [1]
+    gaoping, qinshui = s.model.zone_index["gaoping"], s.model.zone_index["qinshui"]
+    assert all(a[3] == gaoping for a in team.activity if 1 <= a[0] < t_free)
+    trip = next(a for a in team.activity if a[0] >= t_free)
+    assert trip[0] == t_free and trip[2:] == ("travel", qinshui)
 
 
 def test_release_and_response_level(demo: sim.Scenario) -> None:

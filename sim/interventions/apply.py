@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
@@ -50,7 +51,7 @@ from sim.interventions.kinds import (
     _Harm,
 )
 from sim.response.ledger import State
-from sim.response.vehicles import drive
+from sim.response.vehicles import WhenFree, drive
 from sim.scenario.distributions import as_float
 
 if TYPE_CHECKING:
@@ -220,18 +221,47 @@ def _release(m: Model, name: str) -> None:
     m.supply.call(s)
 
 
-def _idle_teams(m: Model, fleet: str, count: int) -> list[TeamUnit]:
-    return [t for t in m.teams if t.fleet == fleet and not t.busy][:count]
+def _teams(m: Model, fleet: str, count: int) -> tuple[list[TeamUnit], list[TeamUnit]]:
+    """Up to ``count`` teams of ``fleet``: the idle ones first, then teams at work."""
+    units = [t for t in m.teams if t.fleet == fleet]
+    idle = [t for t in units if not t.busy][:count]
+    return idle, [t for t in units if t.busy][:count - len(idle)]
+
+
+def _when_free(m: Model, team: TeamUnit) -> WhenFree | None:
+    """The orders of the dispatcher that frees ``team`` (None: no dispatcher uses it)."""
+    if "rescue" in team.skills:
+        return m.rescue.when_free
+    if "road_clearing" in team.skills:
+        return m.roads.when_free
+    return None
 
 
 def _team_unavailable(m: Model, it: TeamUnavailable) -> None:
-    teams = _idle_teams(m, it.fleet, it.count)
-    now = float(m.env.now)
-    for t in teams:
-        t.busy = True
-        t.note(now, now + it.hours, "unavailable", t.location)
-    m.log("teams_unavailable", it.fleet, len(teams))
-    _later(m, it.hours, _teams_back, m, teams)
+    idle, busy = _teams(m, it.fleet, it.count)
+    until = float(m.env.now) + it.hours
+    for t in idle:
+        _unavailable(m, t, until)
+    m.log("teams_unavailable", it.fleet, len(idle))
+    _later(m, it.hours, _teams_back, m, idle)
+    for t in busy:  # at work: unavailable from when they finish, to the same end
+        orders = _when_free(m, t)
+        if orders is not None:
+            orders.add(t, partial(_unavailable_later, m, until=until))
+    if busy:
+        m.log("teams_unavailable_when_free", it.fleet, len(busy))
+
+
+def _unavailable(m: Model, t: TeamUnit, until: float) -> None:
+    t.busy = True
+    t.note(float(m.env.now), until, "unavailable", t.location)
+
+
+def _unavailable_later(m: Model, t: TeamUnit, until: float) -> None:
+    if until > m.env.now:
+        _unavailable(m, t, until)
+        m.log("teams_unavailable", t.fleet, 1)
+        m.env.process(m.call_at(until, _teams_back, m, [t]))
 
 
 def _teams_back(m: Model, teams: list[TeamUnit]) -> None:
@@ -245,25 +275,36 @@ def _teams_back(m: Model, teams: list[TeamUnit]) -> None:
 
 def _dispatch_team(m: Model, it: DispatchTeam) -> None:
     z = m.zone_index[it.zone]
-    teams = _idle_teams(m, it.fleet, it.count)
+    idle, busy = _teams(m, it.fleet, it.count)
     skills = next(t.skills for t in m.sc.teams if t.name == it.fleet)
     task: str = it.task or next(t for t, skill in SKILL_OF_TASK.items() if skill in skills)
-    sent = staged = 0
-    for t in teams:
-        ok = m.rescue.send(t, z) if task == "rescue" else m.roads.send(t, z)
-        if ok:
-            sent += 1
-        else:
-            staged += 1
-            m.env.process(_stage(m, t, z))
-    m.log("teams_dispatched", f"{it.fleet}>{it.zone}", sent)
-    if staged:
-        m.log("teams_staged", f"{it.fleet}>{it.zone}", staged)
+    label = f"{it.fleet}>{it.zone}"
+    sent = sum(_send(m, t, z, task) for t in idle)
+    m.log("teams_dispatched", label, sent)
+    if len(idle) > sent:
+        m.log("teams_staged", label, len(idle) - sent)
+    orders = m.rescue.when_free if task == "rescue" else m.roads.when_free
+    for t in busy:  # at work: sent when they finish their task
+        orders.add(t, partial(_send_later, m, zone=z, task=task, label=label))
+    if busy:
+        m.log("teams_ordered", label, len(busy))
+
+
+def _send(m: Model, t: TeamUnit, zone: int, task: str) -> bool:
+    """Send idle team ``t`` to work in ``zone``; else stage it there. True if sent to work."""
+    if m.rescue.send(t, zone) if task == "rescue" else m.roads.send(t, zone):
+        return True
+    t.busy = True  # at once, so that no dispatcher takes it before it leaves
+    m.env.process(_stage(m, t, zone))
+    return False
+
+
+def _send_later(m: Model, t: TeamUnit, zone: int, task: str, label: str) -> None:
+    m.log("teams_dispatched" if _send(m, t, zone, task) else "teams_staged", label, 1)
 
 
 def _stage(m: Model, t: TeamUnit, zone: int) -> Generator[Any, Any, None]:
-    """Drive idle team ``t`` to ``zone`` and leave it there, idle (pre-positioned)."""
-    t.busy = True
+    """Drive team ``t`` (marked busy) to ``zone`` and leave it there, idle (pre-positioned)."""
     start = float(m.env.now)
     yield from drive(m, t, zone)
     t.busy_h += float(m.env.now) - start

@@ -242,8 +242,8 @@ class SupplierDelayed(_Base):
 class TeamUnavailable(_Base):
     """Teams of a fleet are unavailable for ``hours`` (injured, exhausted, called away).
 
-    Up to ``count`` of its idle teams are taken now; teams at work finish their task first
-    and are not taken.
+    Up to ``count`` of its teams: the idle ones now, then teams at work (rescue or road
+    clearing) when they finish their task, until the same end.
     """
 
     kind: Literal["team_unavailable"]
@@ -254,11 +254,13 @@ class TeamUnavailable(_Base):
 
 # -- decisions (players take) ----------------------------------------------------------------
 class DispatchTeam(_Base):
-    """Send up to ``count`` idle teams of a fleet to a zone, for ``task``.
+    """Send up to ``count`` teams of a fleet to a zone, for ``task``.
 
-    ``rescue``: they work the zone's rescue site (or wait there for one); ``roads``: they
-    clear the blocked links into the zone (or wait there). Without ``task``, the fleet's
-    skill decides (rescue first).
+    ``rescue``: they work the zone's rescue site with people waiting, else they go there and
+    wait, idle, for the dispatcher (pre-positioned); ``roads``: they clear the nearest blocked
+    link into the zone, else likewise. Idle teams go now; teams at work (if the fleet has too
+    few idle) go when they finish their task. Without ``task``, the fleet's skill decides
+    (rescue first).
     """
 
     kind: Literal["dispatch_team"]

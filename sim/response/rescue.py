@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.response.ledger import State
-from sim.response.vehicles import IdleIndex, TeamUnit, drive
+from sim.response.vehicles import IdleIndex, TeamUnit, WhenFree, drive
 from sim.scenario.distributions import as_float
 
 if TYPE_CHECKING:
@@ -76,6 +76,8 @@ class Rescue:
         self.sites: list[Site] = []
         self.teams = [t for t in model.teams if "rescue" in t.skills]
         self.idle: IdleIndex[TeamUnit] = IdleIndex(self.teams)
+        self.when_free = WhenFree()
+        """Players' orders for teams at work, carried out when they come free."""
         self.reached: list[tuple[int, float]] = []
         """(count, hours from entrapment to a team starting on them)."""
         self.reached_kind: list[str] = []
@@ -144,6 +146,8 @@ class Rescue:
 
     def dispatch(self) -> None:
         """Send idle teams to sites until no idle team or no site needs one."""
+        if self.when_free:
+            self.when_free.run()
         if not self.active:
             return
         net = self.m.net

@@ -15,7 +15,7 @@ from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
 from sim.response.network import Link
-from sim.response.vehicles import TeamUnit, drive
+from sim.response.vehicles import TeamUnit, WhenFree, drive
 from sim.scenario.distributions import as_float
 
 if TYPE_CHECKING:
@@ -33,6 +33,8 @@ class RoadWorks:
         self.damage = roads.damage if roads is not None else None
         self.rng = model.streams.generator("roads")
         self.crews = [t for t in model.teams if "road_clearing" in t.skills]
+        self.when_free = WhenFree()
+        """Players' orders for crews at work, carried out when they come free."""
         self.blocked_total = 0
         self.decided: set[int] = set()
         if self.damage is not None:
@@ -103,6 +105,8 @@ class RoadWorks:
 
     def dispatch(self) -> None:
         """Send idle crews to the nearest blocked link they can reach."""
+        if self.when_free:
+            self.when_free.run()
         net = self.m.net
         for crew in [c for c in self.crews if not c.busy]:
             todo = [lk for lk in net.links if lk.blocked and not lk.claimed]

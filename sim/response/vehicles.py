@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect, bisect_left
-from collections.abc import Generator, Iterable
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from sim.response.model import Model
     from sim.response.network import Network
 
-__all__ = ["IdleIndex", "TeamUnit", "Vehicle", "drive", "go_home"]
+__all__ = ["IdleIndex", "TeamUnit", "Vehicle", "WhenFree", "drive", "go_home"]
 
 V = TypeVar("V", bound="Vehicle")
 
@@ -155,6 +155,31 @@ class IdleIndex(Generic[V]):
     def take(self, v: V) -> None:
         """``v`` is sent: marked busy, which takes it out of the index."""
         v.busy = True
+
+
+class WhenFree:
+    """Orders waiting for busy teams to come free (a player's order for a team at work).
+
+    A dispatcher runs them first whenever it dispatches (:meth:`run`), so a team that comes
+    free is handed to its order before the dispatcher's own rule sees it. Empty: nothing runs.
+    """
+
+    def __init__(self) -> None:
+        self.waiting: dict[int, tuple[TeamUnit, Callable[[TeamUnit], None]]] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.waiting)
+
+    def add(self, team: TeamUnit, order: Callable[[TeamUnit], None]) -> None:
+        """Call ``order(team)`` when ``team`` is next idle (replacing an earlier order)."""
+        self.waiting[team.idx] = (team, order)
+
+    def run(self) -> None:
+        """Carry out the orders of the teams that are idle now."""
+        for idx, (team, order) in list(self.waiting.items()):
+            if not team.busy:
+                del self.waiting[idx]
+                order(team)
 
 
 def drive(m: Model, v: Vehicle, dst: int) -> Generator[Any, Any, None]:
