@@ -73,6 +73,14 @@ class SpreadsheetError(ScenarioError):
         Exception.__init__(self, "\n".join(str(p) for p in problems))
 
 
+def _at(where: str, path: str, message: str) -> Problem:
+    """A located problem: ``FILE: sheet S, row R, column C: message`` (``FILE: row R, ...``)."""
+    file, sep, sheet = where.partition(": sheet ")
+    if sep:
+        path = f"sheet {sheet}, {path}" if path else f"sheet {sheet}"
+    return Problem(file, None, path, message)
+
+
 # -- the columns -----------------------------------------------------------------------------------
 _TIERS = {"city": "city", "市": "city", "市级": "city", "county": "county", "县": "county",
           "县级": "county", "区级": "county", "township": "township", "乡镇": "township",
@@ -353,7 +361,7 @@ def _limited(where: str, rows: Iterable[Iterable[Any]]) -> list[tuple[int, list[
     out = []
     for r, cells in enumerate(rows, 1):
         if r > MAX_ROWS + 1:
-            raise SpreadsheetError([Problem(where, None, "", f"more than {MAX_ROWS:,} rows")])
+            raise SpreadsheetError([_at(where, "", f"more than {MAX_ROWS:,} rows")])
         out.append((r, list(cells)))
     return out
 
@@ -565,7 +573,7 @@ def _headers(table: Table, spec: SheetSpec, cells: list[Any], row: int,
             target, _ = _split_header(m.group(2))
             col = by_name.get(target)
             if col is None:
-                problems.append(Problem(table.where, None, f"row {row}, column {text}",
+                problems.append(_at(table.where, f"row {row}, column {text}",
                                         f"names no column of this sheet ({m.group(2)!r})"))
                 continue
             out.append(_Header(i, text, f"source:{col.field}", None, source_of=col.field))
@@ -580,13 +588,13 @@ def _headers(table: Table, spec: SheetSpec, cells: list[Any], row: int,
                 units = {k.lower(): f for k, f in col.units.items()}
                 if unit not in units:
                     accepted = ", ".join(col.units) or "none (a plain number)"
-                    problems.append(Problem(table.where, None, f"row {row}, column {text}",
+                    problems.append(_at(table.where, f"row {row}, column {text}",
                                             f"unit {unit!r} not understood for {col.field}; "
                                             f"accepted: {accepted}"))
                     continue
                 factor = units[unit]
             if col.field in seen:
-                problems.append(Problem(table.where, None, f"row {row}, column {text}",
+                problems.append(_at(table.where, f"row {row}, column {text}",
                                         f"a second column for {col.field} (first: "
                                         f"{seen[col.field]})"))
                 continue
@@ -616,7 +624,7 @@ def _defaults(tables: list[Table], problems: list[Problem]) -> dict[str, dict[st
             continue
         head = _find_header(t, None, {})
         if head is None:
-            problems.append(Problem(t.where, None, "", "no header row with the columns sheet, "
+            problems.append(_at(t.where, "", "no header row with the columns sheet, "
                                     "column and source (表, 列, 来源)"))
             continue
         hrow, cells = head
@@ -628,7 +636,7 @@ def _defaults(tables: list[Table], problems: list[Problem]) -> dict[str, dict[st
                 if k in keys:
                     idx[name] = i
         if "sheet" not in idx or "source" not in idx:
-            problems.append(Problem(t.where, None, f"row {hrow}",
+            problems.append(_at(t.where, f"row {hrow}",
                                     "expected the columns sheet and source (表, 来源)"))
             continue
         for r, row in t.rows:
@@ -642,12 +650,12 @@ def _defaults(tables: list[Table], problems: list[Problem]) -> dict[str, dict[st
             sheet, src = cell("sheet"), cell("source")
             kind = _kind_of(str(sheet)) if sheet is not None else None
             if kind is None or kind == "sources":
-                problems.append(Problem(t.where, None, f"row {r}, column sheet",
+                problems.append(_at(t.where, f"row {r}, column sheet",
                                         f"expected one of {', '.join(SHEETS)}, got "
                                         f"{_shown(sheet)}"))
                 continue
             if src is None or not str(src).strip():
-                problems.append(Problem(t.where, None, f"row {r}, column source",
+                problems.append(_at(t.where, f"row {r}, column source",
                                         "the default source is empty"))
                 continue
             col = cell("column")
@@ -657,7 +665,7 @@ def _defaults(tables: list[Table], problems: list[Problem]) -> dict[str, dict[st
                 match = [c.field for c in SHEETS[kind].columns if key in (c.field,
                                                                           *map(_norm, c.zh))]
                 if not match:
-                    problems.append(Problem(t.where, None, f"row {r}, column column",
+                    problems.append(_at(t.where, f"row {r}, column column",
                                             f"{kind} has no column {_shown(col)}"))
                     continue
                 fld = match[0]
@@ -673,7 +681,7 @@ def _read_sheet(table: Table, items: Mapping[str, str], defaults: Mapping[str | 
     if head is None:
         cols = ", ".join(f"{c.field}/{c.zh[0]}" if c.zh else c.field
                          for c in spec.columns if c.required)
-        problems.append(Problem(table.where, None, "", f"no header row: expected columns such "
+        problems.append(_at(table.where, "", f"no header row: expected columns such "
                                 f"as {cols}, source/来源"))
         return sheet
     hrow, cells = head
@@ -683,13 +691,13 @@ def _read_sheet(table: Table, items: Mapping[str, str], defaults: Mapping[str | 
     for c in spec.columns:
         if c.required and c.field not in fields:
             names = " or ".join(repr(x) for x in (c.field, *c.zh))
-            problems.append(Problem(table.where, None, f"column {c.field}",
+            problems.append(_at(table.where, f"column {c.field}",
                                     f"required column is missing (header {names})"))
     if table.kind == "shelters" and not fields & {"usable_area_m2", "capacity"}:
-        problems.append(Problem(table.where, None, "column capacity",
+        problems.append(_at(table.where, "column capacity",
                                 "give capacity (容纳人数) or usable_area_m2 (可用面积), or both"))
     if "source" not in fields and None not in defaults:
-        problems.append(Problem(table.where, None, "column source",
+        problems.append(_at(table.where, "column source",
                                 "every row needs a source: add a source (来源) column, or a "
                                 "default for this sheet in a sources sheet"))
     left_out = [h.text for h in headers if not h.field]
@@ -714,7 +722,7 @@ def _read_sheet(table: Table, items: Mapping[str, str], defaults: Mapping[str | 
                     why = "formula without a saved value (open and save the workbook in a " \
                           "spreadsheet program: sim reads saved values only)" \
                         if (r, h.index) in table.formulas else "required value is empty"
-                    problems.append(Problem(table.where, None, f"row {r}, column {h.text}", why))
+                    problems.append(_at(table.where, f"row {r}, column {h.text}", why))
                     ok = False
                 continue
             try:
@@ -732,14 +740,14 @@ def _read_sheet(table: Table, items: Mapping[str, str], defaults: Mapping[str | 
                         entity[h.field] = value
                         origin.columns[h.field] = h.text
             except _CellError as exc:
-                problems.append(Problem(table.where, None, f"row {r}, column {h.text}",
+                problems.append(_at(table.where, f"row {r}, column {h.text}",
                                         str(exc)))
                 ok = False
         if "source" not in entity:
             if None in defaults:
                 entity["source"] = defaults[None]
             else:
-                problems.append(Problem(table.where, None, f"row {r}, column source",
+                problems.append(_at(table.where, f"row {r}, column source",
                                         "every row needs a source (a plan line, a public "
                                         "reference, or 'assumption: <reason>'), or a default "
                                         "for the sheet in a sources sheet"))
@@ -751,7 +759,7 @@ def _read_sheet(table: Table, items: Mapping[str, str], defaults: Mapping[str | 
             sheet.entities.append(entity)
             sheet.origins.append(origin)
     if not sheet.entities and len(problems) == n0:
-        problems.append(Problem(table.where, None, "", "no data rows below the header"))
+        problems.append(_at(table.where, "", "no data rows below the header"))
     return sheet
 
 
@@ -934,6 +942,16 @@ def _fit_base(data: dict[str, Any], base_data: Mapping[str, Any], notes: list[st
         if coll in data:
             data[coll] = out
 
+    fleets = {v.get("kind") for v in data.get("vehicles", [])}
+    kinds = {t.get("kind") for t in data.get("teams", [])}
+    for tg in data.get("targets", []):
+        want = tg.get("team_kinds") if tg.get("kind") == "first_on_scene_within" else None
+        if (tg.get("kind") == "air_response_within" and "helicopter" not in fleets
+                and "air" not in kinds) or (want and not set(want) & kinds):
+            notes.append(f"targets[{tg.get('id')}]: the county has none of the resources it "
+                         "measures (helicopters or air teams, or its team_kinds); kept, it will "
+                         "have nothing to measure")
+
     hazard = data.get("hazard", {})
     rain = hazard.get("rain") if isinstance(hazard, dict) else None
     if isinstance(rain, dict) and isinstance(rain.get("zone_factor"), dict):
@@ -1007,7 +1025,7 @@ def import_county(spreadsheet: str | Path, base: str | Path, name: str | None = 
         if t.kind == "sources":
             continue
         if t.kind in sheets:
-            problems.append(Problem(t.where, None, "", f"a second {t.kind} table; give one"))
+            problems.append(_at(t.where, "", f"a second {t.kind} table; give one"))
             continue
         sheets[t.kind] = _read_sheet(t, items, defaults.get(t.kind, {}), problems, warnings)
     if "zones" not in sheets and not problems:
@@ -1082,7 +1100,8 @@ def _validation_problems(errors: Iterable[tuple[tuple[Any, ...], str]], data: di
                          origins: Mapping[tuple[str, ...], list[_Origin]], base: str
                          ) -> list[Problem]:
     """Map schema problems back to the sheet, row and column they came from."""
-    located: list[tuple[tuple[str, int], Problem]] = []
+    order = {o[0].where: i for i, o in enumerate(origins.values()) if o}
+    located: list[tuple[tuple[int, int], Problem]] = []
     for loc, msg in errors:
         path = _clean(loc, data)
         found = None
@@ -1097,7 +1116,7 @@ def _validation_problems(errors: Iterable[tuple[tuple[Any, ...], str]], data: di
             for part in path:
                 text += f"[{part}]" if isinstance(part, int) else \
                     (f".{part}" if text else str(part))
-            located.append(((base, 0), Problem(base, None, text, f"{msg} (in what sim import "
+            located.append(((-1, 0), Problem(base, None, text, f"{msg} (in what sim import "
                                                "took from this base scenario)")))
             continue
         origin, rest = found
@@ -1110,7 +1129,7 @@ def _validation_problems(errors: Iterable[tuple[tuple[Any, ...], str]], data: di
                 where += f", column {origin.columns[fld]}"
             else:
                 where += f", column {fld}"
-        located.append(((origin.where, origin.row), Problem(origin.where, None, where, msg)))
+        located.append(((order.get(origin.where, 0), origin.row), _at(origin.where, where, msg)))
     located.sort(key=lambda x: x[0])
     return [p for _, p in located]
 
