@@ -61,6 +61,8 @@ SLOW = frozenset({
     "tests/test_towns.py::test_town_level_run",  # 4 s
     # A real headless Chromium driving the console (7 s; installs chromium when missing).
     "tests/test_console_browser.py::test_console_step_decide_fork",
+    # A fork on 1 and on 2 local processes (3-7 s: the process pool's start-up).
+    "tests/test_exercise.py::test_one_and_two_workers_give_identical_reports",
 })
 SLOW_PARAMS = ("[wenzhou_towns_typhoon",)
 """Parameters whose cases are slow in any test: the town-level scenario (194 zones) in the

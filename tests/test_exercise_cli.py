@@ -64,7 +64,8 @@ def test_decisions_out_writes_the_report_and_event_log(files: tuple[Path, Path],
                                                       tmp_path: Path) -> None:
     _, decisions = files
     out = tmp_path / "aar"
-    r = sim_main("exercise", DEMO, "--decisions", decisions, "--seed", "3", "--out", out)
+    r = sim_main("exercise", DEMO, "--decisions", decisions, "--seed", "3", "--out", out,
+                 "--workers", "1")
     assert r.returncode == 0, r.stderr
     for name in ("aar.md", "aar.html", "events.csv", "exercise.json"):
         assert (out / name).stat().st_size > 0, name
