@@ -335,10 +335,12 @@ def test_prompt_values_are_data_and_bad_commands_one_line(demo, msel) -> None:
                        "decide add_vehicles fleet=county_trucks count=2 by=logistics "
                        "note='two more'\n"
                        "decide add_vehicles fleet=county_trucks count=lots\n"
+                       "inject close_roads zone=harbour_town hours=3 note=landslide\n"
                        "frobnicate\nstatus\nquit\nstep 5\n")
     run_prompt(ex, cmds, out.append, interactive=False)
     assert ex.now == 4 and ex.actions_taken == {"order_evacuation": -10}
-    assert ex.sim.interventions[-1].kind == "add_vehicles"
+    assert [it.kind for it in ex.sim.interventions[-2:]] == ["add_vehicles", "close_roads"]
+    assert ex.log[-1].kind == "inject" and ex.log[-1].ref == "X1" and ex.log[-1].data["ad_hoc"]
     errors = [line for line in out if line.startswith("error:")]
     assert len(errors) == 2 and "count" in errors[0] and "frobnicate" in errors[1]
     assert any(line.startswith("T+4.00 h") for line in out)  # the status board

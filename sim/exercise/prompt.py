@@ -9,6 +9,7 @@ Commands (one a line)::
     log [N]                       the last N log lines (default 20)
     decide KIND key=value ...     take a decision now (an intervention of kind KIND)
     act ACTION [by=ROLE] ...      an expected action with no model effect
+    inject KIND key=value ...     a controller's ad-hoc event now (not in the MSEL)
     fork N [KIND key=value ...]   N futures from now (and under a decision not taken)
     save FILE                     save the exercise (resume with --resume FILE)
     help, quit
@@ -222,6 +223,11 @@ def run_prompt(ex: Exercise, lines: TextIO, out: Callable[[str], None], *,
             elif cmd == "decide":
                 decision, entry = _decision(args)
                 show([ex.decide(decision, **entry)])
+            elif cmd == "inject":
+                event, entry = _decision(args)
+                if entry.get("action") is not None:
+                    raise ValueError("an inject fulfils no expected action")
+                show([ex.inject(event, by=entry.get("by"), note=entry.get("note"))])
             elif cmd == "act":
                 if not args:
                     raise ValueError("act ACTION [by=ROLE] [note=...]")

@@ -345,7 +345,10 @@ class Exercise:
 
     def inject(self, event: Intervention | dict[str, Any], *, note: str | None = None,
                by: str | None = None) -> LogEntry:
-        """A controller's ad-hoc inject now (an event not in the MSEL), applied and logged."""
+        """A controller's ad-hoc inject now (an event not in the MSEL), applied and logged.
+
+        Its log entry has kind ``inject`` and reference ``X1``, ``X2``, ... (``data.ad_hoc``).
+        """
         return self._act("inject", event, by=by, action=None, note=note, source=None)
 
     def _act(self, kind: str, decision: Intervention | dict[str, Any] | None, *,
@@ -373,8 +376,12 @@ class Exercise:
                                 "note": note, "source": source}
         if it is not None:
             data["player_decision"] = it.kind in DECISION_KINDS
-        entry = LogEntry(self.now, kind, action or (it.kind if it else "note"), en, zh,
-                         role=by, action=action, objective=objective, data=data)
+        ref = action or (it.kind if it else "note")
+        if kind == "inject":  # an ad-hoc inject: numbered X1, X2, ... apart from the MSEL's
+            ref = f"X{sum(a['type'] == 'inject' for a in self.acts) + 1}"
+            data["ad_hoc"] = True
+        entry = LogEntry(self.now, kind, ref, en, zh, role=by, action=action,
+                         objective=objective, data=data)
         self.log.append(entry)
         self.acts.append({"type": kind, "t_h": self.now, "decision": data["decision"],
                           "by": by, "action": action, "note": note, "source": source})
