@@ -66,6 +66,7 @@ def _county() -> dict[str, list[list[object]]]:
             ["seaside", "海滨镇", 30000, 11000, 120.69, 27.60, "20%", "census 2020"],
             ["东山镇", None, 52000, 19000, 120.58, 27.66, 0.05, "census 2020"],
             ["hills", "山区乡", 7000, 2500, 120.45, 27.74, 0.1, "census 2020"],
+            ["合计", None, 89000, 32500, None, None, None, None],
         ],
         "shelters": [
             ["name", "zone", "usable_area_m2", "capacity", "opening_delay_h", "棉被", "source"],
@@ -134,6 +135,7 @@ def test_a_county_workbook_imports_validates_and_runs_a_study(tmp_path: Path) ->
     assert sc.teams[1].skills == ["rescue", "shelter_management"]
     assert sc.shelters[0].prepositioned == {"quilt": 100}
     assert any("联系电话" in w for w in im.warnings)  # a column left out, said so
+    assert any("row 6: a totals row (合计)" in w for w in im.warnings)  # not a zone
     # the base's supplies now arrive at the county's own depot; its hospitals are gone
     assert {s.deliver_to for s in sc.supplies} == {"county_store"}
     assert sc.hospitals == [] and sc.roads is None
@@ -239,7 +241,7 @@ def test_a_formula_without_a_saved_value_is_explained(tmp_path: Path) -> None:
 def test_sim_import_writes_a_runnable_file_and_fits_a_distant_county(tmp_path: Path) -> None:
     pytest.importorskip("openpyxl")
     sheets = _county()
-    for row in sheets["乡镇"][2:]:      # the same county 400 km to the south-west
+    for row in sheets["乡镇"][2:5]:     # the same county 400 km to the south-west
         row[4] = float(row[4]) - 3.0     # type: ignore[arg-type]
         row[5] = float(row[5]) - 1.5     # type: ignore[arg-type]
     sheets["links"] = [["起点", "终点", "里程(公里)", "类型", "来源"],

@@ -407,6 +407,7 @@ class _CellError(ValueError):
     """A cell that cannot be read as its column's kind."""
 
 
+_TOTALS = {"合计", "总计", "小计", "total", "totals", "sum", "subtotal"}
 _NAME_RE = re.compile(r"^[^\W\d][\w\-]*$")
 _TRUE = {"true", "yes", "y", "1", "是", "√", "✓", "x"}
 _FALSE = {"false", "no", "n", "0", "否", "×", ""}
@@ -707,8 +708,13 @@ def _read_sheet(table: Table, items: Mapping[str, str], defaults: Mapping[str | 
                         f"{hint}): {', '.join(left_out)}")
     if len(problems) > n0:
         return sheet
+    name_at = next((h.index for h in headers if h.field == "name"), None)
     for r, row in table.rows:
         if r <= hrow or all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
+            continue
+        if name_at is not None and name_at < len(row) and row[name_at] is not None and \
+                _norm(str(row[name_at])).rstrip(":") in _TOTALS:
+            warnings.append(f"{table.where}, row {r}: a totals row ({row[name_at]}); left out")
             continue
         entity: dict[str, Any] = {}
         origin = _Origin(table.where, r, {})
