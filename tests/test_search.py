@@ -177,9 +177,15 @@ def test_a_killed_search_resumes(tmp_path: Path) -> None:
     assert not set(again) & {k for k, _ in first_calls}  # nothing evaluated twice
     assert len(res.evaluated) == len({e.levels for e in res.evaluated}) == 6 + len(again)
     assert res.runs_used == 20 * len(res.evaluated) + 400
-    # a different search in the same directory is refused
+    # another goal reuses every stored evaluation; other runs are another search
+    calls.clear()
+    lower = search(DEMO, space, ["relief_within_10h"], 0.5, runs=20, budget=res.runs_used + 800,
+                   fresh_runs=400, checks=1, out=out, evaluate=inner)
+    assert [e.to_dict() for e in lower.evaluated] == [e.to_dict() for e in res.evaluated]
+    assert calls == [] and lower.runs_used == res.runs_used  # nothing run again
+    assert lower.answer is not None and lower.answer.to_dict() == res.answer.to_dict()
     with pytest.raises(ValueError, match="holds another search"):
-        search(DEMO, space, ["relief_within_10h"], 0.8, runs=20, budget=1000, fresh_runs=400,
+        search(DEMO, space, ["relief_within_10h"], 0.9, runs=30, budget=1000, fresh_runs=400,
                checks=1, out=out, evaluate=inner)
 
 

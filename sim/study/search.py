@@ -24,8 +24,9 @@ hold) reaches the goal. A run holds when every chosen target is met or does not 
 * **Budget and resuming.** ``budget`` counts every run, the fresh checks included (their runs
   are reserved up front). Every evaluated candidate is appended to ``evaluations.jsonl`` in the
   output directory as soon as it is known, so a killed search resumes where it stopped (the
-  sampler is rebuilt from the stored candidates). Runs go to the study executors (local
-  processes or Dask, :mod:`sim.study.executors`).
+  sampler is rebuilt from the stored candidates), and a search for another goal or budget in
+  the same directory reuses every stored candidate and fresh check. Runs go to the study
+  executors (local processes or Dask, :mod:`sim.study.executors`).
 """
 
 from __future__ import annotations
@@ -52,6 +53,9 @@ FRESH_KEY = 1_000_000_000
 
 LOG = "evaluations.jsonl"
 MANIFEST = "search.json"
+_REUSABLE = ("budget", "goal", "checks")
+"""Arguments a stored search may be resumed with changed: its evaluations are counts of runs
+that held, whatever the goal, so a search for another goal reuses them."""
 MAX_REPEATS = 200
 """Stop when the sampler proposes this many already evaluated candidates in a row."""
 
@@ -335,14 +339,20 @@ def _open_store(out: str | Path | None, manifest: dict[str, Any]) -> tuple[Path 
             old = json.loads(m.read_text(encoding="utf-8"))
         except ValueError:
             raise ValueError(f"{m}: not a search manifest (JSON expected)") from None
-        diff = sorted(k for k in manifest if k != "budget" and old.get(k) != manifest[k])
+        diff = sorted(k for k in manifest if k not in _REUSABLE and old.get(k) != manifest[k])
         if diff:
             raise ValueError(f"{d} holds another search (different {', '.join(diff)}); "
                              "give another --out or the same arguments")
     elif any(d.iterdir()):
         raise ValueError(f"{d} is not empty and holds no search")
     m.write_text(json.dumps(manifest, indent=1), encoding="utf-8")
-    return d / LOG, _read_log(d / LOG)
+    log = d / LOG
+    done = _read_log(log)
+    if log.exists():  # drop a line cut short by a kill, so that new lines follow good ones
+        tmp = log.with_suffix(".tmp")
+        tmp.write_text("".join(json.dumps(e.to_dict()) + "\n" for e in done), encoding="utf-8")
+        tmp.replace(log)
+    return log, done
 
 
 def _sampler(kind: str, space: LeverSpace, evaluations_left: int, seed: int) -> tuple[Any, str]:
