@@ -311,6 +311,8 @@ decisions:
      "decisions[0].decision.zone", "unknown zone"),
     ("{at_h: 4}", "decisions[0]", "needs a decision"),
     ("{at_h: 4, fork: {futures: 0}}", "decisions[0].fork.futures", "greater than"),
+    ("{at_h: 4, fork: {futures: 2, alternative: {kind: add_stock, point: nowhere, items: "
+     "{meal: 1}}}}", "decisions[0].fork.alternative.point", "unknown stock point"),
 ])
 def test_decision_script_errors_are_located(demo, msel, tmp_path: Path, entry: str,
                                             field: str, message: str) -> None:

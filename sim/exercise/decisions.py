@@ -132,24 +132,28 @@ def _check(script: DecisionScript, scenario: Scenario | None, msel: Msel | None
            ) -> Iterator[tuple[Loc, str]]:
     if scenario is not None:
         start, end = scenario.time.start_h, scenario.time.end_h
-        where: list[Loc] = []
-        its: list[Intervention] = []
+        taken: list[tuple[float, int, Intervention]] = []
+        alternatives: list[tuple[int, Intervention]] = []
         for i, e in enumerate(script.decisions):
             if not start <= e.at_h <= end:
                 yield ("decisions", i, "at_h"), (
                     f"at_h={e.at_h:g} is outside the run, which lasts from time.start_h "
                     f"{start:g} to time.end_h {end:g} h")
             if e.decision is not None:
-                where.append(("decisions", i, "decision"))
-                its.append(e.decision)
+                taken.append((e.at_h, i, e.decision))
             if e.fork is not None and e.fork.alternative is not None:
-                where.append(("decisions", i, "fork", "alternative"))
-                its.append(e.fork.alternative)
-        # decisions are taken together, checked in time order; an alternative alone
-        order = sorted(range(len(its)), key=lambda k: its[k].at_h)
-        for j, field, msg in check_interventions([its[k] for k in order], scenario):
+                alternatives.append((i, e.fork.alternative))
+        # the decisions taken, together in time order (file order at equal times)
+        taken.sort(key=lambda x: x[0])
+        for j, field, msg in check_interventions([it for _, _, it in taken], scenario):
             if field != "at_h":
-                yield (*where[order[j]], *field.split(".")), msg
+                yield ("decisions", taken[j][1], "decision", *field.split(".")), msg
+        # an alternative is not taken: each with the decisions taken before it
+        for i, alt in alternatives:
+            before = [it for at, _, it in taken if at <= alt.at_h]
+            for j, field, msg in check_interventions([*before, alt], scenario):
+                if j == len(before) and field != "at_h":
+                    yield ("decisions", i, "fork", "alternative", *field.split(".")), msg
     if msel is not None:
         roles = {r.id for r in msel.roles}
         actions = {i.expected_action.id for i in msel.injects if i.expected_action}
