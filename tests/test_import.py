@@ -267,3 +267,32 @@ def test_docs_list_every_column() -> None:
 
     doc = (Path(__file__).parents[1] / "docs" / "import.md").read_text(encoding="utf-8")
     assert columns_markdown() in doc
+
+
+def test_a_plan_base_is_fitted_to_the_county_and_field_sources_are_read(tmp_path: Path) -> None:
+    from sim.scenario.importer import import_county
+
+    county = _csv(tmp_path / "county", {
+        "zones": [["name", "population", "households", "lon", "lat", "source", "source:经度"],
+                  ["gulou", 803559, 321424, 119.296, 26.082, "census 2020", "OSM"],
+                  ["taijiang", 527743, 211097, 119.310, 26.053, "census 2020", "OSM"],
+                  ["newtown", 10000, 4000, 119.2, 26.1, "assumption: a test zone", "OSM"]],
+        "sources": [["sheet", "column", "source"], ["乡镇", "户数", "census households table"]],
+    })
+    base = Path(__file__).parents[1] / "scenarios" / "fuzhou_flood.yaml"
+    im = import_county(county, base)
+    sc = im.scenario
+    gulou, newtown = sc.zones[0], sc.zones[2]
+    assert gulou.sources == {"lon": "OSM", "households": "census households table"}
+    assert gulou.exposure is not None and newtown.exposure is None  # kept by name
+    area = next(t for t in sc.targets if t.id == "shelter_area_central_city")
+    assert area.zones == ["gulou", "taijiang"]  # type: ignore[union-attr]
+    assert sc.standards[0].zones == ["gulou", "taijiang"]  # type: ignore[union-attr]
+    assert set(sc.hazard.rain.zone_factor) == {"gulou", "taijiang"}  # type: ignore[union-attr]
+    # no sheet for these kinds: the base's own, where their zone or base is in the county
+    assert {s.zone for s in sc.shelters} == {"gulou", "taijiang"}
+    assert all(t.base in {"gulou", "taijiang"} for t in sc.teams)
+    points = {p.name for p in sc.stock_points}
+    assert points and all(s.deliver_to in points for s in sc.supplies)
+    assert any(n.startswith("targets[shelter_area_central_city].zones: cangshan")
+               for n in im.notes)
