@@ -41,6 +41,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from sim.scenario.schema import Scenario
 from sim.study.executors import ExecutorInfo, open_executor
 from sim.study.levers import LeverSpace, load_levers
@@ -264,8 +266,25 @@ def _bound_words(space: LeverSpace, sc: Scenario, targets: Sequence[str], study:
         except Exception as exc:  # noqa: BLE001 - discovery is a description, not the answer
             parts.append(f"{t}: failure conditions not found ({type(exc).__name__})")
             continue
-        parts.append(f"{t} fails in {1 - met.mean():.0%} of these runs; {d.statement}")
+        what = f"{t} fails in {1 - met.mean():.0%} of these runs ({_values(study, t)})"
+        # failing everywhere, how far the value stays from the line says more than discovery
+        parts.append(what if not met.any() else f"{what}; {d.statement}")
     return "; ".join(parts)
+
+
+def _values(study: Any, target: str) -> str:
+    """The target's value over the runs against its threshold, in words."""
+    v = study.table[f"value.{target}"].to_numpy(dtype=float)
+    thr = study.table.get(f"threshold.{target}")
+    v = v[np.isfinite(v)]
+    if not len(v):
+        return "it applies in none"
+    q5, q50, q95 = np.percentile(v, [5, 50, 95])
+    line = ""
+    if thr is not None and np.isfinite(thr.to_numpy(dtype=float)).any():
+        line = f" against {float(np.nanmedian(thr.to_numpy(dtype=float))):.4g}"
+    return (f"value median {q50:.4g}, 5-95 % {q5:.4g}-{q95:.4g}, range {v.min():.4g}-"
+            f"{v.max():.4g}{line}")
 
 
 def _run_rows(sc: Scenario, seed: int, first: int, n: int, info: ExecutorInfo,
