@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 SCENARIO ?= scenarios/demo_coastal_typhoon.yaml
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-slow bench clean venv results validation
+.PHONY: demo test test-slow bench clean venv results validation docs
 
 venv: $(STAMP)
 
@@ -37,6 +37,11 @@ results: $(STAMP)
 # runs and the closed-form checks; `make test` runs a reduced form (tests/test_validation.py).
 validation: $(STAMP)
 	$(BIN)/sim validation --backtests validation/backtests --out docs/validation.md
+
+# The documentation (Sphinx, PyData theme, MyST; notebooks executed by myst-nb) in docs/_build/html,
+# warnings as errors.
+docs: $(STAMP)
+	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/engine.py
