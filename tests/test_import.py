@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 from cli_helpers import sim_main
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim.report.provenance import assumptions
 from sim.run import run
@@ -296,3 +298,37 @@ def test_a_plan_base_is_fitted_to_the_county_and_field_sources_are_read(tmp_path
     assert points and all(s.deliver_to in points for s in sc.supplies)
     assert any(n.startswith("targets[shelter_area_central_city].zones: cangshan")
                for n in im.notes)
+
+
+_CELLS = st.one_of(
+    st.text(max_size=30), st.integers(-10**12, 10**12), st.floats(allow_nan=True),
+    st.sampled_from(["{dist: uniform, low: 1, high: 3}", "{dist: nope}", "{", "15%", "1,000",
+                     "１２０００", "是", "县级", "=1+1", "合计", "-5", "1e400", "nan", "[1, 2]"]))
+
+
+@settings(max_examples=15)
+@given(sheet=st.sampled_from(["乡镇", "shelters", "储备点", "vehicles", "teams"]),
+       row=st.integers(0, 3), col=st.integers(0, 7), value=_CELLS)
+def test_any_cell_gives_a_scenario_or_located_lines_never_a_crash(
+        sheet: str, row: int, col: int, value: object) -> None:
+    import tempfile
+
+    from sim.cli import DEMO
+    from sim.scenario.importer import SpreadsheetError, import_county
+
+    sheets = _county()
+    rows = sheets[sheet]
+    r = min(row + (1 if sheet == "乡镇" else 0), len(rows) - 1)
+    c = min(col, len(rows[r]) - 1)
+    rows[r][c] = value
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            im = import_county(_csv(Path(tmp) / "county", sheets), DEMO)
+        except SpreadsheetError as exc:
+            assert exc.problems
+            for p in exc.problems:
+                text = str(p)
+                assert "\n" not in text and text.startswith(str(Path(tmp) / "county"))
+                assert "row" in text or "column" in text or ": " in text
+        else:
+            parse_scenario(im.yaml_text(), "county.yaml")  # what it writes reads back
