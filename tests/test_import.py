@@ -64,11 +64,11 @@ def _county() -> dict[str, list[list[object]]]:
     return {
         "乡镇": [
             ["XX县乡镇一览表"],
-            ["名称", "中文名", "人口(人)", "户数", "经度", "纬度", "转移比例", "来源"],
-            ["seaside", "海滨镇", 30000, 11000, 120.69, 27.60, "20%", "census 2020"],
-            ["东山镇", None, 52000, 19000, 120.58, 27.66, 0.05, "census 2020"],
-            ["hills", "山区乡", 7000, 2500, 120.45, 27.74, 0.1, "census 2020"],
-            ["合计", None, 89000, 32500, None, None, None, None],
+            ["名称", "中文名", "人口(人)", "户数(万户)", "经度", "纬度", "转移比例", "来源"],
+            ["seaside", "海滨镇", 30000, 1.1, 120.69, 27.60, "20%", "census 2020"],
+            ["东山镇", None, 52000, 1.9, 120.58, 27.66, 0.05, "census 2020"],
+            ["hills", "山区乡", 7000, 0.25, 120.45, 27.74, 0.1, "census 2020"],
+            ["合计", None, 89000, 3.25, None, None, None, None],
         ],
         "shelters": [
             ["name", "zone", "usable_area_m2", "capacity", "opening_delay_h", "棉被", "source"],
@@ -130,6 +130,7 @@ def test_a_county_workbook_imports_validates_and_runs_a_study(tmp_path: Path) ->
     sc = im.scenario
     assert [z.name for z in sc.zones] == ["seaside", "东山镇", "hills"]
     assert sc.zones[0].evacuation_share == 0.2 and sc.zones[0].source == "census 2020"
+    assert [z.households for z in sc.zones] == [11000, 19000, 2500]  # 户数(万户)
     assert sc.stock_points[0].tier == "county" and sc.stock_points[1].tier == "township"
     assert sc.stock_points[0].source == "county reserve ledger 2024-06"  # the sheet's default
     assert sc.stock_points[0].items["meal"] == 40000  # 方便食品 is the base's meal
@@ -195,13 +196,13 @@ def test_bad_cells_are_one_located_line_each(tmp_path: Path) -> None:
 def test_problems_the_schema_finds_point_at_their_sheet_row_and_column(tmp_path: Path) -> None:
     pytest.importorskip("openpyxl")
     sheets = _county()
-    sheets["乡镇"][2][3] = 40000                     # row 3: more households than people
+    sheets["乡镇"][2][3] = 4                         # row 3: more households than people
     sheets["shelters"][3][1] = "nowhere"            # row 4: an unknown zone
     sheets["vehicles"][1][2] = "seaside"            # row 2: a truck based in a zone
     lines = _errors(tmp_path, sheets)
     assert len(lines) == 3, lines
     # in the workbook's order of sheets and rows
-    assert lines[0].endswith("sheet 乡镇, row 3, column 户数: more households (40000) than "
+    assert lines[0].endswith("sheet 乡镇, row 3, column 户数(万户): more households (40000) than "
                              "people (30000)")
     assert lines[1].endswith("sheet shelters, row 4, column zone: unknown zone 'nowhere'; "
                              "expected one of ['hills', 'seaside', '东山镇']")

@@ -112,8 +112,9 @@ _SKILLS = {"救援": "rescue", "搜救": "rescue", "抢险救援": "rescue", "�
 _HOURS = {"h": 1.0, "小时": 1.0, "hour": 1.0, "hours": 1.0, "min": 1 / 60, "分钟": 1 / 60,
           "分": 1 / 60}
 _MINUTES = {"min": 1.0, "分钟": 1.0, "分": 1.0, "h": 60.0, "小时": 60.0}
-_COUNTS = {u: 1.0 for u in ("人", "户", "个", "辆", "台", "艘", "架", "支", "张", "床", "队",
-                            "persons", "people", "households")}
+_COUNTS = {**{u: 1.0 for u in ("人", "户", "个", "辆", "台", "艘", "架", "支", "张", "床", "队",
+                               "persons", "people", "households")},
+           "万人": 1e4, "万户": 1e4, "万": 1e4}
 
 
 @dataclass(frozen=True)
@@ -182,7 +183,7 @@ SHEETS: dict[str, SheetSpec] = {s.kind: s for s in (
         _name("name", "名称", "场所名称"), _NAME_ZH,
         Column("zone", "name", ("所在乡镇", "所属乡镇", "乡镇", "区域"), required=True),
         Column("usable_area_m2", "number", ("可用面积", "使用面积", "有效面积", "面积"),
-               {"m2": 1.0, "m²": 1.0, "平方米": 1.0}),
+               {"m2": 1.0, "m²": 1.0, "平方米": 1.0, "亩": 2000 / 3}),
         Column("capacity", "int", ("容量", "容纳人数", "可容纳人数", "设计容量"), _COUNTS),
         Column("opening_delay_h", "uncertain", ("开放时间", "开放用时"), _HOURS),
         Column("reserve", "bool", ("备用",)),
@@ -472,13 +473,15 @@ def _read_cell(col: Column, v: Any, factor: float, where: str) -> Any:
     if kind == "mapping":
         raise _CellError(f"expected a YAML mapping in braces, got {_shown(v)}")
     if kind in ("int", "uncertain_int"):
-        x = _whole(v)
-        y = x * factor
-        if not float(y).is_integer():
-            raise _CellError(f"expected a whole number after the unit, got {y:g}")
+        if factor == 1.0:
+            return _whole(v)
+        y = float(f"{_number(v) * factor:.12g}")  # 1.1 x 10,000 is 11000.000000000002
+        if not y.is_integer():
+            raise _CellError(f"expected a whole number once converted from the header's unit, "
+                             f"got {y:g}")
         return int(y)
     if kind in ("number", "uncertain"):
-        y = _number(v) * factor
+        y = _number(v) * factor if factor == 1.0 else float(f"{_number(v) * factor:.12g}")
         return int(y) if y.is_integer() and abs(y) < 2**53 else y
     if kind == "fraction":
         t = unicodedata.normalize("NFKC", str(v)).strip()
@@ -1161,7 +1164,7 @@ def columns_markdown() -> str:
         lines.append("| column | Chinese headers | read as | units in brackets | required |")
         lines.append("|---|---|---|---|---|")
         for c in spec.columns:
-            units = ", ".join(c.units) if c.units and c.units is not _COUNTS else ""
+            units = ", ".join(f"{u} (x {f:,.6g})" if f != 1 else u for u, f in c.units.items())
             kind_words = {"uncertain": "number or distribution", "uncertain_int":
                           "whole number or distribution", "int": "whole number",
                           "fraction": "share (0.15 or 15%)", "choice": "one of "
