@@ -142,6 +142,7 @@ def test_a_county_workbook_imports_validates_and_runs_a_study(tmp_path: Path) ->
     # the base's supplies now arrive at the county's own depot; its hospitals are gone
     assert {s.deliver_to for s in sc.supplies} == {"county_store"}
     assert sc.hospitals == [] and sc.roads is None
+    assert any(n.startswith("targets[air_one_hour]: the county has none") for n in im.notes)
     # the written file is the same scenario
     again = parse_scenario(im.yaml_text(), "county.yaml")
     assert again.model_dump() == sc.model_dump()

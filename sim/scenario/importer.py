@@ -253,6 +253,12 @@ def _fit_base(data: dict[str, Any], base_data: Mapping[str, Any], notes: list[st
             notes.append(f"targets[{tg.get('id')}]: the county has none of the resources it "
                          "measures (helicopters or air teams, or its team_kinds); kept, it will "
                          "have nothing to measure")
+        tiers = tg.get("tiers") if tg.get("kind") in ("stock_covers",
+                                                        "stock_covers_townships") else None
+        held = {p.get("tier") for p in data.get("stock_points", [])}
+        if tiers and not set(tiers) & held:
+            notes.append(f"targets[{tg.get('id')}]: the county has no stock point of the tiers "
+                         f"it measures ({', '.join(tiers)}); kept, it counts no stock")
 
     hazard = data.get("hazard", {})
     rain = hazard.get("rain") if isinstance(hazard, dict) else None
