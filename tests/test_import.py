@@ -90,7 +90,7 @@ def _county() -> dict[str, list[list[object]]]:
         "teams": [
             ["name", "类型", "驻地", "人数", "技能", "来源", "联系电话"],
             ["fire_east", "消防救援", "东山镇", 30, "救援", "fire brigade", "12345"],
-            ["seaside_team", "乡镇半专业", "seaside", 30, "救援、场所管理", "township list", ""],
+            ["seaside_team", "乡镇半专业", "海滨镇", 30, "救援、场所管理", "township list", ""],
         ],
         "sources": [["sheet", "column", "source"],
                     ["储备点", None, "county reserve ledger 2024-06"]],
@@ -136,6 +136,7 @@ def test_a_county_workbook_imports_validates_and_runs_a_study(tmp_path: Path) ->
     assert sc.stock_points[0].items["meal"] == 40000  # 方便食品 is the base's meal
     assert sc.vehicles[0].kind == "truck" and sc.vehicles[0].capacity_kg == 5000  # 5 t
     assert sc.teams[1].skills == ["rescue", "shelter_management"]
+    assert sc.teams[1].base == "seaside"  # given as 海滨镇, the zone's Chinese name
     assert sc.shelters[0].prepositioned == {"quilt": 100}
     assert any("联系电话" in w for w in im.warnings)  # a column left out, said so
     assert any("row 6: a totals row (合计)" in w for w in im.warnings)  # not a zone

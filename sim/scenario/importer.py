@@ -357,6 +357,7 @@ def import_county(spreadsheet: str | Path, base: str | Path, name: str | None = 
                              **({"damage": roads["damage"]} if "damage" in roads else {})}
         else:
             data[kind] = sheet.entities
+    _resolve_chinese_names(data)
     for z in data["zones"]:  # the base's exposure of a zone of the same name
         old = next((b for b in base_data.get("zones", []) if b.get("name") == z["name"]), None)
         if old is not None and "exposure" in old and "exposure" not in z:
@@ -384,6 +385,43 @@ def import_county(spreadsheet: str | Path, base: str | Path, name: str | None = 
                                                     str(base))) from None
     return Imported(sc, data, [k for k in SHEETS if k in sheets], notes, warnings,
                     f"{path} --base {base}", str(base))
+
+
+_REFERENCES = (("shelters", "zone", "zones"), ("stock_points", "zone", "zones"),
+               ("teams", "base", "zones"), ("hospitals", "zone", "zones"),
+               ("shelters", "staff_team", "teams"))
+
+
+def _resolve_chinese_names(data: dict[str, Any]) -> None:
+    """Let a reference give an entity's Chinese name (``name_zh``) instead of its name.
+
+    County lists often say 所在乡镇 = 东山镇 where the zones sheet names the zone ``dongshan``
+    with 中文名 东山镇. A reference that is no name but is exactly one entity's ``name_zh`` is
+    replaced by that entity's name (in place); anything else is left for the validation.
+    """
+    def aliases(coll: str) -> tuple[set[str], dict[str, str]]:
+        names = {e["name"] for e in data.get(coll, []) if "name" in e}
+        zh: dict[str, list[str]] = {}
+        for e in data.get(coll, []):
+            if e.get("name_zh") and "name" in e:
+                zh.setdefault(e["name_zh"], []).append(e["name"])
+        return names, {k: v[0] for k, v in zh.items() if len(v) == 1}
+
+    def fix(entity: dict[str, Any], key: str, coll: str) -> None:
+        names, zh = aliases(coll)
+        ref = entity.get(key)
+        if isinstance(ref, str) and ref not in names and ref in zh:
+            entity[key] = zh[ref]
+
+    for coll, key, target in _REFERENCES:
+        for e in data.get(coll, []):
+            fix(e, key, target)
+    for v in data.get("vehicles", []):
+        fix(v, "base", "stock_points" if v.get("kind") == "truck" else "zones")
+    roads = data.get("roads")
+    for link in roads.get("links", []) if isinstance(roads, dict) else []:
+        fix(link, "a", "zones")
+        fix(link, "b", "zones")
 
 
 def _clean(loc: tuple[Any, ...], data: Any) -> tuple[Any, ...]:
