@@ -290,6 +290,7 @@ def test_a_plan_base_is_fitted_to_the_county_and_field_sources_are_read(tmp_path
     gulou, newtown = sc.zones[0], sc.zones[2]
     assert gulou.sources == {"lon": "OSM", "households": "census households table"}
     assert gulou.exposure is not None and newtown.exposure is None  # kept by name
+    assert any(n.startswith("zones newtown: no exposure block") for n in im.notes)
     area = next(t for t in sc.targets if t.id == "shelter_area_central_city")
     assert area.zones == ["gulou", "taijiang"]  # type: ignore[union-attr]
     assert sc.standards[0].zones == ["gulou", "taijiang"]  # type: ignore[union-attr]

@@ -261,6 +261,11 @@ def _fit_base(data: dict[str, Any], base_data: Mapping[str, Any], notes: list[st
                          f"it measures ({', '.join(tiers)}); kept, it counts no stock")
 
     hazard = data.get("hazard", {})
+    bare = [z["name"] for z in data["zones"] if "exposure" not in z]
+    if isinstance(hazard, dict) and hazard.get("type") == "flood" and bare:
+        notes.append(f"zones {', '.join(bare)}: no exposure block (river, stream, low streets, "
+                     "slopes), so the flood does not reach them; give one in an exposure column "
+                     "or in the written file")
     rain = hazard.get("rain") if isinstance(hazard, dict) else None
     if isinstance(rain, dict) and isinstance(rain.get("zone_factor"), dict):
         gone = [z for z in rain["zone_factor"] if z not in zones]
