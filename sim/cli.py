@@ -131,8 +131,8 @@ def _study_errors(fn: Any) -> Any:
             msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
             raise UserError(str(msg)) from None
         except ImportError as exc:
-            raise UserError(f"{exc} (install the extras: pip install 'reliefplan-sim[study,dask]')") \
-                from None
+            raise UserError(f"{exc} (install the extras: "
+                            f"pip install 'reliefplan-sim[study,dask]')") from None
         except StudyRunError as exc:
             print(f"sim: run failed: {exc}", file=sys.stderr)
             raise typer.Exit(1) from None

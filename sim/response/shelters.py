@@ -544,7 +544,8 @@ class Shelters:
         assigned, days = s.assigned, self.cover_days
         short = [d if d >= EPS else 0.0 for d in (
             assigned * p * days + pending_once * o - i - q for p, o, i, q in zip(
-                self._per_day, self._once, s.inventory.tolist(), s.on_order.tolist()))]
+                self._per_day, self._once, s.inventory.tolist(), s.on_order.tolist(),
+                strict=True))]
         if any(short):
             qty = np.array(short)
             s.on_order += qty

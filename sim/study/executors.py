@@ -104,8 +104,8 @@ def open_executor(workers: int | None = None, *, scheduler: str | None = None,
         try:
             from distributed import Client, LocalCluster
         except ImportError as exc:  # pragma: no cover - depends on the installation
-            raise ImportError("Dask needs the optional dependencies: pip install 'reliefplan-sim[dask]'") \
-                from exc
+            raise ImportError("Dask needs the optional dependencies: "
+                              "pip install 'reliefplan-sim[dask]'") from exc
         if dask_local:
             n = workers or cpu_count()
             cluster = LocalCluster(  # type: ignore[no-untyped-call]
