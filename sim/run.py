@@ -165,7 +165,7 @@ class Simulation:
         """Run to the end and return the result (idempotent)."""
         if self._result is None:
             m = self.model
-            m.env.run_to(self.end)
+            m.env.run_to(self.end, last=True)
             if not m.series_t or m.series_t[-1] < self.end:
                 m.snapshot()
             self._result = _collect(self)

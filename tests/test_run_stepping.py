@@ -46,6 +46,20 @@ def test_stepped_run_equals_replay(demo: sim.Scenario, seed: int, t1: float, t2:
     assert stepped.interventions == its
 
 
+def test_an_intervention_at_the_end_acts_when_stepped_there(demo: sim.Scenario) -> None:
+    """Stepped to the run's last instant, an intervention scheduled there still acts, as it does
+    in the replay that knew it from the start (it used to be dropped by finish)."""
+    end = demo.time.end_h
+    its = [AddStock(kind="add_stock", at_h=end, point="county_depot", items={"meal": 5000})]
+    s = sim.Simulation(demo, 4)
+    s.run_until(end)
+    s.schedule(its[0])
+    stepped = s.finish()
+    replay = sim.run(demo, 4, its)
+    _same(stepped, replay)
+    assert ("intervention" in {e[1] for e in stepped.events if e[0] == end})
+
+
 def test_plain_steps_do_not_change_the_run(demo: sim.Scenario) -> None:
     s = sim.Simulation(demo, 11)
     for t in np.arange(-36, 72, 3.7):

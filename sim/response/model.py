@@ -60,9 +60,16 @@ class Environment(simpy.Environment):
             raise ValueError(f"cannot schedule at {at} before now ({self._now})")
         heappush(self._queue, (at, priority, next(self._eid), event))
 
-    def run_to(self, at: float) -> None:
-        """Process every event before ``at`` (and URGENT ones at ``at`` scheduled earlier)."""
-        if at <= self._now:
+    def run_to(self, at: float, *, last: bool = False) -> None:
+        """Process every event before ``at`` (and URGENT ones at ``at`` scheduled earlier).
+
+        ``last`` marks the run's final call (``at`` is its end): then, even when the clock is
+        already at ``at``, the URGENT events queued there since the last stop (interventions
+        scheduled after stepping to the end) still act, as in a replay that knew them from the
+        start. Earlier steps to the current time do nothing, so that several interventions
+        scheduled at one instant act together, before anything the first of them starts.
+        """
+        if at < self._now or (at == self._now and not last):
             return
         stop = simpy.Event(self)
         stop._ok = True
