@@ -297,3 +297,19 @@ def test_same_answer_on_another_executor(stock_scenario: Scenario, tmp_path: Pat
     assert serial.answer is not None and pooled.answer is not None
     assert serial.answer.to_dict() == pooled.answer.to_dict()
     assert serial.answer.levels == (1,) and serial.answer.held == 5
+
+
+def test_all_targets_hold_together(tmp_path: Path) -> None:
+    """``all`` is every target of the scenario; a run holds when each of them holds."""
+    space = _space(tmp_path, steps=1)
+    ids = [t.id for t in apply_overrides(DEMO, {}).targets]
+
+    def evaluate(levels: Sequence[int], first: int, n: int) -> tuple[int, dict[str, int]]:
+        per = {t: n for t in ids}
+        per[ids[0]] = n // 2  # one target holds in half the runs: so do all of them together
+        return n // 2, per
+
+    res = search(DEMO, space, ["all"], 0.9, runs=10, budget=500, fresh_runs=100,
+                 evaluate=evaluate)
+    assert res.targets == ids and res.answer is None
+    assert res.ceiling is not None and res.ceiling.per_target[ids[1]] == 100
