@@ -778,6 +778,18 @@ def footprint(
         typer.echo(f"wrote {out}")
 
 
+def _writable_dir(path: Path, option: str) -> None:
+    """Make sure ``path`` is (or can be made) a directory we can write in."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".sim-write-check"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise UserError(f"{option} {path}: not a directory that can be written "
+                        f"({exc.strerror or exc})") from None
+
+
 @app.command("exercise")
 def exercise_cmd(
     file: Annotated[Path | None, typer.Argument(
@@ -811,6 +823,8 @@ def exercise_cmd(
     from sim.study.executors import cpu_count
 
     workers = workers or cpu_count()
+    if out is not None:  # before the exercise runs, not after minutes of it
+        _writable_dir(out, "--out")
     try:
         if resume is not None:
             if file is not None or msel is not None:
@@ -830,7 +844,7 @@ def exercise_cmd(
             from sim.exercise.server import serve as serve_console
 
             typer.echo(f"console at http://{host}:{port}/ (Ctrl-C to stop)")
-            serve_console(ex, host, port)
+            serve_console(ex, host, port, workers=workers, out_dir=out)
             return
         interactive = prompt if prompt is not None else (script is None and sys.stdin.isatty())
         if interactive:
@@ -856,7 +870,11 @@ def exercise_cmd(
     if out is not None:
         from sim.report.aar import write_aar
 
-        paths = write_aar(ex, out)
+        try:
+            paths = write_aar(ex, out)
+        except OSError as exc:
+            raise UserError(f"--out {out}: cannot write the report: "
+                            f"{exc.strerror or exc}") from None
         typer.echo(f"wrote {', '.join(str(p) for p in paths[:5])}"
                    + (f" and {len(paths) - 5} figures" if len(paths) > 5 else ""))
     if ex.finished:

@@ -100,6 +100,18 @@ def test_argument_errors(args: list[str], message: str) -> None:
     assert r.returncode == 2 and message in r.stderr and "Traceback" not in r.stderr
 
 
+def test_unwritable_out_is_one_line_before_the_exercise_runs(files: tuple[Path, Path],
+                                                             tmp_path: Path) -> None:
+    _, decisions = files
+    blocker = tmp_path / "a_file"
+    blocker.write_text("", encoding="utf-8")
+    r = sim_main("exercise", DEMO, "--decisions", decisions, "--out", blocker / "aar")
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and f"--out {blocker / 'aar'}: not a directory" in lines[0], lines
+    assert r.stdout == ""  # refused before any of the exercise was played
+
+
 def test_prompt_steps_decides_saves_and_resumes(files: tuple[Path, Path], tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     msel, _ = files
