@@ -8,6 +8,7 @@ typer gives for every ``sim`` command, so the reference cannot drift from the co
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,16 @@ def _cell(text: Any) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
 
+def _default(p: dict[str, Any]) -> str:
+    """A field's default as JSON, for numbers, strings, booleans and null only."""
+    if "default" not in p:
+        return ""
+    d = p["default"]
+    if isinstance(d, dict | list):
+        return "(its fields' defaults)" if isinstance(d, dict) and d else f"`{json.dumps(d)}`"
+    return f"`{json.dumps(d, ensure_ascii=False)}`"
+
+
 def _fields(defn: dict[str, Any]) -> list[str]:
     props = defn.get("properties", {})
     if not props:
@@ -65,7 +76,7 @@ def _fields(defn: dict[str, Any]) -> list[str]:
     lines = ["| field | type | required | default | description |",
              "| --- | --- | --- | --- | --- |"]
     for name, p in props.items():
-        default = "" if "default" not in p or name in required else f"`{p['default']!r}`"
+        default = _default(p) if name not in required else ""
         lines.append(f"| `{name}` | {_cell(_type(p))} | {'yes' if name in required else ''} | "
                      f"{_cell(default)} | {_cell(p.get('description', ''))} |")
     return lines
