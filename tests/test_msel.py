@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from sim.exercise import (
     msel_to_csv,
     parse_msel_yaml,
 )
+from sim.exercise.decisions import load_decisions, msel_path
 from sim.exercise.msel import scenario_path
 from sim.interventions import AddStock, CloseRoads
 from sim.run import run
@@ -411,3 +413,50 @@ def test_every_msel_fits_its_scenario_cites_its_plan_and_acts(name: str) -> None
     r = run(sc, 1, effects)
     assert [e[2] for e in r.events if e[1] == "intervention"] == [
         e.kind for e in sorted(effects, key=lambda e: e.at_h)]
+
+
+@pytest.mark.parametrize("name", sorted(PLAN_OF))
+def test_every_decision_script_fits_its_msel_scenario_and_plan(name: str) -> None:
+    """Each plan's decision script (scenarios/exercises/<scenario>_decisions.yaml) loads against
+    its own MSEL and scenario without playing (roles, expected actions, the decisions checked
+    together), names only expected actions of that MSEL, gives every entry a source (its own
+    plan's resolving lines or an assumption) and asks one fork."""
+    path = EXAMPLES / f"{name}_decisions.yaml"
+    assert {p.name for p in EXAMPLES.glob("*_decisions.yaml")} == {
+        f"{n}_decisions.yaml" for n in PLAN_OF}
+    m = msel_path(load_decisions(path), path)
+    assert m == EXAMPLES / f"{name}_msel.yaml"
+    sc = load_scenario(ROOT / "scenarios" / f"{name}.yaml")
+    msel = load_msel(m, sc)
+    script = load_decisions(path, sc, msel)
+    expected = {i.expected_action.id for i in msel.injects if i.expected_action}
+    named = {e.action for e in script.decisions if e.action}
+    assert named <= expected
+    assert len(named) >= len(expected) - 2  # most injects are answered
+    assert all(e.source and (f"{PLAN_OF[name]}#L" in e.source or "assumption" in e.source)
+               for e in script.decisions)
+    assert check_citations(path, clauses=False) == []
+    assert sum(e.fork is not None for e in script.decisions) == 1
+
+
+def test_two_decision_scripts_leave_an_expected_action_late_or_untaken() -> None:
+    """The after-action report has something to find: Fuzhou orders the evacuation after its
+    contingency's deadline, Shicheng leaves the rotation of tired teams untaken; the others
+    answer every inject in time (a contingency's own action counts only if it fires)."""
+    found = {}
+    for name in PLAN_OF:
+        path = EXAMPLES / f"{name}_decisions.yaml"
+        script = load_decisions(path)
+        msel = load_msel(msel_path(script, path) or path)
+        taken: dict[str, float] = {}
+        for e in script.ordered():
+            if e.action:
+                taken.setdefault(e.action, e.at_h)
+        late = [w.action for i in msel.injects if (w := i.when_not) is not None
+                and taken.get(w.action, math.inf) > w.by_h]
+        missing = [i.expected_action.id for i in msel.injects if i.expected_action
+                   and i.when_not is None and i.expected_action.id not in taken]
+        if late or missing:
+            found[name] = (late, missing)
+    assert found == {"fuzhou_flood": (["order_evacuation"], []),
+                     "shicheng_flash_flood": ([], ["rotate_teams"])}
