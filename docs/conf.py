@@ -5,6 +5,7 @@ Build with ``make docs`` (``sphinx-build -W --keep-going docs docs/_build/html``
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -12,6 +13,19 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "_ext"))
 
 import sim  # noqa: E402
+
+# The notebooks live in notebooks/ (tests and users run them there); Sphinx reads sources under
+# docs/ only, so they are copied to docs/notebooks/ (gitignored) when they changed. A copy, not a
+# link: MyST resolves a link's target to its real path, outside the sources.
+NOTEBOOKS = HERE / "notebooks"
+NOTEBOOKS.mkdir(exist_ok=True)
+for _nb in sorted((HERE.parent / "notebooks").glob("*.ipynb")):
+    _copy = NOTEBOOKS / _nb.name
+    if not _copy.exists() or _copy.read_bytes() != _nb.read_bytes():
+        shutil.copy2(_nb, _copy)
+for _old in NOTEBOOKS.glob("*.ipynb"):
+    if not (HERE.parent / "notebooks" / _old.name).exists():
+        _old.unlink()
 
 project = "sim"
 author = "sim contributors"

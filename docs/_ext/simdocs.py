@@ -58,6 +58,12 @@ def _cell(text: Any) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
 
+def _prose(text: str) -> str:
+    """Markdown emphasis characters escaped outside code spans (``'_'`` is not italics)."""
+    parts = re.split(r"(`+[^`]*`+)", text)
+    return "".join(p if p.startswith("`") else re.sub(r"([_*<>])", r"\\\1", p) for p in parts)
+
+
 def _default(p: dict[str, Any]) -> str:
     """A field's default as JSON, for numbers, strings, booleans and null only."""
     if "default" not in p:
@@ -78,13 +84,13 @@ def _fields(defn: dict[str, Any]) -> list[str]:
     for name, p in props.items():
         default = _default(p) if name not in required else ""
         lines.append(f"| `{name}` | {_cell(_type(p))} | {'yes' if name in required else ''} | "
-                     f"{_cell(default)} | {_cell(p.get('description', ''))} |")
+                     f"{_cell(default)} | {_cell(_prose(p.get('description', '')))} |")
     return lines
 
 
 def _description(defn: dict[str, Any]) -> list[str]:
     text = defn.get("description", "").strip()
-    return [text.replace(":func:", "").replace(":class:", ""), ""] if text else []
+    return [_prose(text.replace(":func:", "").replace(":class:", "")), ""] if text else []
 
 
 def schema_markdown(schema: dict[str, Any]) -> str:
