@@ -61,70 +61,12 @@ scenario), :mod:`~sim.interventions.load` (from data and YAML files),
 :mod:`~sim.interventions.apply` (on a running model), :mod:`~sim.interventions.describe`.
 """
 
+from sim.interventions import kinds as _kinds
 from sim.interventions.apply import apply_intervention, response_level
 from sim.interventions.check import check_interventions
 from sim.interventions.describe import describe
-from sim.interventions.kinds import (
-    DECISION_KINDS,
-    EVENT_KINDS,
-    AddStock,
-    AddVehicles,
-    Aftershock,
-    Branch,
-    CloseRoads,
-    CloseShelter,
-    CutLink,
-    DispatchTeam,
-    Effect,
-    ExtendEvacuation,
-    ExtraRain,
-    HospitalOut,
-    Intervention,
-    OpenShelter,
-    OrderEvacuation,
-    RaiseResponseLevel,
-    ReleaseAgreement,
-    ReopenLink,
-    RequestMutualAid,
-    SetDeliveryPriority,
-    SetDispatchRule,
-    StockPointLost,
-    SupplierDelayed,
-    TeamUnavailable,
-)
+from sim.interventions.kinds import *  # noqa: F403  (the names of kinds.__all__)
 from sim.interventions.load import load_interventions, parse_intervention
 
-__all__ = [
-    "DECISION_KINDS",
-    "EVENT_KINDS",
-    "AddStock",
-    "AddVehicles",
-    "Aftershock",
-    "Branch",
-    "CloseRoads",
-    "CloseShelter",
-    "CutLink",
-    "DispatchTeam",
-    "Effect",
-    "ExtendEvacuation",
-    "ExtraRain",
-    "HospitalOut",
-    "Intervention",
-    "OpenShelter",
-    "OrderEvacuation",
-    "RaiseResponseLevel",
-    "ReleaseAgreement",
-    "ReopenLink",
-    "RequestMutualAid",
-    "SetDeliveryPriority",
-    "SetDispatchRule",
-    "StockPointLost",
-    "SupplierDelayed",
-    "TeamUnavailable",
-    "apply_intervention",
-    "check_interventions",
-    "describe",
-    "load_interventions",
-    "parse_intervention",
-    "response_level",
-]
+__all__ = [*_kinds.__all__, "apply_intervention", "check_interventions", "describe",
+           "load_interventions", "parse_intervention", "response_level"]

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.exercise.review import CAPABILITY_ZH, RATINGS, Review, review_exercise
+from sim.report.plan_markdown import fmt_num
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -88,16 +89,7 @@ def _cell(x: Any) -> str:
     return str(x)
 
 
-def _num(x: float | None) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "n/a"
-    if math.isinf(x):
-        return "never"
-    if abs(x) >= 1000:
-        return f"{x:,.0f}"
-    if float(x).is_integer():
-        return f"{int(x)}"
-    return f"{x:.3g}"
+_num = fmt_num
 
 
 def _t(x: float | None) -> str:
