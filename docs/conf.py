@@ -75,5 +75,6 @@ html_theme_options = {
     "show_toc_level": 2,
     "secondary_sidebar_items": ["page-toc"],
 }
-html_static_path: list[str] = []
+html_static_path = ["_static"]
+html_css_files = ["custom.css"]
 suppress_warnings = ["myst.header"]  # the included reference pages start at level-2 headings
