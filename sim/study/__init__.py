@@ -7,7 +7,9 @@ row per run. The rest builds on studies:
 * :func:`resume_study` continues an interrupted study from its directory;
 * :func:`compare` runs variants of a scenario on the same disasters (common random numbers);
 * :func:`sensitivity` (SALib: Sobol or Morris) and :func:`discover` (PRIM) say why a target fails;
-* :func:`plan_capacity` finds the smallest increase of a resource that makes a target hold.
+* :func:`plan_capacity` finds the smallest increase of a resource that makes a target hold;
+* :func:`search` finds the cheapest combination of levers (:func:`load_levers`) that makes chosen
+  targets hold together, checked on fresh runs, or the ceiling and what bounds it.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from sim.study.capacity import CapacityPlan, plan_capacity
 from sim.study.compare import Comparison, compare
 from sim.study.discovery import Discovery, discover, prim
 from sim.study.executors import ExecutorInfo, open_executor
+from sim.study.levers import LeverSpace, load_levers
 from sim.study.runner import (
     StopInfo,
     Study,
@@ -28,6 +31,7 @@ from sim.study.runner import (
     resume_study,
     run_study,
 )
+from sim.study.search import SearchResult, search
 from sim.study.sensitivity import SensitivityResult, sensitivity
 from sim.study.stats import Interval, wilson
 from sim.study.store import ResultStore, StoreError
@@ -39,7 +43,9 @@ __all__ = [
     "Discovery",
     "ExecutorInfo",
     "Interval",
+    "LeverSpace",
     "ResultStore",
+    "SearchResult",
     "SensitivityResult",
     "StopInfo",
     "StoreError",
@@ -49,12 +55,14 @@ __all__ = [
     "TargetSummary",
     "compare",
     "discover",
+    "load_levers",
     "open_executor",
     "plan_capacity",
     "prim",
     "resume_study",
     "run_seed",
     "run_study",
+    "search",
     "sensitivity",
     "wilson",
 ]
