@@ -283,8 +283,11 @@ def _fit_base(data: dict[str, Any], base_data: Mapping[str, Any], notes: list[st
         if shift <= 20:
             continue
         was = (point["lon"], point["lat"])
-        point["lon"] = round(float(point["lon"]) + new[0] - old[0], 4)
-        point["lat"] = round(float(point["lat"]) + new[1] - old[1], 4)
+        lon = round(float(point["lon"]) + new[0] - old[0], 4)
+        lat = round(float(point["lat"]) + new[1] - old[1], 4)
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            continue  # the zones' own coordinates are wrong: their cells say so, not the base
+        point["lon"], point["lat"] = lon, lat
         point["source"] = (f"assumption: the base scenario's {key} moved {shift:.0f} km with the "
                            "zones by sim import; replace with the county's own")
         notes.append(f"hazard.{key}: moved {shift:.0f} km with the zones, from {was[0]:g}, "
