@@ -17,6 +17,7 @@ from sim.scenario.loader import (
     build_yaml,
     compose_yaml,
     read_text,
+    validation_problems,
 )
 
 if TYPE_CHECKING:
@@ -60,10 +61,7 @@ def load_interventions(path: str | Path, scenario: Scenario) -> list[Interventio
     try:
         items = _LIST.validate_python(data)
     except ValidationError as exc:
-        for err in exc.errors(include_url=False):
-            p, line = _locate(tuple(err["loc"]), data, root)
-            problems.append(Problem(file, line, p, str(err["msg"]).removeprefix("Value error, ")))
-        raise ScenarioError(problems) from None
+        raise ScenarioError(validation_problems(exc, data, root, file)) from None
     for i, field, msg in check_interventions(items, scenario):
         p, line = _locate((i, *field_path(field)), data, root)
         problems.append(Problem(file, line, p, msg))

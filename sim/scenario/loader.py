@@ -37,6 +37,7 @@ __all__ = [
     "load_yaml_data",
     "parse_scenario",
     "read_text",
+    "validation_problems",
 ]
 
 
@@ -411,6 +412,20 @@ def _locate(loc: Loc, data: Any, root: _Node) -> tuple[str, int]:
             if node is not None:
                 line = node.line
     return out, line
+
+
+def validation_problems(exc: ValidationError, data: Any, root: _Node,
+                        file: str) -> list[Problem]:
+    """One located :class:`Problem` per error of a pydantic validation of YAML ``data``.
+
+    The message is pydantic's, without its ``Value error,`` prefix (the scenario loader words
+    its own with :func:`_message`).
+    """
+    out = []
+    for err in exc.errors(include_url=False):
+        path, line = _locate(tuple(err["loc"]), data, root)
+        out.append(Problem(file, line, path, str(err["msg"]).removeprefix("Value error, ")))
+    return out
 
 
 def _message(err: Mapping[str, Any]) -> str:

@@ -45,10 +45,10 @@ from sim.scenario.base import Frozen, Name, Text
 from sim.scenario.loader import (
     Problem,
     ScenarioError,
-    _locate,
     build_yaml,
     compose_yaml,
     read_text,
+    validation_problems,
 )
 from sim.scenario.overrides import Override, apply_overrides, parse_path, shifted, value_at
 from sim.scenario.schema import Scenario
@@ -321,10 +321,7 @@ def load_levers(path: str | Path, scenario: Scenario | str | Path) -> LeverSpace
     try:
         levers = Levers.model_validate(data)
     except ValidationError as exc:
-        for err in exc.errors(include_url=False):
-            p, line = _locate(tuple(err["loc"]), data, root)
-            problems.append(Problem(file, line, p, str(err["msg"]).removeprefix("Value error, ")))
-        raise ScenarioError(problems) from None
+        raise ScenarioError(validation_problems(exc, data, root, file)) from None
     lever_nodes = root.children.get("levers")
     lines: list[int | None] = []
     option_lines: list[tuple[int | None, ...]] = []
