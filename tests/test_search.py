@@ -313,3 +313,20 @@ def test_all_targets_hold_together(tmp_path: Path) -> None:
                  evaluate=evaluate)
     assert res.targets == ids and res.answer is None
     assert res.ceiling is not None and res.ceiling.per_target[ids[1]] == 100
+
+
+def test_a_box_of_nearly_every_run_is_not_reported_as_a_failure_condition() -> None:
+    """PRIM always returns a box; at the ceiling one that holds 96 % of the runs and fails in
+    83 % of them against 81 % overall says nothing, and the search must not present it."""
+    from sim.study.discovery import Box, Discovery
+    from sim.study.search import _conditions
+
+    def found(mass: float, density: float, base: float) -> str:
+        box = Box([], coverage=0.99, density=density, mass=mass, runs_in_box=96,
+                  cases_in_box=80)
+        return _conditions(Discovery("t", 100, 81, base, box, None, "it fails when X >= 3"))
+
+    vacuous = found(0.96, 0.83, 0.81)
+    assert "no condition" in vacuous and "X >= 3" not in vacuous
+    assert found(0.30, 0.83, 0.40) == "it fails when X >= 3"  # a small box, twice as often
+    assert found(0.90, 0.90, 0.50) == "it fails when X >= 3"  # large, but far more often
