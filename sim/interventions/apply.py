@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Generator
-from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
-from weakref import WeakKeyDictionary
 
 import numpy as np
 
@@ -71,28 +69,9 @@ national guidance asks areas of medium or higher risk to stock for a level-II re
 level-II response is taken to exceed local stock; reference/parameters.md)."""
 
 
-@dataclass
-class _State:
-    """What the interventions changed in one model that later ones read."""
-
-    level: int | None = None
-    """The response level declared by ``raise_response_level`` (None: none declared)."""
-
-
-_STATE: WeakKeyDictionary[Model, _State] = WeakKeyDictionary()
-
-
-def _state(m: Model) -> _State:
-    st = _STATE.get(m)
-    if st is None:
-        st = _STATE[m] = _State()
-    return st
-
-
 def response_level(m: Model) -> int | None:
     """The response level declared so far in run ``m`` (1 = I highest; None: none declared)."""
-    st = _STATE.get(m)
-    return None if st is None else st.level
+    return m.response_level
 
 
 def _later(m: Model, hours: float | None, fn: Callable[..., Any], *args: Any) -> None:
@@ -322,11 +301,10 @@ def _order(m: Model, zones: list[str], share: float | None, by: float | None) ->
 
 
 def _raise_level(m: Model, it: RaiseResponseLevel) -> None:
-    st = _state(m)
-    if st.level is not None and it.level >= st.level:
-        m.log("response_level_unchanged", str(it.level), st.level)
+    if m.response_level is not None and it.level >= m.response_level:
+        m.log("response_level_unchanged", str(it.level), m.response_level)
         return
-    st.level = it.level
+    m.response_level = it.level
     m.log("response_level", str(it.level), 0)
     for s in m.supply.supplies:
         if (s.kind == "agreement" and it.level <= AGREEMENT_LEVEL) or (

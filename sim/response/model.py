@@ -127,6 +127,9 @@ class Model:
                                else by_tier[z.warning_tier] for z in sc.zones]
         """When the warning reaches each zone's residents (its tier of the chain)."""
         self.started = False
+        self.response_level: int | None = None
+        """The response level declared by a ``raise_response_level`` decision (1 = I, the
+        highest; None: none declared)."""
         self.events: list[tuple[float, str, str, int]] = []
         self.cohorts: list[Cohort] = []
         self.relief = ReliefLog()
