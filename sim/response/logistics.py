@@ -10,9 +10,9 @@ the road network (waiting out road closures), unloads, and takes the next order 
 from __future__ import annotations
 
 import math
-from collections.abc import Generator
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import numpy as np
 
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["Logistics", "PointState", "Truck"]
 
 EPS = 1e-9
+T = TypeVar("T")
 TIER_ORDER = {"village": 0, "township": 1, "county": 2, "city": 3}
 """Order of the tiers for ``dispatch: tiered`` (the lowest tier serves first)."""
 
@@ -94,6 +95,8 @@ class Logistics:
         self.first_stockout: dict[str, float] = {}
         self._order_cache: dict[tuple[int, int], list[PointState]] = {}
         self.deliveries: list[tuple[int, int, int, float, float, float]] = []
+        self.priority: tuple[frozenset[int], frozenset[int]] | None = None
+        """Shelter indexes and zones served first (``set_delivery_priority``); None: none."""
         """(truck, stock point, shelter, dispatched_h, delivered_h, kg) of every trip."""
 
     def add_trucks(self, fleet: str, base: str, count: int, capacity_kg: float,
@@ -192,13 +195,10 @@ class Logistics:
 
     def _retry_backorders(self) -> None:
         pending, self.backorders = self.backorders, {}
-        for si, qty in self._by_priority(pending):
+        for si, qty in self._by_priority(pending.items(), lambda kv: kv[0]):
             self.request(self.m.shelters.by_idx(si), qty)
 
     # -- decisions during the run (sim.interventions) ---------------------------------------
-    priority: tuple[frozenset[int], frozenset[int]] | None = None
-    """Shelter indexes and zones served first (``set_delivery_priority``); None: none."""
-
     def set_dispatch_rule(self, rule: str) -> None:
         """From now on, allocate orders to stock points by ``rule`` (``nearest``, ``tiered``).
 
@@ -240,18 +240,14 @@ class Logistics:
         idx, zones = self.priority
         return shelter in idx or self.m.shelters.by_idx(shelter).zone in zones
 
-    def _order_keys(self) -> list[tuple[int, int]]:
-        """Open orders in the order trucks take them: priority first, then oldest first."""
-        keys = list(self.orders)
-        if self.priority is not None:
-            keys.sort(key=lambda k: not self._first(k[1]))  # stable: oldest first within
-        return keys
+    def _by_priority(self, items: Iterable[T], shelter: Callable[[T], int]) -> list[T]:
+        """Open or back orders with the priority shelters' first, oldest first within each.
 
-    def _by_priority(self, pending: dict[int, np.ndarray]) -> list[tuple[int, np.ndarray]]:
-        """Back orders in the order they are retried: priority first, then oldest first."""
-        out = list(pending.items())
+        ``shelter`` gives an item's shelter index; the sort is stable.
+        """
+        out = list(items)
         if self.priority is not None:
-            out.sort(key=lambda kv: not self._first(kv[0]))
+            out.sort(key=lambda x: not self._first(shelter(x)))
         return out
 
     # -- trucks ------------------------------------------------------------------------------
@@ -261,7 +257,7 @@ class Logistics:
             return
         net = self.m.net
         idle = self.idle
-        for key in self._order_keys():
+        for key in self._by_priority(self.orders, lambda k: k[1]):
             if not idle:
                 return
             point = self.points[key[0]]
