@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bisect import bisect, bisect_left
+from bisect import insort
 from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -94,9 +94,6 @@ class IdleIndex(Generic[V]):
         self.by_zone: dict[int, list[V]] = {}
         """Idle vehicles by zone, highest ``idx`` first (the lowest is last, where
         :meth:`nearest` looks and :meth:`remove` pops)."""
-        self._keys: dict[int, list[int]] = {}
-        """``-idx`` of each ``by_zone`` list, in the same order (bisected without a key
-        function)."""
         self._zone: dict[int, int] = {}
         """Zone under which each idle vehicle (by ``idx``) is filed."""
         for v in vehicles:
@@ -110,33 +107,20 @@ class IdleIndex(Generic[V]):
 
     def insert(self, v: V) -> None:
         """File an idle vehicle under its location."""
-        zone = v.location
-        group = self.by_zone.get(zone)
-        if group is None:
-            self.by_zone[zone] = [v]
-            self._keys[zone] = [-v.idx]
-        else:
-            keys = self._keys[zone]
-            i = bisect(keys, -v.idx)
-            keys.insert(i, -v.idx)
-            group.insert(i, v)
-        self._zone[v.idx] = zone
+        group = self.by_zone.setdefault(v.location, [])
+        insort(group, v, key=lambda u: -u.idx)
+        self._zone[v.idx] = v.location
 
     def remove(self, v: V) -> None:
         """Take a vehicle that is no longer idle out of the index."""
         zone = self._zone.pop(v.idx)
         group = self.by_zone[zone]
-        keys = self._keys[zone]
         if group[-1] is v:
             group.pop()
-            keys.pop()
         else:
-            i = bisect_left(keys, -v.idx)
-            del group[i]
-            del keys[i]
+            group.remove(v)
         if not group:
             del self.by_zone[zone]
-            del self._keys[zone]
 
     def __bool__(self) -> bool:
         return bool(self.by_zone)
