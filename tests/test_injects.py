@@ -435,9 +435,12 @@ def test_set_delivery_priority(demo: sim.Scenario) -> None:
     sh = s.model.shelters
     lg.orders = {(0, 0): np.ones(len(s.model.items)), (0, 3): np.ones(len(s.model.items)),
                  (1, 5): np.ones(len(s.model.items))}
-    assert lg._order_keys() == [(0, 0), (0, 3), (1, 5)]
+    def order_keys() -> list[tuple[int, int]]:
+        return lg._by_priority(lg.orders, lambda k: k[1])
+
+    assert order_keys() == [(0, 0), (0, 3), (1, 5)]
     lg.priority = (frozenset({5}), frozenset({sh.list[3].zone}))
-    assert lg._order_keys() == [(0, 3), (1, 5), (0, 0)]
+    assert order_keys() == [(0, 3), (1, 5), (0, 0)]
     lg.orders, lg.priority = {}, None
     r = sim.run(demo, 1, [it_(kind="set_delivery_priority", at_h=-30,
                               shelters=["hill_village_school"])])
