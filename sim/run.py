@@ -222,8 +222,7 @@ def _collect(sim: Simulation, *, final: bool = True) -> RunResult:
             if c.n > 0:
                 m.relief.close(c)
         relief = m.relief
-        series_t, series_people, series_moves = m.series_t, m.series_people, m.series_moves
-        series_shelter, series_stock, series_beds = m.series_shelter, m.series_stock, m.series_beds
+        series = m.series()
     else:
         relief = ReliefLog(list(m.relief.zone), list(m.relief.n), list(m.relief.t_need),
                            list(m.relief.t_relief))
@@ -231,16 +230,11 @@ def _collect(sim: Simulation, *, final: bool = True) -> RunResult:
             if c.n > 0 and not c.closed:
                 relief.add(c.home, c.n, c.t_need,
                            math.inf if c.relieved_at is None else c.relieved_at)
-        series_t, series_people = list(m.series_t), list(m.series_people)
-        series_shelter, series_stock = list(m.series_shelter), list(m.series_stock)
-        series_beds, series_moves = list(m.series_beds), list(m.series_moves)
-        if not series_t or series_t[-1] < m.env.now:
-            series_t.append(m.env.now)
-            series_moves.append(len(m.ledger.log))
-            series_people.append(m.ledger.counts.copy())
-            series_shelter.append([s.present for s in m.shelters.list])
-            series_stock.append(np.array([p.on_hand for p in m.logistics.points]))
-            series_beds.append([h.occupied for h in m.medical.hospitals])
+        series = tuple(list(x) for x in m.series())
+        if not m.series_t or m.series_t[-1] < m.env.now:
+            for x, value in zip(series, m.series_row(), strict=True):
+                x.append(value)
+    series_t, series_moves, series_people, series_shelter, series_stock, series_beds = series
     t_relief = np.array(relief.t_relief, dtype=float)
     relief_t = np.where(np.isfinite(t_relief), np.maximum(t_relief, 0.0), np.inf)
     n_sh = len(m.shelters.list)

@@ -278,14 +278,22 @@ class Model:
         fn(*args)
 
     # -- recording ---------------------------------------------------------------------------
+    def series(self) -> tuple[list[Any], ...]:
+        """The recorded time series: times, moves before, people, shelters, stock, beds."""
+        return (self.series_t, self.series_moves, self.series_people, self.series_shelter,
+                self.series_stock, self.series_beds)
+
+    def series_row(self) -> tuple[Any, ...]:
+        """The values of :meth:`series` at the current time, in the same order."""
+        return (self.env.now, len(self.ledger.log), self.ledger.counts.copy(),
+                [s.present for s in self.shelters.list],
+                np.array([p.on_hand for p in self.logistics.points]),
+                [h.occupied for h in self.medical.hospitals])
+
     def snapshot(self) -> None:
         """Record the time series at the current time."""
-        self.series_t.append(self.env.now)
-        self.series_moves.append(len(self.ledger.log))
-        self.series_people.append(self.ledger.counts.copy())
-        self.series_shelter.append([s.present for s in self.shelters.list])
-        self.series_stock.append(np.array([p.on_hand for p in self.logistics.points]))
-        self.series_beds.append([h.occupied for h in self.medical.hospitals])
+        for series, value in zip(self.series(), self.series_row(), strict=True):
+            series.append(value)
 
     def _recorder(self) -> Generator[Any, Any, None]:
         dt = self.sc.time.record_every_h
