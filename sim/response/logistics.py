@@ -154,6 +154,10 @@ class Logistics:
                 break
         left = np.array(rest)
         left[left < EPS] = 0.0
+        self._backorder(shelter, left)
+
+    def _backorder(self, shelter: ShelterState, left: np.ndarray) -> None:
+        """What no stock point could give (``left``, zero below EPS) waits as a back order."""
         if left.any():
             self.backorders[shelter.idx] = self.backorders.get(shelter.idx, 0.0) + left
             self.m.log("backorder", shelter.name, int(round(float(left.sum()))))
@@ -194,9 +198,21 @@ class Logistics:
         return order
 
     def _retry_backorders(self) -> None:
+        """Allocate the back orders again (stock arrived or a point is back), in priority order.
+
+        Most back orders wait for items that no point holds yet: those are kept as they are
+        without walking the points (``request`` would find nothing). Which items some point
+        holds is read once: allocations in the loop only take stock, so an item held at the
+        start may be gone later (``request`` then finds that itself), never the reverse.
+        """
         pending, self.backorders = self.backorders, {}
+        held = (self.available >= EPS).any(axis=0)
         for si, qty in self._by_priority(pending.items(), lambda kv: kv[0]):
-            self.request(self.m.shelters.by_idx(si), qty)
+            shelter = self.m.shelters.by_idx(si)
+            if held[qty >= EPS].any():
+                self.request(shelter, qty)
+            else:
+                self._backorder(shelter, qty.copy())
 
     # -- decisions during the run (sim.interventions) ---------------------------------------
     def set_dispatch_rule(self, rule: str) -> None:
@@ -253,10 +269,10 @@ class Logistics:
     # -- trucks ------------------------------------------------------------------------------
     def dispatch(self) -> None:
         """Give open orders to idle trucks: oldest order first, nearest idle truck."""
-        if not self.orders:
+        idle = self.idle
+        if not self.orders or not idle:  # most calls: nothing to give, or no truck to take it
             return
         net = self.m.net
-        idle = self.idle
         for key in self._by_priority(self.orders, lambda k: k[1]):
             if not idle:
                 return

@@ -301,10 +301,14 @@ class Network:
 
     def rank(self, a: int, b: int) -> float:
         """Ordering key for 'nearest' (hours at the reference speed; ``inf`` if cut off)."""
+        return self.rank_row(a)[b]
+
+    def rank_row(self, a: int) -> list[float]:
+        """:meth:`rank` from ``a`` to every zone (a list to read, not to change)."""
         row = self._rank[a]
         if row is None:
             row = self._row(a)
-        return row[b]
+        return row
 
     def trip_hours(self, a: int, b: int, speed_kmh: float) -> float:
         """One trip's travel time: the base time times a lognormal factor of median 1."""

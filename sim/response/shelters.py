@@ -327,7 +327,8 @@ class Shelters:
         key = (zone, net.row_version[zone], len(self.list))
         order = self._order_cache.get(key)
         if order is None:
-            order = sorted(self.list, key=lambda s: (net.rank(zone, s.zone), s.idx))
+            row = net.rank_row(zone)
+            order = sorted(self.list, key=lambda s: (row[s.zone], s.idx))
             self._order_cache[key] = order
         return order
 
