@@ -29,6 +29,7 @@ __all__ = [
     "name_of",
     "parse_lang",
     "pick",
+    "say",
     "tr",
 ]
 
@@ -268,3 +269,21 @@ def clause_of(target: Any, lang: Lang = "en") -> str:
         _fallback(f"clause of {tid!r}")
         return str(en or tid)
     return str(en or zh or tid)
+
+
+def say(lang: Lang, en: str, zh: str) -> str:
+    """``en`` or ``zh`` by language: for words built with numbers (figure labels, headings).
+
+    Parameters
+    ----------
+    lang : {"en", "zh"}
+        The language asked for.
+    en, zh : str
+        The same words in English and in Chinese.
+
+    Returns
+    -------
+    str
+        ``zh`` for ``"zh"``, else ``en``.
+    """
+    return zh if lang == "zh" else en
