@@ -121,10 +121,12 @@ def simplify(pts: list[Pt], tol: float) -> list[Pt]:
 
 
 def rnd(pts: list[Pt]) -> list[list[float]]:
+    """Points as GeoJSON positions rounded to :data:`DIGITS` decimals."""
     return [[round(x, DIGITS), round(y, DIGITS)] for x, y in pts]
 
 
 def main(src: str, dest: str) -> None:
+    """Write ``land.geojson`` and ``coastline.geojson`` into ``dest`` from TopoJSON ``src``."""
     topo = json.loads(Path(src).read_text())
     land, coast = [], []
     for poly in decode(topo):

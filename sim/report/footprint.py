@@ -11,9 +11,10 @@ from sim.hazards.impact import Impact
 from sim.scenario.schema import Scenario
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["footprint_figure", "footprint_rows"]
+__all__ = ["draw_hazard_centre", "footprint_figure", "footprint_rows"]
 
 
 def footprint_rows(scenario: Scenario, impact: Impact) -> list[dict[str, Any]]:
@@ -33,6 +34,17 @@ def footprint_rows(scenario: Scenario, impact: Impact) -> list[dict[str, Any]]:
                                  if s.harmful),
         })
     return rows
+
+
+def draw_hazard_centre(ax: Axes, impact: Impact, lang: str = "en") -> None:
+    """Mark the hazard's centre (a typhoon's landfall, an earthquake's epicentre) when known."""
+    d = impact.details
+    for lon_k, lat_k, mark, zh in (("landfall_lon", "landfall_lat", "landfall", "登陆点"),
+                                   ("epicentre_lon", "epicentre_lat", "epicentre", "震中")):
+        if lon_k in d and lat_k in d:
+            ax.plot(d[lon_k], d[lat_k], marker="*", color="tab:blue", markersize=14, zorder=6)
+            ax.annotate(zh if lang == "zh" else mark, (d[lon_k], d[lat_k]), color="tab:blue",
+                        fontsize=8, zorder=6)
 
 
 def footprint_figure(scenario: Scenario, impact: Impact) -> Figure:
@@ -57,12 +69,7 @@ def footprint_figure(scenario: Scenario, impact: Impact) -> Figure:
         label = r["zone"] + (f"\n{r['depth_m']:.1f} m" if r["depth_m"] > 0 else "")
         ax_map.annotate(label, (r["lon"], r["lat"]), fontsize=8, xytext=(4, 4),
                         textcoords="offset points")
-    d = impact.details
-    for lon_k, lat_k, mark in (("landfall_lon", "landfall_lat", "landfall"),
-                               ("epicentre_lon", "epicentre_lat", "epicentre")):
-        if lon_k in d and lat_k in d:
-            ax_map.plot(d[lon_k], d[lat_k], marker="*", color="tab:blue", markersize=14)
-            ax_map.annotate(mark, (d[lon_k], d[lat_k]), color="tab:blue", fontsize=8)
+    draw_hazard_centre(ax_map, impact)
     fig.colorbar(sc, ax=ax_map, label=impact.intensity_unit)
     ax_map.set_xlabel("longitude")
     ax_map.set_ylabel("latitude")
