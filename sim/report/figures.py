@@ -13,6 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.i18n import Lang, say
+from sim.report.cjk_font import localized
+
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
@@ -43,8 +46,9 @@ def _figure(w: float, h: float) -> Figure:
     return Figure(figsize=(w, h), layout="constrained")
 
 
-def p_holds(summary: StudySummary) -> Figure:
-    """P(holds) of every target with its interval, and the number of runs."""
+@localized
+def p_holds(summary: StudySummary, *, lang: Lang = "en") -> Figure:
+    """P(holds) of every target with its interval, and the number of runs (labels in ``lang``)."""
     ts = summary.targets
     fig = _figure(7, 0.6 * len(ts) + 1.4)
     ax = fig.add_subplot()
@@ -59,14 +63,18 @@ def p_holds(summary: StudySummary) -> Figure:
                         color=color, capsize=4)
     for yi, t, f in zip(y, ts, found, strict=True):
         text = (f"{t.p_holds.estimate:.2f} [{t.p_holds.low:.2f}, {t.p_holds.high:.2f}]" if f
-                else f"not a finding: {t.basis.words if t.basis else ''}")
+                else say(lang, f"not a finding: {t.basis.words if t.basis else ''}",
+                         f"非模拟结论：{_basis_zh(t)}"))
         ax.annotate(text, (t.p_holds.estimate, yi), textcoords="offset points", xytext=(0, 7),
                     ha="center", fontsize=8, color="black" if f else "0.4")
     ax.set_yticks(y, [t.id for t in ts])
     ax.set_xlim(-0.02, 1.02)
     ax.set_ylim(-0.7, len(ts) - 0.3)
-    ax.set_xlabel(f"P(target holds), {summary.confidence:.0%} Wilson interval")
-    ax.set_title(f"{summary.scenario}: {summary.runs} runs, seed {summary.seed}", fontsize=10)
+    ax.set_xlabel(say(lang, f"P(target holds), {summary.confidence:.0%} Wilson interval",
+                      f"目标达标概率（{summary.confidence:.0%} Wilson置信区间）"))
+    ax.set_title(say(lang, f"{summary.scenario}: {summary.runs} runs, seed {summary.seed}",
+                     f"{summary.scenario}：{summary.runs}次模拟，随机种子{summary.seed}"),
+                 fontsize=10)
     ax.grid(axis="x", alpha=0.3)
     return fig
 
@@ -127,18 +135,25 @@ def relief_time(study: Study, target: str | None = None) -> Figure:
     return fig
 
 
-def _fan(ax: Axes, s: pd.DataFrame, col: str, color: str = COLOR) -> None:
+def _basis_zh(t: Any) -> str:
+    words = getattr(t.basis, "words_zh", None) if t.basis else None
+    return str(words or (t.basis.words if t.basis else ""))
+
+
+def _fan(ax: Axes, s: pd.DataFrame, col: str, color: str = COLOR, lang: Lang = "en") -> None:
     g = s.groupby("time_h", sort=True)[col]
     t = np.array(sorted(s["time_h"].unique()))
     for (a, b), alpha in zip(BANDS, (0.2, 0.4), strict=True):
         lo, hi = g.quantile(a).to_numpy(), g.quantile(b).to_numpy()
         ax.fill_between(t, lo, hi, color=color, alpha=alpha, lw=0,
-                        label=f"{a:.0%}-{b:.0%} of runs")
-    ax.plot(t, g.median().to_numpy(), color=color, lw=1.5, label="median")
+                        label=say(lang, f"{a:.0%}-{b:.0%} of runs", f"{a:.0%}-{b:.0%}的模拟"))
+    ax.plot(t, g.median().to_numpy(), color=color, lw=1.5, label=say(lang, "median", "中位数"))
     ax.grid(alpha=0.3)
 
 
-def fan_chart(study: Study, kind: str = "shelter", columns: list[str] | None = None) -> Figure:
+@localized
+def fan_chart(study: Study, kind: str = "shelter", columns: list[str] | None = None, *,
+              lang: Lang = "en") -> Figure:
     """Fan charts over time across runs: ``shelter`` occupancy, ``stock`` on hand, ``people``.
 
     Parameters
@@ -149,6 +164,8 @@ def fan_chart(study: Study, kind: str = "shelter", columns: list[str] | None = N
         Which series: one panel per shelter (with its capacity), item, or state.
     columns : list of str, optional
         Only these shelters / items / states.
+    lang : {"en", "zh"}
+        Language of the labels; Chinese uses the shelters' ``name_zh`` where they have one.
     """
     s = _need_series(study)
     prefix = f"{kind}."
@@ -165,21 +182,48 @@ def fan_chart(study: Study, kind: str = "shelter", columns: list[str] | None = N
     fig = _figure(4.2 * ncol, 2.8 * nrow + 0.4)
     axes = np.atleast_1d(fig.subplots(nrow, ncol, squeeze=False)).ravel()
     caps = {sh.name: sh.capacity for sh in study.scenario.shelters}
+    shown = _shown_names(study, kind, lang)
     for ax, c in zip(axes, cols, strict=False):
-        _fan(ax, s, c)
+        _fan(ax, s, c, lang=lang)
         name = c.removeprefix(prefix)
         if kind == "shelter" and caps.get(name):
-            ax.axhline(caps[name], color=FAIL, lw=1, ls="--", label="stated capacity")
+            ax.axhline(caps[name], color=FAIL, lw=1, ls="--",
+                       label=say(lang, "stated capacity", "标称容量"))
         ax.axvline(0, color="grey", lw=0.8)
-        ax.set_title(name, fontsize=9)
-        ax.set_xlabel("hours from onset")
+        ax.set_title(shown.get(name, name), fontsize=9)
+        ax.set_xlabel(say(lang, "hours from onset", "灾害发生后小时数"))
     for ax in axes[n:]:
         ax.set_visible(False)
     axes[0].legend(fontsize=7)
+    if lang == "zh":
+        what = {"shelter": "各避灾安置场所人数", "stock": "库存物资（全部储备点）",
+                "people": "各状态人数"}.get(kind, kind)
+        fig.suptitle(f"{study.scenario.name}：{what}，{study.runs}次模拟", fontsize=10)
+        return fig
     what = {"shelter": "people in each shelter", "stock": "stock on hand (all points)",
             "people": "people by state"}.get(kind, kind)
     fig.suptitle(f"{study.scenario.name}: {what}, {study.runs} runs", fontsize=10)
     return fig
+
+
+def _shown_names(study: Study, kind: str, lang: Lang) -> dict[str, str]:
+    """Panel titles in Chinese: shelters' and items' ``name_zh``, states' plan terms."""
+    if lang == "en":
+        return {}
+    from sim.i18n import CATALOGUE, name_of
+
+    sc = study.scenario
+    if kind == "shelter":
+        return {sh.name: name_of(sh, lang) for sh in sc.shelters}
+    if kind == "stock":
+        items = getattr(sc, "items", None) or {}
+        out: dict[str, str] = {}
+        for key, item in (items.items() if isinstance(items, dict) else []):
+            zh = getattr(item, "name_zh", None)
+            if zh:
+                out[key] = str(zh)
+        return out
+    return dict(CATALOGUE)
 
 
 def sensitivity_bars(result: SensitivityResult, target: str, top: int = 12) -> Figure:

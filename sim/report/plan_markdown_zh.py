@@ -1,0 +1,235 @@
+"""The plan report in Chinese (``sim report --lang zh``), from its JSON document only.
+
+The headline, the scenario, the verdict table (targets with their plan clauses' Chinese words),
+the time to basic relief (基本生活救助) and the figures are written in Chinese; the detailed
+sections (failure conditions, the smallest extra resource, other readings, standards,
+sensitivity, assumptions, method) follow in English under a Chinese heading, as
+:func:`sim.report.plan_markdown.render_markdown` writes them, so nothing the English report says
+is lost. Plan terms carry the project's Chinese names (转移, 集中安置, 基本生活救助, 协议储备).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sim.i18n import clause_of, tr
+from sim.report import plan_markdown as M
+
+__all__ = ["render_markdown_zh"]
+
+HAZARD_ZH = {"typhoon": "台风", "flood": "洪水", "earthquake": "地震"}
+
+_OUTCOMES = {"needing_relief": "人需要基本生活救助",
+             "evacuated_before_onset": "人在灾害发生前转移",
+             "displaced_by_hazard": "人因灾失去住所",
+             "shelter_peak_total": "人在高峰时集中安置",
+             "unplaced_peak": "人在高峰时无处安置",
+             "killed": "人死亡", "injured": "人受伤"}
+
+_STOP = {"precision": "每个适用目标的置信区间半宽均不超过{ci}",
+         "max_runs": "达到{runs}次模拟上限（要求半宽不超过{ci}，最宽半宽{hw}）",
+         "runs": "达到固定模拟次数"}
+
+
+def _pct(x: Any) -> str:
+    return "不适用" if x is None else f"{100 * float(x):.0f}%"
+
+
+def _hours(x: Any) -> str:
+    return "从未达到" if x is None else f"{float(x):.1f}小时"
+
+
+def _num(x: Any) -> str:
+    s = M.fmt_num(x)
+    return {"n/a": "不适用", "never": "从未"}.get(s, s)
+
+
+def _value(x: Any, unit: str | None) -> str:
+    s = M.fmt_value(x, unit)
+    return {"n/a": "不适用", "never": "从未"}.get(s, s)
+
+
+def _p(t: Mapping[str, Any]) -> str:
+    if t["p_holds"] is None:
+        return "不适用（从不适用）"
+    p = f"{t['p_holds']:.3f} [{t['ci_low']:.3f}, {t['ci_high']:.3f}]"
+    basis = t.get("basis") or "simulated"
+    if basis == "simulated":
+        return p
+    words = (t.get("basis_words") or {}).get("zh") or basis
+    return f"{p}（{words}）"
+
+
+def _verdict(t: Mapping[str, Any], goal: float) -> str:
+    if t["p_holds"] is None:
+        return "从不适用"
+    if (t.get("basis") or "simulated") != "simulated":
+        return "非模拟结论（见依据）"
+    if t["ci_low"] >= goal:
+        return f"达到（概率≥{goal:.0%}）"
+    if t["ci_high"] < goal:
+        return "未达到" if t["ci_high"] < 0.5 else f"低于{goal:.0%}"
+    return f"接近{goal:.0%}"
+
+
+class _Clause:
+    """A verdict-table target seen as :func:`sim.i18n.clause_of` reads it."""
+
+    def __init__(self, t: Mapping[str, Any]) -> None:
+        cl = t.get("clause") or {}
+        self.id = t["id"]
+        self.clause_en = cl.get("en")
+        self.clause_zh = cl.get("zh")
+
+
+def _esc(s: str) -> str:
+    return s.replace("|", "\\|").replace("\n", " ")
+
+
+def _scenario_zh(sc: Mapping[str, Any]) -> str:
+    stocks = "、".join(f"{tr(tier, 'zh')} {n}个" for tier, n in sc["stock_points"].items())
+    parts = [
+        f"情景共有{sc['zones']}个区域、{sc['population']:,}名居民；"
+        f"{sc['shelters']}处避灾安置场所，规划安置{_num(sc['shelter_places'])}人"
+        + (f"，另有{sc['reserve_shelters']}处备用场所可安置{_num(sc['reserve_places'])}人"
+           if sc["reserve_shelters"] else "")
+        + f"；{sum(sc['stock_points'].values())}个物资储备点（{stocks or '无'}）；"
+        f"{sc['truck_fleets']}个车队平均{_num(sc['trucks_mean'])}辆卡车；"
+        f"{sc['teams']}支队伍共{sc['team_members']:,}人；"
+        f"{sc['supplies']}项协议储备或外部支援物资；{sc['uncertain_inputs']}个不确定输入。"]
+    hz = sc.get("hazard_inputs") or []
+    if hz:
+        from sim.scenario.labels import describe
+
+        txt = "；".join(f"{describe(h['input'], lang='zh')} {_num(h['p5'])}–{_num(h['p95'])}"
+                       f"（{h['dist']}）" for h in hz[:8])
+        parts.append(f"灾种为{HAZARD_ZH.get(sc['hazard'], sc['hazard'])}；"
+                     f"主要输入在各次模拟中的范围（第5至第95百分位）：{txt}。")
+    oc = sc.get("outcomes") or {}
+    bits = [f"{_num(v['p50'])}（{_num(v['p5'])}–{_num(v['p95'])}）{_OUTCOMES[k]}"
+            for k, v in oc.items() if v is not None and k in _OUTCOMES]
+    if bits:
+        parts.append("中位数模拟（第5至第95百分位）中：" + "；".join(bits) + "。")
+    return "".join(parts)
+
+
+def _headline(doc: Mapping[str, Any]) -> list[str]:
+    t = M.relief_summary(doc)
+    if t is None:
+        return ["**本情景没有基本生活救助目标。**", ""]
+    r = doc["relief"]
+    goal = doc["budget"]["goal"]
+    verdict = _verdict(t, goal)
+    return [f"**灾害发生后{r['hours']:g}小时内基本生活救助能否达到？** "
+            f"达标概率 = {_p(t)}（95% Wilson置信区间，{t['applicable_runs']:,}次模拟）："
+            f"{verdict}。", ""]
+
+
+def _verdict_table(doc: Mapping[str, Any]) -> list[str]:
+    st = doc["study"]
+    goal = doc["budget"]["goal"]
+    stop = st.get("stop") or {}
+    why = _STOP.get(stop.get("reason", "runs"), "").format(
+        ci=_num(stop.get("until_ci")), runs=f"{st['runs']:,}", hw=_num(stop.get("max_half_width")))
+    L = ["## 结论", "",
+         f"共{st['runs']:,}次模拟（根随机种子{st['seed']}）；{why}时停止。达标概率按目标适用的"
+         "模拟计算，95% Wilson置信区间。", "",
+         "| 目标 | 预案条款 | 依据 | 达标概率 [95%置信区间] | 结论 | 适用比例 "
+         "| 数值中位数（p5–p95） | 阈值 |",
+         "|---|---|---|---|---|---|---|---|"]
+    for t in st["targets"]:
+        q = t["value"]["quantiles"]
+        med, p5, p95 = ((q.get(k) or {}).get("estimate") for k in ("0.5", "0.05", "0.95"))
+        val = (f"{_value(med, t['unit'])}（{_value(p5, t['unit'])}–{_value(p95, t['unit'])}）"
+               if t["applicable_runs"] else "不适用")
+        thr = f"{t['comparison']} {_value(t['threshold'], t['unit'])}"
+        if t.get("threshold_varies"):
+            thr += "（中位数）"
+        basis = (t.get("basis_words") or {}).get("zh") or "模拟所得"
+        L.append("| " + " | ".join(_esc(x) for x in (
+            f"`{t['id']}`", clause_of(_Clause(t), "zh"), basis, _p(t), _verdict(t, goal),
+            _pct(t["p_applies"]), val, thr)) + " |")
+    L += [""]
+    L += M._figure(doc, "p_holds", "各目标达标概率")
+    return L
+
+
+def _relief(doc: Mapping[str, Any]) -> list[str]:
+    r = doc["relief"]
+    q = r["quantiles"]
+    L = [f"## 基本生活救助时间与{r['hours']:g}小时要求", ""]
+    n = r["runs_with_need"]
+    if n == 0:
+        return [*L, f"{r['runs']:,}次模拟中均无人需要基本生活救助。", ""]
+    at_goal = q.get(f"{r['goal']:g}", q.get("0.9"))
+    L.append(
+        f"从灾害发生到{r['share']:.0%}需要救助的人员获得基本生活救助所需时间："
+        f"中位数{_hours(q['0.5'])}，第75百分位{_hours(q['0.75'])}，第90百分位"
+        f"{_hours(q['0.9'])}。{n:,}次模拟中有{r['within_hours']:,}次在{r['hours']:g}小时内达到"
+        + (f"；{r['never']:,}次在模拟期内始终未达到{r['share']:.0%}" if r["never"] else "")
+        + f"。以{r['goal']:.0%}概率可以承诺的时间（第{100 * r['goal']:.0f}百分位）为"
+        f"{_hours(at_goal)}。")
+    L.append("")
+    L += M._figure(doc, "relief_time", "基本生活救助时间")
+    return L
+
+
+def render_markdown_zh(doc: Mapping[str, Any]) -> str:
+    """The plan report in Chinese, from its JSON document only.
+
+    Parameters
+    ----------
+    doc : Mapping
+        The report's document (``report.json``), as :func:`sim.report.plan_report.build_report`
+        writes it.
+
+    Returns
+    -------
+    str
+        Markdown: Chinese headline, scenario, verdict table, time to relief and figures; the
+        detailed sections of the English report after them.
+    """
+    sc = doc["scenario"]
+    figs = doc.get("figures", {})
+    title = sc["title"].get("zh") or sc["title"]["en"]
+    L = [f"# {title}：预案目标能否达到？", "",
+         f"由 `sim report {sc['file']} --lang zh`（随机种子{doc['seed']}）根据本目录的 "
+         "`report.json` 生成；以下每个数字均来自模拟。", ""]
+    L += _headline(doc)
+    L += ["## 情景与灾害", "", _scenario_zh(sc), ""]
+    L += _verdict_table(doc)
+    if doc.get("relief"):
+        L += _relief(doc)
+    if figs.get("shelters") or figs.get("stock"):
+        L += ["## 避灾安置场所与物资随时间的变化", "",
+              f"前{doc['series_runs']}次模拟的扇形图（中位数、25–75%与5–95%的模拟），横轴为灾害"
+              "发生后的小时数。", ""]
+        L += M._figure(doc, "shelters", "集中安置人数")
+        L += M._figure(doc, "stock", "物资库存")
+    if figs.get("capacity"):
+        L += ["## 使目标达到所需的最少追加资源", ""]
+        L += M._figure(doc, "capacity", "追加资源与达标概率")
+    detail = _english_detail(M.render_markdown(doc))
+    if detail:
+        L += ["## 详细章节（英文）", "",
+              "以下章节（失败条件、最少追加资源、其他解读、静态标准、敏感性、全部假设、方法等）"
+              "与英文报告相同。", ""]
+        L += detail
+    return "\n".join(L).rstrip() + "\n"
+
+
+_TRANSLATED = ("The scenario and its hazard", "Verdict", "Time to basic relief",
+               "Shelters and stock over time")
+
+
+def _english_detail(english: str) -> list[str]:
+    """The English report's sections that the Chinese one does not translate, one level down."""
+    out: list[str] = []
+    for section in english.split("\n## ")[1:]:
+        if section.startswith(_TRANSLATED):
+            continue
+        for line in ("## " + section).strip("\n").splitlines():
+            out.append("#" + line if line.startswith("##") else line)
+        out.append("")
+    return out
