@@ -21,6 +21,7 @@ from sim.hazards import compute_impact
 from sim.hazards.impact import Impact
 from sim.interventions import Branch, Intervention, apply_intervention, check_interventions
 from sim.response.cohorts import ReliefLog
+from sim.response.gcpause import paused_gc
 from sim.response.ledger import State
 from sim.response.model import Model
 from sim.results import RunResult
@@ -194,7 +195,8 @@ def run(scenario: Scenario, seed: int | np.random.SeedSequence = 0,
     -------
     RunResult
     """
-    return Simulation(scenario, seed, interventions, inputs, impact).finish()
+    with paused_gc():  # sampling and the hazard allocate as much as the response
+        return Simulation(scenario, seed, interventions, inputs, impact).finish()
 
 
 def partial_result(sim: Simulation) -> RunResult:

@@ -160,3 +160,22 @@ def test_a_warning_tier_outside_the_chain_is_refused(demo: sim.Scenario) -> None
 
     with pytest.raises(ScenarioError, match=r"warning_tier.*'county' is not in the warning chain"):
         apply_overrides(demo, {"zones[county_seat].warning_tier": "county"})
+
+
+def test_runs_and_steps_leave_the_cyclic_collector_as_they_found_it(demo: sim.Scenario) -> None:
+    """The collector is paused while a run computes (sim.response.gcpause), never left off."""
+    import gc
+
+    assert gc.isenabled()
+    sim.run(demo, 1)
+    assert gc.isenabled()
+    s = sim.Simulation(demo, 1)
+    s.run_until(0.0)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        plain = sim.run(demo, 1)
+        assert not gc.isenabled()  # a caller's choice is kept
+    finally:
+        gc.enable()
+    assert plain.events == s.finish().events  # same run with the collector on or off

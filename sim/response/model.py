@@ -21,6 +21,7 @@ from sim.response.air import Air
 from sim.response.cohorts import Cohort, ReliefLog
 from sim.response.distribution import Distribution
 from sim.response.evacuation import Evacuation
+from sim.response.gcpause import paused_gc
 from sim.response.ledger import Ledger
 from sim.response.logistics import Logistics
 from sim.response.medical import Medical
@@ -75,7 +76,8 @@ class Environment(simpy.Environment):
         stop._ok = True
         stop._value = None
         self.schedule_at(stop, URGENT, at)
-        self.run(until=stop)
+        with paused_gc():
+            self.run(until=stop)
         self.processed -= 1  # the stop event is not part of the model
         # SimPy re-queues a stop event so that it is processed again on resuming; it has no
         # callbacks left, so drop it to keep stepped and straight runs event for event equal.
