@@ -206,7 +206,7 @@ class Logistics:
         start may be gone later (``request`` then finds that itself), never the reverse.
         """
         pending, self.backorders = self.backorders, {}
-        held = (self.available >= EPS).any(axis=0)
+        held: np.ndarray = (self.available >= EPS).any(axis=0)
         for si, qty in self._by_priority(pending.items(), lambda kv: kv[0]):
             shelter = self.m.shelters.by_idx(si)
             if held[qty >= EPS].any():
