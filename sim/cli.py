@@ -33,6 +33,20 @@ class UserError(Exception):
     """An error in the user's input: printed as one line, exit status 2."""
 
 
+def _lang(value: str) -> str:
+    from sim.i18n import parse_lang
+
+    try:
+        return parse_lang(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+Language = Annotated[str, typer.Option(
+    "--lang", callback=_lang,
+    help="Language of tables, reports and figure labels: en (default) or zh (Chinese).")]
+
+
 @app.command()
 def validate(
     file: Annotated[Path | None, typer.Argument(help="Scenario YAML file.", dir_okay=False,
@@ -78,6 +92,7 @@ def run_cmd(
         typer.Option("--interventions", "-i", dir_okay=False,
                      help="YAML list of interventions to apply."),
     ] = None,
+    lang: Language = "en",
 ) -> None:
     """Simulate one run and print its verdict table (or JSON)."""
     from sim.interventions import load_interventions
@@ -90,7 +105,9 @@ def run_cmd(
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=1, sort_keys=False))
     else:
-        typer.echo(format_run(result))
+        from sim.i18n import parse_lang
+
+        typer.echo(format_run(result, parse_lang(lang)))
 
 
 @app.command()
@@ -194,6 +211,7 @@ def study_cmd(
     sets: Sets = None,
     as_json: AsJson = False,
     progress: Progress = None,
+    lang: Language = "en",
 ) -> None:
     """Run a Monte Carlo study: P(each target holds) with its Wilson interval."""
     from sim.report.study import format_summary
@@ -232,7 +250,10 @@ def study_cmd(
         doc["directory"] = str(st.directory) if st.directory else None
         typer.echo(_dump(doc))
     else:
-        typer.echo(format_summary(summary))
+        from sim.i18n import clause_of, parse_lang
+
+        clauses = {t.id: clause_of(t, "zh") for t in st.scenario.targets}
+        typer.echo(format_summary(summary, parse_lang(lang), clauses))
         if st.directory is not None:
             typer.echo(f"\nruns stored in {st.directory} (sim figures {st.directory})")
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from sim.i18n import Lang
 from sim.report.text import table
 
 if TYPE_CHECKING:
@@ -48,8 +50,26 @@ def _signed(iv: Interval) -> str:
     return f"{iv.estimate:+.3f} [{iv.low:+.3f}, {iv.high:+.3f}]"
 
 
-def format_summary(s: StudySummary) -> str:
-    """P(holds) of every target with its interval, and the distribution of its value."""
+def format_summary(s: StudySummary, lang: Lang = "en",
+                   clauses: Mapping[str, str] | None = None) -> str:
+    """P(holds) of every target with its interval, and the distribution of its value.
+
+    Parameters
+    ----------
+    s : StudySummary
+        The study's summary.
+    lang : {"en", "zh"}
+        Language of the table.
+    clauses : mapping of str to str, optional
+        Per target id, its clause in ``lang`` (a column of the Chinese table).
+
+    Returns
+    -------
+    str
+        The table, the targets that are not findings, and how the study stopped.
+    """
+    if lang == "zh":
+        return _format_summary_zh(s, clauses or {})
     rows = []
     for t in s.targets:
         q = t.value.quantiles
@@ -85,6 +105,43 @@ def format_summary(s: StudySummary) -> str:
         lines += ["", f"sequential stopping: {s.stop.runs} runs in rounds "
                       f"{', '.join(str(r) for r in s.stop.rounds)}; {why} "
                       f"{s.stop.until_ci:g} (widest half-width {s.stop.max_half_width:.4f})"]
+    return "\n".join(lines)
+
+
+def _format_summary_zh(s: StudySummary, clauses: Mapping[str, str]) -> str:
+    rows = []
+    for t in s.targets:
+        q = t.value.quantiles
+        qs = " / ".join(_g(q[k].estimate) for k in sorted(q)) if q else "不适用"
+        simulated = t.basis is None or t.basis.kind == "simulated"
+        rows.append((
+            t.id, clauses.get(t.id, ""),
+            _p(t.p_holds) if simulated else f"({_p(t.p_holds)})", _ci(t.p_holds),
+            "模拟所得" if t.basis is None else t.basis.words_zh,
+            f"{t.holds}/{t.applicable}"
+            + (f"（{t.runs - t.applicable}次不适用）" if t.applicable < t.runs else ""),
+            qs.replace("n/a", "不适用").replace("never", "从未"),
+            f"{t.comparison} {_g(t.threshold)}" + ("（中位数）" if t.threshold_varies else ""),
+            t.unit or "",
+        ))
+    conf = f"{s.confidence:.0%}"
+    head = f"情景 {s.scenario} 的研究：{s.runs}次模拟，根随机种子 {s.seed}"
+    if s.elapsed_s:
+        head += f"，用时 {s.elapsed_s:.1f} 秒"
+    lines = [head, ""]
+    lines.append(table(rows, ("目标", "预案条款", "达标概率", f"{conf}置信区间（Wilson）", "依据",
+                              "达到次数", "数值 p5 / p50 / p95", "阈值", "单位")))
+    built = [t for t in s.targets if t.basis is not None and t.basis.kind != "simulated"]
+    if built:
+        lines += ["", "非模拟结论（括号中的概率）："]
+        lines += [f"  {t.id}：{t.basis.words_zh}：{t.basis.reason}" for t in built
+                  if t.basis is not None]
+    if s.stop is not None and s.stop.until_ci is not None:
+        why = {"precision": "每个置信区间的半宽均已不超过",
+               "max_runs": "达到模拟次数上限，尚未使半宽均不超过"}[s.stop.reason]
+        lines += ["", f"序贯停止：共{s.stop.runs}次模拟，分批 "
+                      f"{', '.join(str(r) for r in s.stop.rounds)}；{why} "
+                      f"{s.stop.until_ci:g}（最宽半宽 {s.stop.max_half_width:.4f}）"]
     return "\n".join(lines)
 
 
