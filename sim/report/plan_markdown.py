@@ -147,6 +147,23 @@ def _figure(doc: Mapping[str, Any], key: str, alt: str) -> list[str]:
     return [f"![{alt}]({path})", ""] if path else []
 
 
+def _response_md(doc: Mapping[str, Any]) -> list[str]:
+    """The map and the Gantt chart of one representative run (none in older reports)."""
+    rr = doc.get("response_run")
+    if not rr or not doc.get("figures", {}).get("map"):
+        return []
+    why = (f"the run whose {rr['target']} is nearest its median over the runs" if rr["target"]
+           else "the study's first run")
+    shade = ("people still waiting for relief at the end of the run" if rr["shade"] == "waiting"
+             else "population")
+    L = ["## The response in one run: map and timeline", "",
+         f"Run {rr['run']} of the study ({why}; spawn key {rr['key']} of seed {doc['seed']}). "
+         f"The map shades zones by {shade}, with the road links' state in that run and the "
+         "hazard's peak intensity as rings; the Gantt chart shows who did what, when, per zone. "
+         "Land and coastline: Natural Earth (public domain).", ""]
+    return L + _figure(doc, "map", "map of the run") + _figure(doc, "gantt", "response timeline")
+
+
 def _hours(x: Any) -> str:
     if x is None:
         return "never"
@@ -174,6 +191,7 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
               "runs), hours from the hazard onset.", ""]
         L += _figure(doc, "shelters", "people in shelters")
         L += _figure(doc, "stock", "stock on hand")
+    L += _response_md(doc)
     L += _failure_md(doc)
     L += _zone_waits_md(doc)
     L += _capacity_md(doc)

@@ -1,0 +1,117 @@
+"""Maps of scenarios on the shipped land and coastline (sim.report.maps), offline."""
+
+from __future__ import annotations
+
+import io
+import json
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim.report.comparison import EXAMPLES, PLAN_SCENARIOS
+from sim.report.maps import SHADES, load_geo, map_extent, map_figure, zone_values
+from sim.run import run
+from sim.scenario.loader import load_scenario
+
+SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+COASTAL = ("wenzhou_typhoon", "jinjiang_typhoon", "fuzhou_flood", "demo_coastal_typhoon")
+
+
+def _meets(parts: list[list[tuple[float, float]]], box: tuple[float, float, float, float]
+           ) -> bool:
+    """Whether any vertex of any part lies in the box (lon_min, lat_min, lon_max, lat_max)."""
+    x0, y0, x1, y1 = box
+    return any(x0 <= x <= x1 and y0 <= y <= y1 for part in parts for x, y in part)
+
+
+def _inside(x: float, y: float, ring: list[tuple[float, float]]) -> bool:
+    """Ray casting: whether (x, y) lies inside a closed ring."""
+    pts = np.asarray(ring)
+    xi, yi = pts[:, 0], pts[:, 1]
+    xj, yj = np.roll(xi, 1), np.roll(yi, 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cross = ((yi > y) != (yj > y)) & (x < (xj - xi) * (y - yi) / (yj - yi) + xi)
+    return bool(cross.sum() % 2)
+
+
+def test_shipped_data_is_small_and_cited() -> None:
+    geo = resources.files("sim").joinpath("data", "geo")
+    sizes = {f: len(geo.joinpath(f).read_bytes()) for f in ("land.geojson", "coastline.geojson")}
+    assert sum(sizes.values()) < 2_000_000
+    for f in sizes:
+        doc = json.loads(geo.joinpath(f).read_text("utf-8"))
+        assert "Natural Earth" in doc["properties"]["source"]
+        assert doc["properties"]["licence"] == "public domain"
+    readme = geo.joinpath("README.md").read_text("utf-8")
+    assert "Natural Earth" in readme and "public domain" in readme
+    assert load_geo("land") and load_geo("coastline")
+
+
+@pytest.mark.parametrize("name", [*PLAN_SCENARIOS, *EXAMPLES])
+def test_map_of_each_plan_renders_offline(name: str) -> None:
+    sc = load_scenario(SCENARIOS / f"{name}.yaml")
+    lon = [z.lon for z in sc.zones]
+    lat = [z.lat for z in sc.zones]
+    zbox = (min(lon), min(lat), max(lon), max(lat))
+    frame = map_extent(sc)
+    # the land under the zones is in the data (most zone points fall on it: the demo's are
+    # invented, some at sea); the coast too where the plan is on the sea
+    on_land = [any(_inside(z.lon, z.lat, part) for part in load_geo("land")) for z in sc.zones]
+    assert sum(on_land) >= (0.5 if name in EXAMPLES else 0.8) * len(sc.zones)
+    if name in COASTAL:
+        assert _meets(load_geo("coastline"), frame)
+    fig = map_figure(sc)
+    ax = fig.axes[0]
+    offsets = [c.get_offsets() for c in ax.collections if hasattr(c, "get_offsets")]
+    zone_pts = {(round(float(x), 6), round(float(y), 6)) for o in offsets for x, y in o}
+    assert {(round(z.lon, 6), round(z.lat, 6)) for z in sc.zones} <= zone_pts
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert f"shelters ({len(sc.shelters)})" in legend
+    assert f"stock points ({len(sc.stock_points)})" in legend
+    assert f"hospitals ({len(sc.hospitals)})" in legend
+    texts = " ".join(t.get_text() for t in ax.texts)
+    assert "Natural Earth" in texts and "km" in texts
+    assert frame[0] <= zbox[0] and frame[2] >= zbox[2]
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=40)
+    assert buf.getvalue()[:4] == b"\x89PNG"
+
+
+@pytest.fixture(scope="module")
+def flood() -> tuple:
+    sc = load_scenario(SCENARIOS / "shicheng_flash_flood.yaml")
+    return sc, run(sc, seed=1)
+
+
+def test_values_and_roads_from_a_run(flood: tuple) -> None:
+    sc, r = flood
+    waiting = zone_values(sc, "waiting", r)
+    unmet = ~np.isfinite(r.relief_t)
+    assert waiting.sum() == pytest.approx(float(r.relief_n[unmet].sum()))
+    killed = zone_values(sc, "killed", r)
+    assert killed.sum() == r.final_people()["killed"]
+    assert set(SHADES) >= {"population", "waiting", "killed", "intensity"}
+    fig = map_figure(sc, "waiting", run=r)
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    blocked = {s for _t, k, s, _n in r.events if k == "link_blocked"}
+    cleared = {s for _t, k, s, _n in r.events if k == "link_cleared"}
+    assert blocked, "this run of the flood blocks roads"
+    if cleared:
+        assert "road link: cleared" in legend
+    assert any("peak intensity" in t for t in legend)
+    with pytest.raises(ValueError, match="needs a run"):
+        zone_values(sc, "killed")
+    with pytest.raises(ValueError, match="unknown quantity"):
+        zone_values(sc, "nonsense", r)
+
+
+def test_chinese_labels_use_name_zh(flood: tuple) -> None:
+    sc, r = flood
+    fig = map_figure(sc, "population", run=r, lang="zh")
+    ax = fig.axes[0]
+    names = {t.get_text() for t in ax.texts}
+    zh = [z.name_zh for z in sc.zones if z.name_zh]
+    assert zh and set(zh) <= names
+    assert ax.get_xlabel() == "经度（东经）"
