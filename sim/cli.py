@@ -770,6 +770,7 @@ def footprint(
     out: Annotated[Path | None, typer.Option("--out", "-o", dir_okay=False,
                                              help="Write the footprint figure (PNG, SVG, PDF).")]
     = None,
+    lang: Language = "en",
 ) -> None:
     """Show one hazard realisation per zone (intensity, water, expected outcomes)."""
     from sim.hazards import compute_impact
@@ -792,9 +793,10 @@ def footprint(
     typer.echo(table(rows, ("zone", "onset_h", "intensity", "depth_m", "displaced", "killed",
                             "injured", "trapped", "strikes")))
     if out is not None:
+        from sim.i18n import parse_lang
         from sim.report.footprint import footprint_figure
 
-        fig = footprint_figure(sc, imp)
+        fig = footprint_figure(sc, imp, lang=parse_lang(lang))
         fig.savefig(out, dpi=120, bbox_inches="tight")
         typer.echo(f"wrote {out}")
 
@@ -836,6 +838,7 @@ def exercise_cmd(
     prompt: Annotated[bool | None, typer.Option(
         "--prompt/--no-prompt", help="Read commands (default: on a terminal, without "
         "--decisions).")] = None,
+    lang: Language = "en",
 ) -> None:
     """Run a tabletop exercise: step, inject, decide, fork; or play a decision script."""
     from sim.exercise.decisions import load_decisions, msel_path, play
@@ -898,7 +901,16 @@ def exercise_cmd(
                             f"{exc.strerror or exc}") from None
         typer.echo(f"wrote {', '.join(str(p) for p in paths[:5])}"
                    + (f" and {len(paths) - 5} figures" if len(paths) > 5 else ""))
-    if ex.finished:
+    if ex.finished and lang == "zh":
+        from sim.i18n import clause_of
+        from sim.report.text import table
+
+        typer.echo("推演结束时的目标：")
+        typer.echo(table([(t.id, clause_of(t, "zh"), "不适用" if t.value is None
+                           else f"{t.value:.3g}", "不适用" if t.value is None
+                           else "达到" if t.met else "未达到")
+                          for t in ex.finish().targets], ("目标", "预案条款", "数值", "结论")))
+    elif ex.finished:
         typer.echo("targets at the end:")
         for t in ex.finish().targets:
             val = "n/a" if t.value is None else f"{t.value:.3g}"

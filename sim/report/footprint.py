@@ -8,6 +8,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sim.hazards.impact import Impact
+from sim.i18n import Lang, name_of, say, tr
+from sim.report.cjk_font import localized
 from sim.scenario.schema import Scenario
 
 if TYPE_CHECKING:
@@ -47,11 +49,14 @@ def draw_hazard_centre(ax: Axes, impact: Impact, lang: str = "en") -> None:
                         fontsize=8, zorder=6)
 
 
-def footprint_figure(scenario: Scenario, impact: Impact) -> Figure:
+@localized
+def footprint_figure(scenario: Scenario, impact: Impact, *, lang: Lang = "en") -> Figure:
     """A two-panel figure of one realisation.
 
     Left, a map of zones coloured by peak intensity (sized by population) with the hazard's
-    centre when known; right, bars of expected displaced and killed per zone.
+    centre when known; right, bars of expected displaced and killed per zone. With
+    ``lang="zh"`` the labels are Chinese and zones are named by their ``name_zh`` where they
+    have one.
     """
     import matplotlib
 
@@ -59,6 +64,7 @@ def footprint_figure(scenario: Scenario, impact: Impact) -> Figure:
     import matplotlib.pyplot as plt
 
     rows = footprint_rows(scenario, impact)
+    shown = {z.name: name_of(z, lang) for z in scenario.zones}
     fig, (ax_map, ax_bar) = plt.subplots(1, 2, figsize=(12, 5))
     pops = [r["population"] for r in rows]
     big = max(pops) if pops and max(pops) > 0 else 1
@@ -66,22 +72,24 @@ def footprint_figure(scenario: Scenario, impact: Impact) -> Figure:
                         c=[r["intensity"] for r in rows], s=[60 + 600 * p / big for p in pops],
                         cmap="magma_r", edgecolors="k")
     for r in rows:
-        label = r["zone"] + (f"\n{r['depth_m']:.1f} m" if r["depth_m"] > 0 else "")
+        label = shown[r["zone"]] + (f"\n{r['depth_m']:.1f} m" if r["depth_m"] > 0 else "")
         ax_map.annotate(label, (r["lon"], r["lat"]), fontsize=8, xytext=(4, 4),
                         textcoords="offset points")
-    draw_hazard_centre(ax_map, impact)
+    draw_hazard_centre(ax_map, impact, lang)
     fig.colorbar(sc, ax=ax_map, label=impact.intensity_unit)
-    ax_map.set_xlabel("longitude")
-    ax_map.set_ylabel("latitude")
-    ax_map.set_title(f"{scenario.name}: {impact.hazard} footprint")
+    ax_map.set_xlabel(tr("longitude", lang))
+    ax_map.set_ylabel(tr("latitude", lang))
+    ax_map.set_title(say(lang, f"{scenario.name}: {impact.hazard} footprint",
+                         f"{scenario.name}：{tr(impact.hazard, lang)}影响范围"))
     x = range(len(rows))
     ax_bar.bar([i - 0.2 for i in x], [r["displaced"] for r in rows], width=0.4,
-               label="displaced")
-    ax_bar.bar([i + 0.2 for i in x], [r["killed"] for r in rows], width=0.4, label="killed")
+               label=say(lang, "displaced", "失去住所"))
+    ax_bar.bar([i + 0.2 for i in x], [r["killed"] for r in rows], width=0.4,
+               label=say(lang, "killed", "死亡"))
     ax_bar.set_yscale("symlog", linthresh=1.0)
-    ax_bar.set_xticks(list(x), [r["zone"] for r in rows], rotation=30, ha="right")
-    ax_bar.set_ylabel("expected people (if nobody left)")
+    ax_bar.set_xticks(list(x), [shown[r["zone"]] for r in rows], rotation=30, ha="right")
+    ax_bar.set_ylabel(say(lang, "expected people (if nobody left)", "预期人数（假设无人转移）"))
     ax_bar.legend()
-    ax_bar.set_title("expected outcomes per zone")
+    ax_bar.set_title(say(lang, "expected outcomes per zone", "各区域预期后果"))
     fig.tight_layout()
     return fig
