@@ -520,31 +520,72 @@ def discover_cmd(
 @_study_errors
 def plan_cmd(
     file: ScenarioFile,
-    target: Annotated[str, typer.Option(help="Id of the target to make hold.")],
-    resource: Annotated[str, typer.Option(
-        help="Path of the count or quantity to increase, e.g. vehicles[county_trucks].count.")],
-    probability: Annotated[float, typer.Option(
-        min=0.0, max=1.0, help="Goal for P(holds).")] = 0.9,
-    runs: Annotated[int, typer.Option(min=10, help="Runs per evaluated increase.")] = 200,
+    levers: Annotated[Path | None, typer.Option(
+        "--levers", dir_okay=False,
+        help="Levers file (default levers/<scenario stem>_levers.yaml beside the scenario).")]
+    = None,
+    targets: Annotated[str, typer.Option(
+        help="Targets to answer for: 'plan' (every simulated target, and all of them "
+        "together), 'all' (every target) or ids, comma-separated.")] = "plan",
+    goal: Annotated[float, typer.Option(help="Goal for P(holds).")] = 0.9,
+    budget: Annotated[int, typer.Option(
+        min=1, help="Runs in all, the fresh checks included.")] = 1500,
+    runs: Annotated[int, typer.Option(min=1, help="Runs per candidate (common seeds).")] = 40,
+    fresh_runs: Annotated[int, typer.Option(min=1, help="Runs of each fresh check.")] = 100,
+    checks: Annotated[int, typer.Option(
+        min=1, help="Most candidates checked on fresh runs per answer.")] = 2,
+    each_checks: Annotated[int, typer.Option(
+        min=0, help="Fresh checks reserved for the targets' own answers.")] = 3,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", file_okay=False,
+        help="Search directory (resumed when it holds the same search); plan.json goes there.")]
+    = None,
     seed: Seed = 0,
-    step: Annotated[float | None, typer.Option(
-        help="Search grid (default 1 for counts).")] = None,
-    max_increase: Annotated[float | None, typer.Option(
-        help="Largest increase to try.")] = None,
     workers: Workers = None,
-    scheduler: Scheduler = None,
-    dask_local: DaskLocal = False,
     as_json: AsJson = False,
     progress: Progress = None,
 ) -> None:
-    """Smallest increase of a resource that lifts P(target holds) to the goal (CRN search)."""
-    from sim.report.study import format_plan
-    from sim.study.capacity import plan_capacity
+    """What would make it hold: the cheapest combination of levers per target and for the plan."""
+    from sim.study.hold import HoldSettings, hold_analysis, levers_file_for, simulated_targets
+    from sim.study.plan_facts import target_label
 
-    plan = plan_capacity(file, target, resource, probability, runs=runs, seed=seed, step=step,
-                         max_increase=max_increase, workers=workers, scheduler=scheduler,
-                         dask_local=dask_local, progress=progress)
-    typer.echo(_dump(plan.to_dict()) if as_json else format_plan(plan))
+    if not 0 < goal < 1:
+        raise UserError(f"--goal must be a probability in (0, 1), got {goal}")
+    sc = load_scenario(file)
+    known = [t.id for t in sc.targets]
+    lever_file = levers if levers is not None else levers_file_for(file)
+    if not lever_file.is_file():
+        raise UserError(f"{file}: no levers file {lever_file} (what may change and what it "
+                        "costs); give one with --levers")
+    if targets == "all":
+        ids = known
+    elif targets == "plan":
+        from sim.study.runner import run_study
+
+        ids = simulated_targets(run_study(sc, runs, seed, workers=workers,
+                                          progress=progress).summary())
+    else:
+        ids = [t.strip() for t in targets.split(",") if t.strip()]
+        unknown = [t for t in ids if t not in known]
+        if unknown or not ids:
+            raise UserError(f"{file}: --targets: unknown target(s) "
+                            f"{', '.join(unknown) or '(none given)'}; known: {', '.join(known)}")
+    settings = HoldSettings(goal=goal, runs=runs, fresh_runs=fresh_runs, checks=checks,
+                            each_checks=each_checks, budget=budget)
+    doc = hold_analysis(sc, file, ids, {t.id: target_label(t) for t in sc.targets}, settings,
+                        seed=seed, levers=lever_file, workers=workers, progress=progress,
+                        out=out)
+    if out is not None:
+        (out / "plan.json").write_text(_dump(doc) + "\n", encoding="utf-8")
+    if as_json:
+        typer.echo(_dump(doc))
+        return
+    if doc["status"] == "no_targets":
+        typer.echo("no simulated target to answer for")
+        return
+    for a in [*doc["per_target"], doc["plan"]]:
+        who = a["target"] or f"the plan as a whole ({len(ids)} targets together)"
+        typer.echo(f"{who}: {a['statement']}")
 
 
 @app.command("search")

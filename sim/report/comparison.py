@@ -17,11 +17,10 @@ from typing import Any
 
 from sim.report.plan_markdown import (
     basis_words,
-    capacity_sentence,
     fmt_num,
     fmt_p,
+    hold_sentence,
     relief_summary,
-    search_shift,
 )
 from sim.report.plan_report import FULL, Budget, run_reports
 
@@ -67,32 +66,31 @@ def _main_failure(doc: Mapping[str, Any]) -> str:
 
 
 def _fix(doc: Mapping[str, Any]) -> str:
-    cap = doc.get("capacity") or {}
-    b = cap.get("best")
-    status = cap.get("status")
-    if status == "found" and b:
-        p = b["p_holds"]
-        whole = f"about {b['p_study']:.3f} for the whole study, " if b.get("p_study") else ""
-        return (f"+{fmt_num(b['increase'])} {b['label']} (+{100 * b['relative']:.0f} %): "
-                f"P {whole}{p['estimate']:.3f} [{p['low']:.3f}, {p['high']:.3f}] on "
-                f"{b['runs']} paired runs")
-    if status == "already":
-        return f"none needed (P ≥ {cap.get('goal', 0.9):.0%} already)"
-    if status == "near":
-        return (f"little: below {cap.get('goal', 0.9):.0%} by less than a search of "
-                f"{cap.get('search_runs')} runs resolves")
-    shift = search_shift(cap)
-    if status == "no_candidate_helps":
-        tried = ", ".join(c["label"] for c in cap.get("candidates", []))
-        return f"none found: no candidate ({tried}) raised P(holds) when increased by half"
-    if status == "not_found":
-        parts = []
-        for sd in cap.get("searches", []):
-            best = max(sd["evaluated"], key=lambda e: e["estimate"])
-            parts.append(f"{sd['label']} up to +{fmt_num(sd['max_increase'])} gives at best "
-                         f"about {best['estimate'] - shift:.3f}")
-        return f"none reaches {cap.get('goal', 0.9):.0%}: " + "; ".join(parts)
-    return capacity_sentence(cap)
+    """The cheapest combination found for basic relief and for the plan as a whole."""
+    h = doc.get("hold") or {}
+    if h.get("status") != "searched":
+        return hold_sentence(doc)
+    relief = (doc.get("relief") or {}).get("target")
+    cur = h["currency"]
+
+    def one(a: Mapping[str, Any]) -> str:
+        goal = a["goal"]
+        c = a.get("answer") or a.get("ceiling")
+        if c is None:
+            return "not checked within the budget"
+        p = c["p_holds"]
+        iv = f"P {p['estimate']:.3f} [{p['low']:.3f}, {p['high']:.3f}] on {c['runs']} fresh runs"
+        if a["status"] == "already":
+            return f"none needed ({iv})"
+        words = "; ".join(str(x["en"]) for x in c["changes"])
+        if a["status"] == "found":
+            return f"{cur} {c['cost']:,.0f}: {words} ({iv})"
+        return f"none reaches {goal:.0%}; ceiling {iv} with every lever at its top"
+
+    parts = [f"relief: {one(a)}" for a in h["per_target"] if a["target"] == relief]
+    parts.append(f"whole plan: {one(h['plan'])}")
+    return "; ".join(parts)
+
 
 
 def _relief_time(doc: Mapping[str, Any]) -> str:
@@ -151,8 +149,9 @@ def render_readme(plans: Sequence[Mapping[str, Any]], examples: Sequence[Mapping
               "P(holds) with its 95 % Wilson interval over the runs of each study; time until "
               "95 % of the people needing relief are relieved, median / 90th percentile of runs; "
               "the main failure condition (PRIM box in the scenario's inputs); the cheapest fix "
-              "found (the smallest relative increase of one resource reaching 90 %, on common "
-              "random numbers).", "",
+              "found (the cheapest combination of the plan's levers reaching 90 % for basic "
+              "relief, and for all simulated targets together, confirmed on fresh runs; or the "
+              "ceiling).", "",
               "| jurisdiction | hazard | runs | P(relief within 10 h) [95 % CI] | under the "
               "other reading | time to 95 % relief (median / p90) | main failure condition | "
               "cheapest fix found |",
@@ -234,7 +233,7 @@ def render_readme(plans: Sequence[Mapping[str, Any]], examples: Sequence[Mapping
         total = sum(float((d.get("timings_s") or {}).get("total") or 0) for d in runs)
         L += ["## How these were made", "",
               f"{len(runs)} reports, {sum(d['study']['runs'] for d in runs):,} study runs in "
-              f"all (plus the sensitivity and capacity runs), {total / 60:.0f} min of computing "
+              f"all (plus the sensitivity and search runs), {total / 60:.0f} min of computing "
               f"on {runs[0].get('executor')}. Regenerate with `make results`.", ""]
     return "\n".join(L).rstrip() + "\n"
 

@@ -1,4 +1,4 @@
-"""Figures of plan reports: time to relief over all runs, shelters in total, capacity curves.
+"""Figures of plan reports: time to relief, shelters in total, the cost-against-P(holds) front.
 
 Like :mod:`sim.report.figures`, every function returns a :class:`matplotlib.figure.Figure` and
 imports matplotlib only when called.
@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.report.figures import COLOR, FAIL, _fan, _figure
+from sim.report.figures import COLOR, FAIL, HOLD, _fan, _figure
 
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
 
-__all__ = ["capacity_curves", "relief_distribution", "shelter_totals"]
+__all__ = ["hold_front", "relief_distribution", "shelter_totals"]
 
 
 def relief_distribution(hours_to_share: np.ndarray, hours: float, share: float, goal: float,
@@ -146,38 +146,58 @@ def shelter_totals(series: pd.DataFrame, capacities: Mapping[str, float],
     return fig
 
 
-def capacity_curves(searches: Sequence[Mapping[str, Any]], goal: float,
-                    title: str = "") -> Figure:
-    """P(target holds) against the increase of each resource searched, with intervals.
+def hold_front(hold: Mapping[str, Any], title: str = "") -> Figure:
+    """Cost against P(holds) of every candidate of a "what would make it hold" search.
+
+    One panel for the plan as a whole (all simulated targets holding together) and one for the
+    basic-relief target when there is one: every candidate on the search runs (dots), the
+    cost-against-P front (the line), and the answer or the ceiling on fresh runs (with its 95 %
+    Wilson interval).
 
     Parameters
     ----------
-    searches : sequence of mapping
-        :meth:`sim.study.capacity.CapacityPlan.to_dict` documents, with a ``label`` key and a
-        ``reference`` (the resource's size, to draw increases as a share of it).
-    goal : float
-        The probability sought.
+    hold : mapping
+        The ``hold`` section of a report (:func:`sim.study.hold.hold_analysis`).
+    title : str
     """
-    fig = _figure(7.5, 4.2)
-    ax = fig.add_subplot()
-    for i, sd in enumerate(searches):
-        pts = sorted(sd["evaluated"], key=lambda e: e["increase"])
-        ref = float(sd.get("reference") or 1.0)
-        x = np.array([e["increase"] / ref for e in pts]) * 100
-        est = np.array([e["estimate"] for e in pts], dtype=float)
-        lo = np.array([e["low"] for e in pts], dtype=float)
-        hi = np.array([e["high"] for e in pts], dtype=float)
-        color = f"C{i}"
-        ax.plot(x, est, "o-", color=color, ms=4, label=sd.get("label", sd["resource"]))
-        ax.fill_between(x, lo, hi, color=color, alpha=0.15, lw=0)
-    ax.axhline(goal, color=FAIL, lw=1, ls="--", label=f"goal {goal:.0%}")
-    ax.set_xscale("symlog", linthresh=10)
-    ax.set_xlim(left=0)
-    ax.set_xlabel("increase, % of the resource in the plan (log scale above 10 %)")
-    ax.set_ylabel("P(target holds), 95 % Wilson interval")
-    ax.set_ylim(0, 1.02)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, loc="lower right")
+    goal = float(hold["goal"])
+    panels: list[tuple[str, Mapping[str, Any], str | None]] = [
+        ("all simulated targets together", hold["plan"], None)]
+    relief = next((a for a in hold["per_target"] if str(a["target"]).startswith("relief_")),
+                  None)
+    if relief is not None:
+        panels.append((str(relief["target"]), relief, str(relief["target"])))
+    fig = _figure(4.2 * len(panels) + 0.6, 4.0)
+    axes = fig.subplots(1, len(panels), squeeze=False)[0]
+    cur = hold.get("currency", "")
+    for ax, (name, ans, tid) in zip(axes, panels, strict=True):
+        ev = hold["evaluated"]
+        cost = np.array([e["cost"] for e in ev], dtype=float)
+        held = np.array([e["held"] if tid is None else e["per_target"].get(tid, 0) for e in ev],
+                        dtype=float)
+        p = held / np.array([e["runs"] for e in ev], dtype=float)
+        ax.scatter(cost, p, s=10, color="0.55", label="candidates (search runs)", zorder=2)
+        fr = ans["front"]
+        ax.step([c["cost"] for c in fr], [c["p_holds"]["estimate"] for c in fr], where="post",
+                color="C0", lw=1.5, label="front", zorder=3)
+        shown = ans.get("answer") or ans.get("ceiling")
+        if shown is not None:
+            iv = shown["p_holds"]
+            ax.errorbar([shown["cost"]], [iv["estimate"]],
+                        yerr=[[iv["estimate"] - iv["low"]], [iv["high"] - iv["estimate"]]],
+                        fmt="s", color=HOLD if ans["status"] in ("found", "already") else FAIL,
+                        ms=6, capsize=3, zorder=4,
+                        label=("answer" if ans.get("answer") else "ceiling") + " (fresh runs)")
+        ax.axhline(goal, color=FAIL, lw=1, ls="--", label=f"goal {goal:.0%}")
+        ax.set_xscale("symlog", linthresh=max(float(np.min(cost[cost > 0])) if (cost > 0).any()
+                                              else 1.0, 1.0))
+        ax.set_xlim(left=0)
+        ax.set_ylim(-0.02, 1.02)
+        ax.set_xlabel(f"cost ({cur})")
+        ax.set_ylabel("P(holds)")
+        ax.set_title(name, fontsize=9)
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=7, loc="best")
     if title:
-        ax.set_title(title, fontsize=10)
+        fig.suptitle(title, fontsize=10)
     return fig

@@ -12,8 +12,8 @@ from typing import Any
 
 from sim.report.provenance import plan_citations
 
-__all__ = ["capacity_sentence", "fmt_num", "fmt_p", "fmt_value", "joined", "reading_sentence",
-           "render_markdown", "search_shift"]
+__all__ = ["fmt_num", "fmt_p", "fmt_value", "hold_md", "hold_sentence", "joined",
+           "reading_sentence", "render_markdown"]
 
 
 def joined(conds: Sequence[str]) -> str:
@@ -194,7 +194,7 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
     L += _response_md(doc)
     L += _failure_md(doc)
     L += _zone_waits_md(doc)
-    L += _capacity_md(doc)
+    L += hold_md(doc)
     L += _readings_md(doc)
     L += _standards_md(doc)
     L += _sensitivity_md(doc)
@@ -237,8 +237,7 @@ def _headline(doc: Mapping[str, Any]) -> list[str]:
                      + (f" {f['holds_when']}" if f.get("holds_when") else "")
                      + (f" {f['metrics_plain']}" if f.get("metrics_plain") else "")
                      + _top_inputs(doc))
-    cap = doc.get("capacity") or {}
-    lines.append(f"**What would make it hold at {goal:.0%}:** {capacity_sentence(cap)}")
+    lines.append(f"**What would make it hold at {goal:.0%}:** {hold_sentence(doc)}")
     for rd in relief_readings:
         lines.append(f"**What the verdict rests on:** {reading_sentence(rd)}")
     built = [x for x in doc["study"]["targets"] if (x.get("basis") or "simulated") != "simulated"]
@@ -356,55 +355,27 @@ def _answer(t: Mapping[str, Any], goal: float) -> str:
     return f"the data cannot tell whether it holds at {goal:.0%}"
 
 
-def search_shift(cap: Mapping[str, Any]) -> float:
-    """P(holds) on a capacity search's runs minus the whole study's (0 when not recorded)."""
-    b, p = cap.get("p_search_base"), cap.get("p_holds")
-    return float(b["estimate"] - p["estimate"]) if b and p else 0.0
+def hold_sentence(doc: Mapping[str, Any]) -> str:
+    """What would make basic relief, and the plan as a whole, hold: the search's answers."""
+    h = doc.get("hold") or {}
+    status = h.get("status")
+    if status == "no_levers":
+        return (f"not searched: the plan has no levers file (`{h.get('levers_file')}`: what may "
+                "change and what it costs).")
+    if status == "no_targets":
+        return "not searched: the plan has no simulated target."
+    if status != "searched":
+        return "not searched (quick report or no budget for it)."
+    relief = (doc.get("relief") or {}).get("target")
+    parts = [f"{_who(a)}: {a['statement']}" for a in h["per_target"] if a["target"] == relief]
+    parts.append(f"the plan as a whole (its {len(h['targets'])} simulated targets holding "
+                 f"together in a run): {h['plan']['statement']}")
+    return "; ".join(parts) + "."
 
 
-def capacity_sentence(cap: Mapping[str, Any]) -> str:
-    """What would make the relief target hold at the goal, in one sentence."""
-    status = cap.get("status")
-    goal = cap.get("goal", 0.9)
-    if status == "already":
-        return "nothing: it already holds at that level."
-    if status == "no_target":
-        return "no relief target to search for."
-    if status == "skipped":
-        return "no capacity search was run (quick report)."
-    if status == "near":
-        p, b = cap["p_holds"], cap["p_search_base"]
-        return (f"little: P(holds) is {p['estimate']:.3f} [{p['low']:.3f}, {p['high']:.3f}] over "
-                f"the whole study, and on the first {cap['search_runs']} runs, those a capacity "
-                f"search can afford, it is {b['estimate']:.3f}: no paired gain on those runs can "
-                f"be resolved, so the extra resource needed for {goal:.0%} is smaller than such "
-                "a search can measure. The probes below show which resources raise P(holds).")
-    if status == "no_candidate_helps":
-        tried = ", ".join(c["label"] for c in cap.get("candidates", [])) or "none"
-        return (f"none of the candidate resources ({tried}) changed P(holds) when increased by "
-                "about half: the target depends on something else (see the failure conditions "
-                "and the sensitivity below).")
-    if status == "not_found":
-        parts = []
-        shift = search_shift(cap)
-        for s in cap["searches"]:
-            best = max(s["evaluated"], key=lambda e: e["estimate"])
-            parts.append(f"{s['label']} up to +{fmt_num(s['max_increase'])} "
-                         f"(best {best['estimate']:.3f} [{best['low']:.3f}, {best['high']:.3f}] "
-                         f"at +{fmt_num(best['increase'])} on {s['runs']} runs, about "
-                         f"{best['estimate'] - shift:.3f} for the whole study)")
-        return f"no single resource searched reached {goal:.0%}: " + "; ".join(parts) + "."
-    b = cap.get("best")
-    if not b:
-        return "n/a"
-    p = b["p_holds"]
-    study = b.get("p_study")
-    whole = (f", which brings the whole study's estimate to about {study:.3f}"
-             if study is not None else "")
-    return (f"+{fmt_num(b['increase'])} {b['label']} (+{100 * b['relative']:.0f} % of "
-            f"{fmt_num(b['reference'])}) lifts P(holds) to {p['estimate']:.3f} "
-            f"[{p['low']:.3f}, {p['high']:.3f}] on {b['runs']} common-random-number runs"
-            f"{whole}.")
+def _who(a: Mapping[str, Any]) -> str:
+    return str(a.get("label") or a["target"])
+
 
 
 def _many(n: int, word: str, plural: str | None = None) -> str:
@@ -605,35 +576,73 @@ def _short(s: str | None, n: int = 110) -> str:
     return s if len(s) <= n else s[: n - 1] + "…"
 
 
-def _capacity_md(doc: Mapping[str, Any]) -> list[str]:
-    cap = doc.get("capacity") or {}
-    goal = cap.get("goal", doc["budget"]["goal"])
-    L = [f"## The smallest extra resource for {goal:.0%}", ""]
-    L += [capacity_sentence(cap), ""]
-    if cap.get("candidates"):
-        c0 = cap["candidates"][0]
-        L += [f"Candidates, chosen from the scenario and ranked by the change in P(holds) when "
-              f"each grows by about half, on the first {c0['runs']} runs of the study (the same "
-              "disasters for every variant; Newcombe interval for paired proportions):", "",
-              "| resource | in the plan | probe | P(holds) before → after | difference [95 % CI] |",
-              "|---|---|---|---|---|"]
-        for c in cap["candidates"]:
-            d = c["difference"]
-            L.append(f"| {_esc(c['label'])} (`{c['resource']}`) | {fmt_num(c['reference'])} | "
-                     f"+{fmt_num(c['probe_increase'])} | {c['p_base']:.3f} → {c['p_probe']:.3f} | "
-                     f"{d['estimate']:+.3f} [{d['low']:+.3f}, {d['high']:+.3f}] |")
+def hold_md(doc: Mapping[str, Any]) -> list[str]:
+    """What would make each target, and the plan as a whole, hold: the combination search."""
+    h = doc.get("hold") or {}
+    goal = h.get("goal", doc["budget"]["goal"])
+    L = [f"## What would make it hold at {goal:.0%} (何以达标)", ""]
+    if h.get("status") != "searched":
+        return [*L, hold_sentence(doc)[:1].upper() + hold_sentence(doc)[1:], ""]
+    cur = h["currency"]
+    L += [f"One search over combinations of the plan's {h['levers']} levers "
+          f"(`{h['levers_file']}`: what may change and what each step costs, with sources), "
+          f"for all {len(h['targets'])} simulated targets at once: {h['candidates']} of "
+          f"{h['space_size']:,} combinations, each on the same {h['runs']} runs (common random "
+          f"numbers; sampler {h['sampler']}), every run recording every target, so the answer "
+          "for each target and for the plan as a whole (all of them holding together in a run) "
+          "come from the same evaluations. An answer counts only when the lower end of its "
+          f"95 % interval reaches {goal:.0%} on {h['fresh_runs']} fresh runs it was not "
+          "selected on; when none does, the ceiling is every lever at its largest level, on "
+          f"fresh runs, with what bounds it. {h['runs_used']:,} runs of a budget of "
+          f"{h['budget']:,}." + ("" if h.get("fresh_can_show", True) else
+                                 f" {h['fresh_runs']} fresh runs cannot show {goal:.0%}: even "
+                                 "if every one holds, the interval's lower end is "
+                                 f"{h['fresh_best_low']:.3f} (a quick report)."), "",
+          f"| target | P now (search runs) | cheapest combination found (调整组合) | cost ({cur}) "
+          "| P(holds) on fresh runs [95 % CI] |", "|---|---|---|---|---|"]
+    for a in [h["plan"], *h["per_target"]]:
+        now = a.get("p_now") or {}
+        name = ("**the plan as a whole**" if a["target"] is None
+                else f"{_esc(_who(a))} (`{a['target']}`)")
+        c = a.get("answer") or a.get("ceiling")
+        if c is None:
+            L.append(f"| {name} | {now.get('estimate', 0):.3f} | not checked within the budget "
+                     "| | |")
+            continue
+        words = " / ".join(_esc(_changes(c, lang)) for lang in ("en", "zh"))
+        what = {"already": "already holds (nothing to change)", "found": words,
+                "ceiling": f"none reaches {goal:.0%}; ceiling, every lever at its top"}[a["status"]]
+        p = c["p_holds"]
+        L.append(f"| {name} | {now.get('estimate', 0):.3f} | {what} | {c['cost']:,.0f} | "
+                 f"{p['estimate']:.3f} [{p['low']:.3f}, {p['high']:.3f}] ({c['runs']} runs) |")
+    L.append("")
+    bounds = [a for a in [h["plan"], *h["per_target"]]
+              if a["status"] == "ceiling" and (a.get("ceiling") or {}).get("bound")]
+    if bounds:
+        L += ["What bounds the ceilings (every lever at its largest level, on the fresh runs):",
+              ""]
+        for a in bounds:
+            who = "the plan as a whole" if a["target"] is None else f"`{a['target']}`"
+            L.append(f"- {who}: {_esc(a['ceiling']['bound'])}")
         L.append("")
-    for s in cap.get("searches", []):
-        L += [f"**{s['label']}** (`{s['resource']}`, {fmt_num(s['reference'])} in the plan; search "
-              f"grid +{fmt_num(s['step'])} up to +{fmt_num(s['max_increase'])}, {s['runs']} "
-              "common-random-number runs per step): " + s["statement"], ""]
-        L += ["| increase | P(holds) [95 % CI] |", "|---|---|"]
-        for e in s["evaluated"]:
-            L.append(f"| +{fmt_num(e['increase'])} | {e['estimate']:.3f} [{e['low']:.3f}, "
-                     f"{e['high']:.3f}] |")
-        L.append("")
-    L += _figure(doc, "capacity", "capacity search")
+    fr = h["plan"]["front"]
+    L += [f"The cost-against-P front of the plan as a whole (candidates no cheaper one beats, "
+          f"on the {h['runs']} search runs):", "",
+          f"| cost ({cur}) | P(all hold) | changes |", "|---|---|---|"]
+    for c in fr[:10]:
+        L.append(f"| {c['cost']:,.0f} | {c['p_holds']['estimate']:.3f} | "
+                 f"{_esc(_changes(c, 'en'))} |")
+    L.append("")
+    L += _figure(doc, "hold", "cost against P(holds)")
     return L
+
+
+def _changes(c: Mapping[str, Any], lang: str) -> str:
+    parts = [str(x[lang]) for x in c.get("changes") or []]
+    if not parts:
+        return "nothing changed" if lang == "en" else "不作调整"
+    return "; ".join(parts)
+
 
 
 def _sensitivity_md(doc: Mapping[str, Any]) -> list[str]:
@@ -705,8 +714,9 @@ def _method_md(doc: Mapping[str, Any]) -> list[str]:
             f"Study: {doc['study']['runs']:,} runs (first round {b['first_round']}, target "
             f"half-width {b['until_ci']}, cap {b['max_runs']:,}); time series kept for the first "
             f"{doc['series_runs']} runs; PRIM on the study's runs; Morris screening of "
-            f"{(doc.get('sensitivity') or {}).get('runs', 0):,} runs; capacity probes of "
-            f"{b['probe_runs']} runs and searches of {b['capacity_runs']} runs per step. All on "
+            f"{(doc.get('sensitivity') or {}).get('runs', 0):,} runs; other readings on "
+            f"{b['probe_runs']} runs; the combination search on {b['search_runs']} runs per "
+            f"candidate and {b['search_fresh_runs']} fresh runs per check. All on "
             f"{doc.get('executor')}, root seed {doc['seed']}, in "
             f"{tm.get('total', 0):.0f} s. Scenario sha256 `{doc.get('scenario_sha256', '')[:16]}`"
             f"; code {code.get('git') or code.get('sim')}.", ""]

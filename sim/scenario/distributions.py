@@ -46,6 +46,8 @@ __all__ = [
     "UncertainNonNeg",
     "UncertainPositive",
     "capped",
+    "high_of",
+    "mean_of",
     "support_of",
 ]
 
@@ -338,6 +340,21 @@ def support_of(q: float | _DistBase) -> tuple[float, float]:
     if isinstance(q, _DistBase):
         return q.support()
     return (float(q), float(q))
+
+
+def mean_of(q: Any) -> float:
+    """Return the expected value of a quantity (a number's is the number itself)."""
+    if isinstance(q, _DistBase):
+        return float(q.mean())
+    return float(q)
+
+
+def high_of(q: Any) -> float:
+    """Return the top of a quantity's support, or its mean when the support is unbounded."""
+    if isinstance(q, _DistBase):
+        hi = q.support()[1]
+        return float(hi) if math.isfinite(hi) else float(q.mean())
+    return float(q)
 
 
 def _bounded(lo: float | None, hi: float | None, *, lo_open: bool = False,

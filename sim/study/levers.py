@@ -268,6 +268,39 @@ class LeverSpace:
         return out
 
 
+    def changes(self, levels: Sequence[int]) -> list[dict[str, Any]]:
+        """The changes of a candidate in plan terms, one mapping per changed lever.
+
+        Each has ``path``, ``change`` (``+6`` or the option's label), ``cost``, and ``en`` and
+        ``zh``: the lever's ``what`` (times the steps taken), or the path's plain name
+        (:func:`sim.scenario.labels.describe`) with the change.
+        """
+        from sim.scenario.labels import describe
+
+        out = []
+        for lv, k in zip(self.levers.levers, levels, strict=True):
+            if k == 0:
+                continue
+            if isinstance(lv, StepLever):
+                change = f"{k * lv.step:+,.6g}"
+                cost = lv.cost(k)
+                times = f" ×{k}" if k > 1 else ""
+            else:
+                opt = lv.options[k - 1]
+                change = f"= {opt.label or _short(opt.value)}"
+                cost = opt.cost
+                times = f" ({change[2:]})"
+            if lv.what is not None:
+                en = f"{lv.what.en}{times}"
+                zh = f"{lv.what.zh or lv.what.en}{times}"
+            else:
+                en = f"{describe(lv.path)} {change}"
+                zh = f"{describe(lv.path, lang='zh')} {change}"
+            out.append({"path": lv.path, "change": change, "cost": float(cost), "en": en,
+                        "zh": zh})
+        return out
+
+
 def _short(value: Any) -> str:
     if isinstance(value, Mapping) and "name" in value:
         return f"+{value['name']}"

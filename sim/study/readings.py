@@ -4,7 +4,7 @@ A reading is one override of a scenario (an input path and the value it takes) t
 plan's rule differently: Jincheng's nearest-force dispatch (003_jincheng_plan.txt#L821, 就近调配)
 against the other dispatch rules, the dispersed families relieved by delivery against by their
 hosts. A report runs each reading on common random numbers and shows the targets' P(holds) under
-it beside the scenario's own (:func:`sim.report.plan_report._readings_section`).
+it beside the scenario's own (:func:`sim.study.plan_readings.readings_section`).
 
 :func:`plan_readings` gives the readings a scenario's plan rules call for (the dispatch rule);
 :func:`dispersed_relief_readings` the relief reading the scenario does not report;

@@ -48,7 +48,8 @@ from sim.study.executors import ExecutorInfo, open_executor
 from sim.study.levers import LeverSpace, load_levers
 from sim.study.stats import Interval, wilson
 
-__all__ = ["FRESH_KEY", "Evaluation", "SearchResult", "format_search", "pareto_front", "search"]
+__all__ = ["FRESH_KEY", "Evaluation", "SearchResult", "TargetAnswer", "format_search",
+           "pareto_front", "search"]
 
 FRESH_KEY = 1_000_000_000
 """Spawn key of the first fresh run: the search's own runs use keys 0 to ``runs - 1``."""
@@ -79,6 +80,8 @@ class Evaluation:
         Runs in which each chosen target held.
     note : str
         For a fresh check of the top candidate: what bounds it (empty otherwise).
+    notes : dict of str to str
+        The same, per target that fails at the top.
     """
 
     levels: tuple[int, ...]
@@ -88,16 +91,27 @@ class Evaluation:
     held: int
     per_target: dict[str, int] = field(default_factory=dict)
     note: str = ""
+    notes: dict[str, str] = field(default_factory=dict)
 
     def p(self, confidence: float = 0.95) -> Interval:
         """P(all chosen targets hold) with its Wilson interval."""
         return wilson(self.held, self.runs, confidence)
 
+    def p_of(self, target: str | None, confidence: float = 0.95) -> Interval:
+        """P(one target holds) with its Wilson interval (None: all chosen targets together)."""
+        if target is None:
+            return self.p(confidence)
+        return wilson(self.per_target.get(target, 0), self.runs, confidence)
+
+    def held_of(self, target: str | None) -> int:
+        """Runs in which one target held (None: all chosen targets together)."""
+        return self.held if target is None else self.per_target.get(target, 0)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping."""
         return {"levels": list(self.levels), "cost": self.cost, "phase": self.phase,
                 "runs": self.runs, "held": self.held, "per_target": self.per_target,
-                "note": self.note}
+                "note": self.note, "notes": self.notes}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Evaluation:
@@ -105,7 +119,33 @@ class Evaluation:
         return cls(tuple(int(x) for x in d["levels"]), float(d["cost"]), str(d["phase"]),
                    int(d["runs"]), int(d["held"]),
                    {str(k): int(v) for k, v in dict(d.get("per_target") or {}).items()},
-                   str(d.get("note") or ""))
+                   str(d.get("note") or ""),
+                   {str(k): str(v) for k, v in dict(d.get("notes") or {}).items()})
+
+
+@dataclass
+class TargetAnswer:
+    """The answer of a search for one chosen target alone, from the same evaluations.
+
+    Attributes
+    ----------
+    target : str
+    answer : Evaluation or None
+        The cheapest candidate whose fresh interval for this target reaches the goal.
+    checks : list of Evaluation
+        Fresh checks consulted, cheapest first (shared with the other answers).
+    ceiling : Evaluation or None
+        The top candidate on the fresh runs, when no candidate passed.
+    unchecked : int
+        Candidates that reached the goal on the search runs but could not be checked on fresh
+        runs within the budget.
+    """
+
+    target: str
+    answer: Evaluation | None
+    checks: list[Evaluation]
+    ceiling: Evaluation | None
+    unchecked: int = 0
 
 
 @dataclass
@@ -133,6 +173,9 @@ class SearchResult:
         Levels (as a string key) to the changes in words.
     sampler : str
     confidence : float
+    each : dict of str to TargetAnswer
+        With ``each=True``: the answer for each chosen target alone, from the same candidate
+        evaluations and fresh checks.
     """
 
     scenario: str
@@ -151,15 +194,19 @@ class SearchResult:
     descriptions: dict[str, list[str]]
     sampler: str
     confidence: float = 0.95
+    each: dict[str, TargetAnswer] = field(default_factory=dict)
 
     @property
     def baseline(self) -> Evaluation | None:
         """The unchanged scenario on the search runs."""
         return next((e for e in self.evaluated if not any(e.levels)), None)
 
-    def front(self) -> list[Evaluation]:
-        """The cost-against-P(holds) front of the evaluated candidates (:func:`pareto_front`)."""
-        return pareto_front(self.evaluated)
+    def front(self, target: str | None = None) -> list[Evaluation]:
+        """The cost-against-P(holds) front of the evaluated candidates (:func:`pareto_front`).
+
+        For one chosen target with ``target``, else for all of them together.
+        """
+        return pareto_front(self.evaluated, target)
 
     def words(self, e: Evaluation) -> str:
         """The changes of a candidate, in words."""
@@ -185,6 +232,9 @@ class SearchResult:
             "front": [ev(e) for e in self.front()],
             "evaluated": [ev(e) for e in self.evaluated],
             "statement": self.statement(),
+            "each": {t: {"target": t, "answer": ev(a.answer), "ceiling": ev(a.ceiling),
+                         "checks": [ev(e) for e in a.checks], "unchecked": a.unchecked}
+                     for t, a in self.each.items()},
         }
 
     def statement(self) -> str:
@@ -228,17 +278,18 @@ def _key(levels: Sequence[int]) -> str:
     return ",".join(str(int(k)) for k in levels)
 
 
-def pareto_front(evals: Sequence[Evaluation]) -> list[Evaluation]:
+def pareto_front(evals: Sequence[Evaluation], target: str | None = None) -> list[Evaluation]:
     """Non-dominated candidates, by increasing cost.
 
     A candidate is on the front when no other costs no more and holds no less often (on the
-    same runs), with one of the two strictly.
+    same runs), with one of the two strictly. P is that of all chosen targets together, or of
+    ``target`` alone.
     """
-    order = sorted(evals, key=lambda e: (e.cost, -e.held / max(e.runs, 1)))
+    order = sorted(evals, key=lambda e: (e.cost, -e.held_of(target) / max(e.runs, 1)))
     out: list[Evaluation] = []
     best = -1.0
     for e in order:
-        p = e.held / max(e.runs, 1)
+        p = e.held_of(target) / max(e.runs, 1)
         if p > best:
             out.append(e)
             best = p
@@ -248,28 +299,35 @@ def pareto_front(evals: Sequence[Evaluation]) -> list[Evaluation]:
 # -- evaluating a candidate ------------------------------------------------------------------
 def _bound_words(space: LeverSpace, sc: Scenario, targets: Sequence[str], study: Any) -> str:
     """What bounds P at the top: the targets' bounds, and where each still fails."""
+    return "; ".join(_bound_notes(sc, targets, study).values())
+
+
+def _bound_notes(sc: Scenario, targets: Sequence[str], study: Any) -> dict[str, str]:
+    """Per target: its bound from the scenario's inputs, and where it still fails at the top."""
     from sim.study.discovery import discover
     from sim.targets import target_bound
 
-    parts = []
+    out: dict[str, str] = {}
     by_id = {t.id: t for t in sc.targets}
     for t in targets:
+        parts = []
         b = target_bound(by_id[t], sc)
         if b is not None and (b.inputs or b.resolution):
             parts.append(f"{t}: bounded by {b.resolution or b.inputs}"
                          + (f" (value at most {b.high:g})" if b.high is not None else ""))
         met = study.table[f"met.{t}"].to_numpy(dtype=bool)
-        if met.all():
-            continue
-        try:
-            d = discover(study, t)
-        except Exception as exc:  # noqa: BLE001 - discovery is a description, not the answer
-            parts.append(f"{t}: failure conditions not found ({type(exc).__name__})")
-            continue
-        what = f"{t} fails in {1 - met.mean():.0%} of these runs ({_values(study, t)})"
-        # failing everywhere, how far the value stays from the line says more than discovery
-        parts.append(what if not met.any() else f"{what}; {_conditions(d)}")
-    return "; ".join(parts)
+        if not met.all():
+            try:
+                d = discover(study, t)
+            except Exception as exc:  # noqa: BLE001 - discovery is a description, not the answer
+                parts.append(f"{t}: failure conditions not found ({type(exc).__name__})")
+            else:
+                what = f"{t} fails in {1 - met.mean():.0%} of these runs ({_values(study, t)})"
+                # failing everywhere, how far the value stays from the line says more
+                parts.append(what if not met.any() else f"{what}; {_conditions(d)}")
+        if parts:
+            out[t] = "; ".join(parts)
+    return out
 
 
 MIN_LIFT = 1.25
@@ -420,7 +478,7 @@ def search(scenario: Scenario | str | Path, levers: LeverSpace | str | Path,
            executor: Executor | ExecutorInfo | None = None, scheduler: str | None = None,
            dask_local: bool = False, progress: bool | None = None, confidence: float = 0.95,
            evaluate: Callable[[Sequence[int], int, int], tuple[int, dict[str, int]]]
-           | None = None) -> SearchResult:
+           | None = None, each: bool = False, each_checks: int | None = None) -> SearchResult:
     """Find the cheapest combination of levers that makes the chosen targets hold together.
 
     Parameters
@@ -457,6 +515,13 @@ def search(scenario: Scenario | str | Path, levers: LeverSpace | str | Path,
     evaluate : callable, optional
         ``evaluate(levels, first_key, n) -> (held, per_target)`` in place of running studies (for
         tests of the search on a known response).
+    each : bool
+        Also answer for each chosen target alone, from the same candidate evaluations: its
+        cheapest candidate reaching the goal on the search runs, confirmed on fresh runs (a
+        fresh check already made for another answer is reused, as is the ceiling).
+    each_checks : int, optional
+        With ``each``: fresh checks reserved for the targets' answers beyond the plan's own,
+        shared among the targets (default one per chosen target).
 
     Returns
     -------
@@ -490,11 +555,14 @@ def search(scenario: Scenario | str | Path, levers: LeverSpace | str | Path,
     if runs < 1 or checks < 1:
         raise ValueError("runs and checks must be at least 1")
     fresh = int(fresh_runs) if fresh_runs is not None else max(2 * runs, 100)
-    reserve = fresh * (checks + 1)
+    extra = (len(chosen) if each_checks is None else int(each_checks)) if each else 0
+    if extra < 0:
+        raise ValueError("each_checks must not be negative")
+    reserve = fresh * (checks + 1 + extra)
     if budget < 2 * runs + reserve:
         raise ValueError(f"a budget of {budget:,} runs is too small: the baseline and the top "
                          f"take {2 * runs:,} and the fresh checks reserve {reserve:,} "
-                         f"({checks} + 1 checks of {fresh:,} runs); give at least "
+                         f"({checks + extra} + 1 checks of {fresh:,} runs); give at least "
                          f"{2 * runs + reserve:,}")
     manifest = {"scenario": base.name, "scenario_sha256": scenario_hash(base),
                 "levers_sha256": space.digest, "targets": chosen, "goal": goal, "runs": runs,
@@ -601,13 +669,14 @@ def search(scenario: Scenario | str | Path, levers: LeverSpace | str | Path,
             if k in fresh_done:
                 return fresh_done[k]
             held, per, rows, sc = run_candidate(levels, FRESH_KEY, fresh)
-            note = ""
+            notes: dict[str, str] = {}
             if levels == space.top and rows and sc is not None and held < fresh:
                 from sim.study.runner import Study, frame
 
                 st = Study(sc, int(seed), frame(rows, sc), {}, None)
-                note = _bound_words(space, sc, chosen, st)
-            e = Evaluation(levels, space.cost(levels), "fresh", fresh, held, per, note)
+                notes = _bound_notes(sc, chosen, st)
+            e = Evaluation(levels, space.cost(levels), "fresh", fresh, held, per,
+                           "; ".join(notes.values()), notes)
             used += fresh
             if bar is not None:
                 bar.update(fresh)
@@ -630,12 +699,39 @@ def search(scenario: Scenario | str | Path, levers: LeverSpace | str | Path,
                 checked.append(ceiling)
             if ceiling.p(confidence).low >= goal:
                 answer = ceiling
-        for e in [*searched.values(), *checked]:
+        answers: dict[str, TargetAnswer] = {}
+        spare = extra
+        for t in chosen if each else []:
+            mine: list[Evaluation] = []
+            found: Evaluation | None = None
+            unchecked = 0
+            ok = sorted((e for e in searched.values() if e.held_of(t) / e.runs >= goal),
+                        key=lambda e: (e.cost, -e.held_of(t)))
+            for cand in ok[:checks]:
+                if _key(cand.levels) not in fresh_done:
+                    if spare < 1:
+                        unchecked += 1
+                        continue
+                    spare -= 1
+                e = fresh_eval(cand.levels)
+                mine.append(e)
+                if e.p_of(t, confidence).low >= goal:
+                    found = e
+                    break
+            top = None
+            if found is None:
+                top = fresh_eval(space.top)
+                if top not in mine:
+                    mine.append(top)
+                if top.p_of(t, confidence).low >= goal:
+                    found = top
+            answers[t] = TargetAnswer(t, found, mine, top, unchecked)
+        for e in [*searched.values(), *checked, *(e for a in answers.values() for e in a.checks)]:
             descriptions[_key(e.levels)] = space.describe(e.levels)
 
     return SearchResult(base.name, chosen, goal, runs, fresh, int(seed), budget, used,
                         space.levers.currency, list(searched.values()), checked, answer,
-                        ceiling, descriptions, kind, confidence)
+                        ceiling, descriptions, kind, confidence, answers)
 
 
 def _cheapest_feasible(evals: Sequence[Evaluation], goal: float) -> Evaluation | None:
