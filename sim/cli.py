@@ -842,6 +842,65 @@ def footprint(
         typer.echo(f"wrote {out}")
 
 
+def _save_figure(fig: Any, out: Path) -> None:
+    """Write a figure, a bad path or format being the user's error (one line, exit 2)."""
+    try:
+        fig.savefig(out, dpi=120, bbox_inches="tight")
+    except (OSError, ValueError) as exc:
+        raise UserError(f"--out {out}: cannot write the figure ({exc})") from None
+    typer.echo(f"wrote {out}")
+
+
+@app.command("map")
+def map_cmd(
+    file: ScenarioFile,
+    shade: Annotated[str, typer.Option(help=(
+        "Quantity shading the zones: population (the scenario's), intensity, waiting (people "
+        "not relieved by the end of the run), or a state at the end of the run (killed, "
+        "sheltered, displaced, injured, trapped, ...)."))] = "population",
+    seed: Annotated[int | None, typer.Option(min=0, help=(
+        "Run the scenario with this seed and draw the run (its hazard, road states and "
+        "quantities); without it, the scenario's data alone."))] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", dir_okay=False,
+                                      help="Figure file (PNG, SVG, PDF).")] = Path("map.png"),
+    lang: Language = "en",
+) -> None:
+    """Draw a map of a scenario on the shipped land and coastline (Natural Earth, offline)."""
+    from sim.i18n import parse_lang
+    from sim.report.maps import SHADES, map_figure
+
+    if shade not in SHADES:
+        raise UserError(f"--shade {shade}: not a quantity; one of {', '.join(SHADES)}")
+    sc = load_scenario(file)
+    r = None
+    if seed is not None:
+        from sim.run import run
+
+        r = run(sc, seed)
+    elif shade != "population":
+        raise UserError(f"--shade {shade} needs a run: give --seed N")
+    _save_figure(map_figure(sc, shade, run=r, lang=parse_lang(lang)), out)
+
+
+@app.command("gantt")
+def gantt_cmd(
+    file: ScenarioFile,
+    seed: Annotated[int, typer.Option(min=0, help="Seed of the run drawn.")] = 0,
+    out: Annotated[Path, typer.Option("--out", "-o", dir_okay=False,
+                                      help="Figure file (PNG, SVG, PDF).")] = Path("gantt.png"),
+    max_zones: Annotated[int, typer.Option(min=1, help="At most this many zone rows.")] = 30,
+    lang: Language = "en",
+) -> None:
+    """Draw the Gantt chart of one run: warning, evacuation, shelters, deliveries, rescue..."""
+    from sim.i18n import parse_lang
+    from sim.report.gantt import gantt_figure
+    from sim.run import run
+
+    sc = load_scenario(file)
+    fig = gantt_figure(sc, run(sc, seed), lang=parse_lang(lang), max_zones=max_zones)
+    _save_figure(fig, out)
+
+
 def _writable_dir(path: Path, option: str) -> None:
     """Make sure ``path`` is (or can be made) a directory we can write in."""
     try:

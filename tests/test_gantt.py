@@ -10,6 +10,7 @@ import pytest
 
 from sim.report.gantt import LANES, gantt_bars, gantt_figure
 from sim.report.plan_maps import representative_run
+from sim.results import STATES
 from sim.run import run
 from sim.scenario.loader import load_scenario
 
@@ -38,29 +39,49 @@ def test_bars_match_the_event_log(flood: tuple) -> None:
     bars = gantt_bars(sc, r)
     assert {b.lane for b in bars} <= set(LANES)
     ev = r.events_frame()
-    for z in sc.zones:
-        leave = ev[(ev.event == "evacuate") & (ev.subject == z.name)].time_h
+    evac = STATES.index("evacuating")
+    for zi, z in enumerate(sc.zones):
+        leave = [t for t, zone, _a, dst, _n in r.transitions if zone == zi and dst == evac]
         mine = [b for b in bars if b.zone == z.name and b.lane == "evacuation"]
-        if len(leave):
+        if leave:
             assert len(mine) == 1
-            assert (mine[0].start_h, mine[0].end_h) == (leave.min(), leave.max())
+            assert (mine[0].start_h, mine[0].end_h) == (min(leave), max(leave))
         else:
             assert not mine
+        # the departures logged as events lie within the bar
+        logged = ev[(ev.event == "evacuate") & (ev.subject == z.name)].time_h
+        if len(logged):
+            assert mine[0].start_h <= logged.min() and logged.max() <= mine[0].end_h
     opened = ev[ev.event == "shelter_open"]
     shelter_bars = sorted(b.start_h for b in bars if b.lane == "shelters")
     assert shelter_bars == sorted(opened.time_h)
     trips = sorted((b.start_h, b.end_h) for b in bars if b.lane == "deliveries")
     assert trips == sorted((d[3], d[4]) for d in r.deliveries)
     zone_of = {s.name: s.zone for s in sc.shelters}
+
+    def dest_zone(d: int) -> str:
+        return zone_of[r.shelters[d]] if d >= 0 else r.zones[-2 - d]
+
     for b in bars:
         if b.lane == "deliveries":
-            assert any(zone_of[r.shelters[d[2]]] == b.zone and (d[3], d[4]) == (b.start_h, b.end_h)
+            assert any(dest_zone(d[2]) == b.zone and (d[3], d[4]) == (b.start_h, b.end_h)
                        for d in r.deliveries)
     clears = sorted((a[0], a[1]) for acts in r.team_activity.values() for a in acts
                     if a[2] == "clear")
     assert sorted((b.start_h, b.end_h) for b in bars if b.lane == "roads") == clears
     for b in bars:
         assert b.end_h >= b.start_h
+
+
+def test_deliveries_to_distribution_points() -> None:
+    sc = load_scenario(SCENARIOS / "jinjiang_typhoon.yaml")
+    r = run(sc, seed=3)
+    to_points = [d for d in r.deliveries if d[2] < 0]
+    assert to_points, "this run delivers to dispersed families' distribution points"
+    bars = [b for b in gantt_bars(sc, r) if b.lane == "deliveries"]
+    assert len(bars) == len(r.deliveries)
+    for d in to_points:
+        assert (r.zones[-2 - d[2]], d[3], d[4]) in {(b.zone, b.start_h, b.end_h) for b in bars}
 
 
 def test_earthquake_rescue_and_medical() -> None:

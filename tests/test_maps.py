@@ -115,3 +115,22 @@ def test_chinese_labels_use_name_zh(flood: tuple) -> None:
     zh = [z.name_zh for z in sc.zones if z.name_zh]
     assert zh and set(zh) <= names
     assert ax.get_xlabel() == "经度（东经）"
+
+
+def test_cli_map_and_gantt(tmp_path: Path) -> None:
+    from cli_helpers import sim_main
+
+    flood = SCENARIOS / "shicheng_flash_flood.yaml"
+    ok = sim_main("map", flood, "--seed", "1", "--shade", "killed", "-o", tmp_path / "m.png")
+    assert ok.returncode == 0, ok.stderr
+    assert (tmp_path / "m.png").read_bytes()[:4] == b"\x89PNG"
+    ok = sim_main("gantt", flood, "--seed", "1", "-o", tmp_path / "g.svg", "--lang", "zh")
+    assert ok.returncode == 0, ok.stderr
+    assert b"<svg" in (tmp_path / "g.svg").read_bytes()[:500]
+    for args, words in ((("--shade", "waiting"), "needs a run"),
+                        (("--shade", "wind"), "not a quantity"),
+                        (("-o", tmp_path / "no" / "m.png"), "cannot write")):
+        bad = sim_main("map", flood, *args)
+        assert bad.returncode == 2
+        assert words in bad.stderr and "Traceback" not in bad.stderr
+        assert len(bad.stderr.strip().splitlines()) == 1

@@ -6,11 +6,12 @@ Every bar is read from the run's own records (:class:`sim.results.RunResult`):
 lane       bar
 ========== ==========================================================================
 warning    first to last warning cohort reaching the zone's people (``warning_reach``)
-evacuation first to last ``evacuate`` event of the zone (people leaving for safety)
+evacuation first to last move of the zone's people into ``evacuating`` (the ledger's
+           ``transitions``: leaving before the hazard, or displaced people leaving after it)
 shelters   each shelter of the zone, from ``shelter_open`` to ``shelter_closed``
            (or the end of the run)
-deliveries each supply trip to a shelter of the zone, from dispatch to delivery
-           (``deliveries``)
+deliveries each supply trip to a shelter or the distribution point of the zone, from
+           dispatch to delivery (``deliveries``)
 rescue     rescue teams at work in the zone (``turnout``, ``extract``, ``rest`` in
            ``team_activity``)
 roads      road crews clearing a link towards the zone (``clear``)
@@ -79,13 +80,16 @@ def gantt_bars(scenario: Scenario, run: RunResult) -> list[Bar]:
     -------
     list of Bar
     """
+    from sim.results import STATES
+
     zones = list(run.zones)
+    evacuating = STATES.index("evacuating")
     end = float(run.times[-1]) if len(run.times) else 0.0
     bars: list[Bar] = []
     for zi, z in enumerate(zones):
         bars += _spans(z, "warning", [float(c[0]) for c in run.warning_reach if c[1] == zi])
-        bars += _spans(z, "evacuation", [float(t) for t, kind, subj, _ in run.events
-                                         if kind == "evacuate" and subj == z])
+        bars += _spans(z, "evacuation", [float(t) for t, zone, _src, dst, _n in run.transitions
+                                         if zone == zi and dst == evacuating])
     shelter_zone = {s: zones[run.shelter_zone[i]] for i, s in enumerate(run.shelters)}
     opened: dict[str, float] = {}
     for t, kind, subj, _ in run.events:
@@ -96,8 +100,10 @@ def gantt_bars(scenario: Scenario, run: RunResult) -> list[Bar]:
         elif kind == "shelter_closed" and subj in opened:
             bars.append(Bar(shelter_zone[subj], "shelters", opened.pop(subj), float(t)))
     bars += [Bar(shelter_zone[s], "shelters", t0, max(end, t0)) for s, t0 in opened.items()]
-    for _truck, _point, shelter, t0, t1, _kg in run.deliveries:
-        bars.append(Bar(shelter_zone[run.shelters[shelter]], "deliveries", float(t0), float(t1)))
+    for _truck, _point, dest, t0, t1, _kg in run.deliveries:
+        # a shelter's index, or -2 - zone for a zone's distribution point for dispersed families
+        zi = run.shelter_zone[dest] if dest >= 0 else -2 - dest
+        bars.append(Bar(zones[zi], "deliveries", float(t0), float(t1)))
     for acts in run.team_activity.values():
         for t0, t1, what, zi in acts:
             lane = "rescue" if what in _RESCUE else "roads" if what == "clear" else None
