@@ -2,10 +2,11 @@
 
 A run allocates events, cohorts and trips by the tens of thousands, and every few hundred
 allocations the collector walks the young objects, and now and then every object of the
-process (the scenario, the study's tables): a quarter of a Wenzhou run's CPU time went there. The
+process. Measured on base and paused, alternating in one process, best of 6: a Wenzhou run
+340 -> 297 ms, a town-level one 2.10 -> 1.92 s (one run's collections: 230 -> 3). The
 model's objects are freed by reference counting as they go; the few reference cycles a run
 makes (generator frames of finished processes) are collected once the collector is back on.
-Measured: the peak memory of a town-level Wenzhou run is the same either way (162 MiB).
+The peak memory of a town-level Wenzhou run is the same either way (162 MiB).
 """
 
 from __future__ import annotations
