@@ -664,6 +664,7 @@ def report_cmd(
     quick: Annotated[bool, typer.Option(
         "--quick", help="Small runs and a tiny capacity search (previews and tests).")] = False,
     progress: Progress = None,
+    lang: Language = "en",
 ) -> None:
     """Write a plan report: does each target hold, why not, and what would make it hold at 90 %."""
     from sim.report.plan_report import FULL, QUICK, build_report, with_overrides
@@ -671,7 +672,8 @@ def report_cmd(
     budget = with_overrides(QUICK if quick else FULL, until_ci=until_ci, max_runs=max_runs)
     if budget.first_round > budget.max_runs:
         budget = with_overrides(budget, first_round=budget.max_runs)
-    build_report(file, out, seed=seed, budget=budget, workers=workers, progress=progress)
+    build_report(file, out, seed=seed, budget=budget, workers=workers, progress=progress,
+                 lang=lang)
     typer.echo(str(out / "report.md"))
 
 

@@ -11,6 +11,7 @@ DejaVu Sans, Chinese characters fall back to Noto Sans CJK SC.
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar, cast
 
@@ -23,6 +24,13 @@ _PREFERRED = "Noto Sans CJK SC"
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+
+class _NoBoldNotice(logging.Filter):
+    """Drop matplotlib's notice that the CJK face has no bold weight."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "for Noto Sans CJK" not in record.getMessage()
 
 
 @functools.cache
@@ -50,6 +58,8 @@ def cjk_family() -> str:
 
     path = str(noto_cjk_sans_otc.FONT_PATH)
     font_manager.fontManager.addfont(path)
+    # The collection has one weight: bold text is drawn in the regular face (glyphs all there).
+    logging.getLogger("matplotlib.font_manager").addFilter(_NoBoldNotice())
     names = [f.name for f in font_manager.fontManager.ttflist
              if f.name.startswith("Noto Sans CJK")]
     return _PREFERRED if _PREFERRED in names else names[0]

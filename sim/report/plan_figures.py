@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.i18n import Lang, say
+from sim.report.cjk_font import localized
 from sim.report.figures import COLOR, FAIL, HOLD, _fan, _figure
 
 if TYPE_CHECKING:
@@ -21,8 +23,10 @@ if TYPE_CHECKING:
 __all__ = ["hold_front", "relief_distribution", "shelter_totals"]
 
 
+@localized
 def relief_distribution(hours_to_share: np.ndarray, hours: float, share: float, goal: float,
-                        series: pd.DataFrame | None = None, title: str = "") -> Figure:
+                        series: pd.DataFrame | None = None, title: str = "", *,
+                        lang: Lang = "en") -> Figure:
     """Time until a share of people is relieved, over runs, against the target's hours.
 
     Parameters
@@ -39,6 +43,8 @@ def relief_distribution(hours_to_share: np.ndarray, hours: float, share: float, 
         relieved over time.
     title : str
         Figure title.
+    lang : {"en", "zh"}
+        Language of the labels.
     """
     x = np.asarray(hours_to_share, dtype=float)
     x = x[~np.isnan(x)]
@@ -52,45 +58,56 @@ def relief_distribution(hours_to_share: np.ndarray, hours: float, share: float, 
         top = max(float(np.quantile(fin, 0.99)), hours * 1.5)
         bins = np.linspace(0.0, top, 41)
         ax.hist(np.clip(fin, 0, top), bins=bins, color=COLOR, alpha=0.85)
-    ax.axvline(hours, color=FAIL, lw=2, label=f"target: {hours:g} h")
-    ax.set_xlabel(f"hours from onset until {share:.0%} relieved")
-    ax.set_ylabel("runs")
-    ax.set_title(f"{len(x)} runs" + (f"; {never} never reach {share:.0%}" if never else ""),
+    ax.axvline(hours, color=FAIL, lw=2, label=say(lang, f"target: {hours:g} h",
+                                                  f"目标：{hours:g}小时"))
+    ax.set_xlabel(say(lang, f"hours from onset until {share:.0%} relieved",
+                      f"灾害发生后至{share:.0%}人员获救助的小时数"))
+    ax.set_ylabel(say(lang, "runs", "模拟次数"))
+    ax.set_title(say(lang, f"{len(x)} runs", f"{len(x)}次模拟")
+                 + (say(lang, f"; {never} never reach {share:.0%}",
+                        f"；{never}次始终未达到{share:.0%}") if never else ""),
                  fontsize=9)
     ax.legend(fontsize=8)
     ax2 = axes[1]
     n = len(x)
     if n:
         ax2.step(fin, np.arange(1, len(fin) + 1) / n, where="post", color=COLOR,
-                 label="share of runs")
-    ax2.axvline(hours, color=FAIL, lw=1.5, ls="--", label=f"{hours:g} h")
-    ax2.axhline(goal, color="grey", lw=1, ls=":", label=f"goal {goal:.0%}")
+                 label=say(lang, "share of runs", "模拟次数占比"))
+    ax2.axvline(hours, color=FAIL, lw=1.5, ls="--", label=say(lang, f"{hours:g} h",
+                                                               f"{hours:g}小时"))
+    ax2.axhline(goal, color="grey", lw=1, ls=":", label=say(lang, f"goal {goal:.0%}",
+                                                            f"目标概率{goal:.0%}"))
     ax2.set_xscale("symlog", linthresh=1.0)
     ax2.set_xlim(left=0)
     ax2.set_ylim(0, 1.02)
-    ax2.set_xlabel(f"hours until {share:.0%} relieved (log scale)")
-    ax2.set_ylabel("share of runs (cumulative)")
+    ax2.set_xlabel(say(lang, f"hours until {share:.0%} relieved (log scale)",
+                       f"至{share:.0%}人员获救助的小时数（对数刻度）"))
+    ax2.set_ylabel(say(lang, "share of runs (cumulative)", "模拟次数累计占比"))
     ax2.grid(alpha=0.3)
     ax2.legend(fontsize=8, loc="lower right")
     if series is not None:
         ax3 = axes[2]
         s = series[series["time_h"] >= 0]
-        _fan(ax3, s, "relief.share")
+        _fan(ax3, s, "relief.share", lang=lang)
         ax3.axhline(share, color=FAIL, lw=1, ls="--")
         ax3.axvline(hours, color=FAIL, lw=1, ls="--")
-        ax3.plot([hours], [share], "o", color=FAIL, label="target")
-        ax3.set_xlabel("hours from onset")
-        ax3.set_ylabel("share of people needing relief who are relieved")
+        ax3.plot([hours], [share], "o", color=FAIL, label=say(lang, "target", "目标"))
+        ax3.set_xlabel(say(lang, "hours from onset", "灾害发生后小时数"))
+        ax3.set_ylabel(say(lang, "share of people needing relief who are relieved",
+                           "需救助人员中已获基本生活救助的比例"))
         ax3.set_ylim(0, 1.02)
-        ax3.set_title(f"{s['run'].nunique()} runs with time series", fontsize=9)
+        ax3.set_title(say(lang, f"{s['run'].nunique()} runs with time series",
+                          f"{s['run'].nunique()}次记录时间序列的模拟"), fontsize=9)
         ax3.legend(fontsize=7, loc="lower right")
     if title:
         fig.suptitle(title, fontsize=10)
     return fig
 
 
+@localized
 def shelter_totals(series: pd.DataFrame, capacities: Mapping[str, float],
-                   reserve: Sequence[str] = (), top: int = 5, title: str = "") -> Figure:
+                   reserve: Sequence[str] = (), top: int = 5, title: str = "", *,
+                   lang: Lang = "en", names: Mapping[str, str] | None = None) -> Figure:
     """Fan charts of people in shelters: all shelters together, then the fullest ones.
 
     Parameters
@@ -103,6 +120,12 @@ def shelter_totals(series: pd.DataFrame, capacities: Mapping[str, float],
         Reserve shelters (their places are drawn apart in the total).
     top : int
         How many single shelters to draw: those most often full at their peak.
+    title : str
+        Figure title.
+    lang : {"en", "zh"}
+        Language of the labels.
+    names : mapping of str to str, optional
+        Shelter names to show in place of the ids (e.g. their ``name_zh``).
     """
     cols = [c for c in series.columns if c.startswith("shelter.")]
     if not cols:
@@ -121,23 +144,27 @@ def shelter_totals(series: pd.DataFrame, capacities: Mapping[str, float],
     fig = _figure(4.4 * ncol, 2.9 * nrow + 0.5)
     axes = np.atleast_1d(fig.subplots(nrow, ncol, squeeze=False)).ravel()
     for ax, c in zip(axes, panels, strict=False):
-        _fan(ax, s, c)
+        _fan(ax, s, c, lang=lang)
         name = c.removeprefix("shelter.")
         if c == "shelter.(all)":
             planned = sum(v for k, v in capacities.items() if k not in reserve)
-            ax.axhline(planned, color=FAIL, lw=1, ls="--", label="planned places")
+            ax.axhline(planned, color=FAIL, lw=1, ls="--",
+                       label=say(lang, "planned places", "规划安置容量"))
             if reserve:
                 ax.axhline(planned + sum(capacities.get(r, 0) for r in reserve), color=FAIL,
-                           lw=1, ls=":", label="with reserve sites")
-            ax.set_title(f"all {len(cols)} shelters", fontsize=9)
+                           lw=1, ls=":", label=say(lang, "with reserve sites", "含备用场所"))
+            ax.set_title(say(lang, f"all {len(cols)} shelters", f"全部{len(cols)}处避灾安置场所"),
+                         fontsize=9)
         else:
             cap = capacities.get(name)
             if cap:
-                ax.axhline(cap, color=FAIL, lw=1, ls="--", label="places")
-            ax.set_title(f"{name}: full in {full[c]:.0%} of runs", fontsize=9)
+                ax.axhline(cap, color=FAIL, lw=1, ls="--", label=say(lang, "places", "容量"))
+            shown = (names or {}).get(name, name)
+            ax.set_title(say(lang, f"{shown}: full in {full[c]:.0%} of runs",
+                             f"{shown}：{full[c]:.0%}的模拟中满员"), fontsize=9)
         ax.axvline(0, color="grey", lw=0.8)
-        ax.set_xlabel("hours from onset")
-        ax.set_ylabel("people")
+        ax.set_xlabel(say(lang, "hours from onset", "灾害发生后小时数"))
+        ax.set_ylabel(say(lang, "people", "人数"))
     for ax in axes[len(panels):]:
         ax.set_visible(False)
     axes[0].legend(fontsize=7, loc="upper left")

@@ -207,9 +207,12 @@ def render_markdown_zh(doc: Mapping[str, Any]) -> str:
               "发生后的小时数。", ""]
         L += M._figure(doc, "shelters", "集中安置人数")
         L += M._figure(doc, "stock", "物资库存")
-    if figs.get("capacity"):
-        L += ["## 使目标达到所需的最少追加资源", ""]
-        L += M._figure(doc, "capacity", "追加资源与达标概率")
+    L += _response(doc)
+    if figs.get("hold"):
+        L += ["## 何以达标：追加措施的费用与达标概率", "",
+              "各措施组合在搜索模拟中的费用与达标概率，以及在新模拟上核验的答案（详见下文英文章节"
+              "“What would make it hold”）。", ""]
+        L += M._figure(doc, "hold", "费用与达标概率")
     detail = _english_detail(M.render_markdown(doc))
     if detail:
         L += ["## 详细章节（英文）", "",
@@ -220,7 +223,21 @@ def render_markdown_zh(doc: Mapping[str, Any]) -> str:
 
 
 _TRANSLATED = ("The scenario and its hazard", "Verdict", "Time to basic relief",
-               "Shelters and stock over time")
+               "Shelters and stock over time", "The response in one run")
+
+
+def _response(doc: Mapping[str, Any]) -> list[str]:
+    """The map and the Gantt chart of one representative run, in Chinese."""
+    rr = doc.get("response_run")
+    if not rr or not doc.get("figures", {}).get("map"):
+        return []
+    why = (f"其{rr['target']}最接近各次模拟中位数的一次" if rr["target"] else "研究的第一次模拟")
+    shade = "模拟结束时仍在等待救助的人数" if rr["shade"] == "waiting" else "人口"
+    L = ["## 一次模拟中的响应：地图与时间线", "",
+         f"研究中的第{rr['run']}次模拟（{why}；随机种子{doc['seed']}的派生键{rr['key']}）。"
+         f"地图按{shade}为区域着色，并显示该次模拟中道路的通行状态和灾害峰值强度；甘特图按区域显示"
+         "各项响应工作的时间。陆地与海岸线：Natural Earth（公有领域）。", ""]
+    return L + M._figure(doc, "map", "模拟地图") + M._figure(doc, "gantt", "响应时间线")
 
 
 def _english_detail(english: str) -> list[str]:

@@ -17,8 +17,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from sim.i18n import Lang, name_of, parse_lang
+from sim.i18n import say as in_lang
 from sim.report.fingerprint import fingerprint
 from sim.report.plan_markdown import render_markdown
+from sim.report.plan_markdown_zh import render_markdown_zh
 from sim.scenario.loader import ScenarioError, load_scenario
 from sim.study.failure_words import metric_contrast, metric_sentence
 from sim.study.plan_analysis import (
@@ -53,7 +56,7 @@ def _stderr(msg: str) -> None:
 def build_report(scenario: str | Path, out: str | Path, *, seed: int = 0,
                  budget: Budget = FULL, workers: int | None = None,
                  progress: bool | None = None, levers: str | Path | None = None,
-                 log: Callable[[str], None] | None = None) -> dict[str, Any]:
+                 log: Callable[[str], None] | None = None, lang: str = "en") -> dict[str, Any]:
     """Study a scenario file and write its plan report into ``out``.
 
     Parameters
@@ -74,6 +77,9 @@ def build_report(scenario: str | Path, out: str | Path, *, seed: int = 0,
         The levers file (default ``levers/<stem>_levers.yaml`` beside the scenario).
     log : callable, optional
         Receives one line per stage (default: print to stderr).
+    lang : {"en", "zh"}
+        Language of ``report.md`` and of the figures' labels (:mod:`sim.i18n`); the JSON
+        document is the same in both.
 
     Returns
     -------
@@ -85,6 +91,7 @@ def build_report(scenario: str | Path, out: str | Path, *, seed: int = 0,
     ScenarioError
         If the scenario file is invalid.
     """
+    lang = parse_lang(lang)
     say = log or _stderr
     t_all = time.perf_counter()
     outdir = Path(out)
@@ -99,18 +106,20 @@ def build_report(scenario: str | Path, out: str | Path, *, seed: int = 0,
     doc["plans_link"] = (os.path.relpath(plans, outdir.resolve()).replace(os.sep, "/")
                          if plans.is_dir() else None)
     t0 = time.perf_counter()
-    doc["figures"] = _write_figures(outdir, a, budget.goal)
+    doc["figures"] = _write_figures(outdir, a, budget.goal, lang)
     timings["figures"] = time.perf_counter() - t0
     timings["total"] = time.perf_counter() - t_all
     doc = dict(plain(doc))
     (outdir / "report.json").write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n",
                                         encoding="utf-8")
-    (outdir / "report.md").write_text(render_markdown(doc), encoding="utf-8")
+    md = render_markdown(doc) if lang == "en" else render_markdown_zh(doc)
+    (outdir / "report.md").write_text(md, encoding="utf-8")
     say(f"  wrote {outdir / 'report.md'} ({timings['total']:.0f} s)")
     return doc
 
 
-def _write_figures(outdir: Path, a: PlanAnalysis, goal: float) -> dict[str, str]:
+def _write_figures(outdir: Path, a: PlanAnalysis, goal: float, lang: Lang = "en"
+                   ) -> dict[str, str]:
     from sim.report import figures as F
     from sim.report import plan_figures as P
 
@@ -126,22 +135,27 @@ def _write_figures(outdir: Path, a: PlanAnalysis, goal: float) -> dict[str, str]
 
     for old in outdir.glob("*.png"):
         old.unlink()
-    save(F.p_holds(summary), "p_holds", "p_holds.png")
+    save(F.p_holds(summary, lang=lang), "p_holds", "p_holds.png")
     if relief is not None and relief_doc is not None:
         x = relief_times(study, series, relief)
         save(P.relief_distribution(x, relief.hours, relief.share, goal, series.series,
-                                   f"{relief.id}: time until {relief.share:.0%} of the people "
-                                   f"needing relief are relieved"), "relief_time",
+                                   in_lang(lang, f"{relief.id}: time until {relief.share:.0%} of "
+                                       "the people needing relief are relieved",
+                                       f"{relief.id}：{relief.share:.0%}需救助人员获得基本生活"
+                                       "救助所需时间"), lang=lang), "relief_time",
              "relief_time.png")
     sser = series.series
     if sser is not None and any(c.startswith("shelter.") for c in sser.columns):
         sc = study.scenario
         save(P.shelter_totals(sser, shelter_places(sc),
                               [s.name for s in sc.shelters if s.reserve],
-                              title=f"{sc.name}: people in shelters, {series.runs} runs"),
+                              title=in_lang(lang, f"{sc.name}: people in shelters, "
+                                              f"{series.runs} runs",
+                                        f"{sc.name}：集中安置人数，{series.runs}次模拟"),
+                              lang=lang, names={s.name: name_of(s, lang) for s in sc.shelters}),
              "shelters", "shelters.png")
     if sser is not None and any(c.startswith("stock.") for c in sser.columns):
-        save(F.fan_chart(series, "stock"), "stock", "stock.png")
+        save(F.fan_chart(series, "stock", lang=lang), "stock", "stock.png")
     if disc is not None and disc.box is not None:
         save(F.discovery_box(disc, study), "failure", f"failure_{disc.target}.png")
     if sres is not None:
@@ -154,7 +168,8 @@ def _write_figures(outdir: Path, a: PlanAnalysis, goal: float) -> dict[str, str]
              "hold", "hold_front.png")
     from sim.report.plan_maps import response_figures
 
-    figs, a.doc["response_run"] = response_figures(study.scenario, study.seed, study.table)
+    figs, a.doc["response_run"] = response_figures(study.scenario, study.seed, study.table,
+                                                   lang=lang)
     for key, (fig, name) in figs.items():
         save(fig, key, name)
     return out

@@ -1,0 +1,81 @@
+"""``--lang zh|en`` on the command line: Chinese tables and figures, English by default."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sim.report.text import width
+from tests.cli_helpers import sim_main
+
+DEMO = Path(__file__).resolve().parents[1] / "sim" / "bundled" / "demo_coastal_typhoon.yaml"
+CLAUSE = "确保灾害发生后10小时内受灾人员基本生活得到有效救助"  # the demo's relief_within_10h
+
+
+def test_run_table_in_chinese_with_the_targets_clauses() -> None:
+    r = sim_main("run", DEMO, "--lang", "zh")
+    assert r.returncode == 0, r.stderr
+    head, rule = r.stdout.split("\n\n")[1].splitlines()[:2]
+    assert head.split() == ["目标", "预案条款", "数值", "阈值", "结论", "单位"]
+    assert CLAUSE in r.stdout and "需要基本生活救助" in r.stdout
+    # columns line up in a terminal: a Chinese character takes two columns
+    assert len(rule.split("  ")[1]) >= width(CLAUSE) == 2 * len(CLAUSE) - 2
+
+
+def test_run_default_stays_english() -> None:
+    en = sim_main("run", DEMO)
+    assert en.returncode == 0, en.stderr
+    assert en.stdout.split("\n\n")[1].splitlines()[0].split()[:3] == ["target", "value",
+                                                                      "threshold"]
+    assert CLAUSE not in en.stdout
+    assert sim_main("run", DEMO, "--lang", "en").stdout == en.stdout
+
+
+def test_study_table_in_chinese() -> None:
+    r = sim_main("study", DEMO, "--runs", "4", "--workers", "1", "--no-progress", "--lang", "zh")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("情景 demo_coastal_typhoon 的研究：4次模拟")
+    assert "达标概率" in r.stdout and CLAUSE in r.stdout and "模拟所得" in r.stdout
+
+
+@pytest.mark.parametrize("bad", ["fr", "ZH-CN", ""])
+@pytest.mark.parametrize("command", [["run", DEMO], ["study", DEMO, "--runs", "2"],
+                                     ["report", DEMO, "--out", "unused"]])
+def test_a_bad_lang_is_one_line_and_exit_2(command: list[str | Path], bad: str,
+                                          tmp_path: Path) -> None:
+    r = sim_main(*command, "--lang", bad)
+    assert r.returncode == 2
+    assert r.stdout == ""
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert "--lang" in r.stderr and "en, zh" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_footprint_figure_in_chinese(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    import warnings
+
+    from sim.hazards import compute_impact
+    from sim.report.footprint import footprint_figure
+    from sim.scenario.loader import load_scenario
+    from sim.scenario.sampling import sample_scenario
+    from sim.streams import Streams
+
+    sc = load_scenario(DEMO)
+    streams = Streams(0)
+    realised, _ = sample_scenario(sc, streams)
+    imp = compute_impact(realised, streams)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = footprint_figure(sc, imp, lang="zh")
+        fig.savefig(tmp_path / "fp.svg")
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    ticks = [t.get_text() for t in fig.axes[1].get_xticklabels()]
+    zh = {z.name_zh for z in sc.zones if z.name_zh}
+    assert zh and zh <= set(ticks)
+    assert "登陆点" in texts
+    assert fig.axes[0].get_xlabel() == "经度"
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
