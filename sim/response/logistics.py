@@ -95,9 +95,12 @@ class Logistics:
         self.first_stockout: dict[str, float] = {}
         self._order_cache: dict[tuple[int, int], list[PointState]] = {}
         self.deliveries: list[tuple[int, int, int, float, float, float]] = []
+        """(truck, stock point, shelter, dispatched_h, delivered_h, kg) of every trip."""
         self.priority: tuple[frozenset[int], frozenset[int]] | None = None
         """Shelter indexes and zones served first (``set_delivery_priority``); None: none."""
-        """(truck, stock point, shelter, dispatched_h, delivered_h, kg) of every trip."""
+        self._held: list[bool] | None = None
+        """Per item, whether some point has at least EPS available (None: to be read again;
+        set to None wherever ``available`` changes)."""
 
     def add_trucks(self, fleet: str, base: str, count: int, capacity_kg: float,
                    speed_kmh: float, unloading_h: float) -> None:
@@ -115,6 +118,7 @@ class Logistics:
         """Stock arrives at ``point``; back orders are retried."""
         point.on_hand += qty
         point.available += qty
+        self._held = None
         point.arrivals.append((float(self.m.env.now), np.array(qty, dtype=float),
                                len(self.m.series_t)))
         self.m.log("stock_added", point.name, int(round(float(qty.sum()))))
@@ -129,11 +133,18 @@ class Logistics:
         # A point gives an item only if it holds at least EPS of it and at least EPS is asked
         # (take = min(a, r) < EPS otherwise): the points that can give anything asked are found
         # for all points at once (only the point being visited changes in the loop, and what is
-        # asked only falls), and without any the order is not walked (a back order retried while
-        # the stock it waits for is still out, most of the retries).
-        asked = qty >= EPS
-        has = cast(list[bool], (self.available[:, asked] >= EPS).any(axis=1).tolist())
-        for p in self._sources(shelter) if any(has) else ():
+        # asked only falls). Most requests ask for items no point holds (a shelter's shortfall
+        # or a back order retried while the stock it waits for is still out): which items some
+        # point holds is kept between requests, and those are not walked.
+        held = self._held
+        if held is None:
+            held = self._held = cast(list[bool], (self.available >= EPS).any(axis=0).tolist())
+        if not any(h and r >= EPS for h, r in zip(held, rest, strict=True)):
+            self._backorder(shelter, rest)  # no point holds any item asked
+            return
+        self._held = None  # stock is taken below
+        has = cast(list[bool], (self.available[:, qty >= EPS] >= EPS).any(axis=1).tolist())
+        for p in self._sources(shelter):
             if p.out or not has[p.idx]:
                 continue
             take = [a if a < r else r for r, a in zip(rest, p.available.tolist(), strict=True)]
@@ -152,13 +163,12 @@ class Logistics:
                         self.first_stockout[name] = self.m.env.now
             if not any(r > EPS for r in rest):
                 break
-        left = np.array(rest)
-        left[left < EPS] = 0.0
-        self._backorder(shelter, left)
+        self._backorder(shelter, rest)
 
-    def _backorder(self, shelter: ShelterState, left: np.ndarray) -> None:
-        """What no stock point could give (``left``, zero below EPS) waits as a back order."""
-        if left.any():
+    def _backorder(self, shelter: ShelterState, rest: list[float]) -> None:
+        """What no stock point could give (``rest``, per item) waits as a back order."""
+        if any(r >= EPS for r in rest):
+            left = np.array([r if r >= EPS else 0.0 for r in rest])
             self.backorders[shelter.idx] = self.backorders.get(shelter.idx, 0.0) + left
             self.m.log("backorder", shelter.name, int(round(float(left.sum()))))
             self.m.supply.shortage()
@@ -177,6 +187,7 @@ class Logistics:
             for key in [k for k in self.orders if k[0] == point.idx]:
                 qty = self.orders.pop(key)
                 point.available += qty
+                self._held = None
                 self.request(self.m.shelters.by_idx(key[1]), qty)
         else:
             self._retry_backorders()
@@ -200,19 +211,12 @@ class Logistics:
     def _retry_backorders(self) -> None:
         """Allocate the back orders again (stock arrived or a point is back), in priority order.
 
-        Most back orders wait for items that no point holds yet: those are kept as they are
-        without walking the points (``request`` would find nothing). Which items some point
-        holds is read once: allocations in the loop only take stock, so an item held at the
-        start may be gone later (``request`` then finds that itself), never the reverse.
+        Most wait for items that no point holds yet: ``request`` keeps those as they are
+        without walking the points.
         """
         pending, self.backorders = self.backorders, {}
-        held: np.ndarray = (self.available >= EPS).any(axis=0)
         for si, qty in self._by_priority(pending.items(), lambda kv: kv[0]):
-            shelter = self.m.shelters.by_idx(si)
-            if held[qty >= EPS].any():
-                self.request(shelter, qty)
-            else:
-                self._backorder(shelter, qty.copy())
+            self.request(self.m.shelters.by_idx(si), qty)
 
     # -- decisions during the run (sim.interventions) ---------------------------------------
     def set_dispatch_rule(self, rule: str) -> None:
@@ -245,6 +249,7 @@ class Logistics:
         lost: np.ndarray = np.maximum(point.available, 0.0) * share
         point.on_hand -= lost
         point.available -= lost
+        self._held = None
         point.lost.append((float(self.m.env.now), lost.copy(), len(self.m.series_t)))
         self.m.log("stock_lost", point.name, int(round(float(lost.sum()))))
         return lost
@@ -310,6 +315,7 @@ class Logistics:
         yield from drive(m, truck, point.zone)
         if point.out:  # it went out of service on the way: the order goes elsewhere
             point.available += load
+            self._held = None
             truck.busy_h += m.env.now - start
             truck.busy = False
             self.request(shelter, load)
