@@ -286,7 +286,11 @@ def _map(scenario: Scenario, shade: str, run: RunResult | None, impact: Impact |
             label += f" ({impact.intensity_unit})"
     extent = map_extent(scenario, impact)
     x0, y0, x1, y1 = extent
-    fig = Figure(figsize=(9, 7.5), layout="constrained")
+    # the figure takes the frame's shape (equirectangular at its mid latitude) plus the colour bar
+    shape = (x1 - x0) * math.cos(math.radians((y0 + y1) / 2)) / (y1 - y0)
+    height = 7.0
+    fig = Figure(figsize=(min(max(height * shape * 0.92 + 2.4, 6.5), 13.0), height),
+                 layout="constrained")
     ax = fig.add_subplot()
     draw_base(ax, extent)
     where = {z.name: (z.lon, z.lat) for z in scenario.zones}
@@ -357,10 +361,15 @@ def _map(scenario: Scenario, shade: str, run: RunResult | None, impact: Impact |
     draw_scale_and_north(ax, extent, lang)
     ax.set_xlabel(say(lang, "longitude (E)", "经度（东经）"))
     ax.set_ylabel(say(lang, "latitude (N)", "纬度（北纬）"))
-    ax.text(0.0, -0.08, say(lang, "Zones drawn at their points (area: population); facilities "
-                                  "set around their zone's point. ",
-                            "区域按其中心点绘制（面积表示人口），设施绘于所在区域中心点周围。")
-            + ATTRIBUTION, transform=ax.transAxes, fontsize=6.5, color="0.3", va="top")
+    note = say(lang, "Zones drawn at their points (area: population); facilities set around "
+                     "their zone's point.",
+               "区域按其中心点绘制（面积表示人口），设施绘于所在区域中心点周围。")
+    note += "\n" + ATTRIBUTION
+    ax.text(0.0, 0.0, note, transform=fig.transFigure, fontsize=6.5, color="0.3", va="bottom",
+            ha="left", in_layout=False)
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        engine.set(rect=(0.0, 0.045, 1.0, 0.955))
     seed = run.seed.get("entropy", run.seed) if run is not None else None
     where_from = say(lang, f"seed {seed}", f"随机种子 {seed}") if run is not None else ""
     ax.set_title(title or f"{scenario.name}: {label}" + (f" ({where_from})" if where_from else ""),
