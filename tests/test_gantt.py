@@ -106,3 +106,19 @@ def test_representative_run_is_nearest_the_median() -> None:
                           "value.relief": [9.0, 1.0, 4.0, np.nan, 5.5, 7.0]})
     assert representative_run(table) == (4, 14, "relief")
     assert representative_run(table.drop(columns="value.relief")) == (0, 10, "")
+
+
+def test_plan_figures_redraw_the_studys_median_run() -> None:
+    from sim.report.plan_maps import response_figures
+    from sim.study import run_study
+
+    sc = load_scenario(SCENARIOS / "shicheng_flash_flood.yaml")
+    study = run_study(sc, runs=3, seed=5, workers=1, progress=False)
+    figs, about = response_figures(sc, study.seed, study.table)
+    assert set(figs) == {"map", "gantt"}
+    assert [name for _fig, name in figs.values()] == ["map.png", "gantt.png"]
+    row = study.table[study.table["run"] == about["run"]].iloc[0]
+    again = run(sc, np.random.SeedSequence(5, spawn_key=(about["key"],)))
+    by_id = {t.id: t.value for t in again.targets}
+    assert by_id[about["target"]] == pytest.approx(row[f"value.{about['target']}"], nan_ok=True)
+    assert f"run {about['run']} of the study" in figs["map"][0].axes[0].get_title()
