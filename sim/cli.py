@@ -997,7 +997,9 @@ def exercise_cmd(
         from sim.report.aar import write_aar
 
         try:
-            paths = write_aar(ex, out)
+            from sim.i18n import parse_lang
+
+            paths = write_aar(ex, out, parse_lang(lang))
         except OSError as exc:
             raise UserError(f"--out {out}: cannot write the report: "
                             f"{exc.strerror or exc}") from None

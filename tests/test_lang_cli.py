@@ -79,3 +79,30 @@ def test_footprint_figure_in_chinese(tmp_path: Path) -> None:
     import matplotlib.pyplot as plt
 
     plt.close(fig)
+
+
+def test_after_action_figures_in_chinese(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    import warnings
+
+    from sim.report import aar_figures as F
+    from sim.run import run
+    from sim.scenario.loader import load_scenario
+
+    r = run(load_scenario(DEMO), 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        figs = {"people": F.people_by_state(r, [2.0], lang="zh"),
+                "shelters": F.shelter_occupancy(r, [2.0], lang="zh"),
+                "stock": F.stock_over_time(r, lang="zh"),
+                "relief": F.relief_times(r, 10.0, 0.95, lang="zh")}
+        for k, fig in figs.items():
+            fig.savefig(tmp_path / f"{k}.png")  # type: ignore[attr-defined]
+    people = figs["people"].axes[0]  # type: ignore[attr-defined]
+    assert people.get_title() == "各状态人数" and people.get_xlabel() == "灾害发生后小时数"
+    legend = [t.get_text() for t in people.get_legend().get_texts()]
+    assert "决策" in legend and "已预警" in legend
+    relief = figs["relief"].axes  # type: ignore[attr-defined]
+    assert relief[0].get_xlabel() == "灾害发生至获得基本生活救助的小时数"
+    assert relief[1].get_title() == "各时刻已获救助比例"
+    assert F.people_by_state(r).axes[0].get_title() == "People by state"

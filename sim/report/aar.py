@@ -32,9 +32,10 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sim.exercise.review import CAPABILITY_ZH, RATINGS, Review, review_exercise
+from sim.i18n import Lang, say
 from sim.report.plan_markdown import fmt_num
 
 if TYPE_CHECKING:
@@ -545,13 +546,25 @@ def _relief_target(scenario: Scenario) -> tuple[float, float | None]:
     return 10.0, None
 
 
-def _fork_fan(fork: Mapping[str, Any]) -> Figure:
+def _fork_fan(fork: Mapping[str, Any], lang: Lang = "en") -> Figure:
+    from sim.report.cjk_font import font_rc
+
+    if lang == "en":
+        return _fork_fan_drawn(fork, lang)
+    import matplotlib
+
+    with matplotlib.rc_context(cast(Any, font_rc(lang))):
+        return _fork_fan_drawn(fork, lang)
+
+
+def _fork_fan_drawn(fork: Mapping[str, Any], lang: Lang) -> Figure:
     from sim.report.figures import BANDS, COLOR, FAIL, _figure
 
     fig = _figure(8, 3.6)
     ax = fig.add_subplot()
-    for key, color, label in (("fan", COLOR, "without the alternative"),
-                              ("fan_alt", FAIL, "with the alternative")):
+    for key, color, label in (
+            ("fan", COLOR, say(lang, "without the alternative", "不采用备选决策")),
+            ("fan_alt", FAIL, say(lang, "with the alternative", "采用备选决策"))):
         fan = fork.get(key)
         if not fan:
             continue
@@ -559,32 +572,36 @@ def _fork_fan(fork: Mapping[str, Any]) -> Figure:
         for (a, b), alpha in zip(BANDS, (0.15, 0.3), strict=True):
             ax.fill_between(t, fan[f"q{round(a * 100):02d}"], fan[f"q{round(b * 100):02d}"],
                             color=color, alpha=alpha, lw=0)
-        ax.plot(t, fan["q50"], color=color, lw=1.5, label=f"median, {label}")
+        ax.plot(t, fan["q50"], color=color, lw=1.5,
+                label=say(lang, f"median, {label}", f"中位数，{label}"))
     fan0 = fork.get("fan") or {}
-    ax.set_ylabel("people")
-    ax.set_xlabel("hours from onset")
-    ax.set_title(f"{fork.get('id')}: {fork.get('futures')} futures from "
-                 f"{_t(fork.get('t_h'))}; {fan0.get('quantity_en', '')}", fontsize=9)
+    ax.set_ylabel(say(lang, "people", "人数"))
+    ax.set_xlabel(say(lang, "hours from onset", "灾害发生后小时数"))
+    ax.set_title(say(lang, f"{fork.get('id')}: {fork.get('futures')} futures from "
+                           f"{_t(fork.get('t_h'))}; {fan0.get('quantity_en', '')}",
+                     f"{fork.get('id')}：自{_t(fork.get('t_h'))}起{fork.get('futures')}个未来；"
+                     f"{fan0.get('quantity_zh') or fan0.get('quantity_en', '')}"), fontsize=9)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     return fig
 
 
-def _draw(ex: Exercise, result: RunResult, review: Review) -> dict[str, bytes]:
+def _draw(ex: Exercise, result: RunResult, review: Review, lang: Lang = "en"
+          ) -> dict[str, bytes]:
     from sim.report import aar_figures as F
 
     marks = [float(e["t_h"]) for e in review.timeline if e["kind"] == "decision"]
     hours, share = _relief_target(ex.scenario)
     draw: dict[str, Callable[[], Figure]] = {
-        "people": lambda: F.people_by_state(result, marks),
-        "shelters": lambda: F.shelter_occupancy(result, marks),
-        "stock": lambda: F.stock_over_time(result, marks),
-        "relief": lambda: F.relief_times(result, hours, share, marks),
+        "people": lambda: F.people_by_state(result, marks, lang=lang),
+        "shelters": lambda: F.shelter_occupancy(result, marks, lang=lang),
+        "stock": lambda: F.stock_over_time(result, marks, lang=lang),
+        "relief": lambda: F.relief_times(result, hours, share, marks, lang=lang),
     }
     out = {k: _png(f()) for k, f in draw.items()}
     for fk in review.forks:
         if fk.get("fan"):
-            out[f"fork_{fk.get('id')}"] = _png(_fork_fan(fk))
+            out[f"fork_{fk.get('id')}"] = _png(_fork_fan(fk, lang))
     return out
 
 
@@ -603,7 +620,7 @@ def _json(doc: Any) -> str:
     return json.dumps(jsonable(doc), ensure_ascii=False, indent=1, allow_nan=False, default=str)
 
 
-def write_aar(ex: Exercise, out_dir: Path) -> list[Path]:
+def write_aar(ex: Exercise, out_dir: Path, lang: Lang = "en") -> list[Path]:
     """Write the after-action report of an exercise (run to its end first).
 
     Parameters
@@ -612,6 +629,8 @@ def write_aar(ex: Exercise, out_dir: Path) -> list[Path]:
         The exercise (:class:`sim.exercise.session.Exercise`); it is finished if it is not.
     out_dir : Path
         Directory to write to (created if missing).
+    lang : {"en", "zh"}
+        Language of the figures' labels (the report's text is in both languages either way).
 
     Returns
     -------
@@ -624,7 +643,7 @@ def write_aar(ex: Exercise, out_dir: Path) -> list[Path]:
     fig_dir.mkdir(parents=True, exist_ok=True)
     result = ex.finish()
     review = review_exercise(result, ex.msel, ex.log, ex.forks, ex.scenario)
-    images = _draw(ex, result, review)
+    images = _draw(ex, result, review, lang)
     blocks = build_blocks(ex, result, review, list(images))
     paths = [out_dir / n for n in ("aar.md", "aar.html", "events.csv", "exercise.json",
                                    "review.json")]
