@@ -542,6 +542,8 @@ def plan_cmd(
     = None,
     seed: Seed = 0,
     workers: Workers = None,
+    scheduler: Scheduler = None,
+    dask_local: DaskLocal = False,
     as_json: AsJson = False,
     progress: Progress = None,
 ) -> None:
@@ -562,8 +564,8 @@ def plan_cmd(
     elif targets == "plan":
         from sim.study.runner import run_study
 
-        ids = simulated_targets(run_study(sc, runs, seed, workers=workers,
-                                          progress=progress).summary())
+        ids = simulated_targets(run_study(sc, runs, seed, workers=workers, scheduler=scheduler,
+                                          dask_local=dask_local, progress=progress).summary())
     else:
         ids = [t.strip() for t in targets.split(",") if t.strip()]
         unknown = [t for t in ids if t not in known]
@@ -573,8 +575,8 @@ def plan_cmd(
     settings = HoldSettings(goal=goal, runs=runs, fresh_runs=fresh_runs, checks=checks,
                             each_checks=each_checks, budget=budget)
     doc = hold_analysis(sc, file, ids, {t.id: target_label(t) for t in sc.targets}, settings,
-                        seed=seed, levers=lever_file, workers=workers, progress=progress,
-                        out=out)
+                        seed=seed, levers=lever_file, workers=workers, scheduler=scheduler,
+                        dask_local=dask_local, progress=progress, out=out)
     if out is not None:
         (out / "plan.json").write_text(_dump(doc) + "\n", encoding="utf-8")
     if as_json:
@@ -662,7 +664,8 @@ def report_cmd(
         "--max-runs", min=1, help="Cap on the runs of the main study (default 4000).")] = None,
     workers: Workers = None,
     quick: Annotated[bool, typer.Option(
-        "--quick", help="Small runs and a tiny capacity search (previews and tests).")] = False,
+        "--quick", help="Small runs and a tiny combination search (previews and tests).")]
+    = False,
     progress: Progress = None,
     lang: Language = "en",
 ) -> None:

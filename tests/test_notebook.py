@@ -68,13 +68,15 @@ def test_quick_start_notebook() -> None:
 def test_plan_reports_notebook() -> None:
     """It reads the committed reports: its relief table is the reports' own numbers."""
     _, _, text, images = execute(NOTEBOOKS / "plan_reports.ipynb")
-    assert images == 2  # the intervals side by side, the reports' P(holds) charts
+    assert images == 3  # the intervals side by side, a live search's front, the P(holds) charts
     for plan in PLANS:
         report = json.loads((ROOT / "results" / plan / "report.json").read_text("utf-8"))
         relief = next(t for t in report["study"]["targets"] if t["id"] == "relief_within_10h")
         assert plan in text and report["scenario"]["title"]["zh"] in text
         assert f"{relief['p_holds']:.3f}" in text
     assert "simulated" in text and "by_construction" in text
+    # what would make it hold: each relief target and the whole plan, live for Shicheng
+    assert "the whole plan" in text and "relief_within_10h: now" in text
 
 
 @pytest.mark.slow

@@ -181,7 +181,8 @@ def answer_statement(doc: Mapping[str, Any], currency: str) -> str:
 def hold_analysis(sc: Scenario, file: str | Path, targets: Sequence[str],
                   labels: Mapping[str, str], settings: HoldSettings, *, seed: int = 0,
                   levers: str | Path | None = None, info: ExecutorInfo | None = None,
-                  workers: int | None = None, progress: bool | None = None,
+                  workers: int | None = None, scheduler: str | None = None,
+                  dask_local: bool = False, progress: bool | None = None,
                   out: str | Path | None = None,
                   log: Callable[[str], None] | None = None) -> dict[str, Any]:
     """What would make each target, and the plan as a whole, hold at the goal.
@@ -202,8 +203,8 @@ def hold_analysis(sc: Scenario, file: str | Path, targets: Sequence[str],
         Root seed (the search runs are the study's first runs, on common random numbers).
     levers : path, optional
         The levers file (default :func:`levers_file_for`).
-    info, workers, progress
-        Where the runs go, and progress bars.
+    info, workers, scheduler, dask_local, progress
+        Where the runs go (:func:`sim.study.executors.open_executor`), and progress bars.
     out : path, optional
         Directory of the search's log (resumable); none by default.
     log : callable, optional
@@ -241,7 +242,8 @@ def hold_analysis(sc: Scenario, file: str | Path, targets: Sequence[str],
     res = search(sc, space, list(targets), settings.goal, runs=settings.runs,
                  budget=settings.budget, seed=seed, fresh_runs=settings.fresh_runs,
                  checks=settings.checks, out=out, workers=workers, executor=info,
-                 progress=progress, each=True, each_checks=settings.each_checks)
+                 scheduler=scheduler, dask_local=dask_local, progress=progress, each=True,
+                 each_checks=settings.each_checks)
     from sim.study.stats import wilson
 
     full = wilson(res.fresh_runs, res.fresh_runs, res.confidence).low
