@@ -973,7 +973,9 @@ def exercise_cmd(
             from sim.exercise.server import serve as serve_console
 
             typer.echo(f"console at http://{host}:{port}/ (Ctrl-C to stop)")
-            serve_console(ex, host, port, workers=workers, out_dir=out)
+            from sim.i18n import parse_lang
+
+            serve_console(ex, host, port, workers=workers, out_dir=out, lang=parse_lang(lang))
             return
         interactive = prompt if prompt is not None else (script is None and sys.stdin.isatty())
         if interactive:

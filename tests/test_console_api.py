@@ -158,8 +158,9 @@ def test_save_and_report_go_to_the_output_directory(tmp_path: Path,
 
         written: list[Path] = []
 
-        def fake_aar(e: Exercise, d: Path) -> list[Path]:  # the real one is test_aar's
+        def fake_aar(e: Exercise, d: Path, lang: str) -> list[Path]:  # the real one: test_aar
             e.finish()
+            assert lang == "en"  # the console's default language
             written.append(d / "aar.md")
             return written
 

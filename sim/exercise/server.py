@@ -55,6 +55,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from sim import interventions as _iv
+from sim.i18n import Lang
 
 if TYPE_CHECKING:
     from sim.exercise.session import Exercise
@@ -170,12 +171,16 @@ class Console:
         Processes a fork runs its futures on.
     out_dir : Path, optional
         Where the page's save and report buttons write (none: the buttons are hidden).
+    lang : {"en", "zh"}
+        Language of the after-action report's figure labels.
     """
 
-    def __init__(self, ex: Exercise, workers: int = 1, out_dir: Path | None = None) -> None:
+    def __init__(self, ex: Exercise, workers: int = 1, out_dir: Path | None = None,
+                 lang: Lang = "en") -> None:
         self.ex = ex
         self.workers = max(1, int(workers))
         self.out_dir = out_dir
+        self.lang: Lang = lang
         self.lock = threading.Lock()
         self.fork_state: dict[str, Any] = {"state": "idle"}
         self.fork_thread: threading.Thread | None = None
@@ -384,7 +389,7 @@ class Console:
         def go() -> dict[str, Any]:
             from sim.report.aar import write_aar
 
-            paths = write_aar(self.ex, out)
+            paths = write_aar(self.ex, out, self.lang)
             return {"written": [str(p) for p in paths], "time_h": self.ex.now}
         done: dict[str, Any] = self._change(go)
         return done
@@ -480,7 +485,7 @@ def _schema_view(ex: Exercise, out_dir: Path | None = None) -> dict[str, Any]:
 
 def create_app(ex: Exercise, *, workers: int | None = None,
                allowed_hosts: list[str] | None = None,
-               out_dir: str | Path | None = None) -> Starlette:
+               out_dir: str | Path | None = None, lang: Lang = "en") -> Starlette:
     """The console as a Starlette app over one exercise.
 
     Parameters
@@ -494,6 +499,8 @@ def create_app(ex: Exercise, *, workers: int | None = None,
     out_dir : str or Path, optional
         Where the page may save the exercise (``exercise-save.json``) and write the
         after-action report; without it the page has neither button.
+    lang : {"en", "zh"}
+        Language of the after-action report's figure labels.
 
     Returns
     -------
@@ -503,7 +510,7 @@ def create_app(ex: Exercise, *, workers: int | None = None,
     if workers is None:
         workers = min(4, os.cpu_count() or 1)
     out_dir = None if out_dir is None else Path(out_dir)
-    con = Console(ex, workers, out_dir)
+    con = Console(ex, workers, out_dir, lang)
     page = (STATIC / "index.html").read_text(encoding="utf-8")
 
     def html(view: str) -> Callable[[Request], Awaitable[Response]]:
@@ -602,7 +609,8 @@ def _json(data: Any, status: int = 200) -> Response:
 
 
 def serve(ex: Exercise, host: str = "127.0.0.1", port: int = 8765, *,
-          workers: int | None = None, out_dir: str | Path | None = None) -> None:
+          workers: int | None = None, out_dir: str | Path | None = None,
+          lang: Lang = "en") -> None:
     """Serve the console until interrupted (Ctrl-C).
 
     Parameters
@@ -618,6 +626,8 @@ def serve(ex: Exercise, host: str = "127.0.0.1", port: int = 8765, *,
         Processes a fork runs on.
     out_dir : str or Path, optional
         Where the page saves the exercise and writes the after-action report.
+    lang : {"en", "zh"}
+        Language of the after-action report's figure labels.
     """
     import uvicorn
 
@@ -627,5 +637,6 @@ def serve(ex: Exercise, host: str = "127.0.0.1", port: int = 8765, *,
         print(f"warning: the console listens on {host}: anyone who can reach this machine can "
               "drive the exercise", flush=True)
     hosts = sorted(LOOPBACK) if loopback else None
-    uvicorn.run(create_app(ex, workers=workers, allowed_hosts=hosts, out_dir=out_dir),
+    uvicorn.run(create_app(ex, workers=workers, allowed_hosts=hosts, out_dir=out_dir,
+                           lang=lang),
                 host=host, port=port, log_level="warning")
