@@ -106,3 +106,18 @@ def test_after_action_figures_in_chinese(tmp_path: Path) -> None:
     assert relief[0].get_xlabel() == "灾害发生至获得基本生活救助的小时数"
     assert relief[1].get_title() == "各时刻已获救助比例"
     assert F.people_by_state(r).axes[0].get_title() == "People by state"
+
+
+def test_results_index_in_chinese_leaves_the_english_one(tmp_path: Path) -> None:
+    import shutil
+
+    root = Path(__file__).resolve().parents[1]
+    shutil.copytree(root / "results" / "demo_coastal_typhoon", tmp_path / "demo_coastal_typhoon")
+    r = sim_main("results", "--readme-only", "--lang", "zh", "--out", tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == str(tmp_path / "README.zh.md")
+    assert not (tmp_path / "README.md").exists()
+    zh = (tmp_path / "README.zh.md").read_text(encoding="utf-8")
+    assert zh.startswith("# 各预案目标能否达到")
+    assert "[沿海县台风登陆](demo_coastal_typhoon/report.md) | 台风 |" in zh
+    assert CLAUSE in zh

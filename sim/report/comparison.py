@@ -240,11 +240,13 @@ def render_readme(plans: Sequence[Mapping[str, Any]], examples: Sequence[Mapping
 
 def write_readme(results: str | Path, plans: Sequence[str] = PLAN_SCENARIOS,
                  examples: Sequence[str] = EXAMPLES,
-                 failed: Mapping[str, str] | None = None) -> Path:
+                 failed: Mapping[str, str] | None = None, lang: str = "en") -> Path:
     """Write ``results/README.md`` from the reports found in ``results/<name>/report.json``.
 
     Scenarios in ``failed`` (file stem to reason) are listed as failed, and a report of theirs
-    left from an earlier run is not used.
+    left from an earlier run is not used. With ``lang="zh"`` the index is written in Chinese to
+    ``README.zh.md`` instead (:func:`sim.report.comparison_zh.render_readme_zh`), and
+    ``README.md`` is left as it is.
     """
     failed = dict(failed or {})
     root = Path(results)
@@ -259,6 +261,12 @@ def write_readme(results: str | Path, plans: Sequence[str] = PLAN_SCENARIOS,
     missing = [n for n in plans if n not in found or n in failed]
     ex = [found[n] for n in examples if n in found and n not in failed]
     root.mkdir(parents=True, exist_ok=True)
+    if lang == "zh":
+        from sim.report.comparison_zh import render_readme_zh
+
+        out = root / "README.zh.md"
+        out.write_text(render_readme_zh(docs, ex, missing, failed), encoding="utf-8")
+        return out
     out = root / "README.md"
     out.write_text(render_readme(docs, ex, missing, failed), encoding="utf-8")
     return out
@@ -268,8 +276,11 @@ def make_results(scenarios: str | Path = "scenarios", results: str | Path = "res
                  seed: int = 0, budget: Budget = FULL, workers: int | None = None,
                  plans: Sequence[str] = PLAN_SCENARIOS, examples: Sequence[str] = EXAMPLES,
                  only: Sequence[str] | None = None, progress: bool | None = None,
-                 log: Callable[[str], None] | None = None) -> tuple[Path, dict[str, str]]:
+                 log: Callable[[str], None] | None = None, lang: str = "en"
+                 ) -> tuple[Path, dict[str, str]]:
     """Regenerate the report of every plan scenario (and example) that exists, then the README.
+
+    With ``lang="zh"`` the reports are written in Chinese and the index is ``README.zh.md``.
 
     Scenario files that do not exist yet are skipped with a message; a scenario whose report
     fails is listed in the README with the reason, and the others go on. With ``only`` (file
@@ -294,8 +305,8 @@ def make_results(scenarios: str | Path = "scenarios", results: str | Path = "res
                          f"{[*plans, *examples]}")
     files = [Path(scenarios) / f"{n}.yaml" for n in names]
     _, failed = run_reports(files, results, seed=seed, budget=budget, workers=workers,
-                            progress=progress, log=logf)
-    out = write_readme(results, plans, examples, failed)
+                            progress=progress, log=logf, lang=lang)
+    out = write_readme(results, plans, examples, failed, lang)
     mins = (time.perf_counter() - t0) / 60
     logf(f"wrote {out} ({mins:.1f} min{'' if math.isclose(mins, 1) else 's'} in all)")
     return out, failed

@@ -179,12 +179,13 @@ def _write_figures(outdir: Path, a: PlanAnalysis, goal: float, lang: Lang = "en"
 def run_reports(files: Sequence[str | Path], out_root: str | Path, *, seed: int = 0,
                 budget: Budget = FULL, workers: int | None = None,
                 progress: bool | None = None,
-                log: Callable[[str], None] | None = None
+                log: Callable[[str], None] | None = None, lang: str = "en"
                 ) -> tuple[list[Path], dict[str, str]]:
     """Write the report of each scenario file into ``out_root/<scenario name>/``.
 
     Files that do not exist are skipped with a message. A scenario that is invalid or whose
-    runs fail is reported as failed and the others go on.
+    runs fail is reported as failed and the others go on. ``lang`` is the language of the
+    reports (:func:`build_report`).
 
     Returns
     -------
@@ -207,7 +208,7 @@ def run_reports(files: Sequence[str | Path], out_root: str | Path, *, seed: int 
         try:
             d = Path(out_root) / load_scenario(p).name
             build_report(p, d, seed=seed, budget=budget, workers=workers, progress=progress,
-                         log=say)
+                         log=say, lang=lang)
         except ScenarioError as exc:
             failed[p.stem] = "invalid scenario: " + "; ".join(str(x) for x in exc.problems)
         except StudyRunError as exc:

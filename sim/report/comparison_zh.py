@@ -1,0 +1,84 @@
+"""The results index in Chinese (``sim results --lang zh`` writes ``results/README.zh.md``).
+
+One row per plan: its Chinese title, hazard, runs, the probability that basic relief within
+10 hours (基本生活救助) holds with its interval, the time to relief, and every target with its
+clause in the plan's Chinese words; rendered from each report's ``report.json`` alone, like the
+English ``README.md`` (:func:`sim.report.comparison.render_readme`), which it leaves unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sim.i18n import clause_of
+from sim.report.plan_markdown import relief_summary
+from sim.report.plan_markdown_zh import HAZARD_ZH, _Clause, _p, _verdict
+
+__all__ = ["render_readme_zh"]
+
+
+def _cell(s: str) -> str:
+    return s.replace("|", "\\|").replace("\n", " ")
+
+
+def _link(doc: Mapping[str, Any]) -> str:
+    title = doc["scenario"]["title"]
+    return f"[{title.get('zh') or title['en']}]({doc['_dir']}/report.md)"
+
+
+def _hours(x: Any) -> str:
+    return "从未达到" if x is None else f"{float(x):.1f}小时"
+
+
+def render_readme_zh(plans: Sequence[Mapping[str, Any]],
+                     examples: Sequence[Mapping[str, Any]] = (),
+                     missing: Sequence[str] = (),
+                     failed: Mapping[str, str] | None = None) -> str:
+    """``results/README.zh.md`` from report documents.
+
+    Parameters
+    ----------
+    plans, examples : sequence of Mapping
+        The reports' documents (with ``_dir``, the report's directory), plans then examples.
+    missing : sequence of str
+        Plan scenarios without a report.
+    failed : Mapping of str to str, optional
+        Per scenario, why its report could not be made.
+
+    Returns
+    -------
+    str
+        Markdown.
+    """
+    L = ["# 各预案目标能否达到：种子预案对比", "",
+         "由 `sim results --lang zh` 根据各报告的 `report.json` 生成；英文索引见 `README.md`。", ""]
+    docs = [*plans, *examples]
+    if docs:
+        L += ["## 灾害发生后10小时内基本生活救助", "",
+              "达标概率为各研究全部模拟的估计值及其95% Wilson置信区间；救助时间为95%需救助人员"
+              "获得基本生活救助所需时间（各次模拟的中位数 / 第90百分位）。", "",
+              "| 辖区 | 灾种 | 模拟次数 | 10小时内基本生活救助达标概率 [95%置信区间] | 结论 "
+              "| 救助时间（中位数 / 第90百分位） |",
+              "|---|---|---|---|---|---|"]
+        for d in docs:
+            t = relief_summary(d)
+            r = d.get("relief") or {}
+            q = r.get("quantiles") or {}
+            L.append("| " + " | ".join(_cell(x) for x in (
+                _link(d), HAZARD_ZH.get(d["scenario"]["hazard"], d["scenario"]["hazard"]),
+                f"{d['study']['runs']:,}", _p(t) if t else "无基本生活救助目标",
+                _verdict(t, d["budget"]["goal"]) if t else "—",
+                f"{_hours(q.get('0.5'))} / {_hours(q.get('0.9'))}" if q else "不适用")) + " |")
+        L += ["", "## 全部目标", "",
+              "| 辖区 | 目标 | 预案条款 | 达标概率 [95%置信区间] | 结论 |",
+              "|---|---|---|---|---|"]
+        for d in docs:
+            for t in d["study"]["targets"]:
+                L.append("| " + " | ".join(_cell(x) for x in (
+                    _link(d), f"`{t['id']}`", clause_of(_Clause(t), "zh"), _p(t),
+                    _verdict(t, d["budget"]["goal"]))) + " |")
+    if missing or failed:
+        L += ["", "## 未生成报告", ""]
+        L += [f"- {n}：{(failed or {}).get(n, '尚无情景文件或报告')}" for n in missing]
+    return "\n".join(L).rstrip() + "\n"
