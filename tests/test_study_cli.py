@@ -25,6 +25,16 @@ from tests.study_helpers import (
 sim_cmd = sim_main
 
 
+LEVERS = """\
+levers:
+  - path: stock_points[county_depot].items.quilt
+    step: 1000
+    max_steps: 8
+    cost_per_step: 150000
+    source: "assumption: CNY 150 a quilt"
+"""
+
+
 @pytest.fixture(scope="module")
 def tiny_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_scenario(tiny_scenario(), tmp_path_factory.mktemp("sc") / "tiny.yaml")
@@ -107,12 +117,17 @@ def test_compare_plan_sensitivity_discover(tiny_file: Path, tmp_path: Path) -> N
     p = sim_cmd("compare", str(tiny_file), "--set", "vehicles[county_trucks].count=3",
                 "--runs", "20", "--workers", "1")
     assert p.returncode == 0 and "var removed by CRN" in p.stdout, p.stderr
-    p = sim_cmd("plan", str(tiny_file), "--target", "stock_covers_county", "--probability",
-                "0.5", "--resource", "stock_points[county_depot].items.quilt", "--runs", "40",
-                "--step", "500", "--workers", "1", "--json")
+    levers = tiny_file.parent / "levers.yaml"
+    levers.write_text(LEVERS, encoding="utf-8")
+    p = sim_cmd("plan", str(tiny_file), "--levers", str(levers), "--targets",
+                "stock_covers_county", "--goal", "0.5", "--runs", "20", "--fresh-runs", "40",
+                "--each-checks", "0", "--budget", "300", "--workers", "1", "--json")
     assert p.returncode == 0, p.stderr
     plan = json.loads(p.stdout)
-    assert plan["increase"] is not None and plan["p_holds"]["estimate"] >= 0.5
+    (alone,) = plan["per_target"]
+    assert plan["plan"]["status"] in ("found", "already")
+    assert plan["plan"]["answer"]["p_holds"]["low"] >= 0.5
+    assert alone["answer"] == plan["plan"]["answer"]  # one target: the same answer
     p = sim_cmd("sensitivity", str(tiny_file), "--method", "morris", "--n", "2", "--workers",
                 "1", "--target", "stock_covers_county")
     assert p.returncode == 0 and "stock_points[county_depot].items.quilt" in p.stdout, p.stderr
@@ -136,14 +151,12 @@ BAD: list[tuple[tuple[str, ...], str]] = [
     (("compare", "{tiny}", "--variant", "v={tmp}/missing.yaml"), "cannot read"),
     (("compare", "{tiny}", "--variant", "bad name={tmp}/v.yaml"), "variant name"),
     (("compare", "{tiny}", "--variant", "v={tmp}/bad_value.yaml"), "bad_value.yaml:2:"),
-    (("plan", "{tiny}", "--target", "nope", "--resource", "vehicles[county_trucks].count"),
+    (("plan", "{tiny}", "--levers", "{tmp}/levers.yaml", "--targets", "nope"),
      "unknown target"),
-    (("plan", "{tiny}", "--target", "stock_covers_county", "--resource", "zones[0].name"),
-     "expected a count or a quantity"),
-    (("plan", "{tiny}", "--target", "stock_covers_county", "--resource", "vehicles[x].count"),
-     "no item named"),
-    (("plan", "{tiny}", "--target", "stock_covers_county", "--resource",
-      "vehicles[county_trucks].count", "--probability", "1.5"), "probability"),
+    (("plan", "{tiny}"), "no levers file"),
+    (("plan", "{tiny}", "--levers", "{tmp}/bad_levers.yaml", "--targets", "stock_covers_county"),
+     "bad_levers.yaml:3: levers[0].step"),
+    (("plan", "{tiny}", "--levers", "{tmp}/levers.yaml", "--goal", "1.5"), "--goal"),
     (("sensitivity", "{tiny}", "--method", "fast"), "method"),
     (("sensitivity", "{tiny}", "--n", "10"), "power of 2"),
     (("sensitivity", "{tiny}", "--target", "nope"), "unknown target"),
@@ -162,6 +175,8 @@ def test_user_errors_are_one_line_with_status_2(args: tuple[str, ...], needle: s
                                                tiny_file: Path, tmp_path: Path) -> None:
     (tmp_path / "v.yaml").write_text("vehicles[county_trucks].count: 3\n")
     (tmp_path / "bad_value.yaml").write_text("# a variant\nvehicles[county_trucks].count: -1\n")
+    (tmp_path / "levers.yaml").write_text(LEVERS)
+    (tmp_path / "bad_levers.yaml").write_text(LEVERS.replace("step: 1000", "step: 0"))
     argv = [a.format(tiny=tiny_file, tmp=tmp_path) for a in args]
     p = sim_cmd(*argv)
     assert p.returncode == 2, (p.returncode, p.stdout, p.stderr)
