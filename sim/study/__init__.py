@@ -9,7 +9,9 @@ row per run. The rest builds on studies:
 * :func:`sensitivity` (SALib: Sobol or Morris) and :func:`discover` (PRIM) say why a target fails;
 * :func:`plan_capacity` finds the smallest increase of a resource that makes a target hold;
 * :func:`search` finds the cheapest combination of levers (:func:`load_levers`) that makes chosen
-  targets hold together, checked on fresh runs, or the ceiling and what bounds it.
+  targets hold together, checked on fresh runs, or the ceiling and what bounds it;
+* :func:`hold_analysis` answers from one such search for each target and for the plan as a whole
+  (the plan reports' "what would make it hold").
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from sim.study.capacity import CapacityPlan, plan_capacity
 from sim.study.compare import Comparison, compare
 from sim.study.discovery import Discovery, discover, prim
 from sim.study.executors import ExecutorInfo, open_executor
+from sim.study.hold import HoldSettings, hold_analysis
 from sim.study.levers import LeverSpace, load_levers
 from sim.study.runner import (
     StopInfo,
@@ -42,6 +45,7 @@ __all__ = [
     "Comparison",
     "Discovery",
     "ExecutorInfo",
+    "HoldSettings",
     "Interval",
     "LeverSpace",
     "ResultStore",
@@ -55,6 +59,7 @@ __all__ = [
     "TargetSummary",
     "compare",
     "discover",
+    "hold_analysis",
     "load_levers",
     "open_executor",
     "plan_capacity",
