@@ -546,6 +546,7 @@ def plan_cmd(
     dask_local: DaskLocal = False,
     as_json: AsJson = False,
     progress: Progress = None,
+    lang: Language = "en",
 ) -> None:
     """What would make it hold: the cheapest combination of levers per target and for the plan."""
     from sim.study.hold import HoldSettings, hold_analysis, levers_file_for, simulated_targets
@@ -583,7 +584,14 @@ def plan_cmd(
         typer.echo(_dump(doc))
         return
     if doc["status"] == "no_targets":
-        typer.echo("no simulated target to answer for")
+        typer.echo("no simulated target to answer for" if lang == "en" else "没有可回答的模拟目标")
+        return
+    if lang == "zh":
+        from sim.report.hold_zh import answer_statement_zh
+
+        for a in [*doc["per_target"], doc["plan"]]:
+            who = a["target"] or f"整个预案（{len(ids)}个目标同时达到）"
+            typer.echo(f"{who}：{answer_statement_zh(a, doc['currency'])}")
         return
     for a in [*doc["per_target"], doc["plan"]]:
         who = a["target"] or f"the plan as a whole ({len(ids)} targets together)"

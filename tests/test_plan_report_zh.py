@@ -109,3 +109,25 @@ def test_a_plan_report_renders_in_chinese(tmp_path: Path, strict_glyphs: None,
         name = doc["figures"][key]
         assert any(HAN.search(t) for t in drawn[name]), (name, drawn[name][:5])
     assert "目标达标概率（95% Wilson置信区间）" in drawn["p_holds.png"]
+
+
+def test_what_would_make_it_hold_in_chinese() -> None:
+    from sim.report.hold_zh import answer_statement_zh
+    from sim.study.hold import answer_statement
+
+    p = {"estimate": 0.95, "low": 0.91, "high": 0.97}
+    change = {"path": "vehicles[trucks].count", "change": "+4", "cost": 80000.0,
+              "en": "4 more trucks", "zh": "增加4辆卡车"}
+    found = {"target": "relief_within_10h", "goal": 0.9, "status": "found", "runs_now": 100,
+             "p_now": {"estimate": 0.5, "low": 0.4, "high": 0.6}, "unchecked": 0,
+             "rejected": [{}], "answer": {"cost": 80000.0, "p_holds": p, "runs": 200,
+                                          "changes": [change], "levels": [1]}}
+    zh = answer_statement_zh(found, "CNY")
+    assert zh == ("目前达标概率0.500 [0.400, 0.600]（100次搜索模拟）；找到的最低费用组合为"
+                  "CNY 80,000：增加4辆卡车，达标概率0.950 [0.910, 0.970]（200次新模拟）"
+                  "（另有1个更便宜的组合在搜索模拟中达到90%，但在新模拟上未达到）")
+    assert "4 more trucks" in answer_statement(found, "CNY")
+    already = {**found, "status": "already", "p_now": None, "rejected": [],
+               "answer": {**found["answer"], "changes": [], "levels": [0]}}
+    assert answer_statement_zh(already, "CNY") == ("已以90%的概率达到：达标概率0.950 "
+                                                   "[0.910, 0.970]（200次新模拟）")

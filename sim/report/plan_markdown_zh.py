@@ -208,11 +208,7 @@ def render_markdown_zh(doc: Mapping[str, Any]) -> str:
         L += M._figure(doc, "shelters", "集中安置人数")
         L += M._figure(doc, "stock", "物资库存")
     L += _response(doc)
-    if figs.get("hold"):
-        L += ["## 何以达标：追加措施的费用与达标概率", "",
-              "各措施组合在搜索模拟中的费用与达标概率，以及在新模拟上核验的答案（详见下文英文章节"
-              "“What would make it hold”）。", ""]
-        L += M._figure(doc, "hold", "费用与达标概率")
+    L += _hold(doc)
     detail = _english_detail(M.render_markdown(doc))
     if detail:
         L += ["## 详细章节（英文）", "",
@@ -224,6 +220,24 @@ def render_markdown_zh(doc: Mapping[str, Any]) -> str:
 
 _TRANSLATED = ("The scenario and its hazard", "Verdict", "Time to basic relief",
                "Shelters and stock over time", "The response in one run")
+
+
+def _hold(doc: Mapping[str, Any]) -> list[str]:
+    """What would make each target, and the plan as a whole, hold (何以达标), in Chinese."""
+    h = doc.get("hold") or {}
+    if h.get("status") != "searched":
+        return []
+    from sim.report.hold_zh import answer_statement_zh
+
+    goal = h.get("goal", doc["budget"]["goal"])
+    L = [f"## 何以达标：以{goal:.0%}概率达到所需的最低费用措施组合", "",
+         "在预案措施文件的各措施组合中搜索（共同随机数），每个答案均在搜索未用过的新模拟上核验；"
+         "详细过程见下文英文章节。", ""]
+    for a in [*h.get("per_target", []), h["plan"]]:
+        who = f"`{a['target']}`" if a["target"] else "整个预案（全部模拟目标同时达到）"
+        L.append(f"- {who}：{answer_statement_zh(a, h['currency'])}。")
+    L.append("")
+    return L + M._figure(doc, "hold", "费用与达标概率")
 
 
 def _response(doc: Mapping[str, Any]) -> list[str]:
