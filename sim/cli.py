@@ -529,7 +529,7 @@ def plan_cmd(
         "together), 'all' (every target) or ids, comma-separated.")] = "plan",
     goal: Annotated[float, typer.Option(help="Goal for P(holds).")] = 0.9,
     budget: Annotated[int, typer.Option(
-        min=1, help="Runs in all, the fresh checks included.")] = 1500,
+        min=1, help="Runs in all, the fresh checks included.")] = 2000,
     runs: Annotated[int, typer.Option(min=1, help="Runs per candidate (common seeds).")] = 40,
     fresh_runs: Annotated[int, typer.Option(min=1, help="Runs of each fresh check.")] = 100,
     checks: Annotated[int, typer.Option(

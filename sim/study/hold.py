@@ -55,7 +55,7 @@ class HoldSettings:
     fresh_runs: int = 100
     checks: int = 2
     each_checks: int = 3
-    budget: int = 1800
+    budget: int = 2000
 
 
 def levers_file_for(scenario_file: str | Path) -> Path:
