@@ -46,7 +46,6 @@ __all__ = [
     "UncertainNonNeg",
     "UncertainPositive",
     "capped",
-    "high_of",
     "mean_of",
     "support_of",
 ]
@@ -346,14 +345,6 @@ def mean_of(q: Any) -> float:
     """Return the expected value of a quantity (a number's is the number itself)."""
     if isinstance(q, _DistBase):
         return float(q.mean())
-    return float(q)
-
-
-def high_of(q: Any) -> float:
-    """Return the top of a quantity's support, or its mean when the support is unbounded."""
-    if isinstance(q, _DistBase):
-        hi = q.support()[1]
-        return float(hi) if math.isfinite(hi) else float(q.mean())
     return float(q)
 
 
