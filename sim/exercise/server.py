@@ -12,9 +12,12 @@ The JSON API (one exercise per server; requests take a lock, since SimPy is not 
 ``GET /api/status``, ``/api/log?since=N``, ``/api/record``, ``/api/schema``, ``/api/fork``
     The status, the log entries from index N, the whole record, the forms' schema, the state of
     the fork (idle, running with its elapsed seconds, or done with its report). ``/api/meta``:
-    the scenario's and the MSEL's names.
+    the scenario's and the MSEL's names, the page's language and words.
 ``GET /api/players/status``, ``/api/players/log``
     The same for the players: pending injects and expected actions left out.
+``?lang=en|zh`` on the pages, ``/api/meta``, ``/api/schema`` and the logs
+    The language of the page's words, the forms' labels and the log lines' ``text`` (default
+    the console's ``lang``); another value gets 400.
 ``POST /api/step {hours}``, ``/api/to {t_h}``, ``/api/next``
     Advance the clock by some hours, to a time, to the next inject.
 ``POST /api/decide {decision, by, action, note}``
@@ -55,7 +58,8 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from sim import interventions as _iv
-from sim.i18n import Lang
+from sim.exercise.console_text import form_labels, scenario_names_zh, strings
+from sim.i18n import LANGS, Lang
 
 if TYPE_CHECKING:
     from sim.exercise.session import Exercise
@@ -172,7 +176,8 @@ class Console:
     out_dir : Path, optional
         Where the page's save and report buttons write (none: the buttons are hidden).
     lang : {"en", "zh"}
-        Language of the after-action report's figure labels.
+        Language of the page (a request's ``?lang=`` overrides it) and of the after-action
+        report's figure labels.
     """
 
     def __init__(self, ex: Exercise, workers: int = 1, out_dir: Path | None = None,
@@ -206,7 +211,8 @@ class Console:
                 nxt = self.ex.next_inject()
                 st["next_inject"] = None if nxt is None else {
                     "number": nxt.number, "at_h": nxt.at_h, "synopsis": nxt.synopsis,
-                    "to": nxt.to, "contingency": nxt.when_not is not None}
+                    "to": nxt.to, "contingency": nxt.when_not is not None,
+                    "message_zh": getattr(nxt.message, "zh", None)}
                 st["log_length"] = len(self.ex.log)
                 self._stock_full(st)
                 st.setdefault("finished", self.ex.now >= self.ex.end - 1e-9)
@@ -229,13 +235,20 @@ class Console:
                 seen[k] = max(seen.get(k, 0.0), q or 0.0)
             p["full"] = dict(seen)
 
-    def log(self, since: int = 0, players: bool = False) -> list[dict[str, Any]]:
-        """The log entries from index ``since`` (the players': what they may see)."""
+    def log(self, since: int = 0, players: bool = False,
+            lang: Lang | None = None) -> list[dict[str, Any]]:
+        """The log entries from index ``since`` (the players': what they may see).
+
+        Each entry's ``text`` is its line in ``lang`` (default the console's): ``zh`` where
+        the entry has Chinese, else ``en``.
+        """
         entries = list(self.ex.log[since:])  # a list copy: appends happen under the lock
+        lang = lang or self.lang
         out = []
         for i, e in enumerate(entries, start=since):
             d = _jsonable(e)
             d["index"] = i
+            d["text"] = (d.get("zh") if lang == "zh" else None) or d.get("en") or ""
             if players:
                 if d.get("kind") not in PLAYER_KINDS:
                     continue
@@ -436,17 +449,37 @@ def _entries(entries: Any) -> list[Any]:
     return [_jsonable(e) for e in (entries if isinstance(entries, list) else [entries])]
 
 
-def _meta(ex: Exercise) -> dict[str, Any]:
-    """The exercise's names for the page's title (the players' view too)."""
+def _meta(ex: Exercise, lang: Lang = "en") -> dict[str, Any]:
+    """The exercise's names for the page's title (the players' view too), and its words.
+
+    ``lang`` and ``strings`` are the page's language and words
+    (:func:`sim.exercise.console_text.strings`); ``names_zh`` the scenario's Chinese names.
+    """
     sc = ex.scenario
     msel = getattr(ex, "msel", None)
     return {"scenario": {"name": sc.name, "title": _jsonable(getattr(sc, "title", None))},
             "msel": None if msel is None else {"name": msel.name, "name_zh": msel.name_zh},
-            "seed": getattr(ex, "seed", None)}
+            "seed": getattr(ex, "seed", None),
+            "lang": lang, "strings": strings(lang),
+            "names_zh": scenario_names_zh(sc, getattr(msel, "roles", ()))}
 
 
-def _schema_view(ex: Exercise, out_dir: Path | None = None) -> dict[str, Any]:
-    """What the forms need: the intervention schema, which kinds are decisions, names to pick."""
+def _lang(request: Request, default: Lang) -> Lang:
+    """The language a request asks for (``?lang=en|zh``), else the console's."""
+    raw = request.query_params.get("lang")
+    if raw is None or raw == "":
+        return default
+    if raw not in LANGS:
+        raise ConsoleError(f"lang: give one of {', '.join(LANGS)}, got {raw[:20]!r}")
+    return raw
+
+
+def _schema_view(ex: Exercise, out_dir: Path | None = None,
+                 lang: Lang = "en") -> dict[str, Any]:
+    """What the forms need: the intervention schema, which kinds are decisions, names to pick.
+
+    ``labels`` holds the kinds' and fields' words in ``lang`` (none for English).
+    """
     sc = ex.scenario
     decision_kinds = getattr(_iv, "DECISION_KINDS", None)
     teams = [t.name for t in getattr(sc, "teams", [])]
@@ -472,7 +505,8 @@ def _schema_view(ex: Exercise, out_dir: Path | None = None) -> dict[str, Any]:
                 seen.add(a.id)
                 actions.append({"id": a.id, "en": a.en, "zh": a.zh, "to": inj.to})
     return {
-        **_meta(ex),
+        **_meta(ex, lang),
+        "labels": form_labels(lang),
         "schema": _schema(),
         "kinds": [k for k in _kinds() if k not in HIDDEN_KINDS],
         "decision_kinds": sorted(decision_kinds) if decision_kinds is not None else None,
@@ -500,7 +534,8 @@ def create_app(ex: Exercise, *, workers: int | None = None,
         Where the page may save the exercise (``exercise-save.json``) and write the
         after-action report; without it the page has neither button.
     lang : {"en", "zh"}
-        Language of the after-action report's figure labels.
+        Language of the page (``?lang=en|zh`` overrides it per page) and of the after-action
+        report's figure labels.
 
     Returns
     -------
@@ -515,15 +550,29 @@ def create_app(ex: Exercise, *, workers: int | None = None,
 
     def html(view: str) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
-            return Response(page.replace("{{VIEW}}", view), media_type="text/html; charset=utf-8",
+            try:
+                lang = _lang(request, con.lang)
+            except ConsoleError as exc:
+                return Response(f"{exc}\n", status_code=400, media_type="text/plain")
+            text = page.replace("{{VIEW}}", view).replace("{{LANG}}", lang).replace(
+                '<html lang="en">', f'<html lang="{"zh-CN" if lang == "zh" else "en"}">')
+            if lang != "en":
+                text = text.replace(strings("en")["title"], strings(lang)["title"])
+            return Response(text, media_type="text/html; charset=utf-8",
                             headers={"Cache-Control": "no-store"})
         return endpoint
 
     def get(fn: Callable[[Request], Any]) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             from starlette.concurrency import run_in_threadpool
-            return _json(await run_in_threadpool(fn, request))
+            try:
+                return _json(await run_in_threadpool(fn, request))
+            except ConsoleError as exc:
+                return _json({"error": _one_line(str(exc))}, 400)
         return endpoint
+
+    def req_lang(request: Request) -> Lang:
+        return _lang(request, con.lang)
 
     def post(fn: Callable[[dict[str, Any]], Any]) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
@@ -570,12 +619,13 @@ def create_app(ex: Exercise, *, workers: int | None = None,
         Route("/", html("facilitator")),
         Route("/players", html("players")),
         Route("/api/status", get(lambda r: con.status())),
-        Route("/api/log", get(lambda r: con.log(since(r)))),
+        Route("/api/log", get(lambda r: con.log(since(r), lang=req_lang(r)))),
         Route("/api/players/status", get(lambda r: con.status(players=True))),
-        Route("/api/players/log", get(lambda r: con.log(since(r), players=True))),
+        Route("/api/players/log", get(lambda r: con.log(since(r), players=True,
+                                                         lang=req_lang(r)))),
         Route("/api/record", get(lambda r: con._change(lambda: _jsonable(ex.record())))),
-        Route("/api/schema", get(lambda r: _schema_view(ex, out_dir))),
-        Route("/api/meta", get(lambda r: _meta(ex))),
+        Route("/api/schema", get(lambda r: _schema_view(ex, out_dir, req_lang(r)))),
+        Route("/api/meta", get(lambda r: _meta(ex, req_lang(r)))),
         Route("/api/fork", get(lambda r: con.fork_view()), methods=["GET"]),
         Route("/api/step", post(do_step), methods=["POST"]),
         Route("/api/to", post(do_to), methods=["POST"]),
@@ -627,7 +677,7 @@ def serve(ex: Exercise, host: str = "127.0.0.1", port: int = 8765, *,
     out_dir : str or Path, optional
         Where the page saves the exercise and writes the after-action report.
     lang : {"en", "zh"}
-        Language of the after-action report's figure labels.
+        Language of the page and of the after-action report's figure labels.
     """
     import uvicorn
 

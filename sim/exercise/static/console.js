@@ -5,20 +5,17 @@
 
 const VIEW = document.body.dataset.view === "players" ? "players" : "facilitator";
 const API = VIEW === "players" ? "/api/players" : "/api";
+// The page's language: ?lang= in the address, else the server's (--lang); its words come from
+// the server (/api/meta's strings), so the page holds no second copy of them.
+const LANG = new URLSearchParams(location.search).get("lang")
+  || document.body.dataset.lang || "en";
+const ZH = LANG === "zh";
+const Q = `lang=${encodeURIComponent(LANG)}`;
 const SVGNS = "http://www.w3.org/2000/svg";
 const STATE_COLOURS = {
   at_home: "#d0d5dd", warned: "#fdb022", evacuating: "#f79009", sheltered: "#2e90fa",
   dispersed: "#7cd4fd", exposed: "#98a2b3", displaced: "#d92d20", injured: "#e31b54",
   trapped: "#7a2e0e", rescued: "#12b76a", killed: "#101828",
-};
-const STATE_ZH = {
-  at_home: "在家", warned: "已预警", evacuating: "转移中", sheltered: "集中安置",
-  dispersed: "分散安置", exposed: "受灾暴露", displaced: "无家可归", injured: "受伤",
-  trapped: "被困", rescued: "获救", killed: "死亡失踪",
-};
-const KIND_ZH = {
-  inject: "注入", contingency: "应急注入", decision: "决策", fork: "推演", effect: "效果",
-  note: "备注",
 };
 
 const ui = {
@@ -27,7 +24,29 @@ const ui = {
   schema: null,
   lastForkId: null,
   busy: false,
+  strings: {},        // key -> the page's words in LANG (from /api/meta)
+  namesZh: {},        // scenario name -> its Chinese name
 };
+
+// ---------------------------------------------------------------- words
+// The words of `key`, with its {fields} filled in from `vars`; the key itself if unknown.
+function T(key, vars) {
+  const text = ui.strings[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (m, k) => (vars && k in vars ? String(vars[k]) : m));
+}
+// A scenario name as the page shows it: its Chinese name in Chinese where it has one.
+function nm(name) { return ZH && name ? (ui.namesZh[name] || name) : name; }
+// Two-language text: English with its Chinese beside it, or the Chinese alone (else English).
+function both(en, zh) { return ZH ? (zh || en || "") : `${en || ""}${zh ? " · " + zh : ""}`; }
+function applyStrings() {
+  for (const e of document.querySelectorAll("[data-t]")) {
+    if (e.dataset.t in ui.strings) e.textContent = T(e.dataset.t);
+  }
+  for (const e of document.querySelectorAll("[data-t-label]")) {
+    e.setAttribute("aria-label", T(e.dataset.tLabel));
+  }
+  document.title = T("title");
+}
 
 // ---------------------------------------------------------------- helpers
 function $(id) { return document.getElementById(id); }
@@ -74,6 +93,7 @@ async function api(path, body) {
   if (!r.ok) throw new Error((data && data.error) || `HTTP ${r.status}`);
   return data;
 }
+function sayError(e) { say(T("error", { error: e.message }), "error"); }
 function say(text, kind) {
   const m = $("message");
   if (!m) return;
@@ -89,7 +109,7 @@ function renderStatus(st) {
   const span = st.end_h - st.start_h;
   $("timeline-bar").style.width = `${span > 0 ? (100 * (st.time_h - st.start_h) / span) : 0}%`;
   $("clock-range").textContent = `${clockText(st.start_h)} … ${clockText(st.end_h)}`
-    + (st.finished ? " · ended 结束" : "");
+    + (st.finished ? T("clock.ended") : "");
   ui.busy = !!st.busy;
   $("busy").hidden = !st.busy;
   for (const b of document.querySelectorAll("button")) {
@@ -98,9 +118,10 @@ function renderStatus(st) {
   const nx = $("next-inject");
   if (nx) {
     const n = st.next_inject;
-    nx.textContent = n ? `Next inject · 下一条: #${n.number} at ${clockText(n.at_h)} → ${n.to}: `
-      + `${n.synopsis}${n.contingency ? " (contingency · 应急)" : ""}`
-      : "No more injects due · 无待发注入";
+    nx.textContent = n ? T("next", { n: n.number, t: clockText(n.at_h), to: nm(n.to),
+                                     synopsis: ZH ? (n.message_zh || n.synopsis) : n.synopsis })
+      + (n.contingency ? T("next.contingency") : "")
+      : T("next.none");
   }
   renderMap(st);
   renderPeople(st.people || {});
@@ -113,7 +134,7 @@ function renderStatus(st) {
 
 function renderPeople(people) {
   const parts = Object.entries(people).filter(([, n]) => n > 0)
-    .map(([s, n]) => `${s} ${STATE_ZH[s] || ""} ${fmt(n)}`);
+    .map(([s, n]) => `${T("state." + s)} ${fmt(n)}`);
   $("people").textContent = parts.join(" · ");
 }
 
@@ -162,10 +183,11 @@ function renderMap(st) {
     const people = z.people || {};
     const total = Object.values(people).reduce((a, b) => a + b, 0);
     let a0 = -Math.PI / 2;
-    const title = [`${z.name}${z.name_zh ? " " + z.name_zh : ""}: ${fmt(z.population)}`];
+    const title = [`${ZH ? (z.name_zh || z.name) : z.name + (z.name_zh ? " " + z.name_zh : "")}`
+      + `: ${fmt(z.population)}`];
     for (const [s, n] of Object.entries(people)) {
       if (!(n > 0) || !total) continue;
-      title.push(`${s} ${STATE_ZH[s] || ""}: ${fmt(n)}`);
+      title.push(`${T("state." + s)}: ${fmt(n)}`);
       const a1 = a0 + 2 * Math.PI * n / total;
       const colour = STATE_COLOURS[s] || "#888";
       if (n >= total) {
@@ -194,8 +216,8 @@ function renderMap(st) {
       const sq = svg("rect", { x: sx - 4, y: sy - 4, width: 8, height: 8, class: "shelter",
         fill: !s.open ? "#fff" : full >= 1 ? "#d92d20" : full > 0.8 ? "#f79009" : "#2e90fa",
         stroke: "#1d2330" });
-      sq.append(svg("title", {}, `${s.name}: ${fmt(s.present)} / ${fmt(s.capacity)}`
-        + (s.open ? "" : " (closed · 未开放)")));
+      sq.append(svg("title", {}, `${nm(s.name)}: ${fmt(s.present)} / ${fmt(s.capacity)}`
+        + (s.open ? "" : ` (${T("closed")})`)));
       g.append(sq);
     });
     stock.filter(p => p.zone === z.name).forEach((p, i) => {
@@ -203,8 +225,8 @@ function renderMap(st) {
       const sx = x + (r + 8) * Math.cos(a), sy = y + (r + 8) * Math.sin(a);
       const tri = svg("path", { d: `M${sx},${sy - 5} L${sx + 5},${sy + 4} L${sx - 5},${sy + 4} Z`,
         fill: "#12b76a", stroke: "#1d2330", class: "stock-point" });
-      tri.append(svg("title", {}, `${p.point}: ` + Object.entries(p.items || {})
-        .map(([k, v]) => `${k} ${fmt(v)}`).join(", ")));
+      tri.append(svg("title", {}, `${nm(p.point)}: ` + Object.entries(p.items || {})
+        .map(([k, v]) => `${nm(k)} ${fmt(v)}`).join(", ")));
       g.append(tri);
     });
     // Teams in the zone (at work or idle): a badge with their number.
@@ -217,8 +239,8 @@ function renderMap(st) {
                                    stroke: "#6941c6" }));
       badge.append(svg("text", { x: bx, y: by + 3.5, "text-anchor": "middle", "font-size": 9,
                                  fill: busy ? "#fff" : "#6941c6" }, String(crew.length)));
-      badge.append(svg("title", {}, crew.map(t => `${t.fleet} #${t.idx}: ${t.task || "idle"}`)
-        .join("\n")));
+      badge.append(svg("title", {}, crew.map(t => `${nm(t.fleet)} #${t.idx}: `
+        + T("task." + (t.task || "idle"))).join("\n")));
       g.append(badge);
     }
     map.append(g);
@@ -229,9 +251,9 @@ function renderLegend() {
   const lg = $("legend");
   lg.replaceChildren();
   for (const [s, c] of Object.entries(STATE_COLOURS)) {
-    lg.append(el("span", {}, el("i", { style: `background:${c}` }), `${s} ${STATE_ZH[s]}`));
+    lg.append(el("span", {}, el("i", { style: `background:${c}` }), T("state." + s)));
   }
-  lg.append(el("span", {}, "■ shelter 安置点 · ▲ stock point 储备点 · ● teams 队伍"));
+  lg.append(el("span", {}, T("legend.marks")));
 }
 
 function gauge(label, value, full, opts = {}) {
@@ -249,7 +271,7 @@ function gauge(label, value, full, opts = {}) {
 function renderShelters(shelters) {
   const box = $("shelters");
   box.replaceChildren(...shelters.map(s => gauge(
-    `${s.name} (${s.zone})${s.open ? "" : " · closed 未开放"}`, s.present, s.capacity,
+    `${nm(s.name)} (${nm(s.zone)})${s.open ? "" : T("shelter.closed")}`, s.present, s.capacity,
     { closed: !s.open })));
 }
 
@@ -262,54 +284,65 @@ function renderStock(stock) {
     const items = el("div", { class: "items" });
     for (const [item, q] of Object.entries(p.items || {})) {
       seen[item] = Math.max(seen[item] || 0, full[item] || 0, q);
-      items.append(gauge(item, q, seen[item], { low: true }));
+      items.append(gauge(nm(item), q, seen[item], { low: true }));
     }
     box.append(el("div", { class: `point${p.out ? " out" : ""}`, "data-point": p.point },
-      el("div", { class: "muted small" }, `${p.point} (${p.zone})${p.out ? " · lost 损毁" : ""}`),
+      el("div", { class: "muted small" },
+         `${nm(p.point)} (${nm(p.zone)})${p.out ? T("stock.lost") : ""}`),
       items));
   }
 }
 
 function renderVehicles(vehicles, teams) {
   $("vehicles").replaceChildren(...vehicles.map(v => gauge(
-    `${v.fleet} (${v.kind}) busy · 执行任务`, v.busy, v.total)));
+    T("vehicles.busy", { fleet: nm(v.fleet), kind: ZH ? T("vkind." + v.kind) : v.kind }),
+    v.busy, v.total)));
   const body = $("teams").querySelector("tbody");
-  body.replaceChildren(el("tr", {}, el("th", {}, "team 队伍"), el("th", {}, "zone 区域"),
-                          el("th", {}, "task 任务")));
+  body.replaceChildren(el("tr", {}, el("th", {}, T("th.team")), el("th", {}, T("th.zone")),
+                          el("th", {}, T("th.task"))));
   for (const t of teams) {
-    const last = t.last ? ` · ${t.last.what} in ${t.last.zone} until ${clockText(t.last.until_h)}`
+    const last = t.last ? T("team.last", { what: ZH ? T("task." + t.last.what) : t.last.what,
+                                           zone: nm(t.last.zone), t: clockText(t.last.until_h) })
       : "";
-    body.append(el("tr", {}, el("td", {}, `${t.fleet} #${t.idx}`), el("td", {}, t.zone || "—"),
-                   el("td", {}, `${t.task || "idle 待命"}${last}`)));
+    const task = !t.task ? T("team.idle") : ZH ? T("task." + t.task) : t.task;
+    body.append(el("tr", {}, el("td", {}, `${nm(t.fleet)} #${t.idx}`),
+                   el("td", {}, nm(t.zone) || "—"), el("td", {}, `${task}${last}`)));
   }
 }
 
 function renderTargets(targets) {
   const body = $("targets").querySelector("tbody");
-  body.replaceChildren(el("tr", {}, el("th", {}, "target 目标"), el("th", {}, "value 当前值"),
-                          el("th", {}, "threshold 阈值"), el("th", {}, "")));
+  body.replaceChildren(el("tr", {}, el("th", {}, T("th.target")), el("th", {}, T("th.value")),
+                          el("th", {}, T("th.threshold")), el("th", {}, "")));
   for (const t of targets) {
-    const verdict = t.met === false ? ["missed 未达成", "missed"]
-      : t.at_risk ? ["at risk 有风险", "risk"] : t.met ? ["met 达成", "met"] : ["—", ""];
-    body.append(el("tr", { "data-target": t.id, title: t.why || "" },
-      el("td", {}, el("div", {}, t.clause_en || t.id), el("div", { class: "muted" }, t.clause_zh || "")),
+    const verdict = t.met === false ? [T("verdict.missed"), "missed"]
+      : t.at_risk ? [T("verdict.risk"), "risk"] : t.met ? [T("verdict.met"), "met"] : ["—", ""];
+    body.append(el("tr", { "data-target": t.id, title: t.why || "" }, clauseCell(t),
       el("td", {}, fmt(t.value, 2)), el("td", {}, fmt(t.threshold, 2)),
       el("td", { class: verdict[1] }, verdict[0])));
   }
 }
 
+// A target's plan clause: English with the Chinese under it, or the Chinese alone.
+function clauseCell(t) {
+  if (ZH) return el("td", {}, el("div", {}, t.clause_zh || t.clause_en || t.id));
+  return el("td", {}, el("div", {}, t.clause_en || t.id),
+            el("div", { class: "muted" }, t.clause_zh || ""));
+}
+
 // ---------------------------------------------------------------- log feed
 async function refreshLog() {
-  const entries = await api(`${API}/log?since=${ui.logLength}`);
+  const entries = await api(`${API}/log?since=${ui.logLength}&${Q}`);
   const feed = $("feed");
   for (const e of entries) {
     ui.logLength = Math.max(ui.logLength, e.index + 1);
     const li = el("li", { class: `entry ${e.kind}`, "data-kind": e.kind, "data-ref": e.ref },
       el("span", { class: "t" }, clockText(e.t_h)),
-      el("span", { class: `badge ${e.kind}` }, `${e.kind} ${KIND_ZH[e.kind] || ""}`),
+      el("span", { class: `badge ${e.kind}` }, T("log." + e.kind)),
       e.ref ? el("strong", {}, `${e.ref} `) : null,
-      e.role ? el("span", { class: "muted" }, `[${e.role}] `) : null,
-      el("div", { class: "en" }, e.en || ""), el("div", { class: "zh" }, e.zh || ""));
+      e.role ? el("span", { class: "muted" }, `[${nm(e.role)}] `) : null,
+      ...(ZH ? [el("div", { class: "zh" }, e.zh || e.en || "")]
+        : [el("div", { class: "en" }, e.en || ""), el("div", { class: "zh" }, e.zh || "")]));
     feed.prepend(li);
   }
 }
@@ -342,7 +375,9 @@ function namesFor(field) {
 }
 function datalist(id, values) {
   const dl = el("datalist", { id });
-  for (const v of values || []) dl.append(el("option", { value: v }));
+  for (const v of values || []) {
+    dl.append(el("option", { value: v, label: nm(v) !== v ? nm(v) : null }));
+  }
   return dl;
 }
 
@@ -355,14 +390,17 @@ function buildFields(box, kind, prefix) {
   const def = resolve(schema, { $ref: ref });
   const required = new Set(def.required || []);
   const readers = [];
-  if (def.description) box.append(el("div", { class: "hint" }, plain(def.description)));
+  // The schema's descriptions are English: shown under the fields in English, hovered in Chinese.
+  if (def.description && !ZH) box.append(el("div", { class: "hint" }, plain(def.description)));
   for (const [name, raw] of Object.entries(def.properties || {})) {
     if (name === "kind" || name === "at_h" || name === "note") continue;  // the form's own
     const prop = nonNull(schema, raw);
     const id = `${prefix}-${name}`;
     const must = required.has(name) && !prop.optional;
-    box.append(el("label", { for: id, title: prop.description || "" },
-                  `${name}${must ? " *" : ""}`));
+    const title = ZH ? `${name}${prop.description ? ": " + plain(prop.description) : ""}`
+      : prop.description || "";
+    box.append(el("label", { for: id, title },
+                  `${ZH ? (ui.schema.labels.fields[name] || name) : name}${must ? " *" : ""}`));
     let read;
     if (prop.enum || prop.const !== undefined) {
       const sel = el("select", { id, name });
@@ -391,9 +429,9 @@ function buildFields(box, kind, prefix) {
       const keys = namesFor(name) || namesFor("item");
       const add = () => {
         const k = el("input", { type: "text", class: "kv-key", list: `${id}-keys`,
-                                placeholder: "name" });
+                                placeholder: T("form.name") });
         const v = el("input", { type: "number", step: "any", class: "kv-value",
-                                placeholder: "value" });
+                                placeholder: T("form.value") });
         rows.append(el("div", { class: "kv-row" }, k, v));
       };
       add();
@@ -412,7 +450,7 @@ function buildFields(box, kind, prefix) {
     } else if (prop.type === "array" && namesFor(name)) {
       const sel = el("select", { id, name, multiple: true,
                                  size: Math.min(6, namesFor(name).length) });
-      for (const v of namesFor(name)) sel.append(el("option", { value: v }, v));
+      for (const v of namesFor(name)) sel.append(el("option", { value: v }, nm(v)));
       box.append(sel);
       read = () => {
         const v = [...sel.selectedOptions].map(o => o.value);
@@ -436,7 +474,7 @@ function buildFields(box, kind, prefix) {
         try { return JSON.parse(ta.value); } catch (e) { return ta.value; }
       };
     }
-    if (prop.description) box.append(el("div", { class: "hint" }, plain(prop.description)));
+    if (prop.description && !ZH) box.append(el("div", { class: "hint" }, plain(prop.description)));
     readers.push([name, read]);
   }
   return () => {
@@ -453,13 +491,16 @@ function kindSelect(id, noneLabel) {
   const s = ui.schema;
   const sel = el("select", { id, name: "kind" }, el("option", { value: "" }, noneLabel));
   const decisions = new Set(s.decision_kinds || []);
-  const groups = s.decision_kinds ? [["Decisions · 决策", s.kinds.filter(k => decisions.has(k))],
-                                     ["Events · 事件", s.kinds.filter(k => !decisions.has(k))]]
-                                  : [["Kinds · 类型", s.kinds]];
+  const groups = s.decision_kinds
+    ? [[T("kinds.decisions"), s.kinds.filter(k => decisions.has(k))],
+       [T("kinds.events"), s.kinds.filter(k => !decisions.has(k))]]
+    : [[T("kinds.all"), s.kinds]];
   for (const [label, kinds] of groups) {
     if (!kinds.length) continue;
     const g = el("optgroup", { label });
-    for (const k of kinds) g.append(el("option", { value: k }, k));
+    for (const k of kinds) {
+      g.append(el("option", { value: k, title: ZH ? k : null }, (ZH && s.labels.kinds[k]) || k));
+    }
     sel.append(g);
   }
   return sel;
@@ -469,23 +510,25 @@ function setupDecide() {
   const s = ui.schema;
   const by = $("decide-by"), action = $("decide-action");
   by.replaceChildren(el("option", { value: "" }, "—"),
-    ...s.roles.map(r => el("option", { value: r.id }, `${r.id}${r.name_zh ? " " + r.name_zh : ""}`)));
+    ...s.roles.map(r => el("option", { value: r.id },
+      ZH ? (r.name_zh || r.id) : `${r.id}${r.name_zh ? " " + r.name_zh : ""}`)));
   action.replaceChildren(el("option", { value: "" }, "—"),
-    ...s.actions.map(a => el("option", { value: a.id, title: a.en }, `${a.id}`)));
+    ...s.actions.map(a => el("option", { value: a.id, title: ZH ? a.id : a.en },
+                             ZH ? (a.zh || a.en || a.id) : `${a.id}`)));
   const box = $("decide-fields");
   const fieldsBox = el("div", { class: "fields" });
-  const sel = kindSelect("decide-kind", "— no model effect · 仅记录 —");
+  const sel = kindSelect("decide-kind", T("decide.none"));
   let read = () => null;
   // A kind the players choose is a decision; an event kind is the controllers' ad-hoc inject.
   const isEvent = () => sel.value !== "" && s.decision_kinds !== null
     && !s.decision_kinds.includes(sel.value);
   sel.addEventListener("change", () => {
     read = buildFields(fieldsBox, sel.value, "decide");
-    $("btn-decide").textContent = isEvent() ? "Inject now · 立即注入" : "Decide now · 立即决策";
+    $("btn-decide").textContent = isEvent() ? T("btn.inject") : T("btn.decide");
     action.disabled = isEvent();
   });
   box.replaceWith(el("div", { id: "decide-fields" },
-    el("label", { class: "wide" }, "decision or event · 决策或事件 ", sel), fieldsBox));
+    el("label", { class: "wide" }, `${T("decide.kind")} `, sel), fieldsBox));
   $("decide-form").addEventListener("submit", async ev => {
     ev.preventDefault();
     const note = $("decide-note").value || null;
@@ -495,29 +538,29 @@ function setupDecide() {
                           action: action.value || null, note }];
     try {
       const out = await api(path, body);
-      say(`${clockText(out.entry.t_h)} ${out.entry.en} · ${out.entry.zh}`, "ok");
+      say(`${clockText(out.entry.t_h)} ${both(out.entry.en, out.entry.zh)}`, "ok");
       renderStatus(out.status);
       await refreshLog();
-    } catch (e) { say(e.message, "error"); }
+    } catch (e) { sayError(e); }
   });
 }
 
 function setupFork() {
   const box = $("fork-fields");
   const fieldsBox = el("div", { class: "fields" });
-  const sel = kindSelect("fork-kind", "— none · 无 —");
+  const sel = kindSelect("fork-kind", T("fork.none"));
   let read = () => null;
   sel.addEventListener("change", () => { read = buildFields(fieldsBox, sel.value, "fork"); });
   box.replaceWith(el("div", { id: "fork-fields" },
-    el("label", { class: "wide" }, "alternative · 替代决策 ", sel), fieldsBox));
+    el("label", { class: "wide" }, `${T("fork.kind")} `, sel), fieldsBox));
   $("fork-form").addEventListener("submit", async ev => {
     ev.preventDefault();
     const futures = Number($("fork-futures").value);
     try {
       await api("/api/fork", { futures, alternative: read() });
-      say(`fork of ${futures} futures started · 推演开始`, "ok");
+      say(T("fork.started", { n: futures }), "ok");
       pollFork();
-    } catch (e) { say(e.message, "error"); }
+    } catch (e) { sayError(e); }
   });
 }
 
@@ -528,13 +571,13 @@ async function pollFork() {
   const prog = $("fork-progress");
   if (f.state === "running") {
     $("busy").hidden = false;
-    const est = f.estimate_s ? ` of about ${f.estimate_s} s` : "";
-    if (prog) prog.textContent = `running · 推演中: ${f.futures} futures, ${f.elapsed_s} s${est}`;
+    const est = f.estimate_s ? T("fork.estimate", { s: f.estimate_s }) : "";
+    if (prog) prog.textContent = T("fork.running", { n: f.futures, s: f.elapsed_s }) + est;
     setTimeout(pollFork, 700);
     return;
   }
-  if (prog) prog.textContent = f.state === "failed" ? `failed · 失败: ${f.error}` : "";
-  if (f.state === "failed") say(f.error, "error");
+  if (prog) prog.textContent = f.state === "failed" ? T("fork.failed", { error: f.error }) : "";
+  if (f.state === "failed") sayError(new Error(f.error));
   if (f.state === "done" && f.report) renderFork(f.report);
   await refresh();
 }
@@ -543,23 +586,23 @@ function renderFork(rep) {
   const key = `${rep.id}@${rep.t_h}`;
   if (key === ui.lastForkId) return;
   ui.lastForkId = key;
-  const dec = rep.decision ? ` · alternative 替代: ${rep.decision[0]} / ${rep.decision[1]}` : "";
-  $("fork-title").textContent = `${rep.id} at ${clockText(rep.t_h)}, ${rep.futures} futures, `
-    + `${fmt(rep.seconds, 1)} s${dec}`;
+  const kindName = k => (ZH && ui.schema && ui.schema.labels.kinds[k]) || k;
+  const dec = rep.decision ? T("fork.alternative", { kind: kindName(rep.decision[0]),
+                                                     what: rep.decision[1] }) : "";
+  $("fork-title").textContent = T("fork.title", { id: rep.id, t: clockText(rep.t_h),
+    n: rep.futures, s: fmt(rep.seconds, 1) }) + dec;
   drawFan(rep.fan, rep.fan_alt);
   const body = $("fork-targets").querySelector("tbody");
   const alt = (rep.targets || []).some(t => t.p_alt !== null && t.p_alt !== undefined);
-  const head = [el("th", {}, "target 目标"), el("th", {}, "P(holds) 达成概率")];
-  if (alt) head.push(el("th", {}, "P alternative 替代"), el("th", {}, "difference 差异"));
+  const head = [el("th", {}, T("th.target")), el("th", {}, T("th.p"))];
+  if (alt) head.push(el("th", {}, T("th.p_alt")), el("th", {}, T("th.diff")));
   body.replaceChildren(el("tr", {}, ...head));
   for (const t of rep.targets || []) {
-    const row = [el("td", {}, el("div", {}, t.clause_en || t.id),
-                    el("div", { class: "muted" }, t.clause_zh || "")),
-                 el("td", {}, `${pct(t.p)} [${pct(t.lo)}, ${pct(t.hi)}]`)];
+    const row = [clauseCell(t), el("td", {}, `${pct(t.p)} [${pct(t.lo)}, ${pct(t.hi)}]`)];
     if (alt) {
       row.push(el("td", {}, `${pct(t.p_alt)} [${pct(t.lo_alt)}, ${pct(t.hi_alt)}]`),
                el("td", {}, t.diff === null || t.diff === undefined ? "—"
-                 : `${t.diff >= 0 ? "+" : ""}${(100 * t.diff).toFixed(0)} pts `
+                 : `${t.diff >= 0 ? "+" : ""}${(100 * t.diff).toFixed(0)} ${T("pts")} `
                    + `[${(100 * t.diff_lo).toFixed(0)}, ${(100 * t.diff_hi).toFixed(0)}]`));
     }
     body.append(el("tr", { "data-target": t.id }, ...row));
@@ -589,7 +632,8 @@ function drawFan(fan, fanAlt) {
                      clockText(Math.round(t))));
   }
   chart.append(svg("text", { x: L, y: 13, "font-size": 12, fill: "#1d2330" },
-                   `${fan.quantity_en || ""} · ${fan.quantity_zh || ""}`));
+                   ZH ? (fan.quantity_zh || fan.quantity_en || "")
+                     : `${fan.quantity_en || ""} · ${fan.quantity_zh || ""}`));
   const band = (f, lo, hi, fill, cls) => {
     const up = f.times.map((t, i) => `${X(t)},${Y(f[hi][i])}`);
     const down = f.times.map((t, i) => `${X(t)},${Y(f[lo][i])}`).reverse();
@@ -607,7 +651,7 @@ function drawFan(fan, fanAlt) {
   }
   chart.append(svg("text", { x: W - R, y: H - 4, "text-anchor": "end", "font-size": 11,
                              fill: "#667085" },
-                   `median, 50 % and 90 % of futures${fanAlt ? " · dashed: alternative" : ""}`));
+                   T("fan.caption") + (fanAlt ? T("fan.dashed") : "")));
 }
 
 // ---------------------------------------------------------------- clock controls
@@ -615,31 +659,35 @@ async function act(path, body) {
   try {
     const out = await api(path, body);
     const n = (out.entries || []).length;
-    say(`${clockText(out.status.time_h)}${n ? ` · ${n} new entr${n === 1 ? "y" : "ies"}` : ""}`,
+    say(`${clockText(out.status.time_h)}${n ? T(n === 1 ? "act.one" : "act.many", { n }) : ""}`,
         "ok");
     renderStatus(out.status);
     await refreshLog();
-  } catch (e) { say(e.message, "error"); }
+  } catch (e) { sayError(e); }
 }
 
 async function refresh() {
   try {
     renderStatus(await api(`${API}/status`));
-  } catch (e) { say(e.message, "error"); }
+  } catch (e) { sayError(e); }
 }
 
 async function init() {
-  $("view-name").textContent = VIEW === "players" ? "Players' view · 参演人员视图"
-    : "Facilitator's view · 导调视图 (players: /players)";
+  const meta = await api(`/api/meta?${Q}`);
+  ui.strings = meta.strings || {};
+  ui.namesZh = meta.names_zh || {};
+  applyStrings();
+  $("view-name").textContent = T(VIEW === "players" ? "view.players" : "view.facilitator");
   renderLegend();
-  const meta = await api("/api/meta");
   const t = meta.scenario.title || {};
-  $("title").textContent = `${t.en || meta.scenario.name}${t.zh ? " · " + t.zh : ""}`;
-  const sub = meta.msel ? [meta.msel.name, meta.msel.name_zh].filter(Boolean) : [];
-  if (VIEW === "facilitator") sub.push(`seed ${meta.seed}`);
+  $("title").textContent = ZH ? (t.zh || t.en || meta.scenario.name)
+    : `${t.en || meta.scenario.name}${t.zh ? " · " + t.zh : ""}`;
+  const sub = meta.msel ? (ZH ? [meta.msel.name_zh || meta.msel.name]
+    : [meta.msel.name, meta.msel.name_zh].filter(Boolean)) : [];
+  if (VIEW === "facilitator") sub.push(T("seed", { seed: meta.seed }));
   $("subtitle").textContent = sub.join(" · ");
   if (VIEW === "facilitator") {
-    ui.schema = await api("/api/schema");
+    ui.schema = await api(`/api/schema?${Q}`);
     setupDecide();
     setupFork();
     $("btn-step").addEventListener("click", () => act("/api/step", { hours: 1 }));
@@ -654,19 +702,18 @@ async function init() {
       $("btn-save").addEventListener("click", async () => {
         try {
           const out = await api("/api/save", {});
-          say(`saved at ${clockText(out.time_h)} · 已保存: ${out.saved}`, "ok");
-        } catch (e) { say(e.message, "error"); }
+          say(T("saved", { t: clockText(out.time_h), path: out.saved }), "ok");
+        } catch (e) { sayError(e); }
       });
       $("btn-report").addEventListener("click", async () => {
-        if (!confirm("Run the exercise to its end and write the after-action report?\n"
-                     + "结束演练并生成评估报告？")) return;
-        say("writing the report · 正在生成报告…", "");
+        if (!confirm(T("report.confirm"))) return;
+        say(T("report.writing"), "");
         try {
           const out = await api("/api/report", {});
-          say(`report written · 报告已生成: ${out.written.slice(0, 2).join(", ")}`, "ok");
+          say(T("report.written", { files: out.written.slice(0, 2).join(", ") }), "ok");
           renderStatus(out.status);
           await refreshLog();
-        } catch (e) { say(e.message, "error"); }
+        } catch (e) { sayError(e); }
       });
     }
     $("to-t").addEventListener("keydown", ev => {
@@ -684,5 +731,5 @@ async function init() {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
-  init().catch(e => say(e.message, "error"));
+  init().catch(e => sayError(e));
 });
