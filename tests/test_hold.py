@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -101,3 +102,30 @@ def test_cli_plan_bad_input_is_one_line(capsys: pytest.CaptureFixture[str],
         assert ex.value.code == 2
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and words in err[0]
+
+
+def test_spare_fresh_checks_go_to_the_cheapest_candidates_first(tmp_path: Path) -> None:
+    """A target that holds unchanged is checked before a dearer candidate of another target."""
+    from sim.study.search import FRESH_KEY, search
+    from tests.test_search import _space
+
+    space = _space(tmp_path, steps=1)  # (0, 0) costs 0, (1, 0) 10, (0, 1) 1, (1, 1) 11
+
+    def evaluate(levels: Sequence[int], first: int, n: int) -> tuple[int, dict[str, int]]:
+        key = tuple(levels)
+        fresh = first >= FRESH_KEY
+        # relief only at (1, 0) on the search runs, by luck (half of the fresh runs);
+        # deaths everywhere but at (1, 0)
+        a = 1.0 if key == (1, 0) and not fresh else 0.5 if key == (1, 0) else 0.2
+        b = 0.0 if key == (1, 0) else 1.0
+        per = {"relief_within_10h": round(a * n), "deaths_per_million": round(b * n)}
+        return min(per.values()), per
+
+    res = search(DEMO, space, ["relief_within_10h", "deaths_per_million"], 0.9, runs=10,
+                 budget=600, fresh_runs=100, checks=2, each=True, each_checks=1,
+                 evaluate=evaluate)
+    deaths, relief = res.each["deaths_per_million"], res.each["relief_within_10h"]
+    assert deaths.answer is not None and deaths.answer.levels == (0, 0)  # it already holds
+    assert relief.answer is None and relief.unchecked == 1
+    assert relief.ceiling is not None and relief.ceiling.levels == (1, 1)
+    assert list(res.each) == ["relief_within_10h", "deaths_per_million"]

@@ -701,12 +701,21 @@ def search(scenario: Scenario | str | Path, levers: LeverSpace | str | Path,
                 answer = ceiling
         answers: dict[str, TargetAnswer] = {}
         spare = extra
-        for t in chosen if each else []:
+
+        def reaching(t: str) -> list[Evaluation]:
+            """The candidates reaching the goal for ``t`` on the search runs, cheapest first."""
+            return sorted((e for e in searched.values() if e.held_of(t) / e.runs >= goal),
+                          key=lambda e: (e.cost, -e.held_of(t)))
+
+        # The spare fresh checks go first to the targets with the cheapest candidates (the
+        # unchanged plan first): a target already holding is not left unchecked for a dearer one.
+        order = sorted(chosen if each else [],
+                       key=lambda t: min((e.cost for e in reaching(t)), default=float("inf")))
+        for t in order:
             mine: list[Evaluation] = []
             found: Evaluation | None = None
             unchecked = 0
-            ok = sorted((e for e in searched.values() if e.held_of(t) / e.runs >= goal),
-                        key=lambda e: (e.cost, -e.held_of(t)))
+            ok = reaching(t)
             for cand in ok[:checks]:
                 if _key(cand.levels) not in fresh_done:
                     if spare < 1:
@@ -726,6 +735,7 @@ def search(scenario: Scenario | str | Path, levers: LeverSpace | str | Path,
                 if top.p_of(t, confidence).low >= goal:
                     found = top
             answers[t] = TargetAnswer(t, found, mine, top, unchecked)
+        answers = {t: answers[t] for t in chosen if t in answers}
         for e in [*searched.values(), *checked, *(e for a in answers.values() for e in a.checks)]:
             descriptions[_key(e.levels)] = space.describe(e.levels)
 
