@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import inspect
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -12,7 +14,8 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from sim.exercise.server import create_app, serve
+from sim.exercise.console_text import strings
+from sim.exercise.server import STATIC, create_app, serve
 from sim.exercise.session import Exercise
 from tests.conftest import DEMO
 from tests.console_helpers import MSEL, demo_exercise
@@ -314,3 +317,110 @@ def test_server_binds_loopback_by_default(ex: Exercise, monkeypatch: pytest.Monk
     assert inspect.signature(serve).parameters["host"].default == "127.0.0.1"
     serve(ex, host="0.0.0.0", port=9000)
     assert seen["host"] == "0.0.0.0" and seen["port"] == 9000
+
+
+# -- the console's languages (--lang zh, ?lang=en|zh) ----------------------------------------
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _english_words(text: str) -> list[str]:
+    """Runs of two or more Latin letters, template fields and the players' path left out."""
+    text = re.sub(r"\{\w+\}", "", text).replace("/players", "")
+    return re.findall(r"[A-Za-z]{2,}", text)
+
+
+def test_the_strings_tables_have_the_same_keys_and_no_english_in_chinese() -> None:
+    en, zh = strings("en"), strings("zh")
+    assert en.keys() == zh.keys() and len(en) > 90
+    english = {k: _english_words(v) for k, v in zh.items() if _english_words(v)}
+    assert english == {}
+    assert all(CJK.search(v) for k, v in zh.items() if k != "error"), \
+        [k for k, v in zh.items() if not CJK.search(v)]
+    # the fields of a template are the same in both languages
+    fields = {k: sorted(re.findall(r"\{\w+\}", v)) for k, v in en.items()}
+    assert fields == {k: sorted(re.findall(r"\{\w+\}", v)) for k, v in zh.items()}
+
+
+def test_every_form_kind_and_field_has_a_chinese_label(client: TestClient) -> None:
+    view = client.get("/api/schema", params={"lang": "zh"}).json()
+    schema = view["schema"]
+    fields = {p for d in schema["$defs"].values() for p in d.get("properties", {})}
+    assert set(view["kinds"]) <= set(view["labels"]["kinds"])
+    assert fields <= set(view["labels"]["fields"])
+    labels = [*view["labels"]["kinds"].values(), *view["labels"]["fields"].values()]
+    assert all(CJK.search(w) and not _english_words(w) for w in labels)
+    assert view["labels"]["kinds"]["order_evacuation"] == "下达转移命令"
+    assert client.get("/api/schema").json()["labels"] == {"kinds": {}, "fields": {}}
+
+
+def test_the_pages_fixed_words_are_the_english_table() -> None:
+    page = (STATIC / "index.html").read_text(encoding="utf-8")
+    en = strings("en")
+    found = re.findall(r'data-t="([^"]+)"[^>]*>([^<]*)<', page)
+    assert len(found) >= 25
+    for key, text in found:
+        assert " ".join(html.unescape(text).split()) == en[key], key
+    labels = re.findall(r'aria-label="([^"]+)"\s+data-t-label="([^"]+)"', page)
+    assert labels and all(en[key] == text for text, key in labels)
+    script = (STATIC / "console.js").read_text(encoding="utf-8")
+    code = "\n".join(line for line in script.splitlines() if not line.lstrip().startswith("//"))
+    assert not CJK.search(code)  # every Chinese word of the page comes from the server
+    used = set(re.findall(r'\bT\("([\w.]+)"\s*[,)]', script))
+    assert len(used) > 40 and used <= en.keys(), used - en.keys()
+    prefixes = set(re.findall(r'\bT\("(\w+\.)"\s*\+', script))  # T("state." + s)
+    assert prefixes == {"log.", "state.", "task.", "vkind."}
+    assert all(any(k.startswith(p) for k in en) for p in prefixes)
+
+
+@pytest.mark.parametrize("path", ["/", "/players"])
+def test_the_page_in_chinese_and_in_english(ex: Exercise, path: str) -> None:
+    with TestClient(create_app(ex, workers=1, lang="zh")) as zh:
+        page = zh.get(path).text
+        assert '<html lang="zh-CN">' in page and 'data-lang="zh"' in page
+        assert "<title>演练指挥台</title>" in page
+        english = zh.get(path, params={"lang": "en"}).text
+    assert '<html lang="en">' in english and 'data-lang="en"' in english
+    assert "<title>Exercise console · 演练指挥台</title>" in english
+    with TestClient(create_app(ex, workers=1)) as en:
+        assert en.get(path).text == english  # the default is the English page as it was
+        assert '<html lang="zh-CN">' in en.get(path, params={"lang": "zh"}).text
+
+
+def test_chinese_bootstrap_and_feed(ex: Exercise) -> None:
+    with TestClient(create_app(ex, workers=1, lang="zh")) as c:
+        meta = c.get("/api/meta").json()
+        assert meta["lang"] == "zh"
+        assert meta["strings"]["btn.step"] == "推进1小时"
+        assert meta["strings"]["th.target"] == "目标"
+        assert meta["names_zh"]["harbour_town"] == "港口镇"
+        assert meta["names_zh"]["county_depot"] == "县级救灾物资储备库"
+        assert meta["names_zh"]["county_hq"] == "县防指"
+        st = c.get("/api/status").json()  # every state, vehicle kind and task has its words
+        words = meta["strings"]
+        assert all(CJK.search(words[f"state.{s}"]) for s in st["people"])
+        assert all(CJK.search(words[f"vkind.{v['kind']}"]) for v in st["vehicles"])
+        assert all(CJK.search(words[f"task.{t['task']}"]) for t in st["teams"])
+        assert c.get("/api/meta", params={"lang": "en"}).json()["strings"]["btn.step"] \
+            == "Step 1 h · 推进1小时"
+        c.post("/api/next", json={})
+        r = c.post("/api/decide", json={
+            "decision": {"kind": "add_vehicles", "fleet": "county_trucks", "count": 5},
+            "by": "county_hq"})
+        assert r.status_code == 200, r.text
+        for path in ("/api/log", "/api/players/log"):
+            log = c.get(path).json()
+            kinds = {e["kind"]: e["text"] for e in log}
+            assert kinds["inject"] == "台风预报"
+            assert CJK.search(kinds["decision"]) and "vehicles" not in kinds["decision"]
+            english = {e["kind"]: e["text"] for e in c.get(path, params={"lang": "en"}).json()}
+            assert english["inject"] == "Typhoon forecast"
+            assert english["decision"] == "5 more vehicles join fleet county_trucks"
+
+
+@pytest.mark.parametrize("path", ["/api/meta", "/api/schema", "/api/log", "/api/players/log",
+                                  "/", "/players"])
+def test_a_bad_lang_is_400_with_one_line(client: TestClient, path: str) -> None:
+    r = client.get(path, params={"lang": "fr"})
+    assert r.status_code == 400
+    line = r.json()["error"] if path.startswith("/api") else r.text.strip()
+    assert line == "lang: give one of en, zh, got 'fr'"

@@ -132,8 +132,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "vkind.bus": ("bus", "客车"),
     "vkind.ambulance": ("ambulance", "救护车"),
     "vkind.boat": ("boat", "船只"),
+    "vkind.helicopter": ("helicopter", "直升机"),
     "task.idle": ("idle", "待命"),
     "task.at work": ("at work", "作业中"),
+    "task.turnout": ("turnout", "出动"),
+    "task.rest": ("rest", "休整"),
+    "task.extract": ("extract", "搜救"),
+    "task.clear": ("clear", "道路抢通"),
+    "task.open_shelter": ("open_shelter", "开设安置场所"),
+    "task.travel": ("travel", "行驶"),
 }
 """Key -> (English, Chinese): every word the console's page shows."""
 
