@@ -197,30 +197,30 @@ def hold_front(hold: Mapping[str, Any], title: str = "") -> Figure:
     fig = _figure(4.2 * len(panels) + 0.6, 4.0)
     axes = fig.subplots(1, len(panels), squeeze=False)[0]
     cur = hold.get("currency", "")
+    top = max((float(e["cost"]) for e in hold["evaluated"]), default=0.0)
+    scale, unit = (1e6, f"{cur} million") if top >= 1e6 else (1.0, cur)
     for ax, (name, ans, tid) in zip(axes, panels, strict=True):
         ev = hold["evaluated"]
-        cost = np.array([e["cost"] for e in ev], dtype=float)
+        cost = np.array([e["cost"] for e in ev], dtype=float) / scale
         held = np.array([e["held"] if tid is None else e["per_target"].get(tid, 0) for e in ev],
                         dtype=float)
         p = held / np.array([e["runs"] for e in ev], dtype=float)
         ax.scatter(cost, p, s=10, color="0.55", label="candidates (search runs)", zorder=2)
         fr = ans["front"]
-        ax.step([c["cost"] for c in fr], [c["p_holds"]["estimate"] for c in fr], where="post",
-                color="C0", lw=1.5, label="front", zorder=3)
+        ax.step([c["cost"] / scale for c in fr], [c["p_holds"]["estimate"] for c in fr],
+                where="post", color="C0", lw=1.5, marker="o", ms=4, label="front", zorder=3)
         shown = ans.get("answer") or ans.get("ceiling")
         if shown is not None:
             iv = shown["p_holds"]
-            ax.errorbar([shown["cost"]], [iv["estimate"]],
+            ax.errorbar([shown["cost"] / scale], [iv["estimate"]],
                         yerr=[[iv["estimate"] - iv["low"]], [iv["high"] - iv["estimate"]]],
                         fmt="s", color=HOLD if ans["status"] in ("found", "already") else FAIL,
                         ms=6, capsize=3, zorder=4,
                         label=("answer" if ans.get("answer") else "ceiling") + " (fresh runs)")
         ax.axhline(goal, color=FAIL, lw=1, ls="--", label=f"goal {goal:.0%}")
-        ax.set_xscale("symlog", linthresh=max(float(np.min(cost[cost > 0])) if (cost > 0).any()
-                                              else 1.0, 1.0))
-        ax.set_xlim(left=0)
+        ax.set_xlim(left=-0.02 * max(top / scale, 1e-9))
         ax.set_ylim(-0.02, 1.02)
-        ax.set_xlabel(f"cost ({cur})")
+        ax.set_xlabel(f"cost ({unit})")
         ax.set_ylabel("P(holds)")
         ax.set_title(name, fontsize=9)
         ax.grid(alpha=0.3)
