@@ -365,6 +365,7 @@ def test_the_pages_fixed_words_are_the_english_table() -> None:
     script = (STATIC / "console.js").read_text(encoding="utf-8")
     code = "\n".join(line for line in script.splitlines() if not line.lstrip().startswith("//"))
     assert not CJK.search(code)  # every Chinese word of the page comes from the server
+    assert len(re.findall(r"\bT\b\s*=", code)) == 0  # nothing hides the words' function T
     used = set(re.findall(r'\bT\("([\w.]+)"\s*[,)]', script))
     assert len(used) > 40 and used <= en.keys(), used - en.keys()
     prefixes = set(re.findall(r'\bT\("(\w+\.)"\s*\+', script))  # T("state." + s)

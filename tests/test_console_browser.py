@@ -9,6 +9,7 @@ never looks for a browser on the network.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -222,3 +223,46 @@ def test_console_step_decide_fork(driver: Any, served: tuple[str, Exercise]) -> 
     assert "order_evacuation" in page  # the decision the players took is theirs to see
     _wait(lambda: driver.find_elements(By.CSS_SELECTOR, "#fan polygon.band90"),
           message="the fan chart in the players' view")
+
+
+@pytest.mark.slow
+def test_console_in_chinese(driver: Any, served: tuple[str, Exercise]) -> None:
+    """?lang=zh: the buttons, headings, tables, forms and feed in Chinese; English by default."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    url, ex = served
+    driver.get(url + "/?lang=zh")
+    find = driver.find_element
+    _wait(lambda: find(By.ID, "btn-step").text == "推进1小时", message="the Chinese buttons")
+    assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-CN"
+    assert driver.title == "演练指挥台"
+    assert find(By.ID, "btn-next").text == "下一条注入"
+    assert find(By.ID, "btn-decide").text == "立即决策"
+    assert find(By.ID, "btn-fork").text == "分叉推演"
+    _wait(lambda: find(By.CSS_SELECTOR, "#targets th").text == "目标",
+          message="the targets' header in Chinese")
+    heads = [h.text for h in driver.find_elements(By.CSS_SELECTOR, "#teams th")]
+    assert heads == ["队伍", "区域", "任务"]
+    headings = [h.text for h in driver.find_elements(By.TAG_NAME, "h2") if h.is_displayed()]
+    assert headings and not [h for h in headings if re.search("[A-Za-z]{2,}", h)], headings
+    assert "在家" in find(By.ID, "legend").text and "at_home" not in find(By.ID, "legend").text
+    assert "港口镇" in find(By.ID, "map").get_attribute("textContent")
+    kinds = Select(find(By.ID, "decide-kind"))
+    assert "下达转移命令" in [o.text for o in kinds.options]
+    kinds.select_by_value("open_shelter")
+    capacity = lambda: find(By.CSS_SELECTOR, "label[for=decide-capacity]").text  # noqa: E731
+    _wait(lambda: capacity().startswith("容量（人）"),
+          message="the form's Chinese field labels")
+    find(By.ID, "btn-next").click()
+    _wait(lambda: "台风预报" in find(By.ID, "feed").text, message="the inject in Chinese")
+    assert "Typhoon forecast" not in find(By.ID, "feed").text
+    assert find(By.CSS_SELECTOR, "#feed .badge").text == "注入"
+    driver.get(url + "/players?lang=zh")
+    _wait(lambda: "参演人员视图" in find(By.ID, "view-name").text,
+          message="the players' view in Chinese")
+    assert "台风预报" in find(By.ID, "feed").text
+    driver.get(url + "/")  # the default stays English
+    _wait(lambda: find(By.ID, "btn-step").text == "Step 1 h · 推进1小时",
+          message="the English buttons")
+    assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"

@@ -613,17 +613,17 @@ function drawFan(fan, fanAlt) {
   const chart = $("fan");
   chart.replaceChildren();
   if (!fan || !fan.times || !fan.times.length) return;
-  const W = 640, H = 300, L = 70, R = 20, T = 20, B = 40;
+  const W = 640, H = 300, L = 70, R = 20, TOP = 20, B = 40;
   const all = [fan, fanAlt].filter(Boolean);
   const ts = fan.times;
   const vals = all.flatMap(f => [...f.q05, ...f.q95]).filter(Number.isFinite);
   const t0 = Math.min(...ts), t1 = Math.max(...ts);
   const v0 = Math.min(0, ...vals), v1 = Math.max(1e-9, ...vals);
   const X = t => L + (W - L - R) * (t1 > t0 ? (t - t0) / (t1 - t0) : 0.5);
-  const Y = v => H - B - (H - T - B) * (v - v0) / (v1 - v0 || 1);
+  const Y = v => H - B - (H - TOP - B) * (v - v0) / (v1 - v0 || 1);
   // Axes with a few ticks.
   chart.append(svg("line", { x1: L, y1: H - B, x2: W - R, y2: H - B, stroke: "#667085" }));
-  chart.append(svg("line", { x1: L, y1: T, x2: L, y2: H - B, stroke: "#667085" }));
+  chart.append(svg("line", { x1: L, y1: TOP, x2: L, y2: H - B, stroke: "#667085" }));
   for (let i = 0; i <= 4; i++) {
     const v = v0 + (v1 - v0) * i / 4, t = t0 + (t1 - t0) * i / 4;
     chart.append(svg("text", { x: L - 6, y: Y(v) + 4, "text-anchor": "end", "font-size": 11 },
