@@ -9,9 +9,9 @@ from cli_helpers import sim_main
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.report.provenance import assumptions
 from sim.run import run
 from sim.scenario import parse_scenario
+from sim.scenario.provenance import assumptions
 from sim.scenario.skeleton import HAZARDS, PLACEHOLDER, skeleton_text
 
 

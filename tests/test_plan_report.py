@@ -18,7 +18,7 @@ import pytest
 import sim
 from sim.report.comparison import PLAN_SCENARIOS, make_results, write_readme
 from sim.report.plan_report import QUICK, build_report, metric_contrast, relief_target
-from sim.report.provenance import assumptions, describe_input, provenance, source_kind
+from sim.scenario.provenance import assumptions, describe_input, provenance, source_kind
 from sim.study import run_study
 from tests.conftest import DEMO, ROOT
 from tests.study_helpers import numbers, recomputed_verdicts, wilson_interval

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from sim.exercise.review import CAPABILITY_ZH, RATINGS, Review, review_exercise
 from sim.i18n import Lang, say
-from sim.report.plan_markdown import fmt_num
+from sim.words import fmt_num
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

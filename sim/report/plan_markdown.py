@@ -10,31 +10,11 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sim.report.provenance import plan_citations
+from sim.scenario.provenance import plan_citations
+from sim.words import fmt_num, joined
 
 __all__ = ["fmt_num", "fmt_p", "fmt_value", "hold_md", "hold_sentence", "joined",
            "reading_sentence", "render_markdown"]
-
-
-def joined(conds: Sequence[str]) -> str:
-    """Join phrases as ``a, b and c``."""
-    return conds[0] if len(conds) == 1 else ", ".join(conds[:-1]) + " and " + conds[-1]
-
-
-def fmt_num(x: Any, digits: int = 3) -> str:
-    """A number for the report: thousands separated, whole numbers plain, else 3 digits."""
-    if x is None:
-        return "n/a"
-    x = float(x)
-    if math.isnan(x):
-        return "n/a"
-    if math.isinf(x):
-        return "never"
-    if abs(x) >= 1000:
-        return f"{x:,.0f}"
-    if float(x).is_integer():
-        return f"{int(x)}"
-    return f"{x:.{digits}g}"
 
 
 def _is_share(unit: str | None) -> bool:

@@ -442,7 +442,7 @@ def assumption_lines(scenario: Scenario, skip: tuple[str, ...] = ()) -> list[str
         ``"  PATH[, PATH...]: TEXT"`` per distinct assumption text (and partly assumed source),
         the placeholders first, then the others in file order.
     """
-    from sim.report.provenance import assumptions
+    from sim.scenario.provenance import assumptions
 
     lines: list[tuple[bool, str]] = []
     for a in assumptions(scenario):

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.report.provenance import describe_input, provenance, source_kind
+from sim.scenario.provenance import describe_input, provenance, source_kind
+from sim.words import fmt_num, joined
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -23,20 +24,6 @@ if TYPE_CHECKING:
 
 __all__ = ["failure_conditions", "failure_section", "metric_contrast", "metric_sentence",
            "plain_failure", "plain_success"]
-
-
-def joined(parts: Sequence[str]) -> str:
-    """Parts joined as in a sentence (:func:`sim.report.plan_markdown.joined`)."""
-    from sim.report.plan_markdown import joined as j
-
-    return j(parts)
-
-
-def fmt_num(x: Any) -> str:
-    """A number as the reports print it (:func:`sim.report.plan_markdown.fmt_num`)."""
-    from sim.report.plan_markdown import fmt_num as f
-
-    return f(x)
 
 
 def _plain_condition(r: Any) -> str:

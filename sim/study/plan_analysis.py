@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.report.provenance import assumptions, plan_citations
 from sim.scenario.plan_items import plan_item_status
+from sim.scenario.provenance import assumptions, plan_citations
 from sim.standards import evaluate_standards
 from sim.study.hold import HoldSettings, hold_analysis, simulated_targets
 from sim.study.plan_facts import (

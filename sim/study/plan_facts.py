@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.report.provenance import describe_input, provenance
 from sim.scenario.distributions import mean_of
+from sim.scenario.provenance import describe_input, provenance
 from sim.scenario.sampling import uncertain_inputs
 from sim.scenario.schema import Scenario
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.report.provenance import provenance, source_kind
+from sim.scenario.provenance import provenance, source_kind
 from sim.scenario.sampling import uncertain_inputs
 from sim.scenario.schema import Scenario
 
