@@ -94,7 +94,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "fork.estimate": (" of about {s} s", "（预计约{s}秒）"),
     "fork.failed": ("failed · 失败: {error}", "失败：{error}"),
     "fork.title": ("{id} at {t}, {n} futures, {s} s", "{id}，{t}，{n}个未来情景，用时{s}秒"),
-    "fork.alternative": (" · alternative 替代: {kind} / {what}", " · 替代决策：{kind} / {what}"),
+    "fork.alternative": (" · alternative 替代: {what}", " · 替代决策：{what}"),
     "th.p": ("P(holds) 达成概率", "达成概率"),
     "th.p_alt": ("P alternative 替代", "替代决策达成概率"),
     "th.diff": ("difference 差异", "差异"),

@@ -586,9 +586,9 @@ function renderFork(rep) {
   const key = `${rep.id}@${rep.t_h}`;
   if (key === ui.lastForkId) return;
   ui.lastForkId = key;
-  const kindName = k => (ZH && ui.schema && ui.schema.labels.kinds[k]) || k;
-  const dec = rep.decision ? T("fork.alternative", { kind: kindName(rep.decision[0]),
-                                                     what: rep.decision[1] }) : "";
+  const [en, zh] = rep.decision || [];  // the alternative in English and Chinese
+  const dec = rep.decision ? T("fork.alternative", { what: ZH ? (zh || en) : `${en} / ${zh}` })
+    : "";
   $("fork-title").textContent = T("fork.title", { id: rep.id, t: clockText(rep.t_h),
     n: rep.futures, s: fmt(rep.seconds, 1) }) + dec;
   drawFan(rep.fan, rep.fan_alt);
