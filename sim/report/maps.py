@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 import numpy as np
 
-from sim.i18n import Lang, name_of, say
+from sim.i18n import Lang, name_of, pick, say
 from sim.report.footprint import draw_hazard_centre, footprint_rows
 from sim.results import STATES
 
@@ -426,7 +426,8 @@ def draw_scale_and_north(ax: Axes, extent: tuple[float, float, float, float],
 
 def map_figure(scenario: Scenario, shade: str = "population", *, run: RunResult | None = None,
                impact: Impact | None = None, values: Mapping[str, float] | None = None,
-               values_label: str = "", lang: Lang = "en", title: str = "") -> Figure:
+               values_label: str = "", lang: Lang = "en", title: str = "",
+               run_label: str = "") -> Figure:
     """A map of a scenario, from its data alone or with one run (or a study's figures).
 
     Parameters
@@ -447,19 +448,21 @@ def map_figure(scenario: Scenario, shade: str = "population", *, run: RunResult 
     lang : {"en", "zh"}
         Language of the labels; zone names in Chinese from their ``name_zh``.
     title : str
-        Figure title (default: the scenario's name and the quantity).
+        Figure title (default: the scenario's title, the quantity and which run).
+    run_label : str
+        Which run, in the default title (default: the run's seed).
 
     Returns
     -------
     matplotlib.figure.Figure
     """
     with _fonts(lang):
-        return _map(scenario, shade, run, impact, values, values_label, lang, title)
+        return _map(scenario, shade, run, impact, values, values_label, lang, title, run_label)
 
 
 def _map(scenario: Scenario, shade: str, run: RunResult | None, impact: Impact | None,
          values: Mapping[str, float] | None, values_label: str, lang: Lang,
-         title: str) -> Figure:
+         title: str, run_label: str) -> Figure:
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
 
@@ -504,10 +507,13 @@ def _map(scenario: Scenario, shade: str, run: RunResult | None, impact: Impact |
                     edgecolors="k", linewidths=0.6, alpha=0.85, zorder=3)
     fig.colorbar(sc, ax=ax, label=label, shrink=0.7)
     many = len(scenario.zones) > 40
+    labels: dict[tuple[float, float], list[str]] = {}  # zones at one point share one label
     for z in scenario.zones:
         if not many or z.population >= np.quantile(pops, 0.9):
-            ax.annotate(name_of(z, lang), (z.lon, z.lat), fontsize=7, xytext=(5, 5),
-                        textcoords="offset points", zorder=7)
+            labels.setdefault((z.lon, z.lat), []).append(name_of(z, lang))
+    for (lon, lat), names in labels.items():
+        ax.annotate("\n".join(names), (lon, lat), fontsize=7, xytext=(5, 5),
+                    textcoords="offset points", va="bottom", zorder=7)
     radius = 0.012 * max(x1 - x0, y1 - y0)
     marks: dict[str, list[tuple[str, float, float]]] = {}
     facilities = [("shelter", s.name, s.zone) for s in scenario.shelters]
@@ -554,14 +560,16 @@ def _map(scenario: Scenario, shade: str, run: RunResult | None, impact: Impact |
                      "their zone's point.",
                "区域按其中心点绘制（面积表示人口），设施绘于所在区域中心点周围。")
     note += "\n" + ATTRIBUTION
-    ax.text(0.0, 0.0, note, transform=fig.transFigure, fontsize=6.5, color="0.3", va="bottom",
-            ha="left", in_layout=False)
+    # A figure text: outside the layout engine's axes, inside a tight bounding box when saved.
+    fig.text(0.005, 0.005, note, fontsize=6.5, color="0.3", va="bottom", ha="left")
     engine = fig.get_layout_engine()
     if engine is not None:
         cast(Any, engine).set(rect=(0.0, 0.045, 1.0, 0.955))  # a ConstrainedLayoutEngine
     seed = run.seed.get("entropy", run.seed) if run is not None else None
-    where_from = say(lang, f"seed {seed}", f"随机种子 {seed}") if run is not None else ""
-    ax.set_title(title or f"{scenario.name}: {label}" + (f" ({where_from})" if where_from else ""),
+    where_from = run_label or (say(lang, f"seed {seed}", f"随机种子 {seed}") if run is not None
+                               else "")
+    name = pick(scenario.title, lang, default=scenario.name)
+    ax.set_title(title or f"{name}: {label}" + (f" ({where_from})" if where_from else ""),
                  fontsize=10)
     return fig
 

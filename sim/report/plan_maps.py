@@ -82,7 +82,7 @@ def response_figures(scenario: Scenario, seed: int, table: pd.DataFrame, lang: L
     which = say(lang, f"run {i} of the study", f"研究中的第 {i} 次模拟")
     figs = {
         "map": (map_figure(scenario, shade, run=r, lang=lang,
-                           title=f"{scenario.name}: {which}"), "map.png"),
+                           run_label=which), "map.png"),
         "gantt": (gantt_figure(scenario, r, lang=lang), "gantt.png"),
     }
     return figs, {"run": i, "key": key, "target": target, "shade": shade}
