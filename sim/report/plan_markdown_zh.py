@@ -1,11 +1,12 @@
 """The plan report in Chinese (``sim report --lang zh``), from its JSON document only.
 
-The headline, the scenario, the verdict table (targets with their plan clauses' Chinese words),
-the time to basic relief (基本生活救助) and the figures are written in Chinese; the detailed
-sections (failure conditions, the smallest extra resource, other readings, standards,
-sensitivity, assumptions, method) follow in English under a Chinese heading, as
-:func:`sim.report.plan_markdown.render_markdown` writes them, so nothing the English report says
-is lost. Plan terms carry the project's Chinese names (转移, 集中安置, 基本生活救助, 协议储备).
+Every section of :func:`sim.report.plan_markdown.render_markdown` in Chinese, with the same
+numbers: the headline, the scenario, the verdict table (targets with their plan clauses' Chinese
+words) and what each verdict rests on (依据), the time to basic relief (基本生活救助), the
+figures, when basic relief fails (失败条件, :mod:`sim.report.failure_zh`), what would make it
+hold (何以达标, :mod:`sim.report.hold_zh`) and the detailed sections
+(:mod:`sim.report.plan_sections_zh`). Plan terms carry the project's Chinese names (转移,
+集中安置, 基本生活救助, 协议储备); sources, ids and the assumptions' texts stay as written.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from sim.i18n import clause_of, tr
 from sim.report import plan_markdown as M
+from sim.report import plan_sections_zh as S
 
 __all__ = ["render_markdown_zh"]
 
@@ -121,9 +123,12 @@ def _headline(doc: Mapping[str, Any]) -> list[str]:
     r = doc["relief"]
     goal = doc["budget"]["goal"]
     verdict = _verdict(t, goal)
+    reading = doc["scenario"].get("dispersed_relief")
+    under = f"（按解读`dispersed_relief: {reading}`）" if reading else ""
     return [f"**灾害发生后{r['hours']:g}小时内基本生活救助能否达到？** "
-            f"达标概率 = {_p(t)}（95% Wilson置信区间，{t['applicable_runs']:,}次模拟）："
-            f"{verdict}。", ""]
+            f"达标概率 = {_p(t)}{under}（95% Wilson置信区间，{t['applicable_runs']:,}次模拟）："
+            f"{verdict}。\n", *S.headline_extra_zh(doc),
+            f"**以{goal:.0%}概率达到需要什么：**{_hold_sentence(doc)}\n"]
 
 
 def _verdict_table(doc: Mapping[str, Any]) -> list[str]:
@@ -150,6 +155,10 @@ def _verdict_table(doc: Mapping[str, Any]) -> list[str]:
         L.append("| " + " | ".join(_esc(x) for x in (
             f"`{t['id']}`", clause_of(_Clause(t), "zh"), basis, _p(t), _verdict(t, goal),
             _pct(t["p_applies"]), val, thr)) + " |")
+    notes = S.basis_notes_zh(st["targets"])
+    if notes:
+        L += ["", "**各结论的依据。** 只有依据为“模拟所得”的结论才是模拟的发现：其数值随各次模拟"
+              "的抽样而变化，且阈值在其可及范围内。其余结论：", ""] + notes
     L += [""]
     L += M._figure(doc, "p_holds", "各目标达标概率")
     return L
@@ -164,10 +173,13 @@ def _relief(doc: Mapping[str, Any]) -> list[str]:
         return [*L, f"{r['runs']:,}次模拟中均无人需要基本生活救助。", ""]
     at_goal = q.get(f"{r['goal']:g}", q.get("0.9"))
     L.append(
-        f"从灾害发生到{r['share']:.0%}需要救助的人员获得基本生活救助所需时间："
+        f"从灾害发生到{r['share']:.0%}需要救助的人员获得基本生活救助所需时间（依据"
+        f"{'各次模拟的逐小时时间序列' if r.get('from_series') else '各次模拟的救助记录'}）："
         f"中位数{_hours(q['0.5'])}，第75百分位{_hours(q['0.75'])}，第90百分位"
         f"{_hours(q['0.9'])}。{n:,}次模拟中有{r['within_hours']:,}次在{r['hours']:g}小时内达到"
         + (f"；{r['never']:,}次在模拟期内始终未达到{r['share']:.0%}" if r["never"] else "")
+        + (f"；{r['runs_without_need']:,}次模拟无人需要救助" if r.get("runs_without_need")
+           else "")
         + f"。以{r['goal']:.0%}概率可以承诺的时间（第{100 * r['goal']:.0f}百分位）为"
         f"{_hours(at_goal)}。")
     L.append("")
@@ -187,8 +199,7 @@ def render_markdown_zh(doc: Mapping[str, Any]) -> str:
     Returns
     -------
     str
-        Markdown: Chinese headline, scenario, verdict table, time to relief and figures; the
-        detailed sections of the English report after them.
+        Markdown: every section of the English report, in Chinese.
     """
     sc = doc["scenario"]
     figs = doc.get("figures", {})
@@ -208,34 +219,89 @@ def render_markdown_zh(doc: Mapping[str, Any]) -> str:
         L += M._figure(doc, "shelters", "集中安置人数")
         L += M._figure(doc, "stock", "物资库存")
     L += _response(doc)
+    L += S.failure_zh(doc)
+    L += S.zone_waits_zh(doc)
     L += _hold(doc)
-    detail = _english_detail(M.render_markdown(doc))
-    if detail:
-        L += ["## 详细章节（英文）", "",
-              "以下章节（失败条件、最少追加资源、其他解读、静态标准、敏感性、全部假设、方法等）"
-              "与英文报告相同。", ""]
-        L += detail
+    L += S.readings_zh(doc)
+    L += S.standards_zh(doc)
+    L += S.sensitivity_zh(doc)
+    L += S.assumptions_zh(doc)
+    L += S.method_zh(doc)
     return "\n".join(L).rstrip() + "\n"
 
 
-_TRANSLATED = ("The scenario and its hazard", "Verdict", "Time to basic relief",
-               "Shelters and stock over time", "The response in one run")
+def _hold_sentence(doc: Mapping[str, Any]) -> str:
+    """What would make basic relief, and the plan as a whole, hold, in one Chinese sentence."""
+    from sim.report.hold_zh import answer_statement_zh
+
+    h = doc.get("hold") or {}
+    status = h.get("status")
+    if status == "no_levers":
+        return f"未搜索：预案没有措施文件（`{h.get('levers_file')}`：可调整什么及其费用）。"
+    if status == "no_targets":
+        return "未搜索：预案没有模拟目标。"
+    if status != "searched":
+        return "未搜索（快速报告或没有搜索预算）。"
+    relief = (doc.get("relief") or {}).get("target")
+    parts = [f"`{a['target']}`：{answer_statement_zh(a, h['currency'])}"
+             for a in h["per_target"] if a["target"] == relief]
+    parts.append(f"整个预案（其{len(h['targets'])}个模拟目标在同一次模拟中同时达到）："
+                 f"{answer_statement_zh(h['plan'], h['currency'])}")
+    return "；".join(parts) + "。"
 
 
 def _hold(doc: Mapping[str, Any]) -> list[str]:
     """What would make each target, and the plan as a whole, hold (何以达标), in Chinese."""
-    h = doc.get("hold") or {}
-    if h.get("status") != "searched":
-        return []
     from sim.report.hold_zh import answer_statement_zh
 
+    h = doc.get("hold") or {}
     goal = h.get("goal", doc["budget"]["goal"])
-    L = [f"## 何以达标：以{goal:.0%}概率达到所需的最低费用措施组合", "",
-         "在预案措施文件的各措施组合中搜索（共同随机数），每个答案均在搜索未用过的新模拟上核验；"
-         "详细过程见下文英文章节。", ""]
-    for a in [*h.get("per_target", []), h["plan"]]:
-        who = f"`{a['target']}`" if a["target"] else "整个预案（全部模拟目标同时达到）"
-        L.append(f"- {who}：{answer_statement_zh(a, h['currency'])}。")
+    L = [f"## 何以达标：以{goal:.0%}概率达到所需的最低费用措施组合", ""]
+    if h.get("status") != "searched":
+        return [*L, _hold_sentence(doc), ""]
+    cur = h["currency"]
+    L += [f"在预案的{h['levers']}项措施（`{h['levers_file']}`：可调整什么、每一步的费用及来源）的"
+          f"组合中一次搜索全部{len(h['targets'])}个模拟目标：在{h['space_size']:,}个组合中评估了"
+          f"{h['candidates']}个，每个都在相同的{h['runs']}次模拟上（共同随机数；抽样方法"
+          f"{h['sampler']}），每次模拟记录每个目标，因此各目标与整个预案（同一次模拟中全部达到）"
+          f"的答案来自同样的评估。只有在未用于选择的{h['fresh_runs']}次新模拟上95%置信区间下限"
+          f"达到{goal:.0%}的组合才算答案；若没有，则给出所有措施取最大值时在新模拟上的上限及其"
+          f"制约因素。共用{h['runs_used']:,}次模拟，预算{h['budget']:,}次。"
+          + ("" if h.get("fresh_can_show", True) else
+             f"{h['fresh_runs']}次新模拟不足以证明{goal:.0%}：即使全部达到，区间下限也只有"
+             f"{h['fresh_best_low']:.3f}（快速报告）。"), ""]
+    L += [f"| 目标 | 目前达标概率（搜索模拟） | 找到的最低费用组合（调整组合） | 费用（{cur}） "
+          "| 新模拟上的达标概率 [95%置信区间] |", "|---|---|---|---|---|"]
+    for a in [h["plan"], *h["per_target"]]:
+        now = a.get("p_now") or {}
+        name = "**整个预案**" if a["target"] is None else f"`{a['target']}`"
+        c = a.get("answer") or a.get("ceiling")
+        if c is None:
+            L.append(f"| {name} | {now.get('estimate', 0):.3f} | 预算内未核验 | | |")
+            continue
+        what = {"already": "已经达到（无需调整）", "found": _esc(M._changes(c, "zh")),
+                "ceiling": f"没有组合达到{goal:.0%}；上限为所有措施取最大值"}[a["status"]]
+        p = c["p_holds"]
+        L.append(f"| {name} | {now.get('estimate', 0):.3f} | {what} | {c['cost']:,.0f} | "
+                 f"{p['estimate']:.3f} [{p['low']:.3f}, {p['high']:.3f}]（{c['runs']}次模拟） |")
+    L.append("")
+    L += [f"- {'整个预案' if a['target'] is None else '`' + a['target'] + '`'}："
+          f"{answer_statement_zh(a, cur)}。" for a in [*h["per_target"], h["plan"]]]
+    L.append("")
+    bounds = [a for a in [h["plan"], *h["per_target"]]
+              if a["status"] == "ceiling" and (a.get("ceiling") or {}).get("bound")]
+    if bounds:
+        L += ["上限的制约因素（所有措施取最大值，新模拟上）：", ""]
+        for a in bounds:
+            who = "整个预案" if a["target"] is None else f"`{a['target']}`"
+            L.append(f"- {who}：（原文）{_esc(a['ceiling']['bound'])}")
+        L.append("")
+    L += [f"整个预案的费用—达标概率前沿（没有更便宜的候选能胜过的候选，基于{h['runs']}次"
+          "搜索模拟）：",
+          "", f"| 费用（{cur}） | 全部达到的概率 | 调整 |", "|---|---|---|"]
+    for c in h["plan"]["front"][:10]:
+        L.append(f"| {c['cost']:,.0f} | {c['p_holds']['estimate']:.3f} | "
+                 f"{_esc(M._changes(c, 'zh'))} |")
     L.append("")
     return L + M._figure(doc, "hold", "费用与达标概率")
 
@@ -252,15 +318,3 @@ def _response(doc: Mapping[str, Any]) -> list[str]:
          f"地图按{shade}为区域着色，并显示该次模拟中道路的通行状态和灾害峰值强度；甘特图按区域显示"
          "各项响应工作的时间。陆地与海岸线：Natural Earth（公有领域）。", ""]
     return L + M._figure(doc, "map", "模拟地图") + M._figure(doc, "gantt", "响应时间线")
-
-
-def _english_detail(english: str) -> list[str]:
-    """The English report's sections that the Chinese one does not translate, one level down."""
-    out: list[str] = []
-    for section in english.split("\n## ")[1:]:
-        if section.startswith(_TRANSLATED):
-            continue
-        for line in ("## " + section).strip("\n").splitlines():
-            out.append("#" + line if line.startswith("##") else line)
-        out.append("")
-    return out

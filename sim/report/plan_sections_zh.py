@@ -1,0 +1,380 @@
+"""The detailed sections of the plan report in Chinese, from ``report.json`` only.
+
+What :mod:`sim.report.plan_markdown` writes in English after the verdict table, in Chinese and
+with the same numbers: what each verdict rests on (依据), when basic relief fails (失败条件),
+where people wait longest, the other readings of the plan (其他解读), the static standards, the
+plan's untested items, the sensitivity analysis (敏感性), every assumption (假设, their texts as
+written, being sources) and how the report was made. Sources, ids and input paths stay as they
+are written; text an author wrote in English with no Chinese beside it (an untested item's
+reason, a standard's note) is given as written, marked 原文.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sim.report.failure_zh import (
+    box_sentence_zh,
+    failure_plain_zh,
+    metric_sentence_zh,
+    plain_box_zh,
+    statement_failure_zh,
+)
+from sim.words import fmt_num
+
+__all__ = ["assumptions_zh", "basis_notes_zh", "failure_zh", "headline_extra_zh",
+           "method_zh", "readings_zh", "sensitivity_zh", "standards_zh", "zone_waits_zh"]
+
+_KIND = {"assumption": "**假设**", "partly assumed": "**部分为假设**", "none": "**无来源**",
+         "randomness": "", "cited": "有出处："}
+
+
+def _esc(s: str) -> str:
+    return s.replace("|", "\\|").replace("\n", " ")
+
+
+def _short(s: str | None, n: int = 110) -> str:
+    if not s:
+        return ""
+    s = " ".join(s.split())
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def _kind(k: str | None) -> str:
+    return _KIND.get(k or "", "有出处：")
+
+
+def _num(x: Any) -> str:
+    s = fmt_num(x)
+    return {"n/a": "不适用", "never": "从未"}.get(s, s)
+
+
+def _label(doc: Mapping[str, Any], tid: str) -> str:
+    """A target in Chinese: its clause, else its id."""
+    for t in doc["study"]["targets"]:
+        if t["id"] == tid:
+            zh = (t.get("clause") or {}).get("zh")
+            return f"目标“{zh}”（`{tid}`）" if zh else f"目标`{tid}`"
+    return f"目标`{tid}`"
+
+
+def _basis_reason(t: Mapping[str, Any]) -> str:
+    """Why a verdict is not a finding of the runs, from its basis and value bound."""
+    b = t.get("basis")
+    vb = t.get("value_bound") or {}
+    lo, hi = vb.get("low"), vb.get("high")
+    rng = ("、".join(x for x in (f"至少为{_num(lo)}" if lo is not None else "",
+                                f"至多为{_num(hi)}" if hi is not None else "") if x))
+    thr = f"阈值{t['comparison']} {_num(t['threshold'])}"
+    if b == "by_construction":
+        return (f"由场景设定（而非模拟抽样）决定：其数值{rng or '由输入固定'}，"
+                f"因此{'每次模拟都满足' if (t['p_holds'] or 0) >= 1 else '任何模拟都不满足'}{thr}")
+    if b == "unreachable":
+        return f"其输入使数值{rng or '受限'}，达不到{thr}"
+    if b == "resolution":
+        return "在本情景的空间分辨率下，该数值衡量的是区域大小而非被检验的能力，需要更细的情景"
+    if b == "not_applicable":
+        return "任何模拟中都没有可衡量的对象"
+    return str(b)
+
+
+def basis_notes_zh(targets: Sequence[Mapping[str, Any]]) -> list[str]:
+    """One line per target whose verdict is not a finding of the runs, with the reason."""
+    return [f"- `{t['id']}`（{(t.get('basis_words') or {}).get('zh') or t['basis']}）："
+            f"{_basis_reason(t)}。" for t in targets
+            if (t.get("basis") or "simulated") != "simulated"]
+
+
+def _drivers(doc: Mapping[str, Any], top: int = 3) -> str:
+    s = doc.get("sensitivity") or {}
+    rid = (doc.get("relief") or {}).get("target")
+    for pt in s.get("targets", []):
+        if pt["target"] != rid:
+            continue
+        by_path = {r["input"]: r for r in pt["inputs"]}
+        if "drivers" in pt:
+            rows = [by_path[p] for p in pt["drivers"] if p in by_path][:top]
+        else:
+            rows = sorted((r for r in pt["inputs"] if r["source_kind"] != "randomness"
+                           and r["mu_star"] - r["mu_star_conf"] > 0
+                           and r["mu_star_norm"] >= 0.1),
+                          key=lambda r: -(r["mu_star"] - r["mu_star_conf"]))[:top]
+        if not rows:
+            return (f"Morris筛选（{s.get('runs', 0):,}次模拟）中没有哪个输入对按时获救助比例的"
+                    "影响可与零区分：无法指出主要驱动因素。")
+        names = [(r.get("words_zh") or r["words"])
+                 + ("【假设】" if r["source_kind"] == "assumption"
+                    else "【部分为假设】" if r["source_kind"] == "partly assumed" else "")
+                 for r in rows]
+        return ("主要驱动因素（Morris效应可与零区分的输入，按大小排列）：" + "；".join(names)
+                + "。")
+    return ""
+
+
+def headline_extra_zh(doc: Mapping[str, Any]) -> list[str]:
+    """The headline's lines after the verdict: when it fails, the readings, not findings."""
+    lines = []
+    f = doc.get("failure")
+    t_label = "基本生活救助目标"
+    if f and f.get("failures"):
+        lines.append("**何时未达到：**" + failure_plain_zh(f, t_label)
+                     + (_holds_when(f, t_label)) + metric_sentence_zh(f.get("metrics") or [])
+                     + _drivers(doc))
+    for rd in doc.get("readings") or []:
+        if rd.get("relief", True) and rd["path"].endswith("dispersed_relief"):
+            lines.append("**结论所依据的解读：**" + reading_sentence_zh(rd))
+    built = [x for x in doc["study"]["targets"] if (x.get("basis") or "simulated") != "simulated"]
+    if built:
+        lines.append("**非模拟结论：**" + "；".join(
+            f"`{x['id']}`为{(x.get('basis_words') or {}).get('zh') or x['basis']}"
+            for x in built) + "（见结论表下的“各结论的依据”）。")
+    return [x + "\n" for x in lines]
+
+
+def _holds_when(f: Mapping[str, Any], label: str) -> str:
+    hb = f.get("holds_when_box")
+    if hb and hb.get("box"):
+        return box_sentence_zh("该目标", hb["box"], float(hb["base_rate"]), holds=True)
+    if f.get("holds_when"):  # an older report: the sentence only, its box not kept
+        return plain_box_zh(str(f["holds_when"]), "该目标", holds=True) or ""
+    return ""
+
+
+def reading_sentence_zh(rd: Mapping[str, Any]) -> str:
+    """One other reading of the plan and what it does to P(holds), in Chinese."""
+    d = rd["difference"]
+    return (f"报告采用的解读为`{rd['path']}: {rd['current']}`。如果改为"
+            f"“{rd.get('words_zh') or rd['words']}”（`{rd['value']}`），前{rd['runs']}次模拟的"
+            f"达标概率从{rd['p_base']:.3f}变为{rd['p_reading']:.3f}（配对差"
+            f"{d['estimate']:+.3f} [{d['low']:+.3f}, {d['high']:+.3f}]），全部研究约为"
+            f"{rd['p_study']:.3f}。")
+
+
+def failure_zh(doc: Mapping[str, Any]) -> list[str]:
+    """When basic relief fails: the PRIM box, the metrics, the other targets' failures."""
+    f = doc.get("failure")
+    L = ["## 基本生活救助何时未达到：与失败相伴的条件", ""]
+    if not f:
+        return [*L, "本情景没有基本生活救助目标。", ""]
+    label = "基本生活救助目标"
+    L += [failure_plain_zh(f, label), ""]
+    hw = _holds_when(f, label)
+    if hw:
+        L += [hw, ""]
+    ms = metric_sentence_zh(f.get("metrics") or [])
+    if ms:
+        L += [ms, ""]
+    box = f.get("box")
+    if box:
+        L += [("" if f.get("significant") else "PRIM找到的最佳区域不显著（没有任何限制条件的"
+               "准p值不超过5%），因此不作为失败条件解读，仅作记录：")
+              + f"PRIM（Friedman & Fisher 1999）基于研究的{f['runs']:,}次模拟，以情景自身的输入"
+              f"表示：覆盖率{box['coverage']:.2f}（区域内失败占全部失败的比例），密度"
+              f"{box['density']:.2f}（区域内模拟未达标的比例），总体为{f['base_rate']:.2f}；"
+              f"区域包含{box['mass']:.0%}的模拟。", "",
+              "| 条件 | 输入 | 模拟中的取值范围 | 准p值 | 来源 |", "|---|---|---|---|---|"]
+        for r in box["restrictions"]:
+            L.append("| " + " | ".join(_esc(x) for x in (
+                f"`{r['text']}`", r.get("words_zh") or r["words"],
+                f"{_num(r['data_min'])} – {_num(r['data_max'])}",
+                f"{r['quasi_p']:.2g}" if r["quasi_p"] is not None else "不适用",
+                f"{_kind(r.get('source_kind'))} {_short(r.get('source'))}".strip())) + " |")
+        L.append("")
+        path = doc.get("figures", {}).get("failure")
+        L += [f"![失败条件]({path})", ""] if path else []
+    if f.get("metrics"):
+        kinds = {"operations": "资源与行动", "severity": "失败模拟的严重程度（并非原因）"}
+        L += ["未达标与达标的模拟之间差别最大的模拟指标（按标准化差值从大到小）：", "",
+              "| 指标 | 衡量内容 | 达标时平均值（中位数） | 未达标时平均值（中位数） "
+              "| 差值（标准差） |",
+              "|---|---|---|---|---|"]
+        for m in f["metrics"]:
+            L.append(f"| {m.get('words_zh') or m.get('words') or m['metric']} (`{m['metric']}`) "
+                     f"| {kinds.get(m.get('kind', ''), m.get('kind', ''))} | "
+                     f"{_num(m['mean_holds'])}（{_num(m['median_holds'])}） | "
+                     f"{_num(m['mean_fails'])}（{_num(m['median_fails'])}） | "
+                     f"{m['effect']:+.2f} |")
+        L.append("")
+    if doc.get("other_failures"):
+        L += ["在部分模拟中未达到的其他目标：", ""]
+        for o in doc["other_failures"]:
+            L.append(f"- {statement_failure_zh(o, _label(doc, o['target']))}")
+        L.append("")
+    return L
+
+
+def zone_waits_zh(doc: Mapping[str, Any]) -> list[str]:
+    """Where people wait longest (``zone_waits``), in Chinese."""
+    rows = doc.get("zone_waits") or []
+    r = doc.get("relief") or {}
+    if not rows or not r:
+        return []
+    h = f"{r['hours']:g}"
+    nf = rows[0].get("failing_runs") or 0
+    L = ["## 等待时间最长的区域", "",
+         f"按区域统计（仅计有人需要基本生活救助的模拟）：该区域从灾害发生到获得救助的第95百分位"
+         f"小时数在各次模拟中的中位数；{h}小时内获救助比例的中位数；以及在目标未达到的{nf:,}次"
+         f"模拟中，该区域{h}小时内获救助比例最低的模拟所占比例（并列时共享）。", "",
+         f"| 区域 | 有需求的模拟次数 | 第95百分位等待时间（各次模拟中位数） | {h}小时内获救助比例"
+         "（中位数） | 未达标模拟中最差的比例 |", "|---|---|---|---|---|"]
+    for z in rows:
+        name = z.get("name_zh") or z["zone"]
+        p95 = "未获救助" if z["p95_h_median"] is None else f"{z['p95_h_median']:.1f}小时"
+        within = ("不适用" if z["within_median"] is None
+                  else f"{100 * z['within_median']:.1f}%")
+        worst = ("不适用" if z["worst_in_failing"] is None
+                 else f"{100 * z['worst_in_failing']:.0f}%")
+        L.append(f"| {_esc(name)} (`{z['zone']}`) | {z['runs_with_need']:,} | {p95} | {within} "
+                 f"| {worst} |")
+    return [*L, ""]
+
+
+def readings_zh(doc: Mapping[str, Any]) -> list[str]:
+    """Every target under the plan's other readings, on the same disasters, in Chinese."""
+    rds = doc.get("readings") or []
+    if not rds:
+        return []
+    L = ["## 预案的其他解读（同一批灾害）", "",
+         "每一行把研究的前若干次模拟按另一种解读重新运行（共同随机数）；“全部研究约为”是整个研究"
+         "的达标概率加上配对差。", "",
+         "| 解读 | 目标 | 达标概率：报告所用 → 该解读 | 配对差 [95%置信区间] | 全部研究约为 "
+         "| 来源 |",
+         "|---|---|---|---|---|---|"]
+    for rd in rds:
+        d = rd["difference"]
+        L.append("| " + " | ".join(_esc(x) for x in (
+            f"{rd.get('words_zh') or rd['words']}（`{rd['path'].split('.')[-1]}: "
+            f"{rd['value']}`，报告采用`{rd['current']}`）", f"`{rd.get('target', '')}`",
+            f"{rd['p_base']:.3f} → {rd['p_reading']:.3f}（{rd['runs']}次模拟）",
+            f"{d['estimate']:+.3f} [{d['low']:+.3f}, {d['high']:+.3f}]",
+            f"{rd['p_study']:.3f}", _short(rd.get("source"), 60))) + " |")
+    return L + [""]
+
+
+_VALUE_IS = {"upper_bound": "上限", "lower_bound": "下限", "exact": "确切值"}
+
+
+def standards_zh(doc: Mapping[str, Any]) -> list[str]:
+    """The static standards and the plan's untested items, in Chinese."""
+    std = doc.get("standards") or []
+    items = doc.get("plan_items") or []
+    L: list[str] = []
+    if std:
+        L += ["## 静态标准（依据情景数据，非模拟）", "",
+              "| 标准 | 预案条款 | 数值 | 阈值 | 是否达到 | 依据 |", "|---|---|---|---|---|---|"]
+        for x in std:
+            met = ("无法判定（数据只给出界限）" if x.get("met") is None
+                   else "是" if x["met"] else "否")
+            cl = (x.get("clause") or {}).get("zh") or (x.get("clause") or {}).get("en") or x["id"]
+            vis = _VALUE_IS.get(x.get("value_is") or "", "")
+            L.append("| " + " | ".join(_esc(str(v)) for v in (
+                f"`{x['id']}`", cl,
+                f"{_num(x.get('value'))} {x.get('unit') or ''}" + (f"（{vis}）" if vis else ""),
+                f"{x.get('comparison', '')} {_num(x.get('threshold'))}", met,
+                f"{x.get('n_inputs', 0)}个输入：{x.get('n_assumed', 0)}个为假设，"
+                f"{x.get('n_partly_assumed', 0)}个部分为假设"
+                + ("，由设定决定" if x.get("by_construction") else "")
+                + (f"；说明（原文）：{_short(x.get('note'), 90)}" if x.get("note") else "")))
+                + " |")
+        L.append("")
+    untested = [x for x in items if x.get("status") in ("untested", "missing")]
+    if items:
+        L += ["## 预案中可检验的事项", "",
+              f"预案注释标为可通过模拟检验的{len(items)}项中，有{len(items) - len(untested)}项"
+              "在此作为目标或标准检验；其余未检验，原因如下：", ""]
+        L += [f"- {x.get('line', '')}：{x['item'].get('zh') or x['item'].get('en') or ''}"
+              f"——原因（原文）：{x.get('reason') or '未说明'}" for x in untested]
+        L.append("")
+    return L
+
+
+def sensitivity_zh(doc: Mapping[str, Any]) -> list[str]:
+    """The assumptions that matter most (Morris screening), in Chinese."""
+    s = doc.get("sensitivity") or {}
+    L = ["## 影响最大的假设（敏感性）", ""]
+    notes = s.get("notes") or {}
+    if not s.get("targets"):
+        why = "；".join(f"`{k}`：{_note_zh(v)}" for k, v in notes.items())
+        return [*L, "无法进行敏感性分析" + (f"（{why}）。" if why else "。"), ""]
+    screen = (f"在{s['inputs_declared']}个不确定输入中与这些目标的数值秩相关最强的"
+              f"{s['inputs_varied']}个（其余输入保留各自的随机抽样，计为模拟间的随机性）"
+              if s["screened"] else f"全部{s['inputs_varied']}个不确定输入")
+    L += [f"Morris基本效应法（{s['trajectories']}条轨迹，{s['runs']:,}次模拟），范围为{screen}。"
+          "mu\\*是输入在其取值范围内每移动一步，目标数值平均的绝对变化（单位与数值相同）；"
+          "mu\\*/max用于比较同一目标的各输入。来源为假设的输入已标出。", ""]
+    top = s.get("assumptions_that_matter") or []
+    if top:
+        L += ["对某一目标影响最大的假设（mu\\*/max ≥ 0.1）：", ""]
+        for r in top:
+            L.append(f"- {r.get('words_zh') or r['words']}（`{r['input']}`）：对`{r['target']}`的"
+                     f"mu\\*/max为{r['mu_star_norm']:.2f}；{_kind(r['source_kind'])} "
+                     f"{_short(r['source'])}")
+        L.append("")
+    for pt in s["targets"]:
+        L += [f"### `{pt['target']}`", "",
+              "| 输入 | mu\\* [95%置信区间] | mu\\*/max | 区间不含0 | 来源 |",
+              "|---|---|---|---|---|"]
+        shown = [r for r in pt["inputs"] if r["mu_star_norm"] >= 0.05][:10] or pt["inputs"][:3]
+        for r in shown:
+            sig = r.get("significant", r["mu_star"] - r["mu_star_conf"] > 0)
+            L.append("| " + " | ".join(_esc(x) for x in (
+                f"{r.get('words_zh') or r['words']}（`{r['input']}`）",
+                f"{_num(r['mu_star'])} ± {_num(r['mu_star_conf'])}", f"{r['mu_star_norm']:.2f}",
+                "是" if sig else "否",
+                f"{_kind(r['source_kind'])} {_short(r['source'], 90)}".strip())) + " |")
+        L.append("")
+        path = doc.get("figures", {}).get(f"sensitivity_{pt['target']}")
+        L += [f"![{pt['target']}的敏感性]({path})", ""] if path else []
+    for k, v in notes.items():
+        L.append(f"- `{k}`：未分析，{_note_zh(v)}。")
+    if notes:
+        L.append("")
+    return L
+
+
+def _note_zh(v: str) -> str:
+    known = {"the value is undefined (the target does not apply) in some runs":
+             "部分模拟中该数值无定义（目标不适用）"}
+    return known.get(v, f"（原文）{v}")
+
+
+def assumptions_zh(doc: Mapping[str, Any]) -> list[str]:
+    """Every assumption in the scenario; their texts are sources and stay as written."""
+    a = doc.get("assumptions") or []
+    n_paths = sum(len(x["paths"]) for x in a)
+    L = ["## 情景中的全部假设", "",
+         f"{len(a)}条不同的假设涉及情景文件中的{n_paths}个实体、字段或分布（其`source`为"
+         "“assumption”；“部分”表示有出处的数字中含有假设部分）。假设原文照录。", ""]
+    for x in a:
+        where = "、".join(f"`{p}`" for p in x["paths"][:4])
+        if len(x["paths"]) > 4:
+            where += f"等另外{len(x['paths']) - 4}处"
+        mark = "（部分）" if x["kind"] == "partly assumed" else ""
+        L.append(f"- {where}{mark}：{_esc(' '.join(x['text'].split()))}")
+    L.append("")
+    return L
+
+
+def _executor(e: Any) -> str:
+    m = re.fullmatch(r"(\d+) local process(?:es)?", str(e))
+    return f"本机{m.group(1)}个进程" if m else str(e)
+
+
+def method_zh(doc: Mapping[str, Any]) -> list[str]:
+    """How the report was made, in Chinese."""
+    tm = doc.get("timings_s") or {}
+    b = doc["budget"]
+    code = doc.get("code") or {}
+    return ["## 本报告的生成方法", "",
+            f"研究：{doc['study']['runs']:,}次模拟（首轮{b['first_round']}次，目标半宽"
+            f"{b['until_ci']}，上限{b['max_runs']:,}次）；保留前{doc['series_runs']}次模拟的时间"
+            f"序列；PRIM基于研究的全部模拟；Morris筛选"
+            f"{(doc.get('sensitivity') or {}).get('runs', 0):,}次模拟；其他解读各"
+            f"{b['probe_runs']}次模拟；措施组合搜索每个候选{b['search_runs']}次模拟、每次核验"
+            f"{b['search_fresh_runs']}次新模拟。全部在{_executor(doc.get('executor'))}上运行，"
+            "根随机种子"
+            f"{doc['seed']}，用时{tm.get('total', 0):.0f}秒。情景sha256 "
+            f"`{doc.get('scenario_sha256', '')[:16]}`；代码版本"
+            f"{code.get('git') or code.get('sim')}。", ""]
