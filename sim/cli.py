@@ -536,6 +536,9 @@ def plan_cmd(
         min=1, help="Most candidates checked on fresh runs per answer.")] = 2,
     each_checks: Annotated[int, typer.Option(
         min=0, help="Fresh checks reserved for the targets' own answers.")] = 3,
+    prune: Annotated[int, typer.Option(
+        min=0, help="Candidate evaluations reserved (out of the budget) for pruning the "
+        "changes an answer does not need (0: none).")] = 12,
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", file_okay=False,
         help="Search directory (resumed when it holds the same search); plan.json goes there.")]
@@ -560,13 +563,28 @@ def plan_cmd(
     if not lever_file.is_file():
         raise UserError(f"{file}: no levers file {lever_file} (what may change and what it "
                         "costs); give one with --levers")
+    base: list[Any] = []
     if targets == "all":
         ids = known
     elif targets == "plan":
-        from sim.study.runner import run_study
+        import numpy as np
 
-        ids = simulated_targets(run_study(sc, runs, seed, workers=workers, scheduler=scheduler,
-                                          dask_local=dask_local, progress=progress).summary())
+        from sim.study.runner import run_study
+        from sim.study.search import Evaluation
+
+        # the unchanged plan on the search's own runs (seeds 0..runs-1): it says which targets
+        # are simulated, and the search takes it as its baseline candidate (in the budget)
+        st = run_study(sc, runs, seed, workers=workers, scheduler=scheduler,
+                       dask_local=dask_local, progress=progress)
+        ids = simulated_targets(st.summary())
+        met = {t: st.table[f"met.{t}"].to_numpy(dtype=bool) for t in ids}
+        if ids and lever_file.is_file():
+            from sim.study.levers import load_levers
+
+            n = len(load_levers(lever_file, sc).shape)
+            base = [Evaluation((0,) * n, 0.0, "search", runs,
+                               int(np.logical_and.reduce(list(met.values())).sum()),
+                               {t: int(m.sum()) for t, m in met.items()})]
     else:
         ids = [t.strip() for t in targets.split(",") if t.strip()]
         unknown = [t for t in ids if t not in known]
@@ -574,10 +592,10 @@ def plan_cmd(
             raise UserError(f"{file}: --targets: unknown target(s) "
                             f"{', '.join(unknown) or '(none given)'}; known: {', '.join(known)}")
     settings = HoldSettings(goal=goal, runs=runs, fresh_runs=fresh_runs, checks=checks,
-                            each_checks=each_checks, budget=budget)
+                            each_checks=each_checks, budget=budget, prune=prune)
     doc = hold_analysis(sc, file, ids, {t.id: target_label(t) for t in sc.targets}, settings,
                         seed=seed, levers=lever_file, workers=workers, scheduler=scheduler,
-                        dask_local=dask_local, progress=progress, out=out)
+                        dask_local=dask_local, progress=progress, out=out, known=base)
     if out is not None:
         (out / "plan.json").write_text(_dump(doc) + "\n", encoding="utf-8")
     if as_json:

@@ -330,3 +330,122 @@ def test_a_box_of_nearly_every_run_is_not_reported_as_a_failure_condition() -> N
     assert "no condition" in vacuous and "X >= 3" not in vacuous
     assert found(0.30, 0.83, 0.40) == "it fails when X >= 3"  # a small box, twice as often
     assert found(0.90, 0.90, 0.50) == "it fails when X >= 3"  # large, but far more often
+
+
+# -- pruning: the changes an answer does not need ------------------------------------------------
+PRUNE_LEVERS = """\
+levers:
+  - {path: "vehicles[county_trucks].count", step: 1, max_steps: 4, cost_per_step: 10,
+     source: "assumption: test (needed: 2 steps)"}
+  - {path: "stock_points[county_depot].items.meal", step: 1000, max_steps: 3, cost_per_step: 50,
+     source: "assumption: test (dear and irrelevant)"}
+  - path: stock_points[county_depot].items
+    options:
+      - value: {meal: 9000, water_l: 9000, quilt: 9000}
+        cost: 5
+        source: "assumption: test (needed, an option)"
+  - {path: "stock_points[harbour_store].items.meal", step: 5000, max_steps: 3, cost_per_step: 1,
+     source: "assumption: test (cheap and irrelevant)"}
+"""
+
+
+def _needs(levels: Sequence[int]) -> bool:
+    """Holds with 2 or 4 trucks (not 3: more is not always better) and the option."""
+    return levels[0] in (2, 4) and levels[2] == 1
+
+
+def _pruning_eval(fresh_p: dict[tuple[int, ...], float] | None = None,
+                  calls: list[tuple[tuple[int, ...], int]] | None = None):
+    def evaluate(levels: Sequence[int], first: int, n: int) -> tuple[int, dict[str, int]]:
+        key = tuple(levels)
+        if calls is not None:
+            calls.append((key, first))
+        p = 0.95 if _needs(key) else 0.3  # 19 of 20 search runs
+        if first >= FRESH_KEY:
+            p = (fresh_p or {}).get(key, 1.0 if _needs(key) else 0.3)
+        held = int(round(p * n))
+        return held, {"relief_within_10h": held}
+    return evaluate
+
+
+def test_pruning_drops_the_levers_that_do_nothing(tmp_path: Path) -> None:
+    space = load_levers(_write(tmp_path, PRUNE_LEVERS), DEMO)
+    calls: list[tuple[tuple[int, ...], int]] = []
+    res = search(DEMO, space, ["relief_within_10h"], 0.9, runs=20, budget=900, fresh_runs=40,
+                 checks=2, sampler="tpe", prune=12, evaluate=_pruning_eval(None, calls))
+    assert res.answer is not None and res.answer.levels == (2, 0, 1, 0)
+    pr = res.pruning
+    assert pr is not None and pr.changed and pr.pruned.levels == res.answer.levels
+    # the search's own candidate carried dear levers that do nothing
+    assert pr.found.levels[1] > 0 or pr.found.levels[3] > 0 or pr.found.levels[0] == 4
+    assert pr.saved == pr.found.cost - res.answer.cost > 0
+    # the needed option stays; the trucks are bisected down to 2, never presumed: every level
+    # kept and every level tried was evaluated on the search runs
+    searched = {e.levels: e for e in res.evaluated}
+    assert searched[(2, 0, 1, 0)].held == 19
+    if pr.found.levels[0] == 4:  # 4 -> 2 by bisection: 1 was tried and fell short
+        assert any(lv[0] == 1 and lv[2] == 1 for lv in searched)
+    assert all(_needs(e.levels) == (e.held == 19) for e in res.evaluated)
+    # pruning runs come out of the budget, and the runs add up
+    assert res.runs_used <= 900
+    fresh = {k for k, first in calls if first >= FRESH_KEY}
+    assert res.runs_used == 20 * len(res.evaluated) + 40 * len(fresh)
+    doc = res.to_dict()
+    assert doc["pruning"]["levels"] == [2, 0, 1, 0]
+    assert doc["pruning"]["saved"] == pytest.approx(pr.saved)
+    assert doc["pruning"]["found_levels"] == list(pr.found.levels)
+    assert "pruned from the candidate found" in res.statement()
+    dropped = {d["path"] for d in pr.to_dict(space)["dropped"]}
+    assert "stock_points[county_depot].items" not in dropped  # the needed option stayed
+
+
+def test_a_lever_whose_lowering_breaks_the_goal_stays(tmp_path: Path) -> None:
+    """Seeded with the top (every lever at its largest level) as the only candidate reaching
+    the goal: pruning keeps the option and 4 -> 2 trucks, and drops the rest."""
+    space = load_levers(_write(tmp_path, PRUNE_LEVERS), DEMO)
+    res = search(DEMO, space, ["relief_within_10h"], 0.9, runs=10, budget=10 * 2 + 40 * 3 + 200,
+                 fresh_runs=40, checks=2, sampler="tpe", prune=30,
+                 known=[Evaluation(space.top, space.cost(space.top), "search", 10, 10,
+                                   {"relief_within_10h": 10})],
+                 evaluate=_pruning_eval())
+    assert res.answer is not None and res.answer.levels == (2, 0, 1, 0)
+    # without pruning, the cheapest candidate reaching the goal is what it is
+    plain = search(DEMO, space, ["relief_within_10h"], 0.9, runs=10, budget=10 * 2 + 40 * 3 + 200,
+                   fresh_runs=40, checks=2, sampler="tpe", evaluate=_pruning_eval())
+    assert plain.pruning is None and plain.prunings == []
+    # a response where only the full candidate holds: nothing is dropped
+    def only_top(levels: Sequence[int], first: int, n: int) -> tuple[int, dict[str, int]]:
+        held = n if tuple(levels) == space.top else 0
+        return held, {"relief_within_10h": held}
+
+    top = search(DEMO, space, ["relief_within_10h"], 0.9, runs=10, budget=400, fresh_runs=40,
+                 checks=1, sampler="tpe", prune=30, evaluate=only_top)
+    assert top.answer is not None and top.answer.levels == space.top
+    assert top.pruning is None and top.prunings and not top.prunings[0].changed
+    assert top.prunings[0].complete
+
+
+def test_a_pruned_candidate_short_on_fresh_runs_falls_back_to_the_one_found(tmp_path: Path
+                                                                          ) -> None:
+    space = load_levers(_write(tmp_path, PRUNE_LEVERS), DEMO)
+    res = search(DEMO, space, ["relief_within_10h"], 0.9, runs=20, budget=900, fresh_runs=40,
+                 checks=2, sampler="tpe", prune=12,
+                 evaluate=_pruning_eval({(2, 0, 1, 0): 0.6}))
+    assert [e.levels[0:3] for e in res.checks][:1] == [(2, 0, 1)]
+    assert res.checks[0].p().low < 0.9
+    assert res.answer is not None and res.answer.levels != (2, 0, 1, 0)
+    assert res.answer.levels == res.prunings[0].found.levels and res.pruning is None
+
+
+def test_known_evaluations_are_reused_and_counted(tmp_path: Path) -> None:
+    space = _space(tmp_path, steps=2)
+    calls: list[tuple[tuple[int, ...], int]] = []
+    base = Evaluation((0, 0), 0.0, "search", 20, 4, {"relief_within_10h": 4})
+    res = search(DEMO, space, ["relief_within_10h"], 0.9, runs=20, budget=2000,
+                 fresh_runs=100, known=[base], evaluate=_known({(2, 2): 0.95}, {}, calls))
+    assert (0, 0) not in [k for k, _ in calls]
+    assert res.baseline == base and res.runs_used == 20 * len(res.evaluated) + 100 * len(
+        {k for k, first in calls if first >= FRESH_KEY})
+    with pytest.raises(ValueError, match="known evaluation"):
+        search(DEMO, space, ["relief_within_10h"], 0.9, runs=10, budget=2000, fresh_runs=100,
+               known=[base], evaluate=_known({}, {}, []))

@@ -48,6 +48,9 @@ class HoldSettings:
         Fresh checks reserved for the targets' own answers beyond the plan's (shared).
     budget : int
         Runs in all, fresh checks included.
+    prune : int
+        Candidate evaluations reserved, out of the budget, for pruning the candidates that
+        reach the goal of the changes they do not need (:func:`sim.study.search.search`).
     """
 
     goal: float = 0.9
@@ -56,6 +59,7 @@ class HoldSettings:
     checks: int = 2
     each_checks: int = 3
     budget: int = 2000
+    prune: int = 12
 
 
 def levers_file_for(scenario_file: str | Path) -> Path:
@@ -95,10 +99,17 @@ def _answer_doc(res: SearchResult, space: LeverSpace, target: str | None,
                      if e is not answer and e is not ceiling],
         "front": [_candidate(res, space, e, target) for e in res.front(target)],
     }
+    pr = res.pruning if target is None else res.each[target].pruning
+    doc["pruning"] = None
     if answer is not None:
         doc["status"] = "already" if not any(answer.levels) else "found"
         doc["answer"] = _candidate(res, space, answer, target)
         doc["ceiling"] = None
+        if pr is not None and pr.changed:
+            doc["pruning"] = {
+                "found": _candidate(res, space, pr.found, target),
+                "dropped": pr.to_dict(space)["dropped"],
+                "saved": pr.saved, "evaluations": pr.evaluations, "complete": pr.complete}
     elif ceiling is not None:
         doc["status"] = "ceiling"
         doc["answer"] = None
@@ -161,7 +172,8 @@ def answer_statement(doc: Mapping[str, Any], currency: str) -> str:
         p = a["p_holds"]
         return (head + f"the cheapest combination found, {currency} {a['cost']:,.0f}: "
                 f"{changes_words(a)}, holds with P {p['estimate']:.3f} [{p['low']:.3f}, "
-                f"{p['high']:.3f}] on {a['runs']} fresh runs" + rejected + skipped)
+                f"{p['high']:.3f}] on {a['runs']} fresh runs" + _pruned_words(doc, currency)
+                + rejected + skipped)
     if doc["status"] == "ceiling":
         c = doc["ceiling"]
         p = c["p_holds"]
@@ -178,13 +190,28 @@ def answer_statement(doc: Mapping[str, Any], currency: str) -> str:
     return head + "no candidate could be checked on fresh runs within the budget"
 
 
+def _pruned_words(doc: Mapping[str, Any], currency: str) -> str:
+    """What pruning dropped from the candidate the search found, in a clause (or nothing)."""
+    pr = doc.get("pruning")
+    if not pr:
+        return ""
+    found = pr["found"]
+    dropped = "; ".join(
+        d["en"] + (f" (kept: {d['kept']['en']})" if d.get("kept") else " (dropped)")
+        for d in pr["dropped"])
+    return (f"; pruned from the combination the search found ({currency} "
+            f"{found['cost']:,.0f}, {len(found['changes'])} changes), which also carried "
+            f"changes the goal did not need: {dropped}, saving {currency} {pr['saved']:,.0f}")
+
+
 def hold_analysis(sc: Scenario, file: str | Path, targets: Sequence[str],
                   labels: Mapping[str, str], settings: HoldSettings, *, seed: int = 0,
                   levers: str | Path | None = None, info: ExecutorInfo | None = None,
                   workers: int | None = None, scheduler: str | None = None,
                   dask_local: bool = False, progress: bool | None = None,
                   out: str | Path | None = None,
-                  log: Callable[[str], None] | None = None) -> dict[str, Any]:
+                  log: Callable[[str], None] | None = None,
+                  known: Sequence[Evaluation] = ()) -> dict[str, Any]:
     """What would make each target, and the plan as a whole, hold at the goal.
 
     Parameters
@@ -209,6 +236,9 @@ def hold_analysis(sc: Scenario, file: str | Path, targets: Sequence[str],
         Directory of the search's log (resumable); none by default.
     log : callable, optional
         Receives one line per answer.
+    known : sequence of Evaluation
+        Candidates already run on the search runs (the unchanged plan's study of its first
+        ``settings.runs`` runs), reused by the search and counted in its budget.
 
     Returns
     -------
@@ -216,7 +246,9 @@ def hold_analysis(sc: Scenario, file: str | Path, targets: Sequence[str],
         ``status`` (``searched``, ``no_levers`` or ``no_targets``), the search's settings,
         ``plan`` and ``per_target`` answers (each ``already``, ``found``, ``ceiling`` or
         ``unchecked``, with cost, changes in plan terms (en/zh), P on fresh runs and the
-        front), and ``evaluated``: every candidate's cost and P per target and together.
+        front, and ``pruning``: the combination the search found, the changes pruning
+        dropped or lowered and the cost saved, or None), and ``evaluated``: every
+        candidate's cost and P per target and together.
 
     Raises
     ------
@@ -243,7 +275,7 @@ def hold_analysis(sc: Scenario, file: str | Path, targets: Sequence[str],
                  budget=settings.budget, seed=seed, fresh_runs=settings.fresh_runs,
                  checks=settings.checks, out=out, workers=workers, executor=info,
                  scheduler=scheduler, dask_local=dask_local, progress=progress, each=True,
-                 each_checks=settings.each_checks)
+                 each_checks=settings.each_checks, prune=settings.prune, known=known)
     from sim.study.stats import wilson
 
     full = wilson(res.fresh_runs, res.fresh_runs, res.confidence).low
@@ -252,6 +284,8 @@ def hold_analysis(sc: Scenario, file: str | Path, targets: Sequence[str],
         "fresh_best_low": full, "currency": res.currency, "runs": res.runs,
         "fresh_runs": res.fresh_runs, "budget": res.budget, "runs_used": res.runs_used,
         "sampler": res.sampler, "candidates": len(res.evaluated), "space_size": space.size,
+        "prune": settings.prune,
+        "pruning_evaluations": sum(p.evaluations for p in res.prunings),
         "levers": len(space.shape), "confidence": res.confidence,
         "plan": _answer_doc(res, space, None, "all simulated targets together"),
         "per_target": [_answer_doc(res, space, t, labels.get(t, t)) for t in targets],

@@ -11,6 +11,14 @@ hold) reaches the goal. A run holds when every chosen target is met or does not 
   a study of ``runs`` runs on the *same* seeds (common random numbers, as
   :mod:`sim.study.capacity`), so candidates differ by their levers, not by their luck. No shape
   of P against the levers is assumed (more shelter places can be worse).
+* **Pruning.** The cheapest of a few dozen candidates sampled in a large space carries levers
+  that do nothing. Before its fresh check, each candidate reaching the goal is pruned
+  (:class:`Pruning`): its changes, dearest first, are lowered one at a time (to nothing, else
+  by bisecting a step lever's steps), and a lower level is kept only when the candidate still
+  reaches the goal on the same search runs (the search's own rule; every lowered level is
+  evaluated, none presumed). Pruning evaluations go through the search's cache and count in
+  its budget (up to ``prune`` of them are reserved out of the search's runs). When the pruned
+  candidate falls short on the fresh runs, the candidate as found is checked next.
 * **Fresh check.** The cheapest candidates whose estimate reaches the goal on the search runs
   are checked, in order of cost, on ``fresh_runs`` runs with seeds the search never used (spawn
   keys from :data:`FRESH_KEY`): a candidate is the answer only when the lower end of its Wilson
@@ -34,7 +42,7 @@ from __future__ import annotations
 import itertools
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -45,11 +53,11 @@ import numpy as np
 
 from sim.scenario.schema import Scenario
 from sim.study.executors import ExecutorInfo, open_executor
-from sim.study.levers import LeverSpace, load_levers
+from sim.study.levers import LeverSpace, StepLever, load_levers
 from sim.study.stats import Interval, wilson
 
 __all__ = ["FRESH_KEY", "Evaluation", "SearchResult", "TargetAnswer", "format_search",
-           "pareto_front", "search"]
+           "Pruning", "pareto_front", "search"]
 
 FRESH_KEY = 1_000_000_000
 """Spawn key of the first fresh run: the search's own runs use keys 0 to ``runs - 1``."""
@@ -123,6 +131,72 @@ class Evaluation:
                    {str(k): str(v) for k, v in dict(d.get("notes") or {}).items()})
 
 
+@dataclass(frozen=True)
+class Pruning:
+    """A candidate as the search found it, and what pruning left of it.
+
+    Attributes
+    ----------
+    found : Evaluation
+        The candidate as sampled, on the search runs.
+    pruned : Evaluation
+        The candidate with every change that was not needed lowered, on the same runs (the
+        same as ``found`` when nothing could be lowered).
+    evaluations : int
+        Candidates evaluated for this pruning that were not already in the cache.
+    complete : bool
+        False when the budget ran out before every change was tried.
+    """
+
+    found: Evaluation
+    pruned: Evaluation
+    evaluations: int
+    complete: bool
+
+    @property
+    def changed(self) -> bool:
+        """Whether pruning lowered anything."""
+        return self.pruned.levels != self.found.levels
+
+    @property
+    def saved(self) -> float:
+        """Cost saved by pruning."""
+        return self.found.cost - self.pruned.cost
+
+    def lowered(self) -> list[tuple[int, int, int]]:
+        """``(lever, level found, level kept)`` of each lever pruning lowered."""
+        return [(i, a, b) for i, (a, b) in
+                enumerate(zip(self.found.levels, self.pruned.levels, strict=True)) if a != b]
+
+    def to_dict(self, space: LeverSpace | None = None) -> dict[str, Any]:
+        """JSON-ready mapping; with ``space``, the changes dropped or lowered in plan terms."""
+        out: dict[str, Any] = {
+            "found_levels": list(self.found.levels), "found_cost": self.found.cost,
+            "found_held": self.found.held, "found_per_target": dict(self.found.per_target),
+            "levels": list(self.pruned.levels), "cost": self.pruned.cost,
+            "saved": self.saved, "evaluations": self.evaluations, "complete": self.complete,
+            "lowered": [{"lever": i, "from": a, "to": b} for i, a, b in self.lowered()]}
+        if space is not None:
+            out["found_changes"] = space.changes(self.found.levels)
+            out["dropped"] = _dropped(space, self)
+        return out
+
+
+def _dropped(space: LeverSpace, p: Pruning) -> list[dict[str, Any]]:
+    """The changes pruning removed or reduced, in plan terms, with the cost each saved."""
+    out = []
+    for i, a, b in p.lowered():
+        one = [0] * len(p.found.levels)
+        one[i] = a
+        was = space.changes(one)[0]
+        one[i] = b
+        kept = space.changes(one) if b else []
+        lv = space.levers.levers[i]
+        out.append({**was, "kept": kept[0] if kept else None,
+                    "saved": float(lv.cost(a) - lv.cost(b))})
+    return out
+
+
 @dataclass
 class TargetAnswer:
     """The answer of a search for one chosen target alone, from the same evaluations.
@@ -139,6 +213,9 @@ class TargetAnswer:
     unchecked : int
         Candidates that reached the goal on the search runs but could not be checked on fresh
         runs within the budget.
+    pruning : Pruning or None
+        How the answer was pruned from the candidate the search found (None when it was not
+        pruned).
     """
 
     target: str
@@ -146,6 +223,7 @@ class TargetAnswer:
     checks: list[Evaluation]
     ceiling: Evaluation | None
     unchecked: int = 0
+    pruning: Pruning | None = None
 
 
 @dataclass
@@ -176,6 +254,10 @@ class SearchResult:
     each : dict of str to TargetAnswer
         With ``each=True``: the answer for each chosen target alone, from the same candidate
         evaluations and fresh checks.
+    pruning : Pruning or None
+        How the plan's answer was pruned from the candidate the search found.
+    prunings : list of Pruning
+        Every pruning made (of the candidates checked on fresh runs), in order.
     """
 
     scenario: str
@@ -195,6 +277,8 @@ class SearchResult:
     sampler: str
     confidence: float = 0.95
     each: dict[str, TargetAnswer] = field(default_factory=dict)
+    pruning: Pruning | None = None
+    prunings: list[Pruning] = field(default_factory=list)
 
     @property
     def baseline(self) -> Evaluation | None:
@@ -233,8 +317,10 @@ class SearchResult:
             "evaluated": [ev(e) for e in self.evaluated],
             "statement": self.statement(),
             "each": {t: {"target": t, "answer": ev(a.answer), "ceiling": ev(a.ceiling),
-                         "checks": [ev(e) for e in a.checks], "unchecked": a.unchecked}
+                         "checks": [ev(e) for e in a.checks], "unchecked": a.unchecked,
+                         "pruning": _prune_doc(a.pruning, self.descriptions)}
                      for t, a in self.each.items()},
+            "pruning": _prune_doc(self.pruning, self.descriptions),
         }
 
     def statement(self) -> str:
@@ -253,10 +339,16 @@ class SearchResult:
             n = len(self.checks)
             order = (f" (checked after {n - 1} cheaper candidate(s) fell short on the same fresh "
                      "runs)" if n > 1 else "")
+            pr = self.pruning
+            pruned = ""
+            if pr is not None and pr.changed:
+                pruned = (f" (pruned from the candidate found, {cur} {pr.found.cost:,.0f}: "
+                          f"{len(pr.lowered())} change(s) dropped or lowered, saving {cur} "
+                          f"{pr.saved:,.0f})")
             return (head + f"the cheapest combination found, {cur} {self.answer.cost:,.0f}: "
                     f"{self.words(self.answer)}, holds with P {a.estimate:.3f} "
-                    f"[{a.low:.3f}, {a.high:.3f}] on {self.answer.runs} fresh runs" + order
-                    + tail)
+                    f"[{a.low:.3f}, {a.high:.3f}] on {self.answer.runs} fresh runs" + pruned
+                    + order + tail)
         if self.ceiling is not None:
             c = self.ceiling.p(self.confidence)
             rejected = [e for e in self.checks if e is not self.ceiling and
@@ -272,6 +364,13 @@ class SearchResult:
                     f"{c.high:.3f}] on {self.ceiling.runs} fresh runs (the ceiling)"
                     + (f"; {self.ceiling.note}" if self.ceiling.note else "") + tail)
         return head + "no candidate could be checked on fresh runs within the budget" + tail
+
+
+def _prune_doc(p: Pruning | None, descriptions: dict[str, list[str]]
+               ) -> dict[str, Any] | None:
+    if p is None:
+        return None
+    return {**p.to_dict(), "found_changes": descriptions.get(_key(p.found.levels), [])}
 
 
 def _key(levels: Sequence[int]) -> str:
@@ -478,7 +577,8 @@ def search(scenario: Scenario | str | Path, levers: LeverSpace | str | Path,
            executor: Executor | ExecutorInfo | None = None, scheduler: str | None = None,
            dask_local: bool = False, progress: bool | None = None, confidence: float = 0.95,
            evaluate: Callable[[Sequence[int], int, int], tuple[int, dict[str, int]]]
-           | None = None, each: bool = False, each_checks: int | None = None) -> SearchResult:
+           | None = None, each: bool = False, each_checks: int | None = None,
+           prune: int = 0, known: Sequence[Evaluation] = ()) -> SearchResult:
     """Find the cheapest combination of levers that makes the chosen targets hold together.
 
     Parameters
@@ -522,6 +622,14 @@ def search(scenario: Scenario | str | Path, levers: LeverSpace | str | Path,
     each_checks : int, optional
         With ``each``: fresh checks reserved for the targets' answers beyond the plan's own,
         shared among the targets (default one per chosen target).
+    prune : int
+        Candidate evaluations reserved for pruning the candidates that reach the goal before
+        their fresh checks (0: no pruning). The reserve is taken out of the search's own runs,
+        at most half of them; pruning may also use what the search left.
+    known : sequence of Evaluation
+        Candidates already evaluated on the search runs (for instance the unchanged plan's
+        study of runs ``0..runs-1``): taken into the cache and counted in the budget as if
+        the search had run them.
 
     Returns
     -------
@@ -567,10 +675,22 @@ def search(scenario: Scenario | str | Path, levers: LeverSpace | str | Path,
     manifest = {"scenario": base.name, "scenario_sha256": scenario_hash(base),
                 "levers_sha256": space.digest, "targets": chosen, "goal": goal, "runs": runs,
                 "fresh_runs": fresh, "seed": int(seed), "checks": checks, "budget": budget}
+    if prune < 0:
+        raise ValueError("prune must not be negative")
     log, done = _open_store(out, manifest)
     searched = {_key(e.levels): e for e in done if e.phase == "search"}
     fresh_done = {_key(e.levels): e for e in done if e.phase == "fresh"}
     used = sum(e.runs for e in done)
+    for e in known:
+        if e.phase != "search" or e.runs != runs or len(e.levels) != len(space.shape):
+            raise ValueError(f"a known evaluation must be on the {runs} search runs of "
+                             f"{len(space.shape)} levers")
+        if _key(e.levels) not in searched:
+            searched[_key(e.levels)] = e
+            _append(log, e)
+            used += e.runs
+    room = max(budget - reserve - 2 * runs, 0)
+    prune_reserve = min(int(prune) * runs, room // 2 // runs * runs)
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     names = [f"l{i}" for i in range(len(space.shape))]
@@ -584,7 +704,7 @@ def search(scenario: Scenario | str | Path, levers: LeverSpace | str | Path,
             params=dict(zip(names, e.levels, strict=True)), distributions=dists, value=e.cost,
             user_attrs={"p": p}, constraints={"goal": goal - p}))
 
-    left = max((budget - reserve - used) // runs, 0)
+    left = max((budget - reserve - prune_reserve - used) // runs, 0)
     smp, kind = _sampler(sampler, space, left + len(searched), int(seed) + len(searched))
     study = optuna.create_study(direction="minimize",
                                 sampler=smp or optuna.samplers.RandomSampler(seed=int(seed)))
@@ -645,10 +765,10 @@ def search(scenario: Scenario | str | Path, levers: LeverSpace | str | Path,
         if smp is None:  # every candidate, cheapest first
             for levels in sorted(itertools.product(*(range(k) for k in space.shape)),
                                  key=lambda lv: (space.cost(lv), lv)):
-                if used + runs > budget - reserve:
+                if used + runs > budget - reserve - prune_reserve:
                     break
                 evaluated(tuple(levels))
-        while (smp is not None and used + runs <= budget - reserve
+        while (smp is not None and used + runs <= budget - reserve - prune_reserve
                and len(searched) < space.size and repeats < MAX_REPEATS):
             trial = study.ask(dists)
             levels = tuple(int(trial.params[n]) for n in names)
@@ -659,9 +779,90 @@ def search(scenario: Scenario | str | Path, levers: LeverSpace | str | Path,
             repeats = 0
             tell(trial, evaluated(levels))
 
+        # -- pruning: the changes a candidate does not need ------------------------------
+        prune_room = max(budget - reserve - used, 0) if prune else 0
+        prunings: list[Pruning] = []
+        pruned_cache: dict[tuple[str | None, str], Pruning] = {}
+
+        def pruned(cand: Evaluation, target: str | None) -> Pruning:
+            """The candidate with each change it does not need lowered, dearest first."""
+            nonlocal prune_room
+            if (target, _key(cand.levels)) in pruned_cache:
+                return pruned_cache[(target, _key(cand.levels))]
+            cur, spent, complete = cand, 0, True
+
+            def reaches(e: Evaluation) -> bool:  # the search's own rule
+                return e.held_of(target) / e.runs >= goal
+
+            def at(i: int, k: int) -> Evaluation | None:
+                """``cur`` with lever ``i`` at level ``k`` (None: no budget left)."""
+                nonlocal prune_room, spent
+                lv = tuple(k if j == i else x for j, x in enumerate(cur.levels))
+                if _key(lv) not in searched:
+                    if prune_room < runs:
+                        return None
+                    prune_room -= runs
+                    spent += 1
+                return evaluated(lv)
+
+            levers_ = space.levers.levers
+            order = sorted((i for i, k in enumerate(cand.levels) if k),
+                           key=lambda i: (-levers_[i].cost(cand.levels[i]), i))
+            for i in order if prune else []:
+                k = cur.levels[i]
+                e = at(i, 0)
+                if e is None:
+                    complete = False
+                    break
+                if reaches(e):
+                    cur = e
+                    continue
+                if not isinstance(levers_[i], StepLever):
+                    continue
+                lo, hi = 0, k  # lo falls short, hi (cur) reaches the goal: bisect
+                while hi - lo > 1:
+                    mid = (lo + hi) // 2
+                    e = at(i, mid)
+                    if e is None:
+                        complete = False
+                        break
+                    if reaches(e):
+                        hi, cur = mid, e
+                    else:
+                        lo = mid
+                if not complete:
+                    break
+            p = Pruning(cand, cur, spent, complete)
+            pruned_cache[(target, _key(cand.levels))] = p
+            if prune:
+                prunings.append(p)
+            return p
+
+        def candidates(ok: list[Evaluation], target: str | None, n: int
+                       ) -> Iterator[tuple[Evaluation, Pruning | None]]:
+            """Up to ``n`` distinct candidates to check, cheapest found first.
+
+            Each pruned one, then, should it fall short on fresh runs, the candidate as found
+            (the caller stops at the first that passes).
+            """
+            seen: set[str] = set()
+            given = 0
+            for cand in ok:
+                pr = pruned(cand, target) if prune else None
+                for e in ([pr.pruned, cand] if pr is not None else [cand]):
+                    if given >= n:
+                        return
+                    if _key(e.levels) in seen:
+                        continue
+                    seen.add(_key(e.levels))
+                    given += 1
+                    yield e, (pr if pr is not None and e is pr.pruned and pr.changed
+                              else None)
+
         # -- fresh checks, cheapest first ---------------------------------------------------
         checked: list[Evaluation] = []
         answer: Evaluation | None = None
+        plan_pruning: Pruning | None = None
 
         def fresh_eval(levels: tuple[int, ...]) -> Evaluation:
             nonlocal used
@@ -686,11 +887,11 @@ def search(scenario: Scenario | str | Path, levers: LeverSpace | str | Path,
 
         feasible = sorted((e for e in searched.values() if e.held / e.runs >= goal),
                           key=lambda e: (e.cost, -e.held))
-        for cand in feasible[:checks]:
+        for cand, pr in candidates(feasible, None, checks):
             e = fresh_eval(cand.levels)
             checked.append(e)
             if e.p(confidence).low >= goal:
-                answer = e
+                answer, plan_pruning = e, pr
                 break
         ceiling = None
         if answer is None:
@@ -714,9 +915,10 @@ def search(scenario: Scenario | str | Path, levers: LeverSpace | str | Path,
         for t in order:
             mine: list[Evaluation] = []
             found: Evaluation | None = None
+            found_pruning: Pruning | None = None
             unchecked = 0
             ok = reaching(t)
-            for cand in ok[:checks]:
+            for cand, pr in candidates(ok, t, checks):
                 if _key(cand.levels) not in fresh_done:
                     if spare < 1:
                         unchecked += 1
@@ -725,7 +927,7 @@ def search(scenario: Scenario | str | Path, levers: LeverSpace | str | Path,
                 e = fresh_eval(cand.levels)
                 mine.append(e)
                 if e.p_of(t, confidence).low >= goal:
-                    found = e
+                    found, found_pruning = e, pr
                     break
             top = None
             if found is None:
@@ -734,14 +936,16 @@ def search(scenario: Scenario | str | Path, levers: LeverSpace | str | Path,
                     mine.append(top)
                 if top.p_of(t, confidence).low >= goal:
                     found = top
-            answers[t] = TargetAnswer(t, found, mine, top, unchecked)
+            answers[t] = TargetAnswer(t, found, mine, top, unchecked, found_pruning)
         answers = {t: answers[t] for t in chosen if t in answers}
-        for e in [*searched.values(), *checked, *(e for a in answers.values() for e in a.checks)]:
+        for e in [*searched.values(), *checked, *(e for a in answers.values() for e in a.checks),
+                  *(p.found for p in prunings)]:
             descriptions[_key(e.levels)] = space.describe(e.levels)
 
     return SearchResult(base.name, chosen, goal, runs, fresh, int(seed), budget, used,
                         space.levers.currency, list(searched.values()), checked, answer,
-                        ceiling, descriptions, kind, confidence, answers)
+                        ceiling, descriptions, kind, confidence, answers, plan_pruning,
+                        prunings)
 
 
 def _cheapest_feasible(evals: Sequence[Evaluation], goal: float) -> Evaluation | None:
