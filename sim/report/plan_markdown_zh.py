@@ -17,10 +17,15 @@ from typing import Any
 from sim.i18n import clause_of, tr
 from sim.report import plan_markdown as M
 from sim.report import plan_sections_zh as S
+from sim.report.units_zh import unit_zh
 
 __all__ = ["render_markdown_zh"]
 
 HAZARD_ZH = {"typhoon": "台风", "flood": "洪水", "earthquake": "地震"}
+
+DIST_ZH = {"normal": "正态分布", "uniform": "均匀分布", "triangular": "三角分布",
+           "lognormal": "对数正态分布", "truncnormal": "截断正态分布", "beta": "贝塔分布",
+           "poisson": "泊松分布", "choice": "离散取值"}
 
 _OUTCOMES = {"needing_relief": "人需要基本生活救助",
              "evacuated_before_onset": "人在灾害发生前转移",
@@ -105,7 +110,7 @@ def _scenario_zh(sc: Mapping[str, Any]) -> str:
         from sim.scenario.labels import describe
 
         txt = "；".join(f"{describe(h['input'], lang='zh')} {_num(h['p5'])}–{_num(h['p95'])}"
-                       f"（{h['dist']}）" for h in hz[:8])
+                       f"（{DIST_ZH.get(h['dist'], h['dist'])}）" for h in hz[:8])
         parts.append(f"灾种为{HAZARD_ZH.get(sc['hazard'], sc['hazard'])}；"
                      f"主要输入在各次模拟中的范围（第5至第95百分位）：{txt}。")
     oc = sc.get("outcomes") or {}
@@ -159,7 +164,8 @@ def _verdict_table(doc: Mapping[str, Any]) -> list[str]:
     if notes:
         L += ["", "**各结论的依据。** 只有依据为“模拟所得”的结论才是模拟的发现：其数值随各次模拟"
               "的抽样而变化，且阈值在其可及范围内。其余结论：", ""] + notes
-    L += [""]
+    L += ["", "单位：" + "；".join(f"`{t['id']}`：{unit_zh(t['unit'])}" for t in st["targets"]
+                                 if t.get("unit")) + "。", ""]
     L += M._figure(doc, "p_holds", "各目标达标概率")
     return L
 

@@ -22,6 +22,7 @@ from sim.report.failure_zh import (
     plain_box_zh,
     statement_failure_zh,
 )
+from sim.report.units_zh import unit_zh
 from sim.words import fmt_num
 
 __all__ = ["assumptions_zh", "basis_notes_zh", "failure_zh", "headline_extra_zh",
@@ -271,7 +272,7 @@ def standards_zh(doc: Mapping[str, Any]) -> list[str]:
             vis = _VALUE_IS.get(x.get("value_is") or "", "")
             L.append("| " + " | ".join(_esc(str(v)) for v in (
                 f"`{x['id']}`", cl,
-                f"{_num(x.get('value'))} {x.get('unit') or ''}" + (f"（{vis}）" if vis else ""),
+                f"{_num(x.get('value'))} {unit_zh(x.get('unit'))}" + (f"（{vis}）" if vis else ""),
                 f"{x.get('comparison', '')} {_num(x.get('threshold'))}", met,
                 f"{x.get('n_inputs', 0)}个输入：{x.get('n_assumed', 0)}个为假设，"
                 f"{x.get('n_partly_assumed', 0)}个部分为假设"

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from sim.study.runner import Study
 
 __all__ = ["failure_conditions", "failure_section", "metric_contrast", "metric_sentence",
-           "plain_failure", "plain_success"]
+           "plain_failure", "plain_success", "success_box"]
 
 
 def _plain_condition(r: Any) -> str:
@@ -78,8 +78,8 @@ def plain_failure(d: Discovery, label: str) -> str:
     return text
 
 
-def plain_success(study: Study, target_id: str, label: str) -> str | None:
-    """When a target that mostly fails holds: a PRIM box of the runs where it holds, in words.
+def success_box(study: Study, target_id: str) -> Discovery | None:
+    """The PRIM box of the runs where a target that mostly fails holds (``cases``: holds).
 
     None when the target holds in half the runs or more, in fewer than 10 runs, or when no
     significant box is found.
@@ -98,7 +98,20 @@ def plain_success(study: Study, target_id: str, label: str) -> str | None:
     box = label_box(box, study.scenario)
     if box is None or not _significant(box):
         return None
-    conds = failure_conditions(Discovery(target_id, n, k, k / n, box, None, ""))
+    return Discovery(target_id, n, k, k / n, box, None, "")
+
+
+def plain_success(study: Study, target_id: str, label: str,
+                  found: Discovery | None = None) -> str | None:
+    """When a target that mostly fails holds: a PRIM box of the runs where it holds, in words.
+
+    None when :func:`success_box` finds none (``found``: its answer, already computed).
+    """
+    d = found if found is not None else success_box(study, target_id)
+    if d is None or d.box is None:
+        return None
+    box, n, k = d.box, d.runs, d.cases
+    conds = failure_conditions(d)
     return ("The conditions under which it holds most often (an association, not a proven "
             f"cause): {joined(conds)}. Such runs are {box.mass:.0%} of all runs, "
             f"it holds in {box.density:.0%} of them (against {k / n:.0%} overall), and they are "
@@ -209,7 +222,11 @@ def failure_section(study: Study, target_id: str, label: str) -> tuple[dict[str,
     doc["plain"] = plain_failure(d, label)
     doc["significant"] = d.box is not None and _significant(d.box)
     doc["conditions"] = failure_conditions(d) if doc["significant"] else []
-    doc["holds_when"] = plain_success(study, target_id, label)
+    ok = success_box(study, target_id)
+    doc["holds_when"] = plain_success(study, target_id, label, ok)
+    doc["holds_when_box"] = (None if ok is None or ok.box is None else  # for other languages
+                             {"runs": ok.runs, "holds": ok.cases, "base_rate": ok.base_rate,
+                              "box": ok.box.to_dict()})
     doc["metrics"] = metric_contrast(study.table, fails)
     doc["metrics_plain"] = metric_sentence(doc["metrics"])
     return doc, d

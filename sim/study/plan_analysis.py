@@ -231,7 +231,9 @@ def analyse_plan(scenario: str | Path, *, seed: int = 0, budget: Budget = FULL,
             if ts.applicable and ts.holds < ts.applicable:
                 d = discover(study, t.id)
                 others.append({"target": t.id, "plain": plain_failure(d, target_label(t)),
-                               "statement": d.statement})
+                               "statement": d.statement,  # and its fields, for other languages
+                               **{k: v for k, v in d.to_dict().items()
+                                  if k in ("runs", "failures", "base_rate", "box")}})
         timings["discovery"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         say("  sensitivity (Morris)")
