@@ -642,6 +642,7 @@ def search_cmd(
     dask_local: DaskLocal = False,
     as_json: AsJson = False,
     progress: Progress = None,
+    lang: Language = "en",
 ) -> None:
     """Cheapest combination of levers that makes the targets hold (CRN search, fresh check)."""
     from sim.study.search import format_search, search
@@ -655,7 +656,15 @@ def search_cmd(
                     progress=progress)
     if out is not None:
         (out / "result.json").write_text(_dump(result.to_dict()) + "\n", encoding="utf-8")
-    typer.echo(_dump(result.to_dict()) if as_json else format_search(result))
+    if as_json:
+        typer.echo(_dump(result.to_dict()))
+    elif lang == "zh":
+        from sim.report.search_zh import format_search_zh
+        from sim.study.levers import load_levers
+
+        typer.echo(format_search_zh(result.to_dict(), load_levers(levers, file)))
+    else:
+        typer.echo(format_search(result))
 
 
 @app.command("figures")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -41,7 +42,8 @@ def test_study_table_in_chinese() -> None:
 
 @pytest.mark.parametrize("bad", ["fr", "ZH-CN", ""])
 @pytest.mark.parametrize("command", [["run", DEMO], ["study", DEMO, "--runs", "2"],
-                                     ["report", DEMO, "--out", "unused"]])
+                                     ["report", DEMO, "--out", "unused"],
+                                     ["search", DEMO, "--levers", DEMO, "--targets", "all"]])
 def test_a_bad_lang_is_one_line_and_exit_2(command: list[str | Path], bad: str,
                                           tmp_path: Path) -> None:
     r = sim_main(*command, "--lang", bad)
@@ -121,3 +123,38 @@ def test_results_index_in_chinese_leaves_the_english_one(tmp_path: Path) -> None
     assert zh.startswith("# 各预案目标能否达到")
     assert "[沿海县台风登陆](demo_coastal_typhoon/report.md) | 台风 |" in zh
     assert CLAUSE in zh
+
+
+LEVERS = """\
+scenario: demo_coastal_typhoon
+levers:
+  - path: vehicles[county_trucks].count
+    step: 2
+    max_steps: 1
+    cost_per_step: 400000
+    what: {en: "2 more county trucks", zh: "县级车队增加2辆卡车"}
+    source: "assumption: a test price"
+"""
+
+
+def test_search_in_chinese(tmp_path: Path) -> None:
+    """``sim search --lang zh`` (a tiny search, about 5 s): the answer, front and checks."""
+    levers = tmp_path / "levers.yaml"
+    levers.write_text(LEVERS, encoding="utf-8")
+    args = ("search", DEMO, "--levers", levers, "--targets", "relief_within_10h", "--runs", "3",
+            "--fresh-runs", "3", "--budget", "30", "--workers", "1", "--no-progress", "--seed",
+            "0", "--out", tmp_path / "s")
+    r = sim_main(*args, "--lang", "zh")
+    assert r.returncode == 0, r.stderr
+    out = r.stdout
+    assert out.startswith("`relief_within_10h`达到的概率不低于0.9：目前为")
+    assert "费用（CNY）与搜索模拟上的达标概率（非劣候选）：" in out
+    assert "新模拟核验（搜索从未使用的模拟）：" in out
+    assert "县级车队增加2辆卡车" in out and "2 more county trucks" not in out
+    assert "]  不作调整" in out
+    # the same numbers as the English output (the search is resumed from its directory)
+    en = sim_main(*args)
+    assert en.returncode == 0, en.stderr
+    nums = re.compile(r"\d+\.\d{3} \[\d\.\d{3}, \d\.\d{3}\]")
+    assert nums.findall(out) and set(nums.findall(out)) == set(nums.findall(en.stdout))
+    assert "falls short" in en.stdout and "县级车队" not in en.stdout

@@ -38,15 +38,79 @@ def strict_glyphs() -> Iterator[None]:
         yield
 
 
-def test_markdown_of_a_committed_report_in_chinese() -> None:
+RESULTS = ROOT / "results"
+REPORTS = sorted(p.parent.name for p in RESULTS.glob("*/report.json"))
+LATIN = re.compile(r"[A-Za-z]")
+NAMES = re.compile(r"PRIM|Morris|Wilson|Friedman & Fisher|Holland B|mu\\\*(/max)?|sha256|CNY"
+                   r"|p5|p95")
+"""Names of methods, parameters and currencies, written as they are in Chinese texts too."""
+
+
+def _doc(name: str) -> dict[str, Any]:
+    """A committed report's document, with any budget field written since filled in."""
     from dataclasses import asdict
 
     from sim.report.plan_report import QUICK
 
-    doc = json.loads((ROOT / "results" / "demo_coastal_typhoon" / "report.json")
-                     .read_text(encoding="utf-8"))
+    doc: dict[str, Any] = json.loads((RESULTS / name / "report.json").read_text(encoding="utf-8"))
     for k, v in asdict(QUICK).items():  # a report written before a budget field existed
         doc["budget"].setdefault(k, v)
+    return doc
+
+
+def _sections(md: str) -> dict[str, list[str]]:
+    """The report's ``##`` sections: heading to body lines."""
+    out: dict[str, list[str]] = {}
+    for sec in md.split("\n## ")[1:]:
+        head, *body = sec.splitlines()
+        out[head] = body
+    return out
+
+
+def _words(line: str, cells_cut: int) -> str:
+    """A body line's own words: without code spans, figure links, sources and texts as written.
+
+    Sources (the last cell of a table whose last column is 来源, what follows a source mark),
+    ids (in backticks) and author texts marked 原文 are left out: they stay as written.
+    """
+    if line.startswith("|") and cells_cut:
+        line = "|".join(line.split("|")[:-2])
+    line = NAMES.sub("", re.sub(r"`[^`]*`|!\[[^\]]*\]\([^)]*\)", "", line))
+    return re.sub(r"(原文）：|\*\*假设\*\*|\*\*部分为假设\*\*|有出处：).*?(?=\||$)", "", line)
+
+
+def _latin_share(body: list[str], assumptions: bool = False) -> float:
+    cut = 0
+    kept: list[str] = []
+    for line in body:
+        if line.startswith("| ") and not line.startswith("|---"):
+            cut = cut if kept and kept[-1].startswith("|") else int(line.rstrip(" |")
+                                                                    .endswith("来源"))
+        if assumptions and line.startswith("- "):
+            line = line.split("：")[0]  # an assumption's text is its source, as written
+        kept.append(_words(line, cut))
+    text = "".join(kept)
+    latin, han = len(LATIN.findall(text)), len(HAN.findall(text))
+    return latin / max(latin + han, 1)
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_a_committed_report_is_all_in_chinese(name: str) -> None:
+    """Every section of every committed report: a Chinese heading and Chinese body."""
+    doc = _doc(name)
+    zh = render_markdown_zh(doc)
+    sections = _sections(zh)
+    en_heads = [h for h in _sections(render_markdown(doc)) if not h.startswith("The response")]
+    assert len(sections) >= len(en_heads) - 1  # the zone table needs relief, as in English
+    for head, body in sections.items():
+        assert HAN.search(head) and not LATIN.search(head.replace("PRIM", "")), head
+        share = _latin_share(body, assumptions=head == "情景中的全部假设")
+        assert share < 0.12, (head, round(share, 3))
+    assert "英文" not in zh and "### Every" not in zh
+
+
+def test_markdown_of_a_committed_report_in_chinese() -> None:
+    doc = _doc("demo_coastal_typhoon")
     zh = render_markdown_zh(doc)
     heads = [line for line in zh.splitlines() if line.startswith("## ")]
     assert heads[:3] == ["## 情景与灾害", "## 结论", "## 基本生活救助时间与10小时要求"]
@@ -54,10 +118,61 @@ def test_markdown_of_a_committed_report_in_chinese() -> None:
     verdict = zh[zh.index("## 结论"):zh.index("## 基本生活救助时间")]
     assert "| 目标 | 预案条款 |" in verdict and CLAUSE in verdict
     assert "![各目标达标概率](p_holds.png)" in verdict
-    # the detailed sections follow in English, one level down, nothing dropped
-    assert "## 详细章节（英文）" in zh and "### Every assumption in the scenario" in zh
+    assert ("`shelter_area`（由设定决定）：由场景设定（而非模拟抽样）决定：其数值至少为1.67"
+            in verdict)
+    assert "`relief_within_10h`：10小时内获救助人员比例" in verdict
+    # the failure condition of the relief target, from the PRIM box's fields
+    fail = "\n".join(_sections(zh)["基本生活救助何时未达到：与失败相伴的条件"])
+    assert ("风力降至封路标准以下后道路恢复通行所需时间（小时）不低于3.807（取值范围上部70%）、"
+            "实际登陆点相对预报的沿岸偏移（千米）介于-55.56与52.93之间（占模拟中取值范围的36%）"
+            "且预警提前时间（小时）不超过21.33（取值范围下部78%）。此类模拟占全部模拟的34%，"
+            "其中68%未达到（总体为39%），占该目标全部未达标模拟的59%。") in fail
+    assert "灾前转移人数更少（平均10,543，对比16,011）" in fail
+    # another target's failure, read from its English sentence in this older report
+    assert ("目标“县级储备至少满足3个乡镇应急保障需要”（`county_stock_three_townships`）最常未达到"
+            "的条件") in fail
+    assert "台风风廓线形状参数（Holland B）不低于1.338（取值范围上部78%）" in fail
+    assert "在全部4000次模拟中均未达到" in fail
+    assert "| 山区乡 (`hill_village`) | 3,999 | 8.0小时 | 98.8% | 36% |" in zh
     en = render_markdown(doc)
     assert "## Verdict" in en and "## 结论" not in en
+
+
+def test_new_structured_failure_fields_render_in_chinese() -> None:
+    """A report with ``holds_when_box`` and other targets' boxes: Chinese from those fields."""
+    doc = _doc("demo_coastal_typhoon")
+    f = doc["failure"]
+    box = {**f["box"], "density": 0.81, "mass": 0.24, "coverage": 0.66}
+    f["holds_when_box"] = {"runs": 4000, "holds": 2435, "base_rate": 0.30, "box": box}
+    f["holds_when"] = "an English sentence the Chinese report does not read"
+    doc["other_failures"] = [{"target": "evacuated_before_landfall", "plain": "English",
+                              "statement": "English", "runs": 4000, "failures": 3995,
+                              "base_rate": 0.99875, "box": f["box"]},
+                             {"target": "stock_covers_county", "plain": "English",
+                              "statement": "English", "runs": 4000, "failures": 4000,
+                              "base_rate": 1.0, "box": None}]
+    fail = "\n".join(_sections(render_markdown_zh(doc))["基本生活救助何时未达到：与失败相伴的条件"])
+    assert ("该目标最常达到的条件（各次模拟间的关联，并非已证实的原因）：风力降至封路标准以下后"
+            "道路恢复通行所需时间（小时）不低于3.807") in fail
+    assert "此类模拟占全部模拟的24%，其中81%达到（总体为30%），占全部达标模拟的66%。" in fail
+    assert ("- 目标“高风险区域人员百分之百转移”（`evacuated_before_landfall`）最常未达到的条件"
+            in fail)
+    assert "其中68%未达到（总体为100%）" in fail and "这一集中程度较弱" in fail
+    assert "在全部4,000次模拟中均未达到，与不确定输入的取值无关" in fail
+    assert "English" not in fail
+
+
+def test_units_of_the_committed_reports_in_chinese() -> None:
+    from sim.report.units_zh import unit_zh
+
+    units = {x.get("unit") for name in REPORTS for d in [_doc(name)]
+             for x in [*d["study"]["targets"], *d["standards"]] if x.get("unit")}
+    assert len(units) > 10
+    for u in units:
+        zh = unit_zh(u)
+        assert HAN.search(zh) and not re.search(r"\b(share|of|within|per|people)\b", zh), u
+    assert unit_zh("share of trapped reached within 72 h") == "72小时内到达的被困人员比例"
+    assert unit_zh("not a known unit") == "not a known unit"
 
 
 def test_plan_figures_label_in_chinese(strict_glyphs: None, tmp_path: Path) -> None:
@@ -118,7 +233,8 @@ def test_what_would_make_it_hold_in_chinese() -> None:
     p = {"estimate": 0.95, "low": 0.91, "high": 0.97}
     change = {"path": "vehicles[trucks].count", "change": "+4", "cost": 80000.0,
               "en": "4 more trucks", "zh": "增加4辆卡车"}
-    found = {"target": "relief_within_10h", "goal": 0.9, "status": "found", "runs_now": 100,
+    found: dict[str, Any] = {
+             "target": "relief_within_10h", "goal": 0.9, "status": "found", "runs_now": 100,
              "p_now": {"estimate": 0.5, "low": 0.4, "high": 0.6}, "unchecked": 0,
              "rejected": [{}], "answer": {"cost": 80000.0, "p_holds": p, "runs": 200,
                                           "changes": [change], "levels": [1]}}

@@ -378,4 +378,4 @@ def method_zh(doc: Mapping[str, Any]) -> list[str]:
             "根随机种子"
             f"{doc['seed']}，用时{tm.get('total', 0):.0f}秒。情景sha256 "
             f"`{doc.get('scenario_sha256', '')[:16]}`；代码版本"
-            f"{code.get('git') or code.get('sim')}。", ""]
+            f"`{code.get('git') or code.get('sim')}`。", ""]
