@@ -243,6 +243,15 @@ def test_what_would_make_it_hold_in_chinese() -> None:
                   "CNY 80,000：增加4辆卡车，达标概率0.950 [0.910, 0.970]（200次新模拟）"
                   "（另有1个更便宜的组合在搜索模拟中达到90%，但在新模拟上未达到）")
     assert "4 more trucks" in answer_statement(found, "CNY")
+    meals = {"path": "stock[depot].meal", "change": "+1,000", "cost": 5000.0,
+             "en": "1,000 more meals", "zh": "增加1000份餐食"}
+    pruned = {**found, "rejected": [], "pruning": {
+        "found": {"cost": 85000.0, "changes": [change, meals]}, "saved": 5000.0,
+        "dropped": [{**meals, "kept": None, "saved": 5000.0}]}}
+    assert "pruned from the combination" in answer_statement(pruned, "CNY")
+    assert answer_statement_zh(pruned, "CNY").endswith(
+        "（200次新模拟）；由搜索找到的组合（CNY 85,000，2项调整）精简而来，该组合还含有目标不需要的"
+        "调整：增加1000份餐食（取消），节省CNY 5,000")
     already = {**found, "status": "already", "p_now": None, "rejected": [],
                "answer": {**found["answer"], "changes": [], "levels": [0]}}
     assert answer_statement_zh(already, "CNY") == ("已以90%的概率达到：达标概率0.950 "

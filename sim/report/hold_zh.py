@@ -52,7 +52,7 @@ def answer_statement_zh(doc: Mapping[str, Any], currency: str) -> str:
         a = doc["answer"]
         return (head + f"找到的最低费用组合为{currency} {a['cost']:,.0f}："
                 f"{changes_words(a, 'zh')}，达标概率{_iv(a['p_holds'])}"
-                f"（{a['runs']}次新模拟）" + rejected + skipped)
+                f"（{a['runs']}次新模拟）" + _pruned_zh(doc, currency) + rejected + skipped)
     if status == "ceiling":
         c = doc["ceiling"]
         b = doc["best_searched"]
@@ -63,3 +63,18 @@ def answer_statement_zh(doc: Mapping[str, Any], currency: str) -> str:
                 + f"：所有措施取最大值时（{currency} {c['cost']:,.0f}）达标概率为"
                 f"{_iv(c['p_holds'])}（{c['runs']}次新模拟，即上限）{best}")
     return head + "预算内没有组合能在新模拟上核验"
+
+
+def _pruned_zh(doc: Mapping[str, Any], currency: str) -> str:
+    """What pruning dropped from the combination the search found, in Chinese (or nothing)."""
+    pr = doc.get("pruning")
+    if not pr:
+        return ""
+    found = pr["found"]
+    dropped = "；".join(
+        str(d.get("zh") or d["en"])
+        + (f"（保留：{d['kept'].get('zh') or d['kept']['en']}）" if d.get("kept") else "（取消）")
+        for d in pr["dropped"])
+    return (f"；由搜索找到的组合（{currency} {found['cost']:,.0f}，{len(found['changes'])}项调整）"
+            f"精简而来，该组合还含有目标不需要的调整：{dropped}，节省{currency} "
+            f"{pr['saved']:,.0f}")
