@@ -172,6 +172,8 @@ def test_units_of_the_committed_reports_in_chinese() -> None:
         zh = unit_zh(u)
         assert HAN.search(zh) and not re.search(r"\b(share|of|within|per|people)\b", zh), u
     assert unit_zh("share of trapped reached within 72 h") == "72小时内到达的被困人员比例"
+    assert (unit_zh("share of trapped reached within 2 h by township, village teams")
+            == "township, village队伍在2小时内到达的被困人员比例")
     assert unit_zh("not a known unit") == "not a known unit"
 
 

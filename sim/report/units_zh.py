@@ -40,7 +40,7 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"most affected zones covered at once for {_N} days?"),
      r"可同时保障\1天的受灾最重区域数"),
     (re.compile(rf"share of trapped reached within {_N} h by (.+) teams"),
-     r"\1队伍在\2小时内到达的被困人员比例"),
+     r"\2队伍在\1小时内到达的被困人员比例"),
     (re.compile(rf"share of trapped reached within {_N} h"), r"\1小时内到达的被困人员比例"),
     (re.compile(rf"share of air requests within {_N} km flown to \(take-off\) in {_N} min"),
      r"\1千米内的空中救援请求在\2分钟内起飞前往的比例"),
