@@ -538,7 +538,7 @@ def plan_cmd(
         min=0, help="Fresh checks reserved for the targets' own answers.")] = 3,
     prune: Annotated[int, typer.Option(
         min=0, help="Candidate evaluations reserved (out of the budget) for pruning the "
-        "changes an answer does not need (0: none).")] = 12,
+        "changes an answer does not need (0: none).")] = 16,
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", file_okay=False,
         help="Search directory (resumed when it holds the same search); plan.json goes there.")]

@@ -129,3 +129,36 @@ def test_spare_fresh_checks_go_to_the_cheapest_candidates_first(tmp_path: Path) 
     assert relief.answer is None and relief.unchecked == 1
     assert relief.ceiling is not None and relief.ceiling.levels == (1, 1)
     assert list(res.each) == ["relief_within_10h", "deaths_per_million"]
+
+
+def test_cli_plan_study_of_the_plan_is_the_search_baseline(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """``--targets plan`` finds the simulated targets on the search's own first runs: the
+    search does not run the unchanged plan again, and those runs count in its budget."""
+    import importlib
+    import json
+
+    search_mod = importlib.import_module("sim.study.search")  # the package names the function
+
+    levers = tmp_path / "levers.yaml"
+    levers.write_text(LEVERS, encoding="utf-8")
+    ran: list[tuple[int, int]] = []
+    inner = search_mod._run_rows
+
+    def counted(sc: Any, seed: int, first: int, n: int, info: Any, targets: Any) -> Any:
+        ran.append((first, n))
+        return inner(sc, seed, first, n, info, targets)
+
+    monkeypatch.setattr(search_mod, "_run_rows", counted)
+    with pytest.raises(SystemExit) as ex:
+        main(["plan", str(DEMO), "--levers", str(levers), "--runs", "2", "--fresh-runs", "3",
+              "--checks", "1", "--each-checks", "0", "--budget", "16", "--prune", "0",
+              "--workers", "1", "--json", "--no-progress"])
+    assert ex.value.code == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["status"] == "searched" and doc["targets"]
+    searched = sum(n for first, n in ran if first == 0)
+    assert searched == 2 * (doc["candidates"] - 1)  # every candidate but the baseline
+    assert doc["runs_used"] == searched + 2 + sum(n for first, n in ran if first > 0)
+    assert doc["plan"]["p_now"] is not None and doc["plan"]["runs_now"] == 2

@@ -59,7 +59,7 @@ class HoldSettings:
     checks: int = 2
     each_checks: int = 3
     budget: int = 2000
-    prune: int = 12
+    prune: int = 16
 
 
 def levers_file_for(scenario_file: str | Path) -> Path:

@@ -838,17 +838,19 @@ def search(scenario: Scenario | str | Path, levers: LeverSpace | str | Path,
                 prunings.append(p)
             return p
 
-        def candidates(ok: list[Evaluation], target: str | None, n: int
+        def candidates(ok: list[Evaluation], target: str | None, n: int,
+                       can_check: Callable[[], bool] = lambda: True
                        ) -> Iterator[tuple[Evaluation, Pruning | None]]:
             """Up to ``n`` distinct candidates to check, cheapest found first.
 
             Each pruned one, then, should it fall short on fresh runs, the candidate as found
-            (the caller stops at the first that passes).
+            (the caller stops at the first that passes). A candidate is pruned only when
+            ``can_check()`` says a fresh check remains for what pruning gives.
             """
             seen: set[str] = set()
             given = 0
             for cand in ok:
-                pr = pruned(cand, target) if prune else None
+                pr = pruned(cand, target) if prune and can_check() else None
                 for e in ([pr.pruned, cand] if pr is not None else [cand]):
                     if given >= n:
                         return
@@ -918,7 +920,8 @@ def search(scenario: Scenario | str | Path, levers: LeverSpace | str | Path,
             found_pruning: Pruning | None = None
             unchecked = 0
             ok = reaching(t)
-            for cand, pr in candidates(ok, t, checks):
+            # read when a candidate is about to be pruned: the spare checks left then
+            for cand, pr in candidates(ok, t, checks, lambda: spare >= 1):  # noqa: B023
                 if _key(cand.levels) not in fresh_done:
                     if spare < 1:
                         unchecked += 1
