@@ -41,7 +41,8 @@ def two_targets() -> Scenario:
 def hold(two_targets: Scenario, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     levers = tmp_path_factory.mktemp("levers") / "levers.yaml"
     levers.write_text(LEVERS, encoding="utf-8")
-    settings = HoldSettings(goal=0.5, runs=1, fresh_runs=5, checks=2, each_checks=2, budget=73)
+    settings = HoldSettings(goal=0.5, runs=1, fresh_runs=5, checks=2, each_checks=2, budget=73,
+                            prune=12)
     return hold_analysis(two_targets, DEMO, TARGETS, {"covers_600": "Stock for 600"}, settings,
                          levers=levers, workers=1)
 
