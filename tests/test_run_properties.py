@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 from hypothesis import given
 
@@ -73,6 +76,19 @@ def test_relief_records_are_consistent(sc: sim.Scenario, seed: int) -> None:
     assert r.relief_n.sum() <= left + homeless_from_ledger(r)
     for t in r.targets:
         assert t.value is None or np.isfinite(t.value)
+
+
+def test_people_relieved_in_a_shelter_that_closed_are_recorded_once() -> None:
+    """Regression (found by the property above, seed 787166): people relieved in a shelter
+    that then closed wait unplaced, and those who went home were written a second time, as
+    never relieved (1,210 relief records for 1,209 people)."""
+    data = json.loads((Path(__file__).parent / "data" / "relieved_then_unplaced.json").read_text())
+    r = sim.run(sim.Scenario.model_validate(data), 787166)
+    assert any(e[1] == "shelter_closed" for e in r.events)
+    assert any(e[1] == "return_home" and e[3] > 0 for e in r.events)
+    left = sum(n for (_, _, a, b, n) in r.transitions
+               if b == State.evacuating and a in (State.warned, State.exposed))
+    assert r.relief_n.sum() == left + homeless_from_ledger(r)
 
 
 def homeless_from_ledger(r: sim.RunResult) -> int:

@@ -630,7 +630,8 @@ class Evacuation:
         for c in list(self.unplaced[zone]):
             if repaired or c.t_need < m.impact.zones[zone].onset_h:  # the homeless stay
                 k = c.n - int(rng.binomial(c.n, loss))
-                m.relief.add(c.home, k, c.t_need, math.inf)
+                if c.relieved_at is None:  # relieved in a shelter that closed: written then
+                    m.relief.add(c.home, k, c.t_need, math.inf)
                 m.ledger.move(now, zone, State.displaced, State.at_home, k)
                 c.n -= k
                 gone += k
