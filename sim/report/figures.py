@@ -226,8 +226,23 @@ def _shown_names(study: Study, kind: str, lang: Lang) -> dict[str, str]:
     return dict(CATALOGUE)
 
 
-def sensitivity_bars(result: SensitivityResult, target: str, top: int = 12) -> Figure:
-    """Bars of the sensitivity indices of one target's value (Sobol' ST and S1, or Morris mu*)."""
+@localized
+def sensitivity_bars(result: SensitivityResult, target: str, top: int = 12, *,
+                     lang: Lang = "en", scenario: Any | None = None) -> Figure:
+    """Bars of the sensitivity indices of one target's value (Sobol' ST and S1, or Morris mu*).
+
+    Parameters
+    ----------
+    result : SensitivityResult
+    target : str
+    top : int
+        How many inputs to draw, most important first.
+    lang : {"en", "zh"}
+        Language of the labels; Chinese names the inputs in words
+        (:func:`sim.scenario.labels.describe`).
+    scenario : Scenario, optional
+        Lets the Chinese input names use the scenario's own names.
+    """
     df = result.ranking(target, top)
     if df.empty:
         raise ValueError(result.notes.get(target, f"no indices for {target!r}"))
@@ -235,28 +250,51 @@ def sensitivity_bars(result: SensitivityResult, target: str, top: int = 12) -> F
     ax = fig.add_subplot()
     y = np.arange(len(df))[::-1]
     if result.method == "sobol":
-        ax.barh(y + 0.18, df["ST"], 0.36, xerr=df["ST_conf"], color=COLOR, label="total (ST)")
+        ax.barh(y + 0.18, df["ST"], 0.36, xerr=df["ST_conf"], color=COLOR,
+                label=say(lang, "total (ST)", "总效应指数（ST）"))
         ax.barh(y - 0.18, df["S1"], 0.36, xerr=df["S1_conf"], color="#9ecae1",
-                label="first order (S1)")
-        ax.set_xlabel(f"Sobol' index ({result.confidence:.0%} bootstrap interval)")
+                label=say(lang, "first order (S1)", "一阶指数（S1）"))
+        ax.set_xlabel(say(lang, f"Sobol' index ({result.confidence:.0%} bootstrap interval)",
+                          f"Sobol'敏感性指数（{result.confidence:.0%} bootstrap区间）"))
         ax.legend()
     else:
         ax.barh(y, df["mu_star"], 0.6, xerr=df["mu_star_conf"], color=COLOR)
-        ax.set_xlabel("Morris mu* (mean absolute elementary effect)")
-    ax.set_yticks(y, df["input"].tolist(), fontsize=8)
-    ax.set_title(f"{target}: sensitivity of the value ({result.runs} runs)", fontsize=10)
+        ax.set_xlabel(say(lang, "Morris mu* (mean absolute elementary effect)",
+                          "Morris mu*（基本效应绝对值的均值）"))
+    inputs = [str(i) for i in df["input"]]
+    ax.set_yticks(y, inputs if lang == "en" else [_input_zh(i, scenario) for i in inputs],
+                  fontsize=8)
+    ax.set_title(say(lang, f"{target}: sensitivity of the value ({result.runs} runs)",
+                     f"{target}：目标数值的敏感性（{result.runs}次模拟）"), fontsize=10)
     ax.grid(axis="x", alpha=0.3)
     return fig
 
 
-def discovery_box(d: Discovery, study: Study | None = None) -> Figure:
+def _input_zh(path: str, scenario: Any | None = None, words_zh: str = "") -> str:
+    """An input's Chinese name (its restriction's ``words_zh``, else its plain label)."""
+    if words_zh:
+        return words_zh
+    from sim.scenario.labels import describe
+
+    return describe(path, scenario, "zh")
+
+
+@localized
+def discovery_box(d: Discovery, study: Study | None = None, *, lang: Lang = "en") -> Figure:
     """The PRIM box: each restricted input's range (normalised), and the peeling trajectory.
 
     With ``study``, the runs are drawn on the two most significant inputs, failures in red.
+    With ``lang="zh"`` the labels are Chinese and the inputs are named by their restrictions'
+    ``words_zh`` (else :func:`sim.scenario.labels.describe`).
     """
     if d.box is None:
         raise ValueError(d.statement)
     rs = d.box.restrictions
+    sc = study.scenario if study is not None else None
+
+    def name(r: Any) -> str:
+        return r.input if lang == "en" else _input_zh(r.input, sc, r.words_zh)
+
     panels = 3 if study is not None and len(rs) >= 2 else 2
     fig = _figure(5 * panels, max(3.0, 0.55 * len(rs) + 1.8))
     axes = fig.subplots(1, panels)
@@ -273,23 +311,27 @@ def discovery_box(d: Discovery, study: Study | None = None) -> Figure:
                     ha="right", fontsize=7, color="grey")
         ax.annotate(r.text().replace(r.input, "x"), ((a + b) / 2, i), xytext=(0, 6),
                     textcoords="offset points", ha="center", fontsize=7)
-    ax.set_yticks(range(len(rs)), [f"{r.input}\n(quasi-p {r.quasi_p:.1g})" for r in rs[::-1]],
-                  fontsize=7)
+    ax.set_yticks(range(len(rs)), [say(lang, f"{r.input}\n(quasi-p {r.quasi_p:.1g})",
+                                       f"{name(r)}\n（拟p值 {r.quasi_p:.1g}）")
+                                   for r in rs[::-1]], fontsize=7)
     ax.set_xlim(-0.05, 1.05)
     ax.set_ylim(-0.8, len(rs) - 0.3)
-    ax.set_xlabel("range in the runs (normalised)")
-    ax.set_title(f"{d.target} fails: coverage {d.box.coverage:.2f}, density {d.box.density:.2f}",
+    ax.set_xlabel(say(lang, "range in the runs (normalised)", "模拟中的取值范围（归一化）"))
+    ax.set_title(say(lang, f"{d.target} fails: coverage {d.box.coverage:.2f}, "
+                     f"density {d.box.density:.2f}",
+                     f"{d.target}未达到：覆盖率{d.box.coverage:.2f}，密度{d.box.density:.2f}"),
                  fontsize=9)
     tr = d.trajectory
     if tr is not None:
-        sc = axes[1].scatter(tr["coverage"], tr["density"], c=tr["restricted"], cmap="viridis",
-                             s=14)
-        fig.colorbar(sc, ax=axes[1], label="inputs restricted")
+        pts = axes[1].scatter(tr["coverage"], tr["density"], c=tr["restricted"],
+                              cmap="viridis", s=14)
+        fig.colorbar(pts, ax=axes[1], label=say(lang, "inputs restricted", "受限制的输入数"))
         axes[1].plot([d.box.coverage], [d.box.density], "o", mfc="none", mec=FAIL, ms=12,
-                     label="chosen box (after pasting and pruning)")
-        axes[1].set_xlabel("coverage")
-        axes[1].set_ylabel("density")
-        axes[1].set_title("peeling trajectory", fontsize=9)
+                     label=say(lang, "chosen box (after pasting and pruning)",
+                               "选定的框（粘贴和修剪后）"))
+        axes[1].set_xlabel(say(lang, "coverage", "覆盖率"))
+        axes[1].set_ylabel(say(lang, "density", "密度"))
+        axes[1].set_title(say(lang, "peeling trajectory", "剥离轨迹"), fontsize=9)
         axes[1].legend(fontsize=7, loc="lower left")
         axes[1].grid(alpha=0.3)
     if panels == 3 and study is not None:
@@ -298,16 +340,16 @@ def discovery_box(d: Discovery, study: Study | None = None) -> Figure:
         fails = ~study.table[f"met.{d.target}"].to_numpy(dtype=bool)
         r1, r2 = rs[0], rs[1]
         ax3.scatter(x[r1.input][~fails], x[r2.input][~fails], s=6, color=HOLD, alpha=0.4,
-                    label="holds")
+                    label=say(lang, "holds", "达到"))
         ax3.scatter(x[r1.input][fails], x[r2.input][fails], s=6, color=FAIL, alpha=0.6,
-                    label="fails")
+                    label=say(lang, "fails", "未达到"))
         lo1 = r1.low if r1.low is not None else r1.data_min
         hi1 = r1.high if r1.high is not None else r1.data_max
         lo2 = r2.low if r2.low is not None else r2.data_min
         hi2 = r2.high if r2.high is not None else r2.data_max
         ax3.plot([lo1, hi1, hi1, lo1, lo1], [lo2, lo2, hi2, hi2, lo2], color="black", lw=1)
-        ax3.set_xlabel(r1.input, fontsize=8)
-        ax3.set_ylabel(r2.input, fontsize=8)
+        ax3.set_xlabel(name(r1), fontsize=8)
+        ax3.set_ylabel(name(r2), fontsize=8)
         ax3.legend(fontsize=7)
     return fig
 

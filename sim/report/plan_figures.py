@@ -173,7 +173,8 @@ def shelter_totals(series: pd.DataFrame, capacities: Mapping[str, float],
     return fig
 
 
-def hold_front(hold: Mapping[str, Any], title: str = "") -> Figure:
+@localized
+def hold_front(hold: Mapping[str, Any], title: str = "", *, lang: Lang = "en") -> Figure:
     """Cost against P(holds) of every candidate of a "what would make it hold" search.
 
     One panel for the plan as a whole (all simulated targets holding together) and one for the
@@ -186,29 +187,35 @@ def hold_front(hold: Mapping[str, Any], title: str = "") -> Figure:
     hold : mapping
         The ``hold`` section of a report (:func:`sim.study.hold.hold_analysis`).
     title : str
+    lang : {"en", "zh"}
+        Language of the labels.
     """
     goal = float(hold["goal"])
     panels: list[tuple[str, Mapping[str, Any], str | None]] = [
-        ("all simulated targets together", hold["plan"], None)]
+        (say(lang, "all simulated targets together", "全部模拟目标同时达到"), hold["plan"], None)]
     relief = next((a for a in hold["per_target"] if str(a["target"]).startswith("relief_")),
                   None)
     if relief is not None:
-        panels.append((str(relief["target"]), relief, str(relief["target"])))
+        rid = str(relief["target"])
+        panels.append((say(lang, rid, f"{rid}（基本生活救助目标）"), relief, rid))
     fig = _figure(4.2 * len(panels) + 0.6, 4.0)
     axes = fig.subplots(1, len(panels), squeeze=False)[0]
     cur = hold.get("currency", "")
     top = max((float(e["cost"]) for e in hold["evaluated"]), default=0.0)
-    scale, unit = (1e6, f"{cur} million") if top >= 1e6 else (1.0, cur)
+    scale, unit = ((1e6, say(lang, f"{cur} million", f"百万{cur}")) if top >= 1e6
+                   else (1.0, cur))
     for ax, (name, ans, tid) in zip(axes, panels, strict=True):
         ev = hold["evaluated"]
         cost = np.array([e["cost"] for e in ev], dtype=float) / scale
         held = np.array([e["held"] if tid is None else e["per_target"].get(tid, 0) for e in ev],
                         dtype=float)
         p = held / np.array([e["runs"] for e in ev], dtype=float)
-        ax.scatter(cost, p, s=10, color="0.55", label="candidates (search runs)", zorder=2)
+        ax.scatter(cost, p, s=10, color="0.55",
+                   label=say(lang, "candidates (search runs)", "候选组合（搜索模拟）"), zorder=2)
         fr = ans["front"]
         ax.step([c["cost"] / scale for c in fr], [c["p_holds"]["estimate"] for c in fr],
-                where="post", color="C0", lw=1.5, marker="o", ms=4, label="front", zorder=3)
+                where="post", color="C0", lw=1.5, marker="o", ms=4,
+                label=say(lang, "front", "成本-概率前沿"), zorder=3)
         shown = ans.get("answer") or ans.get("ceiling")
         if shown is not None:
             iv = shown["p_holds"]
@@ -216,12 +223,15 @@ def hold_front(hold: Mapping[str, Any], title: str = "") -> Figure:
                         yerr=[[iv["estimate"] - iv["low"]], [iv["high"] - iv["estimate"]]],
                         fmt="s", color=HOLD if ans["status"] in ("found", "already") else FAIL,
                         ms=6, capsize=3, zorder=4,
-                        label=("answer" if ans.get("answer") else "ceiling") + " (fresh runs)")
-        ax.axhline(goal, color=FAIL, lw=1, ls="--", label=f"goal {goal:.0%}")
+                        label=(say(lang, "answer (fresh runs)", "所求组合（新模拟检验）")
+                               if ans.get("answer")
+                               else say(lang, "ceiling (fresh runs)", "可达上限（新模拟检验）")))
+        ax.axhline(goal, color=FAIL, lw=1, ls="--", label=say(lang, f"goal {goal:.0%}",
+                                                             f"目标概率{goal:.0%}"))
         ax.set_xlim(left=-0.02 * max(top / scale, 1e-9))
         ax.set_ylim(-0.02, 1.02)
-        ax.set_xlabel(f"cost ({unit})")
-        ax.set_ylabel("P(holds)")
+        ax.set_xlabel(say(lang, f"cost ({unit})", f"成本（{unit}）"))
+        ax.set_ylabel(say(lang, "P(holds)", "达标概率"))
         ax.set_title(name, fontsize=9)
         ax.grid(alpha=0.3)
     axes[0].legend(fontsize=7, loc="best")
