@@ -216,16 +216,26 @@ def test_a_plan_report_renders_in_chinese(tmp_path: Path, strict_glyphs: None,
     budget = with_overrides(QUICK, first_round=12, max_runs=12, series_runs=6,
                             morris_trajectories=2, morris_max_inputs=4, probe_runs=4,
                             search_budget=0)
-    doc = build_report(DEMO, tmp_path, budget=budget, workers=1, progress=False, lang="zh",
-                       log=lambda _: None)
-    md = (tmp_path / "report.md").read_text(encoding="utf-8")
+    # one analysis, two reports: English (report.md, <name>.png), Chinese (report.zh.md,
+    # <name>.zh.png), as make results writes them
+    doc = build_report(DEMO, tmp_path, budget=budget, workers=1, progress=False,
+                       lang=("en", "zh"), log=lambda _: None)
+    md = (tmp_path / "report.zh.md").read_text(encoding="utf-8")
     assert md.startswith("# 沿海县台风登陆：预案目标能否达到？")
     assert "## 结论" in md and CLAUSE in md
-    assert "map" in doc["figures"] and "## 一次模拟中的响应：地图与时间线" in md
+    zh, en = doc["figures_by_lang"]["zh"], doc["figures_by_lang"]["en"]
+    assert doc["figures"] == en and set(zh) == set(en)
+    assert "map" in zh and "## 一次模拟中的响应：地图与时间线" in md
+    for key in zh:
+        assert zh[key].endswith(".zh.png") and f"]({zh[key]})" in md, key
+        assert not any(HAN.search(t) for t in drawn[en[key]] if "name_zh" not in t), key
     for key in ("p_holds", "relief_time", "shelters", "stock", "map", "gantt"):
-        name = doc["figures"][key]
+        name = zh[key]
         assert any(HAN.search(t) for t in drawn[name]), (name, drawn[name][:5])
-    assert "目标达标概率（95% Wilson置信区间）" in drawn["p_holds.png"]
+    assert "目标达标概率（95% Wilson置信区间）" in drawn["p_holds.zh.png"]
+    english = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert english.startswith("# ") and english.splitlines()[0].endswith("does the plan hold?")
+    assert all(f"]({name})" in english for name in en.values())
 
 
 def test_what_would_make_it_hold_in_chinese() -> None:

@@ -276,11 +276,14 @@ def make_results(scenarios: str | Path = "scenarios", results: str | Path = "res
                  seed: int = 0, budget: Budget = FULL, workers: int | None = None,
                  plans: Sequence[str] = PLAN_SCENARIOS, examples: Sequence[str] = EXAMPLES,
                  only: Sequence[str] | None = None, progress: bool | None = None,
-                 log: Callable[[str], None] | None = None, lang: str = "en"
-                 ) -> tuple[Path, dict[str, str]]:
+                 log: Callable[[str], None] | None = None,
+                 lang: str | Sequence[str] = ("en", "zh")) -> tuple[Path, dict[str, str]]:
     """Regenerate the report of every plan scenario (and example) that exists, then the README.
 
-    With ``lang="zh"`` the reports are written in Chinese and the index is ``README.zh.md``.
+    By default every report is written in English (``report.md``) and Chinese
+    (``report.zh.md``, figures ``*.zh.png``) from one analysis, with the indexes ``README.md``
+    and ``README.zh.md``. With ``lang="zh"`` alone, the reports are in Chinese (``report.md``)
+    and the index is ``README.zh.md``; with ``lang="en"``, English alone.
 
     Scenario files that do not exist yet are skipped with a message; a scenario whose report
     fails is listed in the README with the reason, and the others go on. With ``only`` (file
@@ -289,7 +292,7 @@ def make_results(scenarios: str | Path = "scenarios", results: str | Path = "res
     Returns
     -------
     readme : pathlib.Path
-        The README written.
+        The README written (of the first language).
     failed : dict of str to str
         Per scenario that failed, the reason.
     """
@@ -306,7 +309,10 @@ def make_results(scenarios: str | Path = "scenarios", results: str | Path = "res
     files = [Path(scenarios) / f"{n}.yaml" for n in names]
     _, failed = run_reports(files, results, seed=seed, budget=budget, workers=workers,
                             progress=progress, log=logf, lang=lang)
-    out = write_readme(results, plans, examples, failed, lang)
+    langs = [lang] if isinstance(lang, str) else list(lang)
+    out = write_readme(results, plans, examples, failed, langs[0])
+    for x in langs[1:]:
+        write_readme(results, plans, examples, failed, x)
     mins = (time.perf_counter() - t0) / 60
     logf(f"wrote {out} ({mins:.1f} min{'' if math.isclose(mins, 1) else 's'} in all)")
     return out, failed

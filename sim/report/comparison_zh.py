@@ -1,4 +1,4 @@
-"""The results index in Chinese (``sim results --lang zh`` writes ``results/README.zh.md``).
+"""The results index in Chinese (``sim results`` writes ``results/README.zh.md``).
 
 One row per plan: its Chinese title, hazard, runs, the probability that basic relief within
 10 hours (基本生活救助) holds with its interval, the time to relief, and every target with its
@@ -24,7 +24,9 @@ def _cell(s: str) -> str:
 
 def _link(doc: Mapping[str, Any]) -> str:
     title = doc["scenario"]["title"]
-    return f"[{title.get('zh') or title['en']}]({doc['_dir']}/report.md)"
+    report = "report.zh.md" if "zh" in doc.get("figures_by_lang", {}) and \
+        next(iter(doc["figures_by_lang"])) != "zh" else "report.md"
+    return f"[{title.get('zh') or title['en']}]({doc['_dir']}/{report})"
 
 
 def _hours(x: Any) -> str:
@@ -52,7 +54,8 @@ def render_readme_zh(plans: Sequence[Mapping[str, Any]],
         Markdown.
     """
     L = ["# 各预案目标能否达到：种子预案对比", "",
-         "由 `sim results --lang zh` 根据各报告的 `report.json` 生成；英文索引见 `README.md`。", ""]
+         "由 `make results`（`sim results`）根据各报告的 `report.json` 生成；"
+         "英文索引见 `README.md`。", ""]
     docs = [*plans, *examples]
     if docs:
         L += ["## 灾害发生后10小时内基本生活救助", "",

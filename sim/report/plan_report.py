@@ -56,7 +56,8 @@ def _stderr(msg: str) -> None:
 def build_report(scenario: str | Path, out: str | Path, *, seed: int = 0,
                  budget: Budget = FULL, workers: int | None = None,
                  progress: bool | None = None, levers: str | Path | None = None,
-                 log: Callable[[str], None] | None = None, lang: str = "en") -> dict[str, Any]:
+                 log: Callable[[str], None] | None = None,
+                 lang: str | Sequence[str] = "en") -> dict[str, Any]:
     """Study a scenario file and write its plan report into ``out``.
 
     Parameters
@@ -77,9 +78,12 @@ def build_report(scenario: str | Path, out: str | Path, *, seed: int = 0,
         The levers file (default ``levers/<stem>_levers.yaml`` beside the scenario).
     log : callable, optional
         Receives one line per stage (default: print to stderr).
-    lang : {"en", "zh"}
-        Language of ``report.md`` and of the figures' labels (:mod:`sim.i18n`); the JSON
-        document is the same in both.
+    lang : {"en", "zh"} or sequence of them
+        Language of ``report.md`` and of the figures' labels (:mod:`sim.i18n`). With several,
+        the analysis is done once and rendered in each: the first language's report is
+        ``report.md`` with figures ``<name>.png``, another's ``report.<lang>.md`` with figures
+        ``<name>.<lang>.png``; ``report.json`` (one document) lists every language's figures
+        under ``figures_by_lang``.
 
     Returns
     -------
@@ -91,7 +95,9 @@ def build_report(scenario: str | Path, out: str | Path, *, seed: int = 0,
     ScenarioError
         If the scenario file is invalid.
     """
-    lang = parse_lang(lang)
+    langs = [parse_lang(x) for x in ([lang] if isinstance(lang, str) else lang)]
+    if not langs or len(set(langs)) < len(langs):
+        raise ValueError(f"languages: give one or more of en, zh, each once, got {lang!r}")
     say = log or _stderr
     t_all = time.perf_counter()
     outdir = Path(out)
@@ -106,20 +112,29 @@ def build_report(scenario: str | Path, out: str | Path, *, seed: int = 0,
     doc["plans_link"] = (os.path.relpath(plans, outdir.resolve()).replace(os.sep, "/")
                          if plans.is_dir() else None)
     t0 = time.perf_counter()
-    doc["figures"] = _write_figures(outdir, a, budget.goal, lang)
+    for old in outdir.glob("*.png"):
+        old.unlink()
+    by_lang = {x: _write_figures(outdir, a, budget.goal, x, "" if i == 0 else f".{x}")
+               for i, x in enumerate(langs)}
+    doc["figures"] = by_lang[langs[0]]
+    doc["figures_by_lang"] = by_lang
     timings["figures"] = time.perf_counter() - t0
     timings["total"] = time.perf_counter() - t_all
     doc = dict(plain(doc))
     (outdir / "report.json").write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n",
                                         encoding="utf-8")
-    md = render_markdown(doc) if lang == "en" else render_markdown_zh(doc)
-    (outdir / "report.md").write_text(md, encoding="utf-8")
-    say(f"  wrote {outdir / 'report.md'} ({timings['total']:.0f} s)")
+    for i, x in enumerate(langs):
+        d = dict(doc, figures=by_lang[x])
+        md = render_markdown(d) if x == "en" else render_markdown_zh(d)
+        name = "report.md" if i == 0 else f"report.{x}.md"
+        (outdir / name).write_text(md, encoding="utf-8")
+        say(f"  wrote {outdir / name} ({timings['total']:.0f} s)")
     return doc
 
 
-def _write_figures(outdir: Path, a: PlanAnalysis, goal: float, lang: Lang = "en"
-                   ) -> dict[str, str]:
+def _write_figures(outdir: Path, a: PlanAnalysis, goal: float, lang: Lang = "en",
+                   suffix: str = "") -> dict[str, str]:
+    """Draw the report's figures in ``lang`` into ``outdir`` as ``<name><suffix>.png``."""
     from sim.report import figures as F
     from sim.report import plan_figures as P
 
@@ -130,11 +145,10 @@ def _write_figures(outdir: Path, a: PlanAnalysis, goal: float, lang: Lang = "en"
     dpi = 90
 
     def save(fig: Any, key: str, name: str) -> None:
+        name = name.removesuffix(".png") + suffix + ".png"
         fig.savefig(outdir / name, dpi=dpi)
         out[key] = name
 
-    for old in outdir.glob("*.png"):
-        old.unlink()
     save(F.p_holds(summary, lang=lang), "p_holds", "p_holds.png")
     if relief is not None and relief_doc is not None:
         x = relief_times(study, series, relief)
@@ -157,14 +171,16 @@ def _write_figures(outdir: Path, a: PlanAnalysis, goal: float, lang: Lang = "en"
     if sser is not None and any(c.startswith("stock.") for c in sser.columns):
         save(F.fan_chart(series, "stock", lang=lang), "stock", "stock.png")
     if disc is not None and disc.box is not None:
-        save(F.discovery_box(disc, study), "failure", f"failure_{disc.target}.png")
+        save(F.discovery_box(disc, study, lang=lang), "failure", f"failure_{disc.target}.png")
     if sres is not None:
         for pt in sens.get("targets", []):
-            save(F.sensitivity_bars(sres, pt["target"]), f"sensitivity_{pt['target']}",
-                 f"sensitivity_{pt['target']}.png")
+            save(F.sensitivity_bars(sres, pt["target"], lang=lang, scenario=study.scenario),
+                 f"sensitivity_{pt['target']}", f"sensitivity_{pt['target']}.png")
     if hold.get("status") == "searched":
-        save(P.hold_front(hold, f"{study.scenario.name}: cost against P(holds), "
-                                f"{hold['candidates']} combinations of levers"),
+        save(P.hold_front(hold, in_lang(lang, f"{study.scenario.name}: cost against P(holds), "
+                                              f"{hold['candidates']} combinations of levers",
+                                        f"{study.scenario.name}：成本与达标概率，"
+                                        f"{hold['candidates']}种调整组合"), lang=lang),
              "hold", "hold_front.png")
     from sim.report.plan_maps import response_figures
 
@@ -179,13 +195,13 @@ def _write_figures(outdir: Path, a: PlanAnalysis, goal: float, lang: Lang = "en"
 def run_reports(files: Sequence[str | Path], out_root: str | Path, *, seed: int = 0,
                 budget: Budget = FULL, workers: int | None = None,
                 progress: bool | None = None,
-                log: Callable[[str], None] | None = None, lang: str = "en"
-                ) -> tuple[list[Path], dict[str, str]]:
+                log: Callable[[str], None] | None = None,
+                lang: str | Sequence[str] = "en") -> tuple[list[Path], dict[str, str]]:
     """Write the report of each scenario file into ``out_root/<scenario name>/``.
 
     Files that do not exist are skipped with a message. A scenario that is invalid or whose
-    runs fail is reported as failed and the others go on. ``lang`` is the language of the
-    reports (:func:`build_report`).
+    runs fail is reported as failed and the others go on. ``lang`` is the language (or
+    languages) of the reports (:func:`build_report`).
 
     Returns
     -------
