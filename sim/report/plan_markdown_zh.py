@@ -317,7 +317,7 @@ def _response(doc: Mapping[str, Any]) -> list[str]:
     rr = doc.get("response_run")
     if not rr or not doc.get("figures", {}).get("map"):
         return []
-    why = (f"其{rr['target']}最接近各次模拟中位数的一次" if rr["target"] else "研究的第一次模拟")
+    why = (f"其`{rr['target']}`最接近各次模拟中位数的一次" if rr["target"] else "研究的第一次模拟")
     shade = "模拟结束时仍在等待救助的人数" if rr["shade"] == "waiting" else "人口"
     L = ["## 一次模拟中的响应：地图与时间线", "",
          f"研究中的第{rr['run']}次模拟（{why}；随机种子{doc['seed']}的派生键{rr['key']}）。"
