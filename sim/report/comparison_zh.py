@@ -24,8 +24,9 @@ def _cell(s: str) -> str:
 
 def _link(doc: Mapping[str, Any]) -> str:
     title = doc["scenario"]["title"]
-    report = "report.zh.md" if "zh" in doc.get("figures_by_lang", {}) and \
-        next(iter(doc["figures_by_lang"])) != "zh" else "report.md"
+    # the report's languages in order: the first is report.md, another is report.<lang>.md
+    later = list(doc.get("figures_by_lang", {}))[1:]
+    report = "report.zh.md" if "zh" in later else "report.md"
     return f"[{title.get('zh') or title['en']}]({doc['_dir']}/{report})"
 
 
