@@ -413,3 +413,14 @@ def test_a_backtest_file_with_bad_bytes_is_located(tmp_path: Path) -> None:
     big.write_bytes(b"#" * int(limits.FILE_BYTES.value + 1))
     with pytest.raises(ScenarioError, match="too large"):
         load_backtest(big)
+
+
+def test_a_set_path_with_a_newline_is_one_line() -> None:
+    """Regression (found by the mutation property): a newline typed in a --set path made the
+    located error two lines."""
+    from sim.scenario.loader import ScenarioError
+    from sim.scenario.overrides import parse_set
+
+    with pytest.raises(ScenarioError) as exc:
+        parse_set("vehicles[county_\ntrucks].count=8\x1f")
+    assert "\n" not in str(exc.value) and "county_\\ntrucks" in str(exc.value)

@@ -52,7 +52,10 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line is not None else self.file
-        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        # a path typed by the user may hold a newline or other control characters: escaped,
+        # so that the error stays one line
+        path = self.path if self.path.isprintable() else repr(self.path)[1:-1]
+        return f"{where}: {path}: {self.message}" if path else f"{where}: {self.message}"
 
 
 class ScenarioError(Exception):
