@@ -186,8 +186,14 @@ def test_results_on_a_tiny_scenario_set(tiny_file: Path, tmp_path: Path) -> None
     assert missing is not None
     assert re.findall(r"`scenarios/(\w+)\.yaml`", missing[1]) == list(
         sim.report.comparison.PLAN_SCENARIOS)
-    assert sorted(doc["figures"].values()) == sorted(x.name for x in
-                                                      (out / "demo_coastal_typhoon").glob("*.png"))
+    # ``sim results`` writes every report in English and Chinese: report.json lists each
+    # language's figures, the first language's also under ``figures``.
+    assert list(doc["figures_by_lang"]) == ["en", "zh"]
+    assert doc["figures"] == doc["figures_by_lang"]["en"]
+    assert all(f.endswith(".zh.png") for f in doc["figures_by_lang"]["zh"].values())
+    listed = [f for figs in doc["figures_by_lang"].values() for f in figs.values()]
+    assert sorted(listed) == sorted(x.name for x in (out / "demo_coastal_typhoon").glob("*.png"))
+    assert (out / "demo_coastal_typhoon" / "report.zh.md").is_file()
     # The fingerprint the report stored is reproduced by the current code.
     c = sim_main("results", "--check", "--out", out, "--scenarios", scen)
     assert c.returncode == 0, c.stdout + c.stderr
