@@ -205,8 +205,13 @@ def render_markdown_zh(doc: Mapping[str, Any]) -> str:
     Returns
     -------
     str
-        Markdown: every section of the English report, in Chinese.
+        Markdown: every section of the English report, in Chinese. The search's changes of
+        levers without Chinese words are named from the report's scenario file
+        (:func:`sim.report.lever_words_zh.with_changes_zh`).
     """
+    from sim.report.lever_words_zh import with_changes_zh
+
+    doc = with_changes_zh(doc)
     sc = doc["scenario"]
     figs = doc.get("figures", {})
     title = sc["title"].get("zh") or sc["title"]["en"]
