@@ -112,36 +112,74 @@ def test_a_committed_report_is_all_in_chinese(name: str) -> None:
     assert "英文" not in zh and "### Every" not in zh
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "written against the demo report before its regeneration (its other targets' failures "
-    "were then read from English sentences); to be rewritten against the new structured fields"))
 def test_markdown_of_a_committed_report_in_chinese() -> None:
+    """The demo's committed report in Chinese, against its document's structured fields."""
     doc = _doc("demo_coastal_typhoon")
     zh = render_markdown_zh(doc)
     heads = [line for line in zh.splitlines() if line.startswith("## ")]
     assert heads[:3] == ["## 情景与灾害", "## 结论", "## 基本生活救助时间与10小时要求"]
     assert zh.startswith("# 沿海县台风登陆：预案目标能否达到？")
+    # the headline: P(holds) of the relief target, its interval and runs, below the goal
+    t = next(x for x in doc["study"]["targets"] if x["id"] == doc["relief"]["target"])
+    assert (f"达标概率 = {t['p_holds']:.3f} [{t['ci_low']:.3f}, {t['ci_high']:.3f}]"
+            "（按解读`dispersed_relief: hosts`）（95% Wilson置信区间，4,000次模拟）：低于90%。"
+            in zh)
     verdict = zh[zh.index("## 结论"):zh.index("## 基本生活救助时间")]
     assert "| 目标 | 预案条款 |" in verdict and CLAUSE in verdict
     assert "![各目标达标概率](p_holds.png)" in verdict
     assert ("`shelter_area`（由设定决定）：由场景设定（而非模拟抽样）决定：其数值至少为1.67"
             in verdict)
     assert "`relief_within_10h`：10小时内获救助人员比例" in verdict
+    for x in doc["study"]["targets"]:  # one row per target, in the study's order
+        assert f"| `{x['id']}` | {x['clause']['zh'] or x['clause']['en']} |" in verdict
     # the failure condition of the relief target, from the PRIM box's fields
+    f = doc["failure"]
     fail = "\n".join(_sections(zh)["基本生活救助何时未达到：与失败相伴的条件"])
     assert ("风力降至封路标准以下后道路恢复通行所需时间（小时）不低于3.807（取值范围上部70%）、"
             "实际登陆点相对预报的沿岸偏移（千米）介于-55.56与52.93之间（占模拟中取值范围的36%）"
-            "且预警提前时间（小时）不超过21.33（取值范围下部78%）。此类模拟占全部模拟的34%，"
-            "其中68%未达到（总体为39%），占该目标全部未达标模拟的59%。") in fail
+            "且预警提前时间（小时）不超过21.33（取值范围下部78%）。"
+            f"此类模拟占全部模拟的{f['box']['mass']:.0%}，其中{f['box']['density']:.0%}未达到"
+            f"（总体为{f['base_rate']:.0%}），占该目标全部未达标模拟的"
+            f"{f['box']['coverage']:.0%}。") in fail
     assert "灾前转移人数更少（平均10,543，对比16,011）" in fail
-    # another target's failure, read from its English sentence in this older report
-    assert ("目标“县级储备至少满足3个乡镇应急保障需要”（`county_stock_three_townships`）最常未达到"
-            "的条件") in fail
-    assert "台风风廓线形状参数（Holland B）不低于1.338（取值范围上部78%）" in fail
-    assert "在全部4000次模拟中均未达到" in fail
+    # the other targets' failures, each from its structured fields (box, runs, failures)
+    others = doc["other_failures"]
+    assert len(others) == 7
+    for o in others:
+        assert o["plain"][:40] not in fail  # never the English sentence
+        head = f"（`{o['target']}`）" if _clause_zh(doc, o["target"]) else f"`{o['target']}`"
+        line = next(x for x in fail.splitlines() if x.startswith("- ") and head in x)
+        if o["box"] is None:
+            assert o["failures"] == o["runs"]
+            assert f"在全部{o['runs']:,}次模拟中均未达到，与不确定输入的取值无关" in line
+            continue
+        box = o["box"]
+        for r in box["restrictions"]:
+            assert r["words_zh"] in line, (o["target"], r["words_zh"])
+        assert (f"此类模拟占全部模拟的{box['mass']:.0%}，其中{box['density']:.0%}未达到"
+                f"（总体为{o['base_rate']:.0%}），占该目标全部未达标模拟的"
+                f"{box['coverage']:.0%}。") in line
+    assert ("- 目标“县级储备至少满足3个乡镇应急保障需要”（`county_stock_three_townships`）"
+            "最常未达到的条件（各次模拟间的关联，并非已证实的原因）：台风风廓线形状参数"
+            "（Holland B）不低于1.338（取值范围上部78%）") in fail
+    assert "- 目标“县级储备满足5000至7000人紧急转移安置需要”（`stock_covers_county`）在全部" in fail
+    # the zones where people wait longest, one row per zone of zone_waits
+    for z in doc["zone_waits"]:
+        assert (f"| {z['name_zh']} (`{z['zone']}`) | {z['runs_with_need']:,} | "
+                f"{z['p95_h_median']:.1f}小时 | {100 * z['within_median']:.1f}% | "
+                f"{100 * z['worst_in_failing']:.0f}% |") in zh
     assert "| 山区乡 (`hill_village`) | 3,999 | 8.0小时 | 98.8% | 36% |" in zh
+    # no search: the levers file is named as missing
+    assert ("未搜索：预案没有措施文件（`scenarios/levers/demo_coastal_typhoon_levers.yaml`"
+            in zh)
     en = render_markdown(doc)
     assert "## Verdict" in en and "## 结论" not in en
+
+
+def _clause_zh(doc: dict[str, Any], target: str) -> str | None:
+    """A target's Chinese clause in a report's document, if it has one."""
+    t = next(x for x in doc["study"]["targets"] if x["id"] == target)
+    return (t.get("clause") or {}).get("zh")
 
 
 def test_new_structured_failure_fields_render_in_chinese() -> None:
