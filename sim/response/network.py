@@ -376,6 +376,32 @@ class Network:
         else:
             self._routes_changed(link)
 
+    def until_reachable(self, a: int, b: int) -> simpy.Event:
+        """An event that a process yields to wait until an open path joins ``a`` and ``b``.
+
+        Yielding it is the same as yielding :attr:`changed` again after every change until the
+        pair is joined, without resuming the waiting process at the changes that leave it cut
+        off (at the town level, most of a run's process resumptions were such wake-ups). The
+        check takes the waiter's place among :attr:`changed`'s callbacks, so the waiting
+        processes resume in the same order and at the same events as before; the event is
+        never scheduled, so the run's event count is unchanged.
+        """
+        done = simpy.Event(self.env)
+
+        def check(_event: simpy.Event) -> None:
+            if not self.reachable(a, b):
+                self.changed.callbacks.append(check)  # type: ignore[union-attr]
+                return
+            # Resume the waiter now, inside the processing of the change, as before.
+            done._ok = True
+            done._value = None
+            callbacks, done.callbacks = done.callbacks, None
+            for callback in callbacks or ():
+                callback(done)
+
+        self.changed.callbacks.append(check)  # type: ignore[union-attr]
+        return done
+
     def _signal(self) -> None:
         self.history.append((float(self.env.now), self.unreachable_pairs()))
         old, self.changed = self.changed, simpy.Event(self.env)

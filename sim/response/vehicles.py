@@ -176,7 +176,7 @@ def drive(m: Model, v: Vehicle, dst: int) -> Generator[Any, Any, None]:
     env = m.env
     while v.location != dst:
         if not net.reachable(v.location, dst):
-            yield net.changed
+            yield net.until_reachable(v.location, dst)
             continue
         hours = net.trip_hours(v.location, dst, v.speed_kmh)
         depart = net.earliest_departure(v.location, dst, env.now, hours)
