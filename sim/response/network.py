@@ -390,16 +390,16 @@ class Network:
 
         def check(_event: simpy.Event) -> None:
             if not self.reachable(a, b):
-                self.changed.callbacks.append(check)  # type: ignore[union-attr]
+                self.changed.callbacks.append(check)
                 return
             # Resume the waiter now, inside the processing of the change, as before.
             done._ok = True
             done._value = None
-            callbacks, done.callbacks = done.callbacks, None
+            callbacks, done.callbacks = done.callbacks, None  # type: ignore[assignment]
             for callback in callbacks or ():
                 callback(done)
 
-        self.changed.callbacks.append(check)  # type: ignore[union-attr]
+        self.changed.callbacks.append(check)
         return done
 
     def _signal(self) -> None:
