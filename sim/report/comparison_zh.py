@@ -12,14 +12,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sim.i18n import clause_of
-from sim.report.plan_markdown import relief_summary
+from sim.report.plan_markdown import esc, hours, relief_summary
 from sim.report.plan_markdown_zh import HAZARD_ZH, _Clause, _p, _verdict
 
 __all__ = ["render_readme_zh"]
-
-
-def _cell(s: str) -> str:
-    return s.replace("|", "\\|").replace("\n", " ")
 
 
 def _link(doc: Mapping[str, Any]) -> str:
@@ -28,10 +24,6 @@ def _link(doc: Mapping[str, Any]) -> str:
     later = list(doc.get("figures_by_lang", {}))[1:]
     report = "report.zh.md" if "zh" in later else "report.md"
     return f"[{title.get('zh') or title['en']}]({doc['_dir']}/{report})"
-
-
-def _hours(x: Any) -> str:
-    return "从未达到" if x is None else f"{float(x):.1f}小时"
 
 
 def render_readme_zh(plans: Sequence[Mapping[str, Any]],
@@ -69,17 +61,18 @@ def render_readme_zh(plans: Sequence[Mapping[str, Any]],
             t = relief_summary(d)
             r = d.get("relief") or {}
             q = r.get("quantiles") or {}
-            L.append("| " + " | ".join(_cell(x) for x in (
+            L.append("| " + " | ".join(esc(x) for x in (
                 _link(d), HAZARD_ZH.get(d["scenario"]["hazard"], d["scenario"]["hazard"]),
                 f"{d['study']['runs']:,}", _p(t) if t else "无基本生活救助目标",
                 _verdict(t, d["budget"]["goal"]) if t else "—",
-                f"{_hours(q.get('0.5'))} / {_hours(q.get('0.9'))}" if q else "不适用")) + " |")
+                f"{hours(q.get('0.5'), 'zh')} / {hours(q.get('0.9'), 'zh')}" if q
+                else "不适用")) + " |")
         L += ["", "## 全部目标", "",
               "| 辖区 | 目标 | 预案条款 | 达标概率 [95%置信区间] | 结论 |",
               "|---|---|---|---|---|"]
         for d in docs:
             for t in d["study"]["targets"]:
-                L.append("| " + " | ".join(_cell(x) for x in (
+                L.append("| " + " | ".join(esc(x) for x in (
                     _link(d), f"`{t['id']}`", clause_of(_Clause(t), "zh"), _p(t),
                     _verdict(t, d["budget"]["goal"]))) + " |")
     if missing or failed:

@@ -10,11 +10,15 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from sim.i18n import Lang, say
 from sim.scenario.provenance import plan_citations
 from sim.words import fmt_num, joined
 
-__all__ = ["fmt_num", "fmt_p", "fmt_value", "hold_md", "hold_sentence", "joined",
-           "reading_sentence", "render_markdown"]
+__all__ = ["esc", "figure", "fmt_num", "fmt_p", "fmt_value", "hold_md", "hold_sentence", "hours",
+           "joined", "kind_mark", "num", "pct", "reading_sentence", "render_markdown", "short",
+           "value_text"]
+
+_NA_ZH = {"n/a": "不适用", "never": "从未"}
 
 
 def _is_share(unit: str | None) -> bool:
@@ -70,8 +74,23 @@ def basis_notes(targets: Sequence[Mapping[str, Any]]) -> list[str]:
             and t.get("basis_reason")]
 
 
-def _pct(x: float | None) -> str:
-    return "n/a" if x is None else f"{100 * x:.0f} %"
+def pct(x: float | None, lang: Lang = "en") -> str:
+    """A share as a whole percentage (``37 %``, ``37%`` in Chinese); n/a for None."""
+    if x is None:
+        return say(lang, "n/a", "不适用")
+    return say(lang, f"{100 * x:.0f} %", f"{100 * float(x):.0f}%")
+
+
+def num(x: Any, lang: Lang = "en") -> str:
+    """A number of the report (:func:`sim.words.fmt_num`), its n/a and never in ``lang``."""
+    s = fmt_num(x)
+    return say(lang, s, _NA_ZH.get(s, s))
+
+
+def value_text(x: Any, unit: str | None, lang: Lang = "en") -> str:
+    """A target's value (:func:`fmt_value`), its n/a in ``lang``."""
+    s = fmt_value(x, unit)
+    return say(lang, s, _NA_ZH.get(s, s))
 
 
 def _verdict(t: Mapping[str, Any], goal: float) -> str:
@@ -99,8 +118,8 @@ def _line_links(source: str | None, plans_link: str | None, plan: str | None = N
             return f"another plan's clause ({', '.join(cites)})"
         if not source:
             return "—"
-        short = source.split(" (")[0]
-        return short if len(short) <= 60 else short[:57] + "…"
+        head = source.split(" (")[0]
+        return head if len(head) <= 60 else head[:57] + "…"
     out = []
     for c in own:
         if plans_link:
@@ -117,11 +136,12 @@ def _clause(t: Mapping[str, Any]) -> str:
     return " / ".join(parts) if parts else t["id"]
 
 
-def _esc(s: str) -> str:
+def esc(s: str) -> str:
+    """Text for a Markdown table cell: pipes escaped, line breaks as spaces."""
     return s.replace("|", "\\|").replace("\n", " ")
 
 
-def _figure(doc: Mapping[str, Any], key: str, alt: str) -> list[str]:
+def figure(doc: Mapping[str, Any], key: str, alt: str) -> list[str]:
     """The Markdown lines showing figure ``key`` of the report (none if it was not drawn)."""
     path = doc.get("figures", {}).get(key)
     return [f"![{alt}]({path})", ""] if path else []
@@ -141,13 +161,14 @@ def _response_md(doc: Mapping[str, Any]) -> list[str]:
          f"The map shades zones by {shade}, with the road links' state in that run and the "
          "hazard's peak intensity as rings; the Gantt chart shows who did what, when, per zone. "
          "Land and coastline: Natural Earth (public domain).", ""]
-    return L + _figure(doc, "map", "map of the run") + _figure(doc, "gantt", "response timeline")
+    return L + figure(doc, "map", "map of the run") + figure(doc, "gantt", "response timeline")
 
 
-def _hours(x: Any) -> str:
+def hours(x: Any, lang: Lang = "en") -> str:
+    """Hours with one decimal (``7.9 h``, ``7.9小时``); never reached for None."""
     if x is None:
-        return "never"
-    return f"{float(x):.1f} h"
+        return say(lang, "never", "从未达到")
+    return say(lang, f"{float(x):.1f} h", f"{float(x):.1f}小时")
 
 
 def render_markdown(doc: Mapping[str, Any]) -> str:
@@ -169,8 +190,8 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
         n = doc["series_runs"]
         L += [f"Fan charts over the first {n} runs of the study (median, 25-75 % and 5-95 % of "
               "runs), hours from the hazard onset.", ""]
-        L += _figure(doc, "shelters", "people in shelters")
-        L += _figure(doc, "stock", "stock on hand")
+        L += figure(doc, "shelters", "people in shelters")
+        L += figure(doc, "stock", "stock on hand")
     L += _response_md(doc)
     L += _failure_md(doc)
     L += _zone_waits_md(doc)
@@ -240,12 +261,12 @@ def _readings_md(doc: Mapping[str, Any]) -> list[str]:
          "difference [95 % CI] | about, whole study | source |", "|---|---|---|---|---|---|---|"]
     for rd in rds:
         d = rd["difference"]
-        L.append("| " + " | ".join(_esc(x) for x in (
+        L.append("| " + " | ".join(esc(x) for x in (
             f"`{rd['path'].split('.')[-1]}: {rd['value']}` (reported `{rd['current']}`): "
             f"{rd['words']}", rd.get("words_zh") or "", f"`{rd.get('target', '')}`",
             f"{rd['p_base']:.3f} → {rd['p_reading']:.3f} ({rd['runs']} runs)",
             f"{d['estimate']:+.3f} [{d['low']:+.3f}, {d['high']:+.3f}]",
-            f"{rd['p_study']:.3f}", _short(rd.get("source"), 60))) + " |")
+            f"{rd['p_study']:.3f}", short(rd.get("source"), 60))) + " |")
     return L + [""]
 
 
@@ -261,13 +282,13 @@ def _standards_md(doc: Mapping[str, Any]) -> list[str]:
         for x in std:
             met = ("undecided (the data give only a bound)" if x.get("met") is None
                    else "yes" if x["met"] else "no")
-            L.append("| " + " | ".join(_esc(str(v)) for v in (
+            L.append("| " + " | ".join(esc(str(v)) for v in (
                 f"`{x['id']}`", _clause(x), f"{fmt_num(x.get('value'))} {x.get('unit') or ''}",
                 f"{x.get('comparison', '')} {fmt_num(x.get('threshold'))}", met,
                 f"{x.get('n_inputs', 0)} input(s): {x.get('n_assumed', 0)} assumed, "
                 f"{x.get('n_partly_assumed', 0)} partly assumed"
                 + (", by construction" if x.get("by_construction") else "")
-                + (f"; {_short(x.get('note'), 90)}" if x.get("note") else ""))) + " |")
+                + (f"; {short(x.get('note'), 90)}" if x.get("note") else ""))) + " |")
         L.append("")
     untested = [x for x in items if x.get("status") in ("untested", "missing")]
     if items:
@@ -424,8 +445,8 @@ def _verdict_table(doc: Mapping[str, Any]) -> list[str]:
         thr = f"{t['comparison']} {fmt_value(t['threshold'], t['unit'])}"
         if t.get("threshold_varies"):
             thr += " (median)"
-        applies = _pct(t["p_applies"])
-        L.append("| " + " | ".join(_esc(x) for x in (
+        applies = pct(t["p_applies"])
+        L.append("| " + " | ".join(esc(x) for x in (
             f"`{t['id']}`", _clause(t), _line_links(t["source"], doc.get("plans_link"),
                                             doc["scenario"].get("plan")),
             basis_words(t), fmt_p(t), _verdict(t, goal), applies, val, thr)) + " |")
@@ -436,7 +457,7 @@ def _verdict_table(doc: Mapping[str, Any]) -> list[str]:
               "its reach. The others:", ""] + notes
     L += ["", "Units: " + "; ".join(f"`{t['id']}`: {t['unit']}" for t in st["targets"]
                                     if t.get("unit")) + ".", ""]
-    L += _figure(doc, "p_holds", "P(holds) per target")
+    L += figure(doc, "p_holds", "P(holds) per target")
     return L
 
 
@@ -452,17 +473,17 @@ def _relief_md(doc: Mapping[str, Any]) -> list[str]:
     at_goal = q.get(f"{r['goal']:g}", q.get("0.9"))
     L.append(
         f"Hours from the onset until {r['share']:.0%} of the people needing basic relief were "
-        f"relieved, from {src}: median {_hours(q['0.5'])}, 75th percentile {_hours(q['0.75'])}, "
-        f"90th percentile {_hours(q['0.9'])}. It is within {r['hours']:g} h in "
+        f"relieved, from {src}: median {hours(q['0.5'])}, 75th percentile {hours(q['0.75'])}, "
+        f"90th percentile {hours(q['0.9'])}. It is within {r['hours']:g} h in "
         f"{r['within_hours']:,} of {n:,} runs"
         + (f"; in {r['never']:,} runs {r['share']:.0%} is never reached within the simulated "
            "period" if r["never"] else "")
         + (f"; {r['runs_without_need']:,} runs had nobody needing relief"
            if r["runs_without_need"] else "")
         + f". The time the plan could promise with {r['goal']:.0%} probability (the "
-        f"{100 * r['goal']:.0f}th percentile) is {_hours(at_goal)}.")
+        f"{100 * r['goal']:.0f}th percentile) is {hours(at_goal)}.")
     L.append("")
-    L += _figure(doc, "relief_time", "time to relief")
+    L += figure(doc, "relief_time", "time to relief")
     return L
 
 
@@ -489,14 +510,14 @@ def _failure_md(doc: Mapping[str, Any]) -> list[str]:
               "| condition | input | range in the runs | quasi-p | source |",
               "|---|---|---|---|---|"]
         for r in box["restrictions"]:
-            L.append("| " + " | ".join(_esc(x) for x in (
+            L.append("| " + " | ".join(esc(x) for x in (
                 f"`{r['text']}`",
                 r["words"] + (f" / {r['words_zh']}" if r.get("words_zh") else ""),
                 f"{fmt_num(r['data_min'])} – {fmt_num(r['data_max'])}",
                 f"{r['quasi_p']:.2g}" if r["quasi_p"] is not None else "n/a",
-                f"{_kind_mark(r['source_kind'])} {_short(r['source'])}")) + " |")
+                f"{kind_mark(r['source_kind'])} {short(r['source'])}")) + " |")
         L.append("")
-        L += _figure(doc, "failure", "failure conditions")
+        L += figure(doc, "failure", "failure conditions")
     if f.get("metrics"):
         L += ["What differs between the runs where it fails and where it holds (run metrics, "
               "largest standardised difference first):", "",
@@ -537,19 +558,26 @@ def _zone_waits_md(doc: Mapping[str, Any]) -> list[str]:
          f"share within {h} h, median | worst zone in failing runs |", "|---|---|---|---|---|"]
     for z in rows:
         name = z["zone"] + (f" ({z['name_zh']})" if z.get("name_zh") else "")
-        p95 = "not relieved" if z["p95_h_median"] is None else _hours(z["p95_h_median"])
+        p95 = "not relieved" if z["p95_h_median"] is None else hours(z["p95_h_median"])
         within = "n/a" if z["within_median"] is None else f"{100 * z['within_median']:.1f} %"
-        worst = "n/a" if z["worst_in_failing"] is None else _pct(z["worst_in_failing"])
-        L.append(f"| {_esc(name)} | {z['runs_with_need']:,} | {p95} | {within} | {worst} |")
+        worst = "n/a" if z["worst_in_failing"] is None else pct(z["worst_in_failing"])
+        L.append(f"| {esc(name)} | {z['runs_with_need']:,} | {p95} | {within} | {worst} |")
     return [*L, ""]
 
 
-def _kind_mark(kind: str | None) -> str:
-    return {"assumption": "**assumption**", "partly assumed": "**partly assumed**",
-            "none": "**no source**", "randomness": ""}.get(kind or "", "cited:")
+_KIND_MARK = {"assumption": ("**assumption**", "**假设**"),
+              "partly assumed": ("**partly assumed**", "**部分为假设**"),
+              "none": ("**no source**", "**无来源**"), "randomness": ("", "")}
 
 
-def _short(s: str | None, n: int = 110) -> str:
+def kind_mark(kind: str | None, lang: Lang = "en") -> str:
+    """How a source is marked: an assumption in bold, a cited source as such."""
+    en, zh = _KIND_MARK.get(kind or "", ("cited:", "有出处："))
+    return say(lang, en, zh)
+
+
+def short(s: str | None, n: int = 110) -> str:
+    """A source or note on one line, cut to ``n`` characters."""
     if not s:
         return ""
     s = " ".join(s.split())
@@ -583,13 +611,13 @@ def hold_md(doc: Mapping[str, Any]) -> list[str]:
     for a in [h["plan"], *h["per_target"]]:
         now = a.get("p_now") or {}
         name = ("**the plan as a whole**" if a["target"] is None
-                else f"{_esc(_who(a))} (`{a['target']}`)")
+                else f"{esc(_who(a))} (`{a['target']}`)")
         c = a.get("answer") or a.get("ceiling")
         if c is None:
             L.append(f"| {name} | {now.get('estimate', 0):.3f} | not checked within the budget "
                      "| | |")
             continue
-        words = " / ".join(_esc(_changes(c, lang)) for lang in ("en", "zh"))
+        words = " / ".join(esc(_changes(c, lang)) for lang in ("en", "zh"))
         what = {"already": "already holds (nothing to change)", "found": words,
                 "ceiling": f"none reaches {goal:.0%}; ceiling, every lever at its top"}[a["status"]]
         p = c["p_holds"]
@@ -603,7 +631,7 @@ def hold_md(doc: Mapping[str, Any]) -> list[str]:
               ""]
         for a in bounds:
             who = "the plan as a whole" if a["target"] is None else f"`{a['target']}`"
-            L.append(f"- {who}: {_esc(a['ceiling']['bound'])}")
+            L.append(f"- {who}: {esc(a['ceiling']['bound'])}")
         L.append("")
     fr = h["plan"]["front"]
     L += [f"The cost-against-P front of the plan as a whole (candidates no cheaper one beats, "
@@ -611,9 +639,9 @@ def hold_md(doc: Mapping[str, Any]) -> list[str]:
           f"| cost ({cur}) | P(all hold) | changes |", "|---|---|---|"]
     for c in fr[:10]:
         L.append(f"| {c['cost']:,.0f} | {c['p_holds']['estimate']:.3f} | "
-                 f"{_esc(_changes(c, 'en'))} |")
+                 f"{esc(_changes(c, 'en'))} |")
     L.append("")
-    L += _figure(doc, "hold", "cost against P(holds)")
+    L += figure(doc, "hold", "cost against P(holds)")
     return L
 
 
@@ -645,7 +673,7 @@ def _sensitivity_md(doc: Mapping[str, Any]) -> list[str]:
         L += ["Assumptions that move a target most (mu\\*/max ≥ 0.1 for some target):", ""]
         for r in top:
             L.append(f"- {r['words']} (`{r['input']}`): mu\\*/max {r['mu_star_norm']:.2f} for "
-                     f"`{r['target']}`; {_kind_mark(r['source_kind'])} {_short(r['source'])}")
+                     f"`{r['target']}`; {kind_mark(r['source_kind'])} {short(r['source'])}")
         L.append("")
     for pt in s["targets"]:
         L += [f"### `{pt['target']}`", "",
@@ -653,15 +681,15 @@ def _sensitivity_md(doc: Mapping[str, Any]) -> list[str]:
               "|---|---|---|---|---|"]
         shown = [r for r in pt["inputs"] if r["mu_star_norm"] >= 0.05][:10] or pt["inputs"][:3]
         for r in shown:
-            L.append("| " + " | ".join(_esc(x) for x in (
+            L.append("| " + " | ".join(esc(x) for x in (
                 f"{r['words']}" + (f" / {r['words_zh']}" if r.get("words_zh") else "")
                 + f" (`{r['input']}`)",
                 f"{fmt_num(r['mu_star'])} ± {fmt_num(r['mu_star_conf'])}",
                 f"{r['mu_star_norm']:.2f}",
                 "yes" if r.get("significant", r["mu_star"] - r["mu_star_conf"] > 0) else "no",
-                f"{_kind_mark(r['source_kind'])} {_short(r['source'], 90)}".strip())) + " |")
+                f"{kind_mark(r['source_kind'])} {short(r['source'], 90)}".strip())) + " |")
         L.append("")
-        L += _figure(doc, f"sensitivity_{pt['target']}", f"sensitivity of {pt['target']}")
+        L += figure(doc, f"sensitivity_{pt['target']}", f"sensitivity of {pt['target']}")
     for k, v in (s.get("notes") or {}).items():
         L.append(f"- `{k}`: not analysed, {v}.")
     if s.get("notes"):
@@ -681,7 +709,7 @@ def _assumptions_md(doc: Mapping[str, Any]) -> list[str]:
         if len(x["paths"]) > 4:
             where += f" and {len(x['paths']) - 4} more"
         mark = " (partly)" if x["kind"] == "partly assumed" else ""
-        L.append(f"- {where}{mark}: {_esc(' '.join(x['text'].split()))}")
+        L.append(f"- {where}{mark}: {esc(' '.join(x['text'].split()))}")
     L.append("")
     return L
 

@@ -17,6 +17,7 @@ from typing import Any
 from sim.i18n import clause_of, tr
 from sim.report import plan_markdown as M
 from sim.report import plan_sections_zh as S
+from sim.report.plan_markdown import esc, figure, hours, num, pct, value_text
 from sim.report.units_zh import unit_zh
 
 __all__ = ["render_markdown_zh"]
@@ -37,24 +38,6 @@ _OUTCOMES = {"needing_relief": "人需要基本生活救助",
 _STOP = {"precision": "每个适用目标的置信区间半宽均不超过{ci}",
          "max_runs": "达到{runs}次模拟上限（要求半宽不超过{ci}，最宽半宽{hw}）",
          "runs": "达到固定模拟次数"}
-
-
-def _pct(x: Any) -> str:
-    return "不适用" if x is None else f"{100 * float(x):.0f}%"
-
-
-def _hours(x: Any) -> str:
-    return "从未达到" if x is None else f"{float(x):.1f}小时"
-
-
-def _num(x: Any) -> str:
-    s = M.fmt_num(x)
-    return {"n/a": "不适用", "never": "从未"}.get(s, s)
-
-
-def _value(x: Any, unit: str | None) -> str:
-    s = M.fmt_value(x, unit)
-    return {"n/a": "不适用", "never": "从未"}.get(s, s)
 
 
 def _p(t: Mapping[str, Any]) -> str:
@@ -90,31 +73,28 @@ class _Clause:
         self.clause_zh = cl.get("zh")
 
 
-def _esc(s: str) -> str:
-    return s.replace("|", "\\|").replace("\n", " ")
-
-
 def _scenario_zh(sc: Mapping[str, Any]) -> str:
     stocks = "、".join(f"{tr(tier, 'zh')} {n}个" for tier, n in sc["stock_points"].items())
     parts = [
         f"情景共有{sc['zones']}个区域、{sc['population']:,}名居民；"
-        f"{sc['shelters']}处避灾安置场所，规划安置{_num(sc['shelter_places'])}人"
-        + (f"，另有{sc['reserve_shelters']}处备用场所可安置{_num(sc['reserve_places'])}人"
+        f"{sc['shelters']}处避灾安置场所，规划安置{num(sc['shelter_places'], 'zh')}人"
+        + (f"，另有{sc['reserve_shelters']}处备用场所可安置{num(sc['reserve_places'], 'zh')}人"
            if sc["reserve_shelters"] else "")
         + f"；{sum(sc['stock_points'].values())}个物资储备点（{stocks or '无'}）；"
-        f"{sc['truck_fleets']}个车队平均{_num(sc['trucks_mean'])}辆卡车；"
+        f"{sc['truck_fleets']}个车队平均{num(sc['trucks_mean'], 'zh')}辆卡车；"
         f"{sc['teams']}支队伍共{sc['team_members']:,}人；"
         f"{sc['supplies']}项协议储备或外部支援物资；{sc['uncertain_inputs']}个不确定输入。"]
     hz = sc.get("hazard_inputs") or []
     if hz:
         from sim.scenario.labels import describe
 
-        txt = "；".join(f"{describe(h['input'], lang='zh')} {_num(h['p5'])}–{_num(h['p95'])}"
-                       f"（{DIST_ZH.get(h['dist'], h['dist'])}）" for h in hz[:8])
+        txt = "；".join(f"{describe(h['input'], lang='zh')} {num(h['p5'], 'zh')}–"
+                       f"{num(h['p95'], 'zh')}（{DIST_ZH.get(h['dist'], h['dist'])}）"
+                       for h in hz[:8])
         parts.append(f"灾种为{HAZARD_ZH.get(sc['hazard'], sc['hazard'])}；"
                      f"主要输入在各次模拟中的范围（第5至第95百分位）：{txt}。")
     oc = sc.get("outcomes") or {}
-    bits = [f"{_num(v['p50'])}（{_num(v['p5'])}–{_num(v['p95'])}）{_OUTCOMES[k]}"
+    bits = [f"{num(v['p50'], 'zh')}（{num(v['p5'], 'zh')}–{num(v['p95'], 'zh')}）{_OUTCOMES[k]}"
             for k, v in oc.items() if v is not None and k in _OUTCOMES]
     if bits:
         parts.append("中位数模拟（第5至第95百分位）中：" + "；".join(bits) + "。")
@@ -141,7 +121,8 @@ def _verdict_table(doc: Mapping[str, Any]) -> list[str]:
     goal = doc["budget"]["goal"]
     stop = st.get("stop") or {}
     why = _STOP.get(stop.get("reason", "runs"), "").format(
-        ci=_num(stop.get("until_ci")), runs=f"{st['runs']:,}", hw=_num(stop.get("max_half_width")))
+        ci=num(stop.get("until_ci"), "zh"), runs=f"{st['runs']:,}",
+        hw=num(stop.get("max_half_width"), "zh"))
     L = ["## 结论", "",
          f"共{st['runs']:,}次模拟（根随机种子{st['seed']}）；{why}时停止。达标概率按目标适用的"
          "模拟计算，95% Wilson置信区间。", "",
@@ -151,22 +132,22 @@ def _verdict_table(doc: Mapping[str, Any]) -> list[str]:
     for t in st["targets"]:
         q = t["value"]["quantiles"]
         med, p5, p95 = ((q.get(k) or {}).get("estimate") for k in ("0.5", "0.05", "0.95"))
-        val = (f"{_value(med, t['unit'])}（{_value(p5, t['unit'])}–{_value(p95, t['unit'])}）"
-               if t["applicable_runs"] else "不适用")
-        thr = f"{t['comparison']} {_value(t['threshold'], t['unit'])}"
+        val = (f"{value_text(med, t['unit'], 'zh')}（{value_text(p5, t['unit'], 'zh')}–"
+               f"{value_text(p95, t['unit'], 'zh')}）" if t["applicable_runs"] else "不适用")
+        thr = f"{t['comparison']} {value_text(t['threshold'], t['unit'], 'zh')}"
         if t.get("threshold_varies"):
             thr += "（中位数）"
         basis = (t.get("basis_words") or {}).get("zh") or "模拟所得"
-        L.append("| " + " | ".join(_esc(x) for x in (
+        L.append("| " + " | ".join(esc(x) for x in (
             f"`{t['id']}`", clause_of(_Clause(t), "zh"), basis, _p(t), _verdict(t, goal),
-            _pct(t["p_applies"]), val, thr)) + " |")
+            pct(t["p_applies"], "zh"), val, thr)) + " |")
     notes = S.basis_notes_zh(st["targets"])
     if notes:
         L += ["", "**各结论的依据。** 只有依据为“模拟所得”的结论才是模拟的发现：其数值随各次模拟"
               "的抽样而变化，且阈值在其可及范围内。其余结论：", ""] + notes
     L += ["", "单位：" + "；".join(f"`{t['id']}`：{unit_zh(t['unit'])}" for t in st["targets"]
                                  if t.get("unit")) + "。", ""]
-    L += M._figure(doc, "p_holds", "各目标达标概率")
+    L += figure(doc, "p_holds", "各目标达标概率")
     return L
 
 
@@ -181,15 +162,15 @@ def _relief(doc: Mapping[str, Any]) -> list[str]:
     L.append(
         f"从灾害发生到{r['share']:.0%}需要救助的人员获得基本生活救助所需时间（依据"
         f"{'各次模拟的逐小时时间序列' if r.get('from_series') else '各次模拟的救助记录'}）："
-        f"中位数{_hours(q['0.5'])}，第75百分位{_hours(q['0.75'])}，第90百分位"
-        f"{_hours(q['0.9'])}。{n:,}次模拟中有{r['within_hours']:,}次在{r['hours']:g}小时内达到"
+        f"中位数{hours(q['0.5'], 'zh')}，第75百分位{hours(q['0.75'], 'zh')}，第90百分位"
+        f"{hours(q['0.9'], 'zh')}。{n:,}次模拟中有{r['within_hours']:,}次在{r['hours']:g}小时内达到"
         + (f"；{r['never']:,}次在模拟期内始终未达到{r['share']:.0%}" if r["never"] else "")
         + (f"；{r['runs_without_need']:,}次模拟无人需要救助" if r.get("runs_without_need")
            else "")
         + f"。以{r['goal']:.0%}概率可以承诺的时间（第{100 * r['goal']:.0f}百分位）为"
-        f"{_hours(at_goal)}。")
+        f"{hours(at_goal, 'zh')}。")
     L.append("")
-    L += M._figure(doc, "relief_time", "基本生活救助时间")
+    L += figure(doc, "relief_time", "基本生活救助时间")
     return L
 
 
@@ -227,8 +208,8 @@ def render_markdown_zh(doc: Mapping[str, Any]) -> str:
         L += ["## 避灾安置场所与物资随时间的变化", "",
               f"前{doc['series_runs']}次模拟的扇形图（中位数、25–75%与5–95%的模拟），横轴为灾害"
               "发生后的小时数。", ""]
-        L += M._figure(doc, "shelters", "集中安置人数")
-        L += M._figure(doc, "stock", "物资库存")
+        L += figure(doc, "shelters", "集中安置人数")
+        L += figure(doc, "stock", "物资库存")
     L += _response(doc)
     L += S.failure_zh(doc)
     L += S.zone_waits_zh(doc)
@@ -290,7 +271,7 @@ def _hold(doc: Mapping[str, Any]) -> list[str]:
         if c is None:
             L.append(f"| {name} | {now.get('estimate', 0):.3f} | 预算内未核验 | | |")
             continue
-        what = {"already": "已经达到（无需调整）", "found": _esc(M._changes(c, "zh")),
+        what = {"already": "已经达到（无需调整）", "found": esc(M._changes(c, "zh")),
                 "ceiling": f"没有组合达到{goal:.0%}；上限为所有措施取最大值"}[a["status"]]
         p = c["p_holds"]
         L.append(f"| {name} | {now.get('estimate', 0):.3f} | {what} | {c['cost']:,.0f} | "
@@ -305,16 +286,16 @@ def _hold(doc: Mapping[str, Any]) -> list[str]:
         L += ["上限的制约因素（所有措施取最大值，新模拟上）：", ""]
         for a in bounds:
             who = "整个预案" if a["target"] is None else f"`{a['target']}`"
-            L.append(f"- {who}：（原文）{_esc(a['ceiling']['bound'])}")
+            L.append(f"- {who}：（原文）{esc(a['ceiling']['bound'])}")
         L.append("")
     L += [f"整个预案的费用—达标概率前沿（没有更便宜的候选能胜过的候选，基于{h['runs']}次"
           "搜索模拟）：",
           "", f"| 费用（{cur}） | 全部达到的概率 | 调整 |", "|---|---|---|"]
     for c in h["plan"]["front"][:10]:
         L.append(f"| {c['cost']:,.0f} | {c['p_holds']['estimate']:.3f} | "
-                 f"{_esc(M._changes(c, 'zh'))} |")
+                 f"{esc(M._changes(c, 'zh'))} |")
     L.append("")
-    return L + M._figure(doc, "hold", "费用与达标概率")
+    return L + figure(doc, "hold", "费用与达标概率")
 
 
 def _response(doc: Mapping[str, Any]) -> list[str]:
@@ -328,4 +309,4 @@ def _response(doc: Mapping[str, Any]) -> list[str]:
          f"研究中的第{rr['run']}次模拟（{why}；随机种子{doc['seed']}的派生键{rr['key']}）。"
          f"地图按{shade}为区域着色，并显示该次模拟中道路的通行状态和灾害峰值强度；甘特图按区域显示"
          "各项响应工作的时间。陆地与海岸线：Natural Earth（公有领域）。", ""]
-    return L + M._figure(doc, "map", "模拟地图") + M._figure(doc, "gantt", "响应时间线")
+    return L + figure(doc, "map", "模拟地图") + figure(doc, "gantt", "响应时间线")

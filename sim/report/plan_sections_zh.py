@@ -22,35 +22,11 @@ from sim.report.failure_zh import (
     plain_box_zh,
     statement_failure_zh,
 )
+from sim.report.plan_markdown import esc, kind_mark, num, short
 from sim.report.units_zh import unit_zh
-from sim.words import fmt_num
 
 __all__ = ["assumptions_zh", "basis_notes_zh", "failure_zh", "headline_extra_zh",
            "method_zh", "readings_zh", "sensitivity_zh", "standards_zh", "zone_waits_zh"]
-
-_KIND = {"assumption": "**假设**", "partly assumed": "**部分为假设**", "none": "**无来源**",
-         "randomness": "", "cited": "有出处："}
-
-
-def _esc(s: str) -> str:
-    return s.replace("|", "\\|").replace("\n", " ")
-
-
-def _short(s: str | None, n: int = 110) -> str:
-    if not s:
-        return ""
-    s = " ".join(s.split())
-    return s if len(s) <= n else s[: n - 1] + "…"
-
-
-def _kind(k: str | None) -> str:
-    return _KIND.get(k or "", "有出处：")
-
-
-def _num(x: Any) -> str:
-    s = fmt_num(x)
-    return {"n/a": "不适用", "never": "从未"}.get(s, s)
-
 
 def _label(doc: Mapping[str, Any], tid: str) -> str:
     """A target in Chinese: its clause, else its id."""
@@ -66,9 +42,9 @@ def _basis_reason(t: Mapping[str, Any]) -> str:
     b = t.get("basis")
     vb = t.get("value_bound") or {}
     lo, hi = vb.get("low"), vb.get("high")
-    rng = ("、".join(x for x in (f"至少为{_num(lo)}" if lo is not None else "",
-                                f"至多为{_num(hi)}" if hi is not None else "") if x))
-    thr = f"阈值{t['comparison']} {_num(t['threshold'])}"
+    rng = ("、".join(x for x in (f"至少为{num(lo, 'zh')}" if lo is not None else "",
+                                f"至多为{num(hi, 'zh')}" if hi is not None else "") if x))
+    thr = f"阈值{t['comparison']} {num(t['threshold'], 'zh')}"
     if b == "by_construction":
         return (f"由场景设定（而非模拟抽样）决定：其数值{rng or '由输入固定'}，"
                 f"因此{'每次模拟都满足' if (t['p_holds'] or 0) >= 1 else '任何模拟都不满足'}{thr}")
@@ -177,11 +153,12 @@ def failure_zh(doc: Mapping[str, Any]) -> list[str]:
               f"区域包含{box['mass']:.0%}的模拟。", "",
               "| 条件 | 输入 | 模拟中的取值范围 | 准p值 | 来源 |", "|---|---|---|---|---|"]
         for r in box["restrictions"]:
-            L.append("| " + " | ".join(_esc(x) for x in (
+            L.append("| " + " | ".join(esc(x) for x in (
                 f"`{r['text']}`", r.get("words_zh") or r["words"],
-                f"{_num(r['data_min'])} – {_num(r['data_max'])}",
+                f"{num(r['data_min'], 'zh')} – {num(r['data_max'], 'zh')}",
                 f"{r['quasi_p']:.2g}" if r["quasi_p"] is not None else "不适用",
-                f"{_kind(r.get('source_kind'))} {_short(r.get('source'))}".strip())) + " |")
+                f"{kind_mark(r.get('source_kind'), 'zh')} {short(r.get('source'))}".strip()))
+                + " |")
         L.append("")
         path = doc.get("figures", {}).get("failure")
         L += [f"![失败条件]({path})", ""] if path else []
@@ -194,8 +171,8 @@ def failure_zh(doc: Mapping[str, Any]) -> list[str]:
         for m in f["metrics"]:
             L.append(f"| {m.get('words_zh') or m.get('words') or m['metric']} (`{m['metric']}`) "
                      f"| {kinds.get(m.get('kind', ''), m.get('kind', ''))} | "
-                     f"{_num(m['mean_holds'])}（{_num(m['median_holds'])}） | "
-                     f"{_num(m['mean_fails'])}（{_num(m['median_fails'])}） | "
+                     f"{num(m['mean_holds'], 'zh')}（{num(m['median_holds'], 'zh')}） | "
+                     f"{num(m['mean_fails'], 'zh')}（{num(m['median_fails'], 'zh')}） | "
                      f"{m['effect']:+.2f} |")
         L.append("")
     if doc.get("other_failures"):
@@ -227,7 +204,7 @@ def zone_waits_zh(doc: Mapping[str, Any]) -> list[str]:
                   else f"{100 * z['within_median']:.1f}%")
         worst = ("不适用" if z["worst_in_failing"] is None
                  else f"{100 * z['worst_in_failing']:.0f}%")
-        L.append(f"| {_esc(name)} (`{z['zone']}`) | {z['runs_with_need']:,} | {p95} | {within} "
+        L.append(f"| {esc(name)} (`{z['zone']}`) | {z['runs_with_need']:,} | {p95} | {within} "
                  f"| {worst} |")
     return [*L, ""]
 
@@ -245,12 +222,12 @@ def readings_zh(doc: Mapping[str, Any]) -> list[str]:
          "|---|---|---|---|---|---|"]
     for rd in rds:
         d = rd["difference"]
-        L.append("| " + " | ".join(_esc(x) for x in (
+        L.append("| " + " | ".join(esc(x) for x in (
             f"{rd.get('words_zh') or rd['words']}（`{rd['path'].split('.')[-1]}: "
             f"{rd['value']}`，报告采用`{rd['current']}`）", f"`{rd.get('target', '')}`",
             f"{rd['p_base']:.3f} → {rd['p_reading']:.3f}（{rd['runs']}次模拟）",
             f"{d['estimate']:+.3f} [{d['low']:+.3f}, {d['high']:+.3f}]",
-            f"{rd['p_study']:.3f}", _short(rd.get("source"), 60))) + " |")
+            f"{rd['p_study']:.3f}", short(rd.get("source"), 60))) + " |")
     return L + [""]
 
 
@@ -270,14 +247,15 @@ def standards_zh(doc: Mapping[str, Any]) -> list[str]:
                    else "是" if x["met"] else "否")
             cl = (x.get("clause") or {}).get("zh") or (x.get("clause") or {}).get("en") or x["id"]
             vis = _VALUE_IS.get(x.get("value_is") or "", "")
-            L.append("| " + " | ".join(_esc(str(v)) for v in (
+            L.append("| " + " | ".join(esc(str(v)) for v in (
                 f"`{x['id']}`", cl,
-                f"{_num(x.get('value'))} {unit_zh(x.get('unit'))}" + (f"（{vis}）" if vis else ""),
-                f"{x.get('comparison', '')} {_num(x.get('threshold'))}", met,
+                f"{num(x.get('value'), 'zh')} {unit_zh(x.get('unit'))}"
+                + (f"（{vis}）" if vis else ""),
+                f"{x.get('comparison', '')} {num(x.get('threshold'), 'zh')}", met,
                 f"{x.get('n_inputs', 0)}个输入：{x.get('n_assumed', 0)}个为假设，"
                 f"{x.get('n_partly_assumed', 0)}个部分为假设"
                 + ("，由设定决定" if x.get("by_construction") else "")
-                + (f"；说明（原文）：{_short(x.get('note'), 90)}" if x.get("note") else "")))
+                + (f"；说明（原文）：{short(x.get('note'), 90)}" if x.get("note") else "")))
                 + " |")
         L.append("")
     untested = [x for x in items if x.get("status") in ("untested", "missing")]
@@ -310,8 +288,8 @@ def sensitivity_zh(doc: Mapping[str, Any]) -> list[str]:
         L += ["对某一目标影响最大的假设（mu\\*/max ≥ 0.1）：", ""]
         for r in top:
             L.append(f"- {r.get('words_zh') or r['words']}（`{r['input']}`）：对`{r['target']}`的"
-                     f"mu\\*/max为{r['mu_star_norm']:.2f}；{_kind(r['source_kind'])} "
-                     f"{_short(r['source'])}")
+                     f"mu\\*/max为{r['mu_star_norm']:.2f}；{kind_mark(r['source_kind'], 'zh')} "
+                     f"{short(r['source'])}")
         L.append("")
     for pt in s["targets"]:
         L += [f"### `{pt['target']}`", "",
@@ -320,11 +298,12 @@ def sensitivity_zh(doc: Mapping[str, Any]) -> list[str]:
         shown = [r for r in pt["inputs"] if r["mu_star_norm"] >= 0.05][:10] or pt["inputs"][:3]
         for r in shown:
             sig = r.get("significant", r["mu_star"] - r["mu_star_conf"] > 0)
-            L.append("| " + " | ".join(_esc(x) for x in (
+            L.append("| " + " | ".join(esc(x) for x in (
                 f"{r.get('words_zh') or r['words']}（`{r['input']}`）",
-                f"{_num(r['mu_star'])} ± {_num(r['mu_star_conf'])}", f"{r['mu_star_norm']:.2f}",
+                f"{num(r['mu_star'], 'zh')} ± {num(r['mu_star_conf'], 'zh')}",
+                f"{r['mu_star_norm']:.2f}",
                 "是" if sig else "否",
-                f"{_kind(r['source_kind'])} {_short(r['source'], 90)}".strip())) + " |")
+                f"{kind_mark(r['source_kind'], 'zh')} {short(r['source'], 90)}".strip())) + " |")
         L.append("")
         path = doc.get("figures", {}).get(f"sensitivity_{pt['target']}")
         L += [f"![{pt['target']}的敏感性]({path})", ""] if path else []
@@ -353,7 +332,7 @@ def assumptions_zh(doc: Mapping[str, Any]) -> list[str]:
         if len(x["paths"]) > 4:
             where += f"等另外{len(x['paths']) - 4}处"
         mark = "（部分）" if x["kind"] == "partly assumed" else ""
-        L.append(f"- {where}{mark}：{_esc(' '.join(x['text'].split()))}")
+        L.append(f"- {where}{mark}：{esc(' '.join(x['text'].split()))}")
     L.append("")
     return L
 
