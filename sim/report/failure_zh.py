@@ -18,8 +18,8 @@ from typing import Any
 
 from sim.words import fmt_num
 
-__all__ = ["box_sentence_zh", "condition_zh", "failure_plain_zh", "metric_sentence_zh",
-           "plain_box_zh", "statement_failure_zh"]
+__all__ = ["box_sentence_zh", "condition_zh", "failure_plain_zh", "holds_when_zh",
+           "metric_sentence_zh", "plain_box_zh", "statement_failure_zh", "target_label_zh"]
 
 _NUM = re.compile(r"-?\d+(?:\.\d+)?(?:e[+-]?\d+)?")
 
@@ -238,3 +238,22 @@ def metric_sentence_zh(metrics: Sequence[Mapping[str, Any]], top: int = 3) -> st
         text.append("未达标模拟的灾情严重程度（灾害的后果，而非失败的原因）：" + "；".join(sev)
                     + "。")
     return "".join(text)
+
+
+def target_label_zh(doc: Mapping[str, Any], tid: str) -> str:
+    """A target of a report in Chinese: its clause with its id, else its id."""
+    for t in doc["study"]["targets"]:
+        if t["id"] == tid:
+            zh = (t.get("clause") or {}).get("zh")
+            return f"目标“{zh}”（`{tid}`）" if zh else f"目标`{tid}`"
+    return f"目标`{tid}`"
+
+
+def holds_when_zh(f: Mapping[str, Any], label: str) -> str:
+    """When a mostly failing target holds (达标条件), in Chinese (empty if not found)."""
+    hb = f.get("holds_when_box")
+    if hb and hb.get("box"):
+        return box_sentence_zh("该目标", hb["box"], float(hb["base_rate"]), holds=True)
+    if f.get("holds_when"):  # an older report: the sentence only, its box not kept
+        return plain_box_zh(str(f["holds_when"]), "该目标", holds=True) or ""
+    return ""

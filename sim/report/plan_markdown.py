@@ -11,12 +11,19 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sim.i18n import Lang, say
+from sim.report.failure_zh import (
+    failure_plain_zh,
+    holds_when_zh,
+    metric_sentence_zh,
+    statement_failure_zh,
+    target_label_zh,
+)
 from sim.scenario.provenance import plan_citations
 from sim.words import fmt_num, joined
 
-__all__ = ["esc", "figure", "fmt_num", "fmt_p", "fmt_value", "hold_md", "hold_sentence", "hours",
-           "joined", "kind_mark", "num", "pct", "reading_sentence", "render_markdown", "short",
-           "value_text"]
+__all__ = ["esc", "failure_md", "figure", "fmt_num", "fmt_p", "fmt_value", "hold_md",
+           "hold_sentence", "hours", "joined", "kind_mark", "num", "pct", "reading_sentence",
+           "render_markdown", "short", "value_text", "zone_waits_md"]
 
 _NA_ZH = {"n/a": "不适用", "never": "从未"}
 
@@ -193,8 +200,8 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
         L += figure(doc, "shelters", "people in shelters")
         L += figure(doc, "stock", "stock on hand")
     L += _response_md(doc)
-    L += _failure_md(doc)
-    L += _zone_waits_md(doc)
+    L += failure_md(doc)
+    L += zone_waits_md(doc)
     L += hold_md(doc)
     L += _readings_md(doc)
     L += _standards_md(doc)
@@ -487,81 +494,138 @@ def _relief_md(doc: Mapping[str, Any]) -> list[str]:
     return L
 
 
-def _failure_md(doc: Mapping[str, Any]) -> list[str]:
+_METRIC_KINDS = {"operations": ("resources and operations", "资源与行动"),
+                 "severity": ("how severe the failing runs were (not a cause)",
+                              "失败模拟的严重程度（并非原因）")}
+
+
+def _paren(x: str, lang: Lang) -> str:
+    """``x`` in brackets after a word: `` (x)`` in English, ``（x）`` in Chinese."""
+    return say(lang, f" ({x})", f"（{x}）")
+
+
+def _failure_sentences(doc: Mapping[str, Any], lang: Lang) -> list[str]:
+    """The failure section's sentences: the failure box, when it holds, how runs differ.
+
+    English from the analysis' own sentences; Chinese from the structured fields beside them
+    (:mod:`sim.report.failure_zh`), whose sentence structure differs.
+    """
+    f = doc["failure"]
+    if lang == "en":
+        return [f["plain"], f.get("holds_when") or "", f.get("metrics_plain") or ""]
+    label = "基本生活救助目标"
+    return [failure_plain_zh(f, label), holds_when_zh(f, label),
+            metric_sentence_zh(f.get("metrics") or [])]
+
+
+def _box_paragraph(f: Mapping[str, Any], lang: Lang) -> str:
+    """What the PRIM box of the relief target's failures is, with its coverage and density."""
+    box = f["box"]
+    if lang == "zh":
+        return (("" if f.get("significant") else "PRIM找到的最佳区域不显著（没有任何限制条件的"
+                 "准p值不超过5%），因此不作为失败条件解读，仅作记录：")
+                + f"PRIM（Friedman & Fisher 1999）基于研究的{f['runs']:,}次模拟，以情景自身的输入"
+                f"表示：覆盖率{box['coverage']:.2f}（区域内失败占全部失败的比例），密度"
+                f"{box['density']:.2f}（区域内模拟未达标的比例），总体为{f['base_rate']:.2f}；"
+                f"区域包含{box['mass']:.0%}的模拟。")
+    return (("" if f.get("significant") else "The best box PRIM found is not significant "
+             "(no restriction has a quasi-p of 5 % or less), so it is not read as a failure "
+             "condition; for the record: ")
+            + f"PRIM (Friedman & Fisher 1999) over the {f['runs']:,} runs of the study, in the "
+            f"scenario's own inputs: coverage {box['coverage']:.2f} (share of all failures "
+            f"inside the box), density {box['density']:.2f} (share of runs inside the box that "
+            f"fail), against {f['base_rate']:.2f} overall; the box holds {box['mass']:.0%} of "
+            "the runs.")
+
+
+def failure_md(doc: Mapping[str, Any], lang: Lang = "en") -> list[str]:
+    """When basic relief fails, in ``lang``.
+
+    The sentences, the PRIM box's table, the run metrics' table and the other targets' failures.
+    """
     f = doc.get("failure")
-    L = ["## When basic relief fails: the conditions that go with failure", ""]
+    L = [say(lang, "## When basic relief fails: the conditions that go with failure",
+             "## 基本生活救助何时未达到：与失败相伴的条件"), ""]
     if not f:
-        return [*L, "The scenario has no basic-relief target.", ""]
-    L += [f["plain"], ""]
-    if f.get("holds_when"):
-        L += [f["holds_when"], ""]
-    if f.get("metrics_plain"):
-        L += [f["metrics_plain"], ""]
+        return [*L, say(lang, "The scenario has no basic-relief target.",
+                        "本情景没有基本生活救助目标。"), ""]
+    first, *more = _failure_sentences(doc, lang)
+    L += [first, ""]
+    for x in more:
+        L += [x, ""] if x else []
     box = f.get("box")
     if box:
-        L += [("" if f.get("significant") else "The best box PRIM found is not significant "
-               "(no restriction has a quasi-p of 5 % or less), so it is not read as a failure "
-               "condition; for the record: ")
-              + f"PRIM (Friedman & Fisher 1999) over the {f['runs']:,} runs of the study, in the "
-              f"scenario's own inputs: coverage {box['coverage']:.2f} (share of all failures "
-              f"inside the box), density {box['density']:.2f} (share of runs inside the box that "
-              f"fail), against {f['base_rate']:.2f} overall; the box holds {box['mass']:.0%} of "
-              "the runs.", "",
-              "| condition | input | range in the runs | quasi-p | source |",
-              "|---|---|---|---|---|"]
+        L += [_box_paragraph(f, lang), "",
+              say(lang, "| condition | input | range in the runs | quasi-p | source |",
+                  "| 条件 | 输入 | 模拟中的取值范围 | 准p值 | 来源 |"), "|---|---|---|---|---|"]
         for r in box["restrictions"]:
+            words = (r["words"] + (f" / {r['words_zh']}" if r.get("words_zh") else "")
+                     if lang == "en" else r.get("words_zh") or r["words"])
+            src = f"{kind_mark(r.get('source_kind'), lang)} {short(r.get('source'))}"
             L.append("| " + " | ".join(esc(x) for x in (
-                f"`{r['text']}`",
-                r["words"] + (f" / {r['words_zh']}" if r.get("words_zh") else ""),
-                f"{fmt_num(r['data_min'])} – {fmt_num(r['data_max'])}",
-                f"{r['quasi_p']:.2g}" if r["quasi_p"] is not None else "n/a",
-                f"{kind_mark(r['source_kind'])} {short(r['source'])}")) + " |")
+                f"`{r['text']}`", words,
+                f"{num(r['data_min'], lang)} – {num(r['data_max'], lang)}",
+                f"{r['quasi_p']:.2g}" if r["quasi_p"] is not None else say(lang, "n/a", "不适用"),
+                src if lang == "en" else src.strip())) + " |")
         L.append("")
-        L += figure(doc, "failure", "failure conditions")
+        L += figure(doc, "failure", say(lang, "failure conditions", "失败条件"))
     if f.get("metrics"):
-        L += ["What differs between the runs where it fails and where it holds (run metrics, "
-              "largest standardised difference first):", "",
-              "| metric | what it measures | mean (median) when it holds | mean (median) when "
-              "it fails | difference (sd) |", "|---|---|---|---|---|"]
+        L += [say(lang, "What differs between the runs where it fails and where it holds (run "
+                  "metrics, largest standardised difference first):",
+                  "未达标与达标的模拟之间差别最大的模拟指标（按标准化差值从大到小）："), "",
+              say(lang, "| metric | what it measures | mean (median) when it holds | mean "
+                  "(median) when it fails | difference (sd) |",
+                  "| 指标 | 衡量内容 | 达标时平均值（中位数） | 未达标时平均值（中位数） "
+                  "| 差值（标准差） |"), "|---|---|---|---|---|"]
         for m in f["metrics"]:
-            kind = {"operations": "resources and operations",
-                    "severity": "how severe the failing runs were (not a cause)"}.get(
-                m.get("kind", ""), m.get("kind", ""))
-            L.append(f"| {m.get('words') or m['metric']} (`{m['metric']}`) | {kind} | "
-                     f"{fmt_num(m['mean_holds'])} "
-                     f"({fmt_num(m['median_holds'])}) | {fmt_num(m['mean_fails'])} "
-                     f"({fmt_num(m['median_fails'])}) | "
+            kind = m.get("kind", "")
+            kind = say(lang, *_METRIC_KINDS[kind]) if kind in _METRIC_KINDS else kind
+            name = (m.get("words") if lang == "en" else m.get("words_zh") or m.get("words"))
+            L.append(f"| {name or m['metric']} (`{m['metric']}`) | {kind} | "
+                     f"{num(m['mean_holds'], lang)}{_paren(num(m['median_holds'], lang), lang)} | "
+                     f"{num(m['mean_fails'], lang)}{_paren(num(m['median_fails'], lang), lang)} | "
                      f"{m['effect']:+.2f} |")
         L.append("")
     if doc.get("other_failures"):
-        L += ["Other targets that fail in some runs:", ""]
+        L += [say(lang, "Other targets that fail in some runs:", "在部分模拟中未达到的其他目标："),
+              ""]
         for o in doc["other_failures"]:
-            L.append(f"- `{o['target']}`: {o['plain']}")
+            L.append(f"- `{o['target']}`: {o['plain']}" if lang == "en" else
+                     f"- {statement_failure_zh(o, target_label_zh(doc, o['target']))}")
         L.append("")
     return L
 
 
-def _zone_waits_md(doc: Mapping[str, Any]) -> list[str]:
-    """The table "Where people wait longest" from ``report.json`` ``zone_waits``."""
+def zone_waits_md(doc: Mapping[str, Any], lang: Lang = "en") -> list[str]:
+    """The table "Where people wait longest" from ``report.json`` ``zone_waits``, in ``lang``."""
     rows = doc.get("zone_waits") or []
     r = doc.get("relief") or {}
     if not rows or not r:
         return []
     h = f"{r['hours']:g}"
     nf = rows[0].get("failing_runs") or 0
-    L = ["## Where people wait longest", "",
-         f"Per zone, over the runs where some of its people needed basic relief: the median "
-         f"over runs of the zone's 95th-percentile hours from onset to relief, the median share "
-         f"relieved within {h} h, and in how many of the {nf:,} runs where the target fails the "
-         f"zone has the lowest share relieved within {h} h (ties shared).", "",
-         f"| zone | runs with need | 95th-percentile wait, median over runs | "
-         f"share within {h} h, median | worst zone in failing runs |", "|---|---|---|---|---|"]
+    L = [say(lang, "## Where people wait longest", "## 等待时间最长的区域"), "",
+         say(lang, f"Per zone, over the runs where some of its people needed basic relief: the "
+             f"median over runs of the zone's 95th-percentile hours from onset to relief, the "
+             f"median share relieved within {h} h, and in how many of the {nf:,} runs where the "
+             f"target fails the zone has the lowest share relieved within {h} h (ties shared).",
+             f"按区域统计（仅计有人需要基本生活救助的模拟）：该区域从灾害发生到获得救助的第95百分位"
+             f"小时数在各次模拟中的中位数；{h}小时内获救助比例的中位数；以及在目标未达到的{nf:,}次"
+             f"模拟中，该区域{h}小时内获救助比例最低的模拟所占比例（并列时共享）。"), "",
+         say(lang, f"| zone | runs with need | 95th-percentile wait, median over runs | "
+             f"share within {h} h, median | worst zone in failing runs |",
+             f"| 区域 | 有需求的模拟次数 | 第95百分位等待时间（各次模拟中位数） | "
+             f"{h}小时内获救助比例（中位数） | 未达标模拟中最差的比例 |"), "|---|---|---|---|---|"]
     for z in rows:
-        name = z["zone"] + (f" ({z['name_zh']})" if z.get("name_zh") else "")
-        p95 = "not relieved" if z["p95_h_median"] is None else hours(z["p95_h_median"])
-        within = "n/a" if z["within_median"] is None else f"{100 * z['within_median']:.1f} %"
-        worst = "n/a" if z["worst_in_failing"] is None else pct(z["worst_in_failing"])
-        L.append(f"| {esc(name)} | {z['runs_with_need']:,} | {p95} | {within} | {worst} |")
+        name = say(lang, z["zone"] + (f" ({z['name_zh']})" if z.get("name_zh") else ""),
+                   f"{z.get('name_zh') or z['zone']} (`{z['zone']}`)")
+        p95 = (say(lang, "not relieved", "未获救助") if z["p95_h_median"] is None
+               else hours(z["p95_h_median"], lang))
+        w = z["within_median"]
+        within = (say(lang, "n/a", "不适用") if w is None
+                  else say(lang, f"{100 * w:.1f} %", f"{100 * w:.1f}%"))
+        L.append(f"| {esc(name)} | {z['runs_with_need']:,} | {p95} | {within} | "
+                 f"{pct(z['worst_in_failing'], lang)} |")
     return [*L, ""]
 
 

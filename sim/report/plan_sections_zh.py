@@ -15,27 +15,12 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sim.report.failure_zh import (
-    box_sentence_zh,
-    failure_plain_zh,
-    metric_sentence_zh,
-    plain_box_zh,
-    statement_failure_zh,
-)
+from sim.report.failure_zh import failure_plain_zh, holds_when_zh, metric_sentence_zh
 from sim.report.plan_markdown import esc, kind_mark, num, short
 from sim.report.units_zh import unit_zh
 
-__all__ = ["assumptions_zh", "basis_notes_zh", "failure_zh", "headline_extra_zh",
-           "method_zh", "readings_zh", "sensitivity_zh", "standards_zh", "zone_waits_zh"]
-
-def _label(doc: Mapping[str, Any], tid: str) -> str:
-    """A target in Chinese: its clause, else its id."""
-    for t in doc["study"]["targets"]:
-        if t["id"] == tid:
-            zh = (t.get("clause") or {}).get("zh")
-            return f"目标“{zh}”（`{tid}`）" if zh else f"目标`{tid}`"
-    return f"目标`{tid}`"
-
+__all__ = ["assumptions_zh", "basis_notes_zh", "headline_extra_zh", "method_zh", "readings_zh",
+           "sensitivity_zh", "standards_zh"]
 
 def _basis_reason(t: Mapping[str, Any]) -> str:
     """Why a verdict is not a finding of the runs, from its basis and value bound."""
@@ -97,7 +82,7 @@ def headline_extra_zh(doc: Mapping[str, Any]) -> list[str]:
     t_label = "基本生活救助目标"
     if f and f.get("failures"):
         lines.append("**何时未达到：**" + failure_plain_zh(f, t_label)
-                     + (_holds_when(f, t_label)) + metric_sentence_zh(f.get("metrics") or [])
+                     + holds_when_zh(f, t_label) + metric_sentence_zh(f.get("metrics") or [])
                      + _drivers(doc))
     for rd in doc.get("readings") or []:
         if rd.get("relief", True) and rd["path"].endswith("dispersed_relief"):
@@ -110,15 +95,6 @@ def headline_extra_zh(doc: Mapping[str, Any]) -> list[str]:
     return [x + "\n" for x in lines]
 
 
-def _holds_when(f: Mapping[str, Any], label: str) -> str:
-    hb = f.get("holds_when_box")
-    if hb and hb.get("box"):
-        return box_sentence_zh("该目标", hb["box"], float(hb["base_rate"]), holds=True)
-    if f.get("holds_when"):  # an older report: the sentence only, its box not kept
-        return plain_box_zh(str(f["holds_when"]), "该目标", holds=True) or ""
-    return ""
-
-
 def reading_sentence_zh(rd: Mapping[str, Any]) -> str:
     """One other reading of the plan and what it does to P(holds), in Chinese."""
     d = rd["difference"]
@@ -127,86 +103,6 @@ def reading_sentence_zh(rd: Mapping[str, Any]) -> str:
             f"达标概率从{rd['p_base']:.3f}变为{rd['p_reading']:.3f}（配对差"
             f"{d['estimate']:+.3f} [{d['low']:+.3f}, {d['high']:+.3f}]），全部研究约为"
             f"{rd['p_study']:.3f}。")
-
-
-def failure_zh(doc: Mapping[str, Any]) -> list[str]:
-    """When basic relief fails: the PRIM box, the metrics, the other targets' failures."""
-    f = doc.get("failure")
-    L = ["## 基本生活救助何时未达到：与失败相伴的条件", ""]
-    if not f:
-        return [*L, "本情景没有基本生活救助目标。", ""]
-    label = "基本生活救助目标"
-    L += [failure_plain_zh(f, label), ""]
-    hw = _holds_when(f, label)
-    if hw:
-        L += [hw, ""]
-    ms = metric_sentence_zh(f.get("metrics") or [])
-    if ms:
-        L += [ms, ""]
-    box = f.get("box")
-    if box:
-        L += [("" if f.get("significant") else "PRIM找到的最佳区域不显著（没有任何限制条件的"
-               "准p值不超过5%），因此不作为失败条件解读，仅作记录：")
-              + f"PRIM（Friedman & Fisher 1999）基于研究的{f['runs']:,}次模拟，以情景自身的输入"
-              f"表示：覆盖率{box['coverage']:.2f}（区域内失败占全部失败的比例），密度"
-              f"{box['density']:.2f}（区域内模拟未达标的比例），总体为{f['base_rate']:.2f}；"
-              f"区域包含{box['mass']:.0%}的模拟。", "",
-              "| 条件 | 输入 | 模拟中的取值范围 | 准p值 | 来源 |", "|---|---|---|---|---|"]
-        for r in box["restrictions"]:
-            L.append("| " + " | ".join(esc(x) for x in (
-                f"`{r['text']}`", r.get("words_zh") or r["words"],
-                f"{num(r['data_min'], 'zh')} – {num(r['data_max'], 'zh')}",
-                f"{r['quasi_p']:.2g}" if r["quasi_p"] is not None else "不适用",
-                f"{kind_mark(r.get('source_kind'), 'zh')} {short(r.get('source'))}".strip()))
-                + " |")
-        L.append("")
-        path = doc.get("figures", {}).get("failure")
-        L += [f"![失败条件]({path})", ""] if path else []
-    if f.get("metrics"):
-        kinds = {"operations": "资源与行动", "severity": "失败模拟的严重程度（并非原因）"}
-        L += ["未达标与达标的模拟之间差别最大的模拟指标（按标准化差值从大到小）：", "",
-              "| 指标 | 衡量内容 | 达标时平均值（中位数） | 未达标时平均值（中位数） "
-              "| 差值（标准差） |",
-              "|---|---|---|---|---|"]
-        for m in f["metrics"]:
-            L.append(f"| {m.get('words_zh') or m.get('words') or m['metric']} (`{m['metric']}`) "
-                     f"| {kinds.get(m.get('kind', ''), m.get('kind', ''))} | "
-                     f"{num(m['mean_holds'], 'zh')}（{num(m['median_holds'], 'zh')}） | "
-                     f"{num(m['mean_fails'], 'zh')}（{num(m['median_fails'], 'zh')}） | "
-                     f"{m['effect']:+.2f} |")
-        L.append("")
-    if doc.get("other_failures"):
-        L += ["在部分模拟中未达到的其他目标：", ""]
-        for o in doc["other_failures"]:
-            L.append(f"- {statement_failure_zh(o, _label(doc, o['target']))}")
-        L.append("")
-    return L
-
-
-def zone_waits_zh(doc: Mapping[str, Any]) -> list[str]:
-    """Where people wait longest (``zone_waits``), in Chinese."""
-    rows = doc.get("zone_waits") or []
-    r = doc.get("relief") or {}
-    if not rows or not r:
-        return []
-    h = f"{r['hours']:g}"
-    nf = rows[0].get("failing_runs") or 0
-    L = ["## 等待时间最长的区域", "",
-         f"按区域统计（仅计有人需要基本生活救助的模拟）：该区域从灾害发生到获得救助的第95百分位"
-         f"小时数在各次模拟中的中位数；{h}小时内获救助比例的中位数；以及在目标未达到的{nf:,}次"
-         f"模拟中，该区域{h}小时内获救助比例最低的模拟所占比例（并列时共享）。", "",
-         f"| 区域 | 有需求的模拟次数 | 第95百分位等待时间（各次模拟中位数） | {h}小时内获救助比例"
-         "（中位数） | 未达标模拟中最差的比例 |", "|---|---|---|---|---|"]
-    for z in rows:
-        name = z.get("name_zh") or z["zone"]
-        p95 = "未获救助" if z["p95_h_median"] is None else f"{z['p95_h_median']:.1f}小时"
-        within = ("不适用" if z["within_median"] is None
-                  else f"{100 * z['within_median']:.1f}%")
-        worst = ("不适用" if z["worst_in_failing"] is None
-                 else f"{100 * z['worst_in_failing']:.0f}%")
-        L.append(f"| {esc(name)} (`{z['zone']}`) | {z['runs_with_need']:,} | {p95} | {within} "
-                 f"| {worst} |")
-    return [*L, ""]
 
 
 def readings_zh(doc: Mapping[str, Any]) -> list[str]:
