@@ -6,14 +6,14 @@ import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from sim.i18n import Lang
+from sim.i18n import Lang, say
 from sim.report.text import table
 
 if TYPE_CHECKING:
     from sim.study.capacity import CapacityPlan
     from sim.study.compare import Comparison
     from sim.study.discovery import Discovery
-    from sim.study.runner import StudySummary
+    from sim.study.runner import StudySummary, TargetSummary
     from sim.study.sensitivity import SensitivityResult
     from sim.study.stats import Interval
 
@@ -50,6 +50,40 @@ def _signed(iv: Interval) -> str:
     return f"{iv.estimate:+.3f} [{iv.low:+.3f}, {iv.high:+.3f}]"
 
 
+_SUMMARY_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
+    "en": (("id", "target"), ("p", "P(holds)"), ("ci", "{conf} CI (Wilson)"), ("basis", "basis"),
+           ("held", "held"), ("mean", "value mean [{conf} CI, bootstrap]"),
+           ("quantiles", "value p5 / p50 / p95"), ("threshold", "threshold"), ("unit", "unit")),
+    "zh": (("id", "目标"), ("clause", "预案条款"), ("p", "达标概率"),
+           ("ci", "{conf}置信区间（Wilson）"), ("basis", "依据"), ("held", "达到次数"),
+           ("quantiles", "数值 p5 / p50 / p95"), ("threshold", "阈值"), ("unit", "单位")),
+}
+"""The summary table's columns per language: the cell's key and its heading. The Chinese table
+gives each target's plan clause (预案条款) and leaves out the mean's bootstrap interval."""
+
+
+def _summary_cells(t: TargetSummary, lang: Lang, clauses: Mapping[str, str]) -> dict[str, str]:
+    """One target's cells of the summary table, in ``lang``."""
+    q = t.value.quantiles
+    qs = " / ".join(_g(q[k].estimate) for k in sorted(q)) if q else "n/a"
+    simulated = t.basis is None or t.basis.kind == "simulated"
+    basis = t.basis.kind if t.basis else "simulated"
+    na = t.runs - t.applicable
+    return {
+        "id": t.id, "clause": clauses.get(t.id, ""),
+        "p": _p(t.p_holds) if simulated else f"({_p(t.p_holds)})", "ci": _ci(t.p_holds),
+        "basis": say(lang, basis.replace("_", " "),
+                     "模拟所得" if t.basis is None else t.basis.words_zh),
+        "held": f"{t.holds}/{t.applicable}"
+                + (say(lang, f" ({na} n/a)", f"（{na}次不适用）") if na > 0 else ""),
+        "mean": f"{_g(t.value.mean.estimate)} [{_g(t.value.mean.low)}, {_g(t.value.mean.high)}]",
+        "quantiles": say(lang, qs, qs.replace("n/a", "不适用").replace("never", "从未")),
+        "threshold": f"{t.comparison} {_g(t.threshold)}"
+                     + (say(lang, " (median)", "（中位数）") if t.threshold_varies else ""),
+        "unit": t.unit or "",
+    }
+
+
 def format_summary(s: StudySummary, lang: Lang = "en",
                    clauses: Mapping[str, str] | None = None) -> str:
     """P(holds) of every target with its interval, and the distribution of its value.
@@ -68,80 +102,44 @@ def format_summary(s: StudySummary, lang: Lang = "en",
     str
         The table, the targets that are not findings, and how the study stopped.
     """
+    conf = f"{s.confidence:.0%}"
+    columns = _SUMMARY_COLUMNS[lang]
+    rows = []
+    for t in s.targets:
+        cells = _summary_cells(t, lang, clauses or {})
+        rows.append(tuple(cells[k] for k, _ in columns))
     if lang == "zh":
-        return _format_summary_zh(s, clauses or {})
-    rows = []
-    for t in s.targets:
-        q = t.value.quantiles
-        qs = " / ".join(_g(q[k].estimate) for k in sorted(q)) if q else "n/a"
-        basis = t.basis.kind if t.basis else "simulated"
-        rows.append((
-            t.id, _p(t.p_holds) if basis == "simulated" else f"({_p(t.p_holds)})",
-            _ci(t.p_holds), basis.replace("_", " "), f"{t.holds}/{t.applicable}"
-            + (f" ({t.runs - t.applicable} n/a)" if t.applicable < t.runs else ""),
-            f"{_g(t.value.mean.estimate)} [{_g(t.value.mean.low)}, {_g(t.value.mean.high)}]",
-            qs, f"{t.comparison} {_g(t.threshold)}" + (" (median)" if t.threshold_varies else ""),
-            t.unit or "",
-        ))
-    conf = f"{s.confidence:.0%}"
-    head = f"study {s.scenario}: {s.runs} runs, root seed {s.seed}"
-    if s.executor:
-        head += f", {s.executor}"
-    if s.elapsed_s:
-        head += f", {s.elapsed_s:.1f} s ({s.runs / s.elapsed_s:.0f} runs/s this session)" \
-            if s.stop and s.stop.runs == s.runs else f", {s.elapsed_s:.1f} s"
+        head = f"情景 {s.scenario} 的研究：{s.runs}次模拟，根随机种子 {s.seed}"
+        if s.elapsed_s:
+            head += f"，用时 {s.elapsed_s:.1f} 秒"
+    else:
+        head = f"study {s.scenario}: {s.runs} runs, root seed {s.seed}"
+        if s.executor:
+            head += f", {s.executor}"
+        if s.elapsed_s:
+            head += f", {s.elapsed_s:.1f} s ({s.runs / s.elapsed_s:.0f} runs/s this session)" \
+                if s.stop and s.stop.runs == s.runs else f", {s.elapsed_s:.1f} s"
     lines = [head, ""]
-    lines.append(table(rows, ("target", "P(holds)", f"{conf} CI (Wilson)", "basis", "held",
-                              f"value mean [{conf} CI, bootstrap]", "value p5 / p50 / p95",
-                              "threshold", "unit")))
+    lines.append(table(rows, tuple(h.format(conf=conf) for _, h in columns)))
     built = [t for t in s.targets if t.basis is not None and t.basis.kind != "simulated"]
     if built:
-        lines += ["", "not findings of the runs (P in brackets):"]
-        lines += [f"  {t.id}: {t.basis.words}: {t.basis.reason}" for t in built
-                  if t.basis is not None]
+        lines += ["", say(lang, "not findings of the runs (P in brackets):",
+                          "非模拟结论（括号中的概率）：")]
+        lines += [say(lang, f"  {t.id}: {t.basis.words}: {t.basis.reason}",
+                      f"  {t.id}：{t.basis.words_zh}：{t.basis.reason}")
+                  for t in built if t.basis is not None]
     if s.stop is not None and s.stop.until_ci is not None:
-        why = {"precision": "every interval's half-width is within",
-               "max_runs": "the maximum number of runs was reached before reaching"}[s.stop.reason]
-        lines += ["", f"sequential stopping: {s.stop.runs} runs in rounds "
-                      f"{', '.join(str(r) for r in s.stop.rounds)}; {why} "
-                      f"{s.stop.until_ci:g} (widest half-width {s.stop.max_half_width:.4f})"]
-    return "\n".join(lines)
-
-
-def _format_summary_zh(s: StudySummary, clauses: Mapping[str, str]) -> str:
-    rows = []
-    for t in s.targets:
-        q = t.value.quantiles
-        qs = " / ".join(_g(q[k].estimate) for k in sorted(q)) if q else "不适用"
-        simulated = t.basis is None or t.basis.kind == "simulated"
-        rows.append((
-            t.id, clauses.get(t.id, ""),
-            _p(t.p_holds) if simulated else f"({_p(t.p_holds)})", _ci(t.p_holds),
-            "模拟所得" if t.basis is None else t.basis.words_zh,
-            f"{t.holds}/{t.applicable}"
-            + (f"（{t.runs - t.applicable}次不适用）" if t.applicable < t.runs else ""),
-            qs.replace("n/a", "不适用").replace("never", "从未"),
-            f"{t.comparison} {_g(t.threshold)}" + ("（中位数）" if t.threshold_varies else ""),
-            t.unit or "",
-        ))
-    conf = f"{s.confidence:.0%}"
-    head = f"情景 {s.scenario} 的研究：{s.runs}次模拟，根随机种子 {s.seed}"
-    if s.elapsed_s:
-        head += f"，用时 {s.elapsed_s:.1f} 秒"
-    lines = [head, ""]
-    lines.append(table(rows, ("目标", "预案条款", "达标概率", f"{conf}置信区间（Wilson）", "依据",
-                              "达到次数", "数值 p5 / p50 / p95", "阈值", "单位")))
-    built = [t for t in s.targets if t.basis is not None and t.basis.kind != "simulated"]
-    if built:
-        lines += ["", "非模拟结论（括号中的概率）："]
-        lines += [f"  {t.id}：{t.basis.words_zh}：{t.basis.reason}" for t in built
-                  if t.basis is not None]
-    if s.stop is not None and s.stop.until_ci is not None:
-        why = {"precision": "每个置信区间的半宽均已不超过",
-               "max_runs": "达到模拟次数上限，尚未使半宽均不超过"}[s.stop.reason]
-        lines += ["", f"序贯停止：共{s.stop.runs}次模拟，分批 "
-                      f"{', '.join(str(r) for r in s.stop.rounds)}；{why} "
-                      f"{s.stop.until_ci:g}（最宽半宽 {s.stop.max_half_width:.4f}）"]
+        st = s.stop
+        rounds = ", ".join(str(r) for r in st.rounds)
+        why = {"precision": ("every interval's half-width is within",
+                             "每个置信区间的半宽均已不超过"),
+               "max_runs": ("the maximum number of runs was reached before reaching",
+                            "达到模拟次数上限，尚未使半宽均不超过")}[st.reason]
+        lines += ["", say(lang, f"sequential stopping: {st.runs} runs in rounds {rounds}; "
+                                f"{why[0]} {st.until_ci:g} (widest half-width "
+                                f"{st.max_half_width:.4f})",
+                          f"序贯停止：共{st.runs}次模拟，分批 {rounds}；{why[1]} {st.until_ci:g}"
+                          f"（最宽半宽 {st.max_half_width:.4f}）")]
     return "\n".join(lines)
 
 
