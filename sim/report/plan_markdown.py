@@ -21,9 +21,10 @@ from sim.report.failure_zh import (
 from sim.scenario.provenance import plan_citations
 from sim.words import fmt_num, joined
 
-__all__ = ["esc", "failure_md", "figure", "fmt_num", "fmt_p", "fmt_value", "hold_md",
-           "hold_sentence", "hours", "joined", "kind_mark", "num", "pct", "reading_sentence",
-           "render_markdown", "short", "value_text", "zone_waits_md"]
+__all__ = ["assumptions_md", "esc", "failure_md", "figure", "fmt_num", "fmt_p", "fmt_value",
+           "hold_md", "hold_sentence", "hours", "joined", "kind_mark", "num", "pct",
+           "reading_sentence", "relief_drivers", "render_markdown", "sensitivity_md", "short",
+           "value_text", "zone_waits_md"]
 
 _NA_ZH = {"n/a": "不适用", "never": "从未"}
 
@@ -205,8 +206,8 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
     L += hold_md(doc)
     L += _readings_md(doc)
     L += _standards_md(doc)
-    L += _sensitivity_md(doc)
-    L += _assumptions_md(doc)
+    L += sensitivity_md(doc)
+    L += assumptions_md(doc)
     L += _method_md(doc)
     return "\n".join(L).rstrip() + "\n"
 
@@ -327,6 +328,28 @@ def _top_inputs(doc: Mapping[str, Any], top: int = 3) -> str:
     are named, ranked by the interval's lower end, in English and Chinese; when none is, the
     clause says so.
     """
+    rows = relief_drivers(doc, top)
+    if rows is None:
+        return ""
+    if not rows:
+        runs = (doc.get("sensitivity") or {}).get("runs", 0)
+        return (" No input's effect on the share relieved in time is distinguishable from "
+                f"zero in the Morris screening ({runs:,} runs): no main driver can be named.")
+    names = [r["words"] + (f" ({r['words_zh']})" if r.get("words_zh") else "")
+             + (" [an assumption]" if r["source_kind"] == "assumption"
+                else " [partly assumed]" if r["source_kind"] == "partly assumed" else "")
+             for r in rows]
+    return (" Main drivers (inputs whose Morris effect on the share relieved in time is "
+            f"distinguishable from zero, largest first): {'; '.join(names)}.")
+
+
+def relief_drivers(doc: Mapping[str, Any], top: int = 3) -> list[Mapping[str, Any]] | None:
+    """The main drivers of the relief target's value: its sensitivity rows, largest first.
+
+    Only inputs whose Morris mu* interval excludes zero and whose mu* is at least a tenth of
+    the largest (the report's ``drivers``) are named; None if the relief target was not
+    analysed.
+    """
     s = doc.get("sensitivity") or {}
     rid = (doc.get("relief") or {}).get("target")
     for pt in s.get("targets", []):
@@ -334,23 +357,12 @@ def _top_inputs(doc: Mapping[str, Any], top: int = 3) -> str:
             continue
         by_path = {r["input"]: r for r in pt["inputs"]}
         if "drivers" in pt:
-            rows = [by_path[p] for p in pt["drivers"] if p in by_path][:top]
-        else:  # a report.json written before the drivers were recorded
-            rows = sorted((r for r in pt["inputs"] if r["source_kind"] != "randomness"
-                           and r["mu_star"] - r["mu_star_conf"] > 0
-                           and r["mu_star_norm"] >= 0.1),
-                          key=lambda r: -(r["mu_star"] - r["mu_star_conf"]))[:top]
-        if not rows:
-            return (" No input's effect on the share relieved in time is distinguishable from "
-                    f"zero in the Morris screening ({s.get('runs', 0):,} runs): no main driver "
-                    "can be named.")
-        names = [r["words"] + (f" ({r['words_zh']})" if r.get("words_zh") else "")
-                 + (" [an assumption]" if r["source_kind"] == "assumption"
-                    else " [partly assumed]" if r["source_kind"] == "partly assumed" else "")
-                 for r in rows]
-        return (" Main drivers (inputs whose Morris effect on the share relieved in time is "
-                f"distinguishable from zero, largest first): {'; '.join(names)}.")
-    return ""
+            return [by_path[p] for p in pt["drivers"] if p in by_path][:top]
+        # a report.json written before the drivers were recorded
+        return sorted((r for r in pt["inputs"] if r["source_kind"] != "randomness"
+                       and r["mu_star"] - r["mu_star_conf"] > 0 and r["mu_star_norm"] >= 0.1),
+                      key=lambda r: -(r["mu_star"] - r["mu_star_conf"]))[:top]
+    return None
 
 
 def _answer(t: Mapping[str, Any], goal: float) -> str:
@@ -717,63 +729,101 @@ def _changes(c: Mapping[str, Any], lang: str) -> str:
 
 
 
-def _sensitivity_md(doc: Mapping[str, Any]) -> list[str]:
+_NOTES_ZH = {"the value is undefined (the target does not apply) in some runs":
+             "部分模拟中该数值无定义（目标不适用）"}
+
+
+def _note(v: str, lang: Lang) -> str:
+    """Why a target was not analysed; in Chinese where the reason is known, else as written."""
+    return say(lang, v, _NOTES_ZH.get(v, f"（原文）{v}"))
+
+
+def _screen(s: Mapping[str, Any], lang: Lang) -> str:
+    """Which inputs the Morris screening moved."""
+    if not s["screened"]:
+        return say(lang, f"all {s['inputs_varied']} uncertain inputs",
+                   f"全部{s['inputs_varied']}个不确定输入")
+    return say(lang, f"the {s['inputs_varied']} of {s['inputs_declared']} uncertain inputs most "
+               "rank-correlated with these targets' values in the study's runs (the others keep "
+               "their own random draws and count as run-to-run randomness)",
+               f"在{s['inputs_declared']}个不确定输入中与这些目标的数值秩相关最强的"
+               f"{s['inputs_varied']}个（其余输入保留各自的随机抽样，计为模拟间的随机性）")
+
+
+def sensitivity_md(doc: Mapping[str, Any], lang: Lang = "en") -> list[str]:
+    """The assumptions that matter most (Morris screening), in ``lang``."""
     s = doc.get("sensitivity") or {}
-    L = ["## The assumptions that matter most", ""]
+    L = [say(lang, "## The assumptions that matter most", "## 影响最大的假设（敏感性）"), ""]
+    notes = s.get("notes") or {}
     if not s.get("targets"):
-        notes = "; ".join(f"`{k}`: {v}" for k, v in (s.get("notes") or {}).items())
-        return [*L, "No sensitivity analysis was possible" + (f" ({notes})." if notes else "."),
-                ""]
-    screen = (f"the {s['inputs_varied']} of {s['inputs_declared']} uncertain inputs most "
-              "rank-correlated with these targets' values in the study's runs (the others keep "
-              "their own random draws and count as run-to-run randomness)"
-              if s["screened"] else f"all {s['inputs_varied']} uncertain inputs")
-    L += [f"Morris elementary effects ({s['trajectories']} trajectories, {s['runs']:,} runs) "
-          f"over {screen}. mu\\* is the mean absolute change of the target's value per move of "
-          "an input across its range (in the value's unit); mu\\*/max compares inputs within a "
-          "target. Inputs whose source is an assumption are marked.", ""]
+        why = say(lang, "; ", "；").join(say(lang, f"`{k}`: ", f"`{k}`：") + _note(v, lang)
+                                          for k, v in notes.items())
+        return [*L, say(lang, "No sensitivity analysis was possible"
+                        + (f" ({why})." if why else "."),
+                        "无法进行敏感性分析" + (f"（{why}）。" if why else "。")), ""]
+    screen = _screen(s, lang)
+    L += [say(lang, f"Morris elementary effects ({s['trajectories']} trajectories, "
+              f"{s['runs']:,} runs) over {screen}. mu\\* is the mean absolute change of the "
+              "target's value per move of an input across its range (in the value's unit); "
+              "mu\\*/max compares inputs within a target. Inputs whose source is an assumption "
+              "are marked.",
+              f"Morris基本效应法（{s['trajectories']}条轨迹，{s['runs']:,}次模拟），范围为{screen}。"
+              "mu\\*是输入在其取值范围内每移动一步，目标数值平均的绝对变化（单位与数值相同）；"
+              "mu\\*/max用于比较同一目标的各输入。来源为假设的输入已标出。"), ""]
     top = s.get("assumptions_that_matter") or []
     if top:
-        L += ["Assumptions that move a target most (mu\\*/max ≥ 0.1 for some target):", ""]
+        L += [say(lang, "Assumptions that move a target most (mu\\*/max ≥ 0.1 for some target):",
+                  "对某一目标影响最大的假设（mu\\*/max ≥ 0.1）："), ""]
         for r in top:
-            L.append(f"- {r['words']} (`{r['input']}`): mu\\*/max {r['mu_star_norm']:.2f} for "
-                     f"`{r['target']}`; {kind_mark(r['source_kind'])} {short(r['source'])}")
+            src = f"{kind_mark(r['source_kind'], lang)} {short(r['source'])}"
+            L.append(say(lang, f"- {r['words']} (`{r['input']}`): mu\\*/max "
+                         f"{r['mu_star_norm']:.2f} for `{r['target']}`; {src}",
+                         f"- {r.get('words_zh') or r['words']}（`{r['input']}`）：对`{r['target']}`"
+                         f"的mu\\*/max为{r['mu_star_norm']:.2f}；{src}"))
         L.append("")
     for pt in s["targets"]:
         L += [f"### `{pt['target']}`", "",
-              "| input | mu\\* [95 % CI] | mu\\*/max | interval excludes 0 | source |",
+              say(lang, "| input | mu\\* [95 % CI] | mu\\*/max | interval excludes 0 | source |",
+                  "| 输入 | mu\\* [95%置信区间] | mu\\*/max | 区间不含0 | 来源 |"),
               "|---|---|---|---|---|"]
         shown = [r for r in pt["inputs"] if r["mu_star_norm"] >= 0.05][:10] or pt["inputs"][:3]
         for r in shown:
+            sig = r.get("significant", r["mu_star"] - r["mu_star_conf"] > 0)
+            name = say(lang, r["words"] + (f" / {r['words_zh']}" if r.get("words_zh") else "")
+                       + f" (`{r['input']}`)",
+                       f"{r.get('words_zh') or r['words']}（`{r['input']}`）")
             L.append("| " + " | ".join(esc(x) for x in (
-                f"{r['words']}" + (f" / {r['words_zh']}" if r.get("words_zh") else "")
-                + f" (`{r['input']}`)",
-                f"{fmt_num(r['mu_star'])} ± {fmt_num(r['mu_star_conf'])}",
+                name, f"{num(r['mu_star'], lang)} ± {num(r['mu_star_conf'], lang)}",
                 f"{r['mu_star_norm']:.2f}",
-                "yes" if r.get("significant", r["mu_star"] - r["mu_star_conf"] > 0) else "no",
-                f"{kind_mark(r['source_kind'])} {short(r['source'], 90)}".strip())) + " |")
+                say(lang, "yes", "是") if sig else say(lang, "no", "否"),
+                f"{kind_mark(r['source_kind'], lang)} {short(r['source'], 90)}".strip())) + " |")
         L.append("")
-        L += figure(doc, f"sensitivity_{pt['target']}", f"sensitivity of {pt['target']}")
-    for k, v in (s.get("notes") or {}).items():
-        L.append(f"- `{k}`: not analysed, {v}.")
-    if s.get("notes"):
+        L += figure(doc, f"sensitivity_{pt['target']}",
+                    say(lang, f"sensitivity of {pt['target']}", f"{pt['target']}的敏感性"))
+    for k, v in notes.items():
+        L.append(say(lang, f"- `{k}`: not analysed, {v}.", f"- `{k}`：未分析，{_note(v, lang)}。"))
+    if notes:
         L.append("")
     return L
 
 
-def _assumptions_md(doc: Mapping[str, Any]) -> list[str]:
+def assumptions_md(doc: Mapping[str, Any], lang: Lang = "en") -> list[str]:
+    """Every assumption in the scenario; their texts are sources and stay as written."""
     a = doc.get("assumptions") or []
     n_paths = sum(len(x["paths"]) for x in a)
-    L = ["## Every assumption in the scenario", "",
-         f"{len(a)} distinct assumptions cover {n_paths} entities, fields or distributions of the "
-         "scenario file (their `source` says \"assumption\"; “partly” marks a cited number with "
-         "an assumed part).", ""]
+    L = [say(lang, "## Every assumption in the scenario", "## 情景中的全部假设"), "",
+         say(lang, f"{len(a)} distinct assumptions cover {n_paths} entities, fields or "
+             "distributions of the scenario file (their `source` says \"assumption\"; “partly” "
+             "marks a cited number with an assumed part).",
+             f"{len(a)}条不同的假设涉及情景文件中的{n_paths}个实体、字段或分布（其`source`为"
+             "“assumption”；“部分”表示有出处的数字中含有假设部分）。假设原文照录。"), ""]
     for x in a:
-        where = ", ".join(f"`{p}`" for p in x["paths"][:4])
+        where = say(lang, ", ", "、").join(f"`{p}`" for p in x["paths"][:4])
         if len(x["paths"]) > 4:
-            where += f" and {len(x['paths']) - 4} more"
-        mark = " (partly)" if x["kind"] == "partly assumed" else ""
-        L.append(f"- {where}{mark}: {esc(' '.join(x['text'].split()))}")
+            more = len(x["paths"]) - 4
+            where += say(lang, f" and {more} more", f"等另外{more}处")
+        mark = say(lang, " (partly)", "（部分）") if x["kind"] == "partly assumed" else ""
+        L.append(f"- {where}{mark}{say(lang, ': ', '：')}{esc(' '.join(x['text'].split()))}")
     L.append("")
     return L
 

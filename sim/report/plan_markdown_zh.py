@@ -216,8 +216,8 @@ def render_markdown_zh(doc: Mapping[str, Any]) -> str:
     L += _hold(doc)
     L += S.readings_zh(doc)
     L += S.standards_zh(doc)
-    L += S.sensitivity_zh(doc)
-    L += S.assumptions_zh(doc)
+    L += M.sensitivity_md(doc, "zh")
+    L += M.assumptions_md(doc, "zh")
     L += S.method_zh(doc)
     return "\n".join(L).rstrip() + "\n"
 

@@ -16,11 +16,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sim.report.failure_zh import failure_plain_zh, holds_when_zh, metric_sentence_zh
-from sim.report.plan_markdown import esc, kind_mark, num, short
+from sim.report.plan_markdown import esc, num, relief_drivers, short
 from sim.report.units_zh import unit_zh
 
-__all__ = ["assumptions_zh", "basis_notes_zh", "headline_extra_zh", "method_zh", "readings_zh",
-           "sensitivity_zh", "standards_zh"]
+__all__ = ["basis_notes_zh", "headline_extra_zh", "method_zh", "readings_zh", "standards_zh"]
 
 def _basis_reason(t: Mapping[str, Any]) -> str:
     """Why a verdict is not a finding of the runs, from its basis and value bound."""
@@ -50,29 +49,18 @@ def basis_notes_zh(targets: Sequence[Mapping[str, Any]]) -> list[str]:
 
 
 def _drivers(doc: Mapping[str, Any], top: int = 3) -> str:
-    s = doc.get("sensitivity") or {}
-    rid = (doc.get("relief") or {}).get("target")
-    for pt in s.get("targets", []):
-        if pt["target"] != rid:
-            continue
-        by_path = {r["input"]: r for r in pt["inputs"]}
-        if "drivers" in pt:
-            rows = [by_path[p] for p in pt["drivers"] if p in by_path][:top]
-        else:
-            rows = sorted((r for r in pt["inputs"] if r["source_kind"] != "randomness"
-                           and r["mu_star"] - r["mu_star_conf"] > 0
-                           and r["mu_star_norm"] >= 0.1),
-                          key=lambda r: -(r["mu_star"] - r["mu_star_conf"]))[:top]
-        if not rows:
-            return (f"Morris筛选（{s.get('runs', 0):,}次模拟）中没有哪个输入对按时获救助比例的"
-                    "影响可与零区分：无法指出主要驱动因素。")
-        names = [(r.get("words_zh") or r["words"])
-                 + ("【假设】" if r["source_kind"] == "assumption"
-                    else "【部分为假设】" if r["source_kind"] == "partly assumed" else "")
-                 for r in rows]
-        return ("主要驱动因素（Morris效应可与零区分的输入，按大小排列）：" + "；".join(names)
-                + "。")
-    return ""
+    rows = relief_drivers(doc, top)
+    if rows is None:
+        return ""
+    if not rows:
+        runs = (doc.get("sensitivity") or {}).get("runs", 0)
+        return (f"Morris筛选（{runs:,}次模拟）中没有哪个输入对按时获救助比例的影响可与零区分："
+                "无法指出主要驱动因素。")
+    names = [(r.get("words_zh") or r["words"])
+             + ("【假设】" if r["source_kind"] == "assumption"
+                else "【部分为假设】" if r["source_kind"] == "partly assumed" else "")
+             for r in rows]
+    return "主要驱动因素（Morris效应可与零区分的输入，按大小排列）：" + "；".join(names) + "。"
 
 
 def headline_extra_zh(doc: Mapping[str, Any]) -> list[str]:
@@ -162,74 +150,6 @@ def standards_zh(doc: Mapping[str, Any]) -> list[str]:
         L += [f"- {x.get('line', '')}：{x['item'].get('zh') or x['item'].get('en') or ''}"
               f"——原因（原文）：{x.get('reason') or '未说明'}" for x in untested]
         L.append("")
-    return L
-
-
-def sensitivity_zh(doc: Mapping[str, Any]) -> list[str]:
-    """The assumptions that matter most (Morris screening), in Chinese."""
-    s = doc.get("sensitivity") or {}
-    L = ["## 影响最大的假设（敏感性）", ""]
-    notes = s.get("notes") or {}
-    if not s.get("targets"):
-        why = "；".join(f"`{k}`：{_note_zh(v)}" for k, v in notes.items())
-        return [*L, "无法进行敏感性分析" + (f"（{why}）。" if why else "。"), ""]
-    screen = (f"在{s['inputs_declared']}个不确定输入中与这些目标的数值秩相关最强的"
-              f"{s['inputs_varied']}个（其余输入保留各自的随机抽样，计为模拟间的随机性）"
-              if s["screened"] else f"全部{s['inputs_varied']}个不确定输入")
-    L += [f"Morris基本效应法（{s['trajectories']}条轨迹，{s['runs']:,}次模拟），范围为{screen}。"
-          "mu\\*是输入在其取值范围内每移动一步，目标数值平均的绝对变化（单位与数值相同）；"
-          "mu\\*/max用于比较同一目标的各输入。来源为假设的输入已标出。", ""]
-    top = s.get("assumptions_that_matter") or []
-    if top:
-        L += ["对某一目标影响最大的假设（mu\\*/max ≥ 0.1）：", ""]
-        for r in top:
-            L.append(f"- {r.get('words_zh') or r['words']}（`{r['input']}`）：对`{r['target']}`的"
-                     f"mu\\*/max为{r['mu_star_norm']:.2f}；{kind_mark(r['source_kind'], 'zh')} "
-                     f"{short(r['source'])}")
-        L.append("")
-    for pt in s["targets"]:
-        L += [f"### `{pt['target']}`", "",
-              "| 输入 | mu\\* [95%置信区间] | mu\\*/max | 区间不含0 | 来源 |",
-              "|---|---|---|---|---|"]
-        shown = [r for r in pt["inputs"] if r["mu_star_norm"] >= 0.05][:10] or pt["inputs"][:3]
-        for r in shown:
-            sig = r.get("significant", r["mu_star"] - r["mu_star_conf"] > 0)
-            L.append("| " + " | ".join(esc(x) for x in (
-                f"{r.get('words_zh') or r['words']}（`{r['input']}`）",
-                f"{num(r['mu_star'], 'zh')} ± {num(r['mu_star_conf'], 'zh')}",
-                f"{r['mu_star_norm']:.2f}",
-                "是" if sig else "否",
-                f"{kind_mark(r['source_kind'], 'zh')} {short(r['source'], 90)}".strip())) + " |")
-        L.append("")
-        path = doc.get("figures", {}).get(f"sensitivity_{pt['target']}")
-        L += [f"![{pt['target']}的敏感性]({path})", ""] if path else []
-    for k, v in notes.items():
-        L.append(f"- `{k}`：未分析，{_note_zh(v)}。")
-    if notes:
-        L.append("")
-    return L
-
-
-def _note_zh(v: str) -> str:
-    known = {"the value is undefined (the target does not apply) in some runs":
-             "部分模拟中该数值无定义（目标不适用）"}
-    return known.get(v, f"（原文）{v}")
-
-
-def assumptions_zh(doc: Mapping[str, Any]) -> list[str]:
-    """Every assumption in the scenario; their texts are sources and stay as written."""
-    a = doc.get("assumptions") or []
-    n_paths = sum(len(x["paths"]) for x in a)
-    L = ["## 情景中的全部假设", "",
-         f"{len(a)}条不同的假设涉及情景文件中的{n_paths}个实体、字段或分布（其`source`为"
-         "“assumption”；“部分”表示有出处的数字中含有假设部分）。假设原文照录。", ""]
-    for x in a:
-        where = "、".join(f"`{p}`" for p in x["paths"][:4])
-        if len(x["paths"]) > 4:
-            where += f"等另外{len(x['paths']) - 4}处"
-        mark = "（部分）" if x["kind"] == "partly assumed" else ""
-        L.append(f"- {where}{mark}：{esc(' '.join(x['text'].split()))}")
-    L.append("")
     return L
 
 
