@@ -19,6 +19,7 @@ from sim.report.failure_zh import (
     target_label_zh,
 )
 from sim.scenario.provenance import plan_citations
+from sim.study.hold import changes_words
 from sim.words import fmt_num, joined
 
 __all__ = ["assumptions_md", "esc", "failure_md", "figure", "fmt_num", "fmt_p", "fmt_value",
@@ -375,20 +376,38 @@ def _answer(t: Mapping[str, Any], goal: float) -> str:
     return f"the data cannot tell whether it holds at {goal:.0%}"
 
 
-def hold_sentence(doc: Mapping[str, Any]) -> str:
-    """What would make basic relief, and the plan as a whole, hold: the search's answers."""
+def hold_sentence(doc: Mapping[str, Any], lang: Lang = "en") -> str:
+    """What would make basic relief, and the plan as a whole, hold: the search's answers.
+
+    English reads each answer's stored ``statement``; Chinese says it from the answer's fields
+    (:func:`sim.report.hold_zh.answer_statement_zh`).
+    """
     h = doc.get("hold") or {}
     status = h.get("status")
     if status == "no_levers":
-        return (f"not searched: the plan has no levers file (`{h.get('levers_file')}`: what may "
-                "change and what it costs).")
+        lf = h.get("levers_file")
+        return say(lang, f"not searched: the plan has no levers file (`{lf}`: what may change "
+                   "and what it costs).",
+                   f"未搜索：预案没有措施文件（`{lf}`：可调整什么及其费用）。")
     if status == "no_targets":
-        return "not searched: the plan has no simulated target."
+        return say(lang, "not searched: the plan has no simulated target.",
+                   "未搜索：预案没有模拟目标。")
     if status != "searched":
-        return "not searched (quick report or no budget for it)."
+        return say(lang, "not searched (quick report or no budget for it).",
+                   "未搜索（快速报告或没有搜索预算）。")
     relief = (doc.get("relief") or {}).get("target")
+    n = len(h["targets"])
+    if lang == "zh":
+        from sim.report.hold_zh import answer_statement_zh
+
+        cur = h["currency"]
+        parts = [f"`{a['target']}`：{answer_statement_zh(a, cur)}" for a in h["per_target"]
+                 if a["target"] == relief]
+        parts.append(f"整个预案（其{n}个模拟目标在同一次模拟中同时达到）："
+                     f"{answer_statement_zh(h['plan'], cur)}")
+        return "；".join(parts) + "。"
     parts = [f"{_who(a)}: {a['statement']}" for a in h["per_target"] if a["target"] == relief]
-    parts.append(f"the plan as a whole (its {len(h['targets'])} simulated targets holding "
+    parts.append(f"the plan as a whole (its {n} simulated targets holding "
                  f"together in a run): {h['plan']['statement']}")
     return "; ".join(parts) + "."
 
@@ -660,73 +679,103 @@ def short(s: str | None, n: int = 110) -> str:
     return s if len(s) <= n else s[: n - 1] + "…"
 
 
-def hold_md(doc: Mapping[str, Any]) -> list[str]:
-    """What would make each target, and the plan as a whole, hold: the combination search."""
+def _hold_intro(h: Mapping[str, Any], goal: float, lang: Lang) -> str:
+    """How the combination search was made, for the 何以达标 section."""
+    if lang == "zh":
+        return (f"在预案的{h['levers']}项措施（`{h['levers_file']}`：可调整什么、每一步的费用及"
+                f"来源）的组合中一次搜索全部{len(h['targets'])}个模拟目标：在{h['space_size']:,}个组合中"
+                f"评估了{h['candidates']}个，每个都在相同的{h['runs']}次模拟上（共同随机数；抽样方法"
+                f"{h['sampler']}），每次模拟记录每个目标，因此各目标与整个预案（同一次模拟中全部达到）"
+                f"的答案来自同样的评估。只有在未用于选择的{h['fresh_runs']}次新模拟上95%置信区间下限"
+                f"达到{goal:.0%}的组合才算答案；若没有，则给出所有措施取最大值时在新模拟上的上限及其"
+                f"制约因素。共用{h['runs_used']:,}次模拟，预算{h['budget']:,}次。"
+                + ("" if h.get("fresh_can_show", True) else
+                   f"{h['fresh_runs']}次新模拟不足以证明{goal:.0%}：即使全部达到，区间下限也只有"
+                   f"{h['fresh_best_low']:.3f}（快速报告）。"))
+    return (f"One search over combinations of the plan's {h['levers']} levers "
+            f"(`{h['levers_file']}`: what may change and what each step costs, with sources), "
+            f"for all {len(h['targets'])} simulated targets at once: {h['candidates']} of "
+            f"{h['space_size']:,} combinations, each on the same {h['runs']} runs (common random "
+            f"numbers; sampler {h['sampler']}), every run recording every target, so the answer "
+            "for each target and for the plan as a whole (all of them holding together in a run) "
+            "come from the same evaluations. An answer counts only when the lower end of its "
+            f"95 % interval reaches {goal:.0%} on {h['fresh_runs']} fresh runs it was not "
+            "selected on; when none does, the ceiling is every lever at its largest level, on "
+            f"fresh runs, with what bounds it. {h['runs_used']:,} runs of a budget of "
+            f"{h['budget']:,}." + ("" if h.get("fresh_can_show", True) else
+                                   f" {h['fresh_runs']} fresh runs cannot show {goal:.0%}: even "
+                                   "if every one holds, the interval's lower end is "
+                                   f"{h['fresh_best_low']:.3f} (a quick report)."))
+
+
+def hold_md(doc: Mapping[str, Any], lang: Lang = "en") -> list[str]:
+    """What would make each target, and the plan as a whole, hold: the combination search.
+
+    One table of every answer, what bounds the ceilings, and the plan's cost-against-P front,
+    in ``lang``; the Chinese section also gives each answer in a sentence.
+    """
     h = doc.get("hold") or {}
     goal = h.get("goal", doc["budget"]["goal"])
-    L = [f"## What would make it hold at {goal:.0%} (何以达标)", ""]
+    L = [say(lang, f"## What would make it hold at {goal:.0%} (何以达标)",
+             f"## 何以达标：以{goal:.0%}概率达到所需的最低费用措施组合"), ""]
     if h.get("status") != "searched":
-        return [*L, hold_sentence(doc)[:1].upper() + hold_sentence(doc)[1:], ""]
+        hs = hold_sentence(doc, lang)
+        return [*L, say(lang, hs[:1].upper() + hs[1:], hs), ""]
     cur = h["currency"]
-    L += [f"One search over combinations of the plan's {h['levers']} levers "
-          f"(`{h['levers_file']}`: what may change and what each step costs, with sources), "
-          f"for all {len(h['targets'])} simulated targets at once: {h['candidates']} of "
-          f"{h['space_size']:,} combinations, each on the same {h['runs']} runs (common random "
-          f"numbers; sampler {h['sampler']}), every run recording every target, so the answer "
-          "for each target and for the plan as a whole (all of them holding together in a run) "
-          "come from the same evaluations. An answer counts only when the lower end of its "
-          f"95 % interval reaches {goal:.0%} on {h['fresh_runs']} fresh runs it was not "
-          "selected on; when none does, the ceiling is every lever at its largest level, on "
-          f"fresh runs, with what bounds it. {h['runs_used']:,} runs of a budget of "
-          f"{h['budget']:,}." + ("" if h.get("fresh_can_show", True) else
-                                 f" {h['fresh_runs']} fresh runs cannot show {goal:.0%}: even "
-                                 "if every one holds, the interval's lower end is "
-                                 f"{h['fresh_best_low']:.3f} (a quick report)."), "",
-          f"| target | P now (search runs) | cheapest combination found (调整组合) | cost ({cur}) "
-          "| P(holds) on fresh runs [95 % CI] |", "|---|---|---|---|---|"]
+    L += [_hold_intro(h, goal, lang), "",
+          say(lang, f"| target | P now (search runs) | cheapest combination found (调整组合) | "
+              f"cost ({cur}) | P(holds) on fresh runs [95 % CI] |",
+              f"| 目标 | 目前达标概率（搜索模拟） | 找到的最低费用组合（调整组合） | 费用（{cur}） "
+              "| 新模拟上的达标概率 [95%置信区间] |"), "|---|---|---|---|---|"]
     for a in [h["plan"], *h["per_target"]]:
         now = a.get("p_now") or {}
-        name = ("**the plan as a whole**" if a["target"] is None
-                else f"{esc(_who(a))} (`{a['target']}`)")
+        name = (say(lang, "**the plan as a whole**", "**整个预案**") if a["target"] is None
+                else say(lang, f"{esc(_who(a))} (`{a['target']}`)", f"`{a['target']}`"))
         c = a.get("answer") or a.get("ceiling")
         if c is None:
-            L.append(f"| {name} | {now.get('estimate', 0):.3f} | not checked within the budget "
-                     "| | |")
+            L.append(f"| {name} | {now.get('estimate', 0):.3f} | "
+                     + say(lang, "not checked within the budget | | |", "预算内未核验 | | |"))
             continue
-        words = " / ".join(esc(_changes(c, lang)) for lang in ("en", "zh"))
-        what = {"already": "already holds (nothing to change)", "found": words,
-                "ceiling": f"none reaches {goal:.0%}; ceiling, every lever at its top"}[a["status"]]
+        words = (" / ".join(esc(changes_words(c, x)) for x in ("en", "zh")) if lang == "en"
+                 else esc(changes_words(c, "zh")))
+        what = {"already": say(lang, "already holds (nothing to change)", "已经达到（无需调整）"),
+                "found": words,
+                "ceiling": say(lang, f"none reaches {goal:.0%}; ceiling, every lever at its top",
+                               f"没有组合达到{goal:.0%}；上限为所有措施取最大值")}[a["status"]]
         p = c["p_holds"]
         L.append(f"| {name} | {now.get('estimate', 0):.3f} | {what} | {c['cost']:,.0f} | "
-                 f"{p['estimate']:.3f} [{p['low']:.3f}, {p['high']:.3f}] ({c['runs']} runs) |")
+                 f"{p['estimate']:.3f} [{p['low']:.3f}, {p['high']:.3f}]"
+                 + say(lang, f" ({c['runs']} runs) |", f"（{c['runs']}次模拟） |"))
     L.append("")
+    if lang == "zh":  # each answer in a sentence (the English headline quotes the relief one)
+        from sim.report.hold_zh import answer_statement_zh
+
+        L += [f"- {'整个预案' if a['target'] is None else '`' + a['target'] + '`'}："
+              f"{answer_statement_zh(a, cur)}。" for a in [*h["per_target"], h["plan"]]]
+        L.append("")
     bounds = [a for a in [h["plan"], *h["per_target"]]
               if a["status"] == "ceiling" and (a.get("ceiling") or {}).get("bound")]
     if bounds:
-        L += ["What bounds the ceilings (every lever at its largest level, on the fresh runs):",
-              ""]
+        L += [say(lang, "What bounds the ceilings (every lever at its largest level, on the "
+                  "fresh runs):", "上限的制约因素（所有措施取最大值，新模拟上）："), ""]
         for a in bounds:
-            who = "the plan as a whole" if a["target"] is None else f"`{a['target']}`"
-            L.append(f"- {who}: {esc(a['ceiling']['bound'])}")
+            who = (say(lang, "the plan as a whole", "整个预案") if a["target"] is None
+                   else f"`{a['target']}`")
+            bound = esc(a["ceiling"]["bound"])  # composed in English only: as written (原文)
+            L.append(say(lang, f"- {who}: {bound}", f"- {who}：（原文）{bound}"))
         L.append("")
-    fr = h["plan"]["front"]
-    L += [f"The cost-against-P front of the plan as a whole (candidates no cheaper one beats, "
-          f"on the {h['runs']} search runs):", "",
-          f"| cost ({cur}) | P(all hold) | changes |", "|---|---|---|"]
-    for c in fr[:10]:
+    L += [say(lang, "The cost-against-P front of the plan as a whole (candidates no cheaper one "
+              f"beats, on the {h['runs']} search runs):",
+              f"整个预案的费用—达标概率前沿（没有更便宜的候选能胜过的候选，基于{h['runs']}次"
+              "搜索模拟）："), "",
+          say(lang, f"| cost ({cur}) | P(all hold) | changes |",
+              f"| 费用（{cur}） | 全部达到的概率 | 调整 |"), "|---|---|---|"]
+    for c in h["plan"]["front"][:10]:
         L.append(f"| {c['cost']:,.0f} | {c['p_holds']['estimate']:.3f} | "
-                 f"{esc(_changes(c, 'en'))} |")
+                 f"{esc(changes_words(c, lang))} |")
     L.append("")
-    L += figure(doc, "hold", "cost against P(holds)")
+    L += figure(doc, "hold", say(lang, "cost against P(holds)", "费用与达标概率"))
     return L
-
-
-def _changes(c: Mapping[str, Any], lang: str) -> str:
-    parts = [str(x[lang]) for x in c.get("changes") or []]
-    if not parts:
-        return "nothing changed" if lang == "en" else "不作调整"
-    return "; ".join(parts)
-
 
 
 _NOTES_ZH = {"the value is undefined (the target does not apply) in some runs":

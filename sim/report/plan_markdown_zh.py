@@ -113,7 +113,7 @@ def _headline(doc: Mapping[str, Any]) -> list[str]:
     return [f"**灾害发生后{r['hours']:g}小时内基本生活救助能否达到？** "
             f"达标概率 = {_p(t)}{under}（95% Wilson置信区间，{t['applicable_runs']:,}次模拟）："
             f"{verdict}。\n", *S.headline_extra_zh(doc),
-            f"**以{goal:.0%}概率达到需要什么：**{_hold_sentence(doc)}\n"]
+            f"**以{goal:.0%}概率达到需要什么：**{M.hold_sentence(doc, 'zh')}\n"]
 
 
 def _verdict_table(doc: Mapping[str, Any]) -> list[str]:
@@ -213,89 +213,13 @@ def render_markdown_zh(doc: Mapping[str, Any]) -> str:
     L += _response(doc)
     L += M.failure_md(doc, "zh")
     L += M.zone_waits_md(doc, "zh")
-    L += _hold(doc)
+    L += M.hold_md(doc, "zh")
     L += S.readings_zh(doc)
     L += S.standards_zh(doc)
     L += M.sensitivity_md(doc, "zh")
     L += M.assumptions_md(doc, "zh")
     L += S.method_zh(doc)
     return "\n".join(L).rstrip() + "\n"
-
-
-def _hold_sentence(doc: Mapping[str, Any]) -> str:
-    """What would make basic relief, and the plan as a whole, hold, in one Chinese sentence."""
-    from sim.report.hold_zh import answer_statement_zh
-
-    h = doc.get("hold") or {}
-    status = h.get("status")
-    if status == "no_levers":
-        return f"未搜索：预案没有措施文件（`{h.get('levers_file')}`：可调整什么及其费用）。"
-    if status == "no_targets":
-        return "未搜索：预案没有模拟目标。"
-    if status != "searched":
-        return "未搜索（快速报告或没有搜索预算）。"
-    relief = (doc.get("relief") or {}).get("target")
-    parts = [f"`{a['target']}`：{answer_statement_zh(a, h['currency'])}"
-             for a in h["per_target"] if a["target"] == relief]
-    parts.append(f"整个预案（其{len(h['targets'])}个模拟目标在同一次模拟中同时达到）："
-                 f"{answer_statement_zh(h['plan'], h['currency'])}")
-    return "；".join(parts) + "。"
-
-
-def _hold(doc: Mapping[str, Any]) -> list[str]:
-    """What would make each target, and the plan as a whole, hold (何以达标), in Chinese."""
-    from sim.report.hold_zh import answer_statement_zh
-
-    h = doc.get("hold") or {}
-    goal = h.get("goal", doc["budget"]["goal"])
-    L = [f"## 何以达标：以{goal:.0%}概率达到所需的最低费用措施组合", ""]
-    if h.get("status") != "searched":
-        return [*L, _hold_sentence(doc), ""]
-    cur = h["currency"]
-    L += [f"在预案的{h['levers']}项措施（`{h['levers_file']}`：可调整什么、每一步的费用及来源）的"
-          f"组合中一次搜索全部{len(h['targets'])}个模拟目标：在{h['space_size']:,}个组合中评估了"
-          f"{h['candidates']}个，每个都在相同的{h['runs']}次模拟上（共同随机数；抽样方法"
-          f"{h['sampler']}），每次模拟记录每个目标，因此各目标与整个预案（同一次模拟中全部达到）"
-          f"的答案来自同样的评估。只有在未用于选择的{h['fresh_runs']}次新模拟上95%置信区间下限"
-          f"达到{goal:.0%}的组合才算答案；若没有，则给出所有措施取最大值时在新模拟上的上限及其"
-          f"制约因素。共用{h['runs_used']:,}次模拟，预算{h['budget']:,}次。"
-          + ("" if h.get("fresh_can_show", True) else
-             f"{h['fresh_runs']}次新模拟不足以证明{goal:.0%}：即使全部达到，区间下限也只有"
-             f"{h['fresh_best_low']:.3f}（快速报告）。"), ""]
-    L += [f"| 目标 | 目前达标概率（搜索模拟） | 找到的最低费用组合（调整组合） | 费用（{cur}） "
-          "| 新模拟上的达标概率 [95%置信区间] |", "|---|---|---|---|---|"]
-    for a in [h["plan"], *h["per_target"]]:
-        now = a.get("p_now") or {}
-        name = "**整个预案**" if a["target"] is None else f"`{a['target']}`"
-        c = a.get("answer") or a.get("ceiling")
-        if c is None:
-            L.append(f"| {name} | {now.get('estimate', 0):.3f} | 预算内未核验 | | |")
-            continue
-        what = {"already": "已经达到（无需调整）", "found": esc(M._changes(c, "zh")),
-                "ceiling": f"没有组合达到{goal:.0%}；上限为所有措施取最大值"}[a["status"]]
-        p = c["p_holds"]
-        L.append(f"| {name} | {now.get('estimate', 0):.3f} | {what} | {c['cost']:,.0f} | "
-                 f"{p['estimate']:.3f} [{p['low']:.3f}, {p['high']:.3f}]（{c['runs']}次模拟） |")
-    L.append("")
-    L += [f"- {'整个预案' if a['target'] is None else '`' + a['target'] + '`'}："
-          f"{answer_statement_zh(a, cur)}。" for a in [*h["per_target"], h["plan"]]]
-    L.append("")
-    bounds = [a for a in [h["plan"], *h["per_target"]]
-              if a["status"] == "ceiling" and (a.get("ceiling") or {}).get("bound")]
-    if bounds:
-        L += ["上限的制约因素（所有措施取最大值，新模拟上）：", ""]
-        for a in bounds:
-            who = "整个预案" if a["target"] is None else f"`{a['target']}`"
-            L.append(f"- {who}：（原文）{esc(a['ceiling']['bound'])}")
-        L.append("")
-    L += [f"整个预案的费用—达标概率前沿（没有更便宜的候选能胜过的候选，基于{h['runs']}次"
-          "搜索模拟）：",
-          "", f"| 费用（{cur}） | 全部达到的概率 | 调整 |", "|---|---|---|"]
-    for c in h["plan"]["front"][:10]:
-        L.append(f"| {c['cost']:,.0f} | {c['p_holds']['estimate']:.3f} | "
-                 f"{esc(M._changes(c, 'zh'))} |")
-    L.append("")
-    return L + figure(doc, "hold", "费用与达标概率")
 
 
 def _response(doc: Mapping[str, Any]) -> list[str]:
