@@ -253,9 +253,10 @@ def clause_of(target: Any, lang: Lang = "en") -> str:
 
     Parameters
     ----------
-    target : object
-        A :class:`~sim.targets.TargetResult`-like object (``clause_en``, ``clause_zh``, ``id``)
-        or a scenario target (``clause`` as a ``{en, zh}`` text, ``id``).
+    target : object or Mapping
+        A :class:`~sim.targets.TargetResult`-like object (``clause_en``, ``clause_zh``, ``id``),
+        a scenario target (``clause`` as a ``{en, zh}`` text, ``id``) or a target of a report's
+        document (a mapping with ``clause: {en, zh}`` and ``id``).
     lang : {"en", "zh"}
         The language asked for.
 
@@ -264,12 +265,16 @@ def clause_of(target: Any, lang: Lang = "en") -> str:
     str
         The clause; the other language's clause, then the target's id, where it has none.
     """
-    clause = getattr(target, "clause", None)
-    if clause is not None:
-        en, zh = getattr(clause, "en", None), getattr(clause, "zh", None)
+    if isinstance(target, Mapping):  # a target of a report's document (report.json)
+        cl = target.get("clause") or {}
+        en, zh, tid = cl.get("en"), cl.get("zh"), str(target.get("id") or "")
     else:
-        en, zh = getattr(target, "clause_en", None), getattr(target, "clause_zh", None)
-    tid = str(getattr(target, "id", "") or "")
+        clause = getattr(target, "clause", None)
+        if clause is not None:
+            en, zh = getattr(clause, "en", None), getattr(clause, "zh", None)
+        else:
+            en, zh = getattr(target, "clause_en", None), getattr(target, "clause_zh", None)
+        tid = str(getattr(target, "id", "") or "")
     if lang == "zh":
         if zh:
             return str(zh)

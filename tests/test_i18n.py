@@ -47,6 +47,14 @@ def test_names_and_clauses_use_their_chinese_fields() -> None:
     assert clause_of(Result(), "zh") == "basic needs met within 10 h"
     Result.clause_en = None
     assert clause_of(Result(), "zh") == "relief_within_10h"
+    # a target of a report's document (report.json): clause {en, zh} and id
+    doc = {"id": "shelter_area", "clause": {"en": "more than 1.5 m2 per person",
+                                            "zh": "人均居住面积应大于1.5平方米"}}
+    assert clause_of(doc, "zh") == "人均居住面积应大于1.5平方米"
+    assert clause_of(doc) == "more than 1.5 m2 per person"
+    english_only = {"id": "x", "clause": {"en": "only English", "zh": None}}
+    assert clause_of(english_only, "zh") == "only English"
+    assert clause_of({"id": "x", "clause": None}, "zh") == "x"
 
 
 @pytest.mark.parametrize("bad", ["fr", "", "zh-TW", None, 1])

@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sim.i18n import clause_of
-from sim.report.plan_markdown import esc, hours, relief_summary
-from sim.report.plan_markdown_zh import HAZARD_ZH, _Clause, _p, _verdict
+from sim.report.plan_markdown import esc, fmt_p, hours, relief_summary, verdict
+from sim.report.plan_markdown_zh import HAZARD_ZH
 
 __all__ = ["render_readme_zh"]
 
@@ -63,8 +63,8 @@ def render_readme_zh(plans: Sequence[Mapping[str, Any]],
             q = r.get("quantiles") or {}
             L.append("| " + " | ".join(esc(x) for x in (
                 _link(d), HAZARD_ZH.get(d["scenario"]["hazard"], d["scenario"]["hazard"]),
-                f"{d['study']['runs']:,}", _p(t) if t else "无基本生活救助目标",
-                _verdict(t, d["budget"]["goal"]) if t else "—",
+                f"{d['study']['runs']:,}", fmt_p(t, "zh") if t else "无基本生活救助目标",
+                verdict(t, d["budget"]["goal"], "zh") if t else "—",
                 f"{hours(q.get('0.5'), 'zh')} / {hours(q.get('0.9'), 'zh')}" if q
                 else "不适用")) + " |")
         L += ["", "## 全部目标", "",
@@ -73,8 +73,8 @@ def render_readme_zh(plans: Sequence[Mapping[str, Any]],
         for d in docs:
             for t in d["study"]["targets"]:
                 L.append("| " + " | ".join(esc(x) for x in (
-                    _link(d), f"`{t['id']}`", clause_of(_Clause(t), "zh"), _p(t),
-                    _verdict(t, d["budget"]["goal"]))) + " |")
+                    _link(d), f"`{t['id']}`", clause_of(t, "zh"), fmt_p(t, "zh"),
+                    verdict(t, d["budget"]["goal"], "zh"))) + " |")
     if missing or failed:
         L += ["", "## 未生成报告", ""]
         L += [f"- {n}：{(failed or {}).get(n, '尚无情景文件或报告')}" for n in missing]

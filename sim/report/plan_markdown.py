@@ -10,7 +10,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sim.i18n import Lang, say
+from sim.i18n import Lang, clause_of, say
 from sim.report.failure_zh import (
     failure_plain_zh,
     holds_when_zh,
@@ -18,6 +18,7 @@ from sim.report.failure_zh import (
     statement_failure_zh,
     target_label_zh,
 )
+from sim.report.units_zh import unit_zh
 from sim.scenario.provenance import plan_citations
 from sim.study.hold import changes_words
 from sim.words import fmt_num, joined
@@ -25,7 +26,7 @@ from sim.words import fmt_num, joined
 __all__ = ["assumptions_md", "esc", "failure_md", "figure", "fmt_num", "fmt_p", "fmt_value",
            "hold_md", "hold_sentence", "hours", "joined", "kind_mark", "num", "pct",
            "reading_sentence", "relief_drivers", "render_markdown", "sensitivity_md", "short",
-           "value_text", "zone_waits_md"]
+           "value_text", "verdict", "verdict_table_md", "zone_waits_md"]
 
 _NA_ZH = {"n/a": "不适用", "never": "从未"}
 
@@ -43,18 +44,20 @@ def fmt_value(x: Any, unit: str | None) -> str:
     return fmt_num(x)
 
 
-def fmt_p(t: Mapping[str, Any]) -> str:
+def fmt_p(t: Mapping[str, Any], lang: Lang = "en") -> str:
     """P(holds) with its interval, as printed in the verdict table.
 
     A verdict that is not a finding (its basis is not ``simulated``) is said in words, never
-    as a bare 0.000 or 1.000.
+    as a bare 0.000 or 1.000: in English instead of the number, in Chinese after it.
     """
     if t["p_holds"] is None:
-        return "n/a (never applies)"
+        return say(lang, "n/a (never applies)", "不适用（从不适用）")
     p = f"{t['p_holds']:.3f} [{t['ci_low']:.3f}, {t['ci_high']:.3f}]"
     basis = t.get("basis") or "simulated"
     if basis == "simulated":
         return p
+    if lang == "zh":
+        return f"{p}（{(t.get('basis_words') or {}).get('zh') or basis}）"
     if basis == "unreachable":
         return "cannot hold: its inputs bound it away from the threshold"
     if basis == "resolution":
@@ -102,16 +105,18 @@ def value_text(x: Any, unit: str | None, lang: Lang = "en") -> str:
     return say(lang, s, _NA_ZH.get(s, s))
 
 
-def _verdict(t: Mapping[str, Any], goal: float) -> str:
+def verdict(t: Mapping[str, Any], goal: float, lang: Lang = "en") -> str:
+    """A target's verdict at ``goal`` from its P(holds) interval, in ``lang``."""
     if t["p_holds"] is None:
-        return "never applies"
+        return say(lang, "never applies", "从不适用")
     if (t.get("basis") or "simulated") != "simulated":
-        return "not a finding (see basis)"
+        return say(lang, "not a finding (see basis)", "非模拟结论（见依据）")
     if t["ci_low"] >= goal:
-        return f"holds (P ≥ {goal:.0%})"
+        return say(lang, f"holds (P ≥ {goal:.0%})", f"达到（概率≥{goal:.0%}）")
     if t["ci_high"] < goal:
-        return "fails" if t["ci_high"] < 0.5 else f"below {goal:.0%}"
-    return f"near {goal:.0%}"
+        return (say(lang, "fails", "未达到") if t["ci_high"] < 0.5
+                else say(lang, f"below {goal:.0%}", f"低于{goal:.0%}"))
+    return say(lang, f"near {goal:.0%}", f"接近{goal:.0%}")
 
 
 def _line_links(source: str | None, plans_link: str | None, plan: str | None = None) -> str:
@@ -191,7 +196,7 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
           f"`report.json` in this directory; every number below comes from the runs.", ""]
     L += _headline(doc)
     L += ["## The scenario and its hazard", "", _scenario_paragraph(sc), ""]
-    L += _verdict_table(doc)
+    L += verdict_table_md(doc)
     if doc.get("relief"):
         L += _relief_md(doc)
     if figs.get("shelters") or figs.get("stock"):
@@ -457,45 +462,76 @@ def _scenario_paragraph(sc: Mapping[str, Any]) -> str:
     return " ".join(parts)
 
 
-def _verdict_table(doc: Mapping[str, Any]) -> list[str]:
+_STOP = {"precision": ("every applicable target's interval half-width is at most {ci}",
+                       "每个适用目标的置信区间半宽均不超过{ci}"),
+         "max_runs": ("the cap of {runs} runs was reached before every interval was within ±{ci} "
+                      "(widest half-width {hw})",
+                      "达到{runs}次模拟上限（要求半宽不超过{ci}，最宽半宽{hw}）"),
+         "runs": ("a fixed number of runs", "达到固定模拟次数")}
+"""Why the study stopped, in English and Chinese."""
+
+_VERDICT_COLUMNS = {
+    "en": ("| target | plan clause | plan line | basis | P(holds) [95 % CI] | verdict | applies "
+           "| value median (p5–p95) | threshold |", "|---|---|---|---|---|---|---|---|---|"),
+    "zh": ("| 目标 | 预案条款 | 依据 | 达标概率 [95%置信区间] | 结论 | 适用比例 "
+           "| 数值中位数（p5–p95） | 阈值 |", "|---|---|---|---|---|---|---|---|"),
+}
+"""The verdict table's head per language; the Chinese table has no plan-line column."""
+
+
+def _verdict_row(doc: Mapping[str, Any], t: Mapping[str, Any], lang: Lang) -> list[str]:
+    """A target's cells of the verdict table, in ``lang``."""
+    q = t["value"]["quantiles"]
+    med, p5, p95 = ((q.get(k) or {}).get("estimate") for k in ("0.5", "0.05", "0.95"))
+    u = t["unit"]
+    val = (value_text(med, u, lang)
+           + _paren(f"{value_text(p5, u, lang)}–{value_text(p95, u, lang)}", lang)
+           if t["applicable_runs"] else say(lang, "n/a", "不适用"))
+    thr = f"{t['comparison']} {value_text(t['threshold'], u, lang)}"
+    if t.get("threshold_varies"):
+        thr += say(lang, " (median)", "（中位数）")
+    if lang == "zh":
+        return [f"`{t['id']}`", clause_of(t, "zh"),
+                (t.get("basis_words") or {}).get("zh") or "模拟所得", fmt_p(t, "zh"),
+                verdict(t, doc["budget"]["goal"], "zh"), pct(t["p_applies"], "zh"), val, thr]
+    return [f"`{t['id']}`", _clause(t), _line_links(t["source"], doc.get("plans_link"),
+                                                   doc["scenario"].get("plan")),
+            basis_words(t), fmt_p(t), verdict(t, doc["budget"]["goal"]), pct(t["p_applies"]),
+            val, thr]
+
+
+def verdict_table_md(doc: Mapping[str, Any], lang: Lang = "en") -> list[str]:
+    """The verdict table: every target's P(holds), verdict and value, with their units."""
     st = doc["study"]
-    goal = doc["budget"]["goal"]
     stop = st.get("stop") or {}
-    L = ["## Verdict", ""]
-    why = {"precision": f"every applicable target's interval half-width is at most "
-                        f"{fmt_num(stop.get('until_ci'))}",
-           "max_runs": f"the cap of {st['runs']:,} runs was reached before every interval was "
-                       f"within ±{fmt_num(stop.get('until_ci'))} (widest half-width "
-                       f"{fmt_num(stop.get('max_half_width'))})",
-           "runs": "a fixed number of runs"}.get(stop.get("reason", "runs"), "")
-    L += [f"{st['runs']:,} runs (root seed {st['seed']}); the study stopped when {why}. "
-          f"P(holds) counts the runs where the target applies; 95 % Wilson intervals.", ""]
-    L += ["| target | plan clause | plan line | basis | P(holds) [95 % CI] | verdict | applies "
-          "| value median (p5–p95) | threshold |",
-          "|---|---|---|---|---|---|---|---|---|"]
+    why = say(lang, *_STOP.get(stop.get("reason", "runs"), ("", ""))).format(
+        ci=num(stop.get("until_ci"), lang), runs=f"{st['runs']:,}",
+        hw=num(stop.get("max_half_width"), lang))
+    L = [say(lang, "## Verdict", "## 结论"), "",
+         say(lang, f"{st['runs']:,} runs (root seed {st['seed']}); the study stopped when {why}. "
+             "P(holds) counts the runs where the target applies; 95 % Wilson intervals.",
+             f"共{st['runs']:,}次模拟（根随机种子{st['seed']}）；{why}时停止。达标概率按目标适用"
+             "的模拟计算，95% Wilson置信区间。"), "", *_VERDICT_COLUMNS[lang]]
     for t in st["targets"]:
-        q = t["value"]["quantiles"]
-        med = (q.get("0.5") or {}).get("estimate")
-        p5 = (q.get("0.05") or {}).get("estimate")
-        p95 = (q.get("0.95") or {}).get("estimate")
-        val = (f"{fmt_value(med, t['unit'])} ({fmt_value(p5, t['unit'])}–"
-               f"{fmt_value(p95, t['unit'])})" if t["applicable_runs"] else "n/a")
-        thr = f"{t['comparison']} {fmt_value(t['threshold'], t['unit'])}"
-        if t.get("threshold_varies"):
-            thr += " (median)"
-        applies = pct(t["p_applies"])
-        L.append("| " + " | ".join(esc(x) for x in (
-            f"`{t['id']}`", _clause(t), _line_links(t["source"], doc.get("plans_link"),
-                                            doc["scenario"].get("plan")),
-            basis_words(t), fmt_p(t), _verdict(t, goal), applies, val, thr)) + " |")
-    notes = basis_notes(st["targets"])
+        L.append("| " + " | ".join(esc(x) for x in _verdict_row(doc, t, lang)) + " |")
+    if lang == "zh":
+        from sim.report.plan_sections_zh import basis_notes_zh
+
+        notes = basis_notes_zh(st["targets"])
+    else:
+        notes = basis_notes(st["targets"])
     if notes:
-        L += ["", "**What the verdicts rest on.** A verdict is a finding only when its basis is "
-              "*simulated*: the value varies with what the runs draw and the threshold is within "
-              "its reach. The others:", ""] + notes
-    L += ["", "Units: " + "; ".join(f"`{t['id']}`: {t['unit']}" for t in st["targets"]
-                                    if t.get("unit")) + ".", ""]
-    L += figure(doc, "p_holds", "P(holds) per target")
+        L += ["", say(lang, "**What the verdicts rest on.** A verdict is a finding only when its "
+                      "basis is *simulated*: the value varies with what the runs draw and the "
+                      "threshold is within its reach. The others:",
+                      "**各结论的依据。** 只有依据为“模拟所得”的结论才是模拟的发现：其数值随各次"
+                      "模拟的抽样而变化，且阈值在其可及范围内。其余结论："), ""] + notes
+    units = [(t["id"], say(lang, t["unit"], unit_zh(t["unit"]))) for t in st["targets"]
+             if t.get("unit")]
+    L += ["", say(lang, "Units: ", "单位：")
+          + say(lang, "; ", "；").join(say(lang, f"`{i}`: {u}", f"`{i}`：{u}") for i, u in units)
+          + say(lang, ".", "。"), ""]
+    L += figure(doc, "p_holds", say(lang, "P(holds) per target", "各目标达标概率"))
     return L
 
 

@@ -14,11 +14,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sim.i18n import clause_of, tr
+from sim.i18n import tr
 from sim.report import plan_markdown as M
 from sim.report import plan_sections_zh as S
-from sim.report.plan_markdown import esc, figure, hours, num, pct, value_text
-from sim.report.units_zh import unit_zh
+from sim.report.plan_markdown import figure, hours, num
 
 __all__ = ["render_markdown_zh"]
 
@@ -34,44 +33,6 @@ _OUTCOMES = {"needing_relief": "人需要基本生活救助",
              "shelter_peak_total": "人在高峰时集中安置",
              "unplaced_peak": "人在高峰时无处安置",
              "killed": "人死亡", "injured": "人受伤"}
-
-_STOP = {"precision": "每个适用目标的置信区间半宽均不超过{ci}",
-         "max_runs": "达到{runs}次模拟上限（要求半宽不超过{ci}，最宽半宽{hw}）",
-         "runs": "达到固定模拟次数"}
-
-
-def _p(t: Mapping[str, Any]) -> str:
-    if t["p_holds"] is None:
-        return "不适用（从不适用）"
-    p = f"{t['p_holds']:.3f} [{t['ci_low']:.3f}, {t['ci_high']:.3f}]"
-    basis = t.get("basis") or "simulated"
-    if basis == "simulated":
-        return p
-    words = (t.get("basis_words") or {}).get("zh") or basis
-    return f"{p}（{words}）"
-
-
-def _verdict(t: Mapping[str, Any], goal: float) -> str:
-    if t["p_holds"] is None:
-        return "从不适用"
-    if (t.get("basis") or "simulated") != "simulated":
-        return "非模拟结论（见依据）"
-    if t["ci_low"] >= goal:
-        return f"达到（概率≥{goal:.0%}）"
-    if t["ci_high"] < goal:
-        return "未达到" if t["ci_high"] < 0.5 else f"低于{goal:.0%}"
-    return f"接近{goal:.0%}"
-
-
-class _Clause:
-    """A verdict-table target seen as :func:`sim.i18n.clause_of` reads it."""
-
-    def __init__(self, t: Mapping[str, Any]) -> None:
-        cl = t.get("clause") or {}
-        self.id = t["id"]
-        self.clause_en = cl.get("en")
-        self.clause_zh = cl.get("zh")
-
 
 def _scenario_zh(sc: Mapping[str, Any]) -> str:
     stocks = "、".join(f"{tr(tier, 'zh')} {n}个" for tier, n in sc["stock_points"].items())
@@ -107,48 +68,14 @@ def _headline(doc: Mapping[str, Any]) -> list[str]:
         return ["**本情景没有基本生活救助目标。**", ""]
     r = doc["relief"]
     goal = doc["budget"]["goal"]
-    verdict = _verdict(t, goal)
+    verdict = M.verdict(t, goal, "zh")
     reading = doc["scenario"].get("dispersed_relief")
     under = f"（按解读`dispersed_relief: {reading}`）" if reading else ""
     return [f"**灾害发生后{r['hours']:g}小时内基本生活救助能否达到？** "
-            f"达标概率 = {_p(t)}{under}（95% Wilson置信区间，{t['applicable_runs']:,}次模拟）："
+            f"达标概率 = {M.fmt_p(t, 'zh')}{under}（95% Wilson置信区间，"
+            f"{t['applicable_runs']:,}次模拟）："
             f"{verdict}。\n", *S.headline_extra_zh(doc),
             f"**以{goal:.0%}概率达到需要什么：**{M.hold_sentence(doc, 'zh')}\n"]
-
-
-def _verdict_table(doc: Mapping[str, Any]) -> list[str]:
-    st = doc["study"]
-    goal = doc["budget"]["goal"]
-    stop = st.get("stop") or {}
-    why = _STOP.get(stop.get("reason", "runs"), "").format(
-        ci=num(stop.get("until_ci"), "zh"), runs=f"{st['runs']:,}",
-        hw=num(stop.get("max_half_width"), "zh"))
-    L = ["## 结论", "",
-         f"共{st['runs']:,}次模拟（根随机种子{st['seed']}）；{why}时停止。达标概率按目标适用的"
-         "模拟计算，95% Wilson置信区间。", "",
-         "| 目标 | 预案条款 | 依据 | 达标概率 [95%置信区间] | 结论 | 适用比例 "
-         "| 数值中位数（p5–p95） | 阈值 |",
-         "|---|---|---|---|---|---|---|---|"]
-    for t in st["targets"]:
-        q = t["value"]["quantiles"]
-        med, p5, p95 = ((q.get(k) or {}).get("estimate") for k in ("0.5", "0.05", "0.95"))
-        val = (f"{value_text(med, t['unit'], 'zh')}（{value_text(p5, t['unit'], 'zh')}–"
-               f"{value_text(p95, t['unit'], 'zh')}）" if t["applicable_runs"] else "不适用")
-        thr = f"{t['comparison']} {value_text(t['threshold'], t['unit'], 'zh')}"
-        if t.get("threshold_varies"):
-            thr += "（中位数）"
-        basis = (t.get("basis_words") or {}).get("zh") or "模拟所得"
-        L.append("| " + " | ".join(esc(x) for x in (
-            f"`{t['id']}`", clause_of(_Clause(t), "zh"), basis, _p(t), _verdict(t, goal),
-            pct(t["p_applies"], "zh"), val, thr)) + " |")
-    notes = S.basis_notes_zh(st["targets"])
-    if notes:
-        L += ["", "**各结论的依据。** 只有依据为“模拟所得”的结论才是模拟的发现：其数值随各次模拟"
-              "的抽样而变化，且阈值在其可及范围内。其余结论：", ""] + notes
-    L += ["", "单位：" + "；".join(f"`{t['id']}`：{unit_zh(t['unit'])}" for t in st["targets"]
-                                 if t.get("unit")) + "。", ""]
-    L += figure(doc, "p_holds", "各目标达标概率")
-    return L
 
 
 def _relief(doc: Mapping[str, Any]) -> list[str]:
@@ -201,7 +128,7 @@ def render_markdown_zh(doc: Mapping[str, Any]) -> str:
          "`report.json` 生成；以下每个数字均来自模拟。", ""]
     L += _headline(doc)
     L += ["## 情景与灾害", "", _scenario_zh(sc), ""]
-    L += _verdict_table(doc)
+    L += M.verdict_table_md(doc, "zh")
     if doc.get("relief"):
         L += _relief(doc)
     if figs.get("shelters") or figs.get("stock"):
