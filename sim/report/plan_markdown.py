@@ -25,7 +25,8 @@ from sim.words import fmt_num, joined
 
 __all__ = ["assumptions_md", "esc", "failure_md", "figure", "fmt_num", "fmt_p", "fmt_value",
            "hold_md", "hold_sentence", "hours", "joined", "kind_mark", "num", "pct",
-           "reading_sentence", "relief_drivers", "render_markdown", "sensitivity_md", "short",
+           "reading_sentence", "readings_md", "relief_drivers", "render_markdown", "sensitivity_md",
+           "short", "standards_md",
            "value_text", "verdict", "verdict_table_md", "zone_waits_md"]
 
 _NA_ZH = {"n/a": "不适用", "never": "从未"}
@@ -210,8 +211,8 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
     L += failure_md(doc)
     L += zone_waits_md(doc)
     L += hold_md(doc)
-    L += _readings_md(doc)
-    L += _standards_md(doc)
+    L += readings_md(doc)
+    L += standards_md(doc)
     L += sensitivity_md(doc)
     L += assumptions_md(doc)
     L += _method_md(doc)
@@ -263,55 +264,105 @@ def _headline(doc: Mapping[str, Any]) -> list[str]:
     return [x + "\n" for x in lines]
 
 
-def _readings_md(doc: Mapping[str, Any]) -> list[str]:
-    """Every target under the plan's other readings, on the same disasters."""
+def _reading_row(rd: Mapping[str, Any], lang: Lang) -> list[str]:
+    """One other reading's cells, in ``lang``.
+
+    The reading, its target, P as reported and under it, the paired difference, the whole
+    study's estimate and the source.
+    """
+    d = rd["difference"]
+    rule = f"{rd['path'].split('.')[-1]}: {rd['value']}"
+    head = ([f"`{rule}` (reported `{rd['current']}`): {rd['words']}", rd.get("words_zh") or ""]
+            if lang == "en" else
+            [f"{rd.get('words_zh') or rd['words']}（`{rule}`，报告采用`{rd['current']}`）"])
+    return [*head, f"`{rd.get('target', '')}`",
+            f"{rd['p_base']:.3f} → {rd['p_reading']:.3f}"
+            + say(lang, f" ({rd['runs']} runs)", f"（{rd['runs']}次模拟）"),
+            f"{d['estimate']:+.3f} [{d['low']:+.3f}, {d['high']:+.3f}]",
+            f"{rd['p_study']:.3f}", short(rd.get("source"), 60)]
+
+
+def readings_md(doc: Mapping[str, Any], lang: Lang = "en") -> list[str]:
+    """Every target under the plan's other readings, on the same disasters, in ``lang``."""
     rds = doc.get("readings") or []
     if not rds:
         return []
-    L = ["## Other readings of the plan, on the same disasters", "",
-         "Each row runs the study's first runs again with one rule read another way (common "
-         "random numbers); \"about\" is the whole study's P(holds) plus the paired difference.",
-         "", "| reading | 解读 | target | P(holds) as reported → under the reading | paired "
-         "difference [95 % CI] | about, whole study | source |", "|---|---|---|---|---|---|---|"]
+    L = [say(lang, "## Other readings of the plan, on the same disasters",
+             "## 预案的其他解读（同一批灾害）"), "",
+         say(lang, "Each row runs the study's first runs again with one rule read another way "
+             "(common random numbers); \"about\" is the whole study's P(holds) plus the paired "
+             "difference.",
+             "每一行把研究的前若干次模拟按另一种解读重新运行（共同随机数）；“全部研究约为”是整个"
+             "研究的达标概率加上配对差。"), "",
+         say(lang, "| reading | 解读 | target | P(holds) as reported → under the reading | paired "
+             "difference [95 % CI] | about, whole study | source |",
+             "| 解读 | 目标 | 达标概率：报告所用 → 该解读 | 配对差 [95%置信区间] | 全部研究约为 "
+             "| 来源 |"),
+         say(lang, "|---|---|---|---|---|---|---|", "|---|---|---|---|---|---|")]
     for rd in rds:
-        d = rd["difference"]
-        L.append("| " + " | ".join(esc(x) for x in (
-            f"`{rd['path'].split('.')[-1]}: {rd['value']}` (reported `{rd['current']}`): "
-            f"{rd['words']}", rd.get("words_zh") or "", f"`{rd.get('target', '')}`",
-            f"{rd['p_base']:.3f} → {rd['p_reading']:.3f} ({rd['runs']} runs)",
-            f"{d['estimate']:+.3f} [{d['low']:+.3f}, {d['high']:+.3f}]",
-            f"{rd['p_study']:.3f}", short(rd.get("source"), 60))) + " |")
+        L.append("| " + " | ".join(esc(x) for x in _reading_row(rd, lang)) + " |")
     return L + [""]
 
 
-def _standards_md(doc: Mapping[str, Any]) -> list[str]:
-    """The plan's static standards, checked from the scenario's data (not simulated)."""
+_VALUE_IS_ZH = {"upper_bound": "上限", "lower_bound": "下限", "exact": "确切值"}
+
+
+def _standard_row(x: Mapping[str, Any], lang: Lang) -> list[str]:
+    """One static standard's cells: id, clause, value, threshold, met and what it rests on."""
+    met = (say(lang, "undecided (the data give only a bound)", "无法判定（数据只给出界限）")
+           if x.get("met") is None else
+           say(lang, "yes", "是") if x["met"] else say(lang, "no", "否"))
+    n, a, pa = x.get("n_inputs", 0), x.get("n_assumed", 0), x.get("n_partly_assumed", 0)
+    note = short(x.get("note"), 90) if x.get("note") else ""
+    if lang == "zh":
+        vis = _VALUE_IS_ZH.get(x.get("value_is") or "", "")
+        cl = (x.get("clause") or {}).get("zh") or (x.get("clause") or {}).get("en") or x["id"]
+        return [f"`{x['id']}`", cl,
+                f"{num(x.get('value'), 'zh')} {unit_zh(x.get('unit'))}"
+                + (f"（{vis}）" if vis else ""),
+                f"{x.get('comparison', '')} {num(x.get('threshold'), 'zh')}", met,
+                f"{n}个输入：{a}个为假设，{pa}个部分为假设"
+                + ("，由设定决定" if x.get("by_construction") else "")
+                + (f"；说明（原文）：{note}" if note else "")]
+    return [f"`{x['id']}`", _clause(x), f"{fmt_num(x.get('value'))} {x.get('unit') or ''}",
+            f"{x.get('comparison', '')} {fmt_num(x.get('threshold'))}", met,
+            f"{n} input(s): {a} assumed, {pa} partly assumed"
+            + (", by construction" if x.get("by_construction") else "")
+            + (f"; {note}" if note else "")]
+
+
+def standards_md(doc: Mapping[str, Any], lang: Lang = "en") -> list[str]:
+    """The plan's static standards and its testable items left untested, in ``lang``.
+
+    The standards are checked from the scenario's data, not simulated.
+    """
     std = doc.get("standards") or []
     items = doc.get("plan_items") or []
     L: list[str] = []
     if std:
-        L += ["## Static standards (from the scenario's data, not simulated)", "",
-              "| standard | plan clause | value | threshold | met | rests on |",
+        L += [say(lang, "## Static standards (from the scenario's data, not simulated)",
+                  "## 静态标准（依据情景数据，非模拟）"), "",
+              say(lang, "| standard | plan clause | value | threshold | met | rests on |",
+                  "| 标准 | 预案条款 | 数值 | 阈值 | 是否达到 | 依据 |"),
               "|---|---|---|---|---|---|"]
         for x in std:
-            met = ("undecided (the data give only a bound)" if x.get("met") is None
-                   else "yes" if x["met"] else "no")
-            L.append("| " + " | ".join(esc(str(v)) for v in (
-                f"`{x['id']}`", _clause(x), f"{fmt_num(x.get('value'))} {x.get('unit') or ''}",
-                f"{x.get('comparison', '')} {fmt_num(x.get('threshold'))}", met,
-                f"{x.get('n_inputs', 0)} input(s): {x.get('n_assumed', 0)} assumed, "
-                f"{x.get('n_partly_assumed', 0)} partly assumed"
-                + (", by construction" if x.get("by_construction") else "")
-                + (f"; {short(x.get('note'), 90)}" if x.get("note") else ""))) + " |")
+            L.append("| " + " | ".join(esc(str(v)) for v in _standard_row(x, lang)) + " |")
         L.append("")
     untested = [x for x in items if x.get("status") in ("untested", "missing")]
     if items:
-        L += ["## The plan's testable items", "",
-              f"{len(items) - len(untested)} of the {len(items)} items the plan notes mark as "
-              "testable by simulation are targets or standards here; the others are not "
-              "tested, for the reason given:", ""]
-        L += [f"- {x.get('line', '')}: {x['item'].get('zh') or ''} / {x['item'].get('en') or ''}"
-              f" — {x.get('reason') or 'no reason given'}" for x in untested]
+        done = len(items) - len(untested)
+        L += [say(lang, "## The plan's testable items", "## 预案中可检验的事项"), "",
+              say(lang, f"{done} of the {len(items)} items the plan notes mark as testable by "
+                  "simulation are targets or standards here; the others are not tested, for the "
+                  "reason given:",
+                  f"预案注释标为可通过模拟检验的{len(items)}项中，有{done}项在此作为目标或标准"
+                  "检验；其余未检验，原因如下："), ""]
+        for x in untested:
+            it, line = x["item"], x.get("line", "")
+            L.append(say(lang, f"- {line}: {it.get('zh') or ''} / {it.get('en') or ''} — "
+                         f"{x.get('reason') or 'no reason given'}",
+                         f"- {line}：{it.get('zh') or it.get('en') or ''}——原因（原文）："
+                         f"{x.get('reason') or '未说明'}"))
         L.append("")
     return L
 

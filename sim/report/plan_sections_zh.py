@@ -16,10 +16,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sim.report.failure_zh import failure_plain_zh, holds_when_zh, metric_sentence_zh
-from sim.report.plan_markdown import esc, num, relief_drivers, short
-from sim.report.units_zh import unit_zh
+from sim.report.plan_markdown import num, relief_drivers
 
-__all__ = ["basis_notes_zh", "headline_extra_zh", "method_zh", "readings_zh", "standards_zh"]
+__all__ = ["basis_notes_zh", "headline_extra_zh", "method_zh", "reading_sentence_zh"]
 
 def _basis_reason(t: Mapping[str, Any]) -> str:
     """Why a verdict is not a finding of the runs, from its basis and value bound."""
@@ -91,66 +90,6 @@ def reading_sentence_zh(rd: Mapping[str, Any]) -> str:
             f"达标概率从{rd['p_base']:.3f}变为{rd['p_reading']:.3f}（配对差"
             f"{d['estimate']:+.3f} [{d['low']:+.3f}, {d['high']:+.3f}]），全部研究约为"
             f"{rd['p_study']:.3f}。")
-
-
-def readings_zh(doc: Mapping[str, Any]) -> list[str]:
-    """Every target under the plan's other readings, on the same disasters, in Chinese."""
-    rds = doc.get("readings") or []
-    if not rds:
-        return []
-    L = ["## 预案的其他解读（同一批灾害）", "",
-         "每一行把研究的前若干次模拟按另一种解读重新运行（共同随机数）；“全部研究约为”是整个研究"
-         "的达标概率加上配对差。", "",
-         "| 解读 | 目标 | 达标概率：报告所用 → 该解读 | 配对差 [95%置信区间] | 全部研究约为 "
-         "| 来源 |",
-         "|---|---|---|---|---|---|"]
-    for rd in rds:
-        d = rd["difference"]
-        L.append("| " + " | ".join(esc(x) for x in (
-            f"{rd.get('words_zh') or rd['words']}（`{rd['path'].split('.')[-1]}: "
-            f"{rd['value']}`，报告采用`{rd['current']}`）", f"`{rd.get('target', '')}`",
-            f"{rd['p_base']:.3f} → {rd['p_reading']:.3f}（{rd['runs']}次模拟）",
-            f"{d['estimate']:+.3f} [{d['low']:+.3f}, {d['high']:+.3f}]",
-            f"{rd['p_study']:.3f}", short(rd.get("source"), 60))) + " |")
-    return L + [""]
-
-
-_VALUE_IS = {"upper_bound": "上限", "lower_bound": "下限", "exact": "确切值"}
-
-
-def standards_zh(doc: Mapping[str, Any]) -> list[str]:
-    """The static standards and the plan's untested items, in Chinese."""
-    std = doc.get("standards") or []
-    items = doc.get("plan_items") or []
-    L: list[str] = []
-    if std:
-        L += ["## 静态标准（依据情景数据，非模拟）", "",
-              "| 标准 | 预案条款 | 数值 | 阈值 | 是否达到 | 依据 |", "|---|---|---|---|---|---|"]
-        for x in std:
-            met = ("无法判定（数据只给出界限）" if x.get("met") is None
-                   else "是" if x["met"] else "否")
-            cl = (x.get("clause") or {}).get("zh") or (x.get("clause") or {}).get("en") or x["id"]
-            vis = _VALUE_IS.get(x.get("value_is") or "", "")
-            L.append("| " + " | ".join(esc(str(v)) for v in (
-                f"`{x['id']}`", cl,
-                f"{num(x.get('value'), 'zh')} {unit_zh(x.get('unit'))}"
-                + (f"（{vis}）" if vis else ""),
-                f"{x.get('comparison', '')} {num(x.get('threshold'), 'zh')}", met,
-                f"{x.get('n_inputs', 0)}个输入：{x.get('n_assumed', 0)}个为假设，"
-                f"{x.get('n_partly_assumed', 0)}个部分为假设"
-                + ("，由设定决定" if x.get("by_construction") else "")
-                + (f"；说明（原文）：{short(x.get('note'), 90)}" if x.get("note") else "")))
-                + " |")
-        L.append("")
-    untested = [x for x in items if x.get("status") in ("untested", "missing")]
-    if items:
-        L += ["## 预案中可检验的事项", "",
-              f"预案注释标为可通过模拟检验的{len(items)}项中，有{len(items) - len(untested)}项"
-              "在此作为目标或标准检验；其余未检验，原因如下：", ""]
-        L += [f"- {x.get('line', '')}：{x['item'].get('zh') or x['item'].get('en') or ''}"
-              f"——原因（原文）：{x.get('reason') or '未说明'}" for x in untested]
-        L.append("")
-    return L
 
 
 def _executor(e: Any) -> str:
