@@ -10,13 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from sim.report.plan_markdown import interval
 from sim.study.hold import changes_words
 
 __all__ = ["answer_statement_zh"]
-
-
-def _iv(p: Mapping[str, Any]) -> str:
-    return f"{p['estimate']:.3f} [{p['low']:.3f}, {p['high']:.3f}]"
 
 
 def answer_statement_zh(doc: Mapping[str, Any], currency: str) -> str:
@@ -37,7 +34,7 @@ def answer_statement_zh(doc: Mapping[str, Any], currency: str) -> str:
     """
     goal = doc["goal"]
     now = doc.get("p_now")
-    head = f"目前达标概率{_iv(now)}（{doc['runs_now']}次搜索模拟）；" if now else ""
+    head = f"目前达标概率{interval(now)}（{doc['runs_now']}次搜索模拟）；" if now else ""
     rej = doc.get("rejected") or []
     rejected = (f"（另有{len(rej)}个更便宜的组合在搜索模拟中达到{goal:.0%}，但在新模拟上未达到）"
                 if rej else "")
@@ -46,12 +43,12 @@ def answer_statement_zh(doc: Mapping[str, Any], currency: str) -> str:
     status = doc["status"]
     if status == "already":
         a = doc["answer"]
-        return (head + f"已以{goal:.0%}的概率达到：达标概率{_iv(a['p_holds'])}"
+        return (head + f"已以{goal:.0%}的概率达到：达标概率{interval(a['p_holds'])}"
                 f"（{a['runs']}次新模拟）" + rejected)
     if status == "found":
         a = doc["answer"]
         return (head + f"找到的最低费用组合为{currency} {a['cost']:,.0f}："
-                f"{changes_words(a, 'zh')}，达标概率{_iv(a['p_holds'])}"
+                f"{changes_words(a, 'zh')}，达标概率{interval(a['p_holds'])}"
                 f"（{a['runs']}次新模拟）" + _pruned_zh(doc, currency) + rejected + skipped)
     if status == "ceiling":
         c = doc["ceiling"]
@@ -61,7 +58,7 @@ def answer_statement_zh(doc: Mapping[str, Any], currency: str) -> str:
                 f"{b['p_holds']['estimate']:.3f}")
         return (head + f"没有任何措施组合被证明能达到{goal:.0%}" + rejected + skipped
                 + f"：所有措施取最大值时（{currency} {c['cost']:,.0f}）达标概率为"
-                f"{_iv(c['p_holds'])}（{c['runs']}次新模拟，即上限）{best}")
+                f"{interval(c['p_holds'])}（{c['runs']}次新模拟，即上限）{best}")
     return head + "预算内没有组合能在新模拟上核验"
 
 

@@ -24,7 +24,7 @@ from sim.study.hold import changes_words
 from sim.words import fmt_num, joined
 
 __all__ = ["assumptions_md", "esc", "failure_md", "figure", "fmt_num", "fmt_p", "fmt_value",
-           "hold_md", "hold_sentence", "hours", "joined", "kind_mark", "num", "pct",
+           "hold_md", "hold_sentence", "hours", "interval", "joined", "kind_mark", "num", "pct",
            "reading_sentence", "readings_md", "relief_drivers", "render_markdown", "sensitivity_md",
            "short", "standards_md",
            "value_text", "verdict", "verdict_table_md", "zone_waits_md"]
@@ -92,6 +92,11 @@ def pct(x: float | None, lang: Lang = "en") -> str:
     if x is None:
         return say(lang, "n/a", "不适用")
     return say(lang, f"{100 * x:.0f} %", f"{100 * float(x):.0f}%")
+
+
+def interval(p: Mapping[str, Any]) -> str:
+    """A P(holds) with its interval, ``0.950 [0.910, 0.970]`` (``estimate``, ``low``, ``high``)."""
+    return f"{p['estimate']:.3f} [{p['low']:.3f}, {p['high']:.3f}]"
 
 
 def num(x: Any, lang: Lang = "en") -> str:
@@ -831,8 +836,7 @@ def hold_md(doc: Mapping[str, Any], lang: Lang = "en") -> list[str]:
                                f"没有组合达到{goal:.0%}；上限为所有措施取最大值")}[a["status"]]
         p = c["p_holds"]
         L.append(f"| {name} | {now.get('estimate', 0):.3f} | {what} | {c['cost']:,.0f} | "
-                 f"{p['estimate']:.3f} [{p['low']:.3f}, {p['high']:.3f}]"
-                 + say(lang, f" ({c['runs']} runs) |", f"（{c['runs']}次模拟） |"))
+                 f"{interval(p)}" + say(lang, f" ({c['runs']} runs) |", f"（{c['runs']}次模拟） |"))
     L.append("")
     if lang == "zh":  # each answer in a sentence (the English headline quotes the relief one)
         from sim.report.hold_zh import answer_statement_zh

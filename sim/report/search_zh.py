@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from sim.report.plan_markdown import interval
+
 __all__ = ["format_search_zh", "search_statement_zh"]
 
 Words = Callable[[Sequence[int]], list[str]]
@@ -30,11 +32,6 @@ def _words_of(space: Any) -> Words | None:
 def _changes(e: Mapping[str, Any], words: Words | None) -> str:
     parts = words(e["levels"]) if words is not None else [str(x) for x in e.get("changes", [])]
     return "；".join(parts) if parts else "不作调整"
-
-
-def _iv(e: Mapping[str, Any]) -> str:
-    p = e["p_holds"]
-    return f"{p['estimate']:.3f} [{p['low']:.3f}, {p['high']:.3f}]"
 
 
 def search_statement_zh(doc: Mapping[str, Any], space: Any = None) -> str:
@@ -59,7 +56,7 @@ def search_statement_zh(doc: Mapping[str, Any], space: Any = None) -> str:
             f"{doc['goal']:g}：")
     base = doc.get("baseline")
     if base is not None:
-        head += f"目前为{_iv(base)}（{base['runs']}次模拟）；"
+        head += f"目前为{interval(base['p_holds'])}（{base['runs']}次模拟）；"
     tail = (f"（{len(doc['evaluated'])}个候选组合，每个在相同的{doc['runs']}次共同随机数模拟上"
             f"评估；共用{doc['runs_used']:,}次模拟，预算{doc['budget']:,}次）")
     a, c = doc.get("answer"), doc.get("ceiling")
@@ -72,7 +69,8 @@ def search_statement_zh(doc: Mapping[str, Any], space: Any = None) -> str:
             pruned = (f"（由搜索找到的候选{cur} {pr['found_cost']:,.0f}精简而来：取消或降低了"
                       f"{len(pr['lowered'])}项调整，节省{cur} {pr['saved']:,.0f}）")
         return (head + f"找到的最低费用组合为{cur} {a['cost']:,.0f}：{_changes(a, words)}，"
-                f"在{a['runs']}次新模拟上的达标概率为{_iv(a)}" + pruned + order + tail)
+                f"在{a['runs']}次新模拟上的达标概率为{interval(a['p_holds'])}"
+                + pruned + order + tail)
     if c is not None:
         rejected = [e for e in doc.get("checks") or [] if e["levels"] != c["levels"]]
         rej = (f"{len(rejected)}个在搜索模拟中达到目标的候选在新模拟上未达到；"
@@ -81,7 +79,8 @@ def search_statement_zh(doc: Mapping[str, Any], space: Any = None) -> str:
                  else "没有任何措施组合被证明能达到目标")
         note = f"；制约因素（原文）：{c['note']}" if c.get("note") else ""
         return (head + rej + f"{found}：所有措施取最大值时（{cur} {c['cost']:,.0f}），在"
-                f"{c['runs']}次新模拟上的达标概率为{_iv(c)}（即上限）" + note + tail)
+                f"{c['runs']}次新模拟上的达标概率为{interval(c['p_holds'])}（即上限）"
+                + note + tail)
     return head + "预算内没有候选能在新模拟上核验" + tail
 
 
@@ -105,11 +104,11 @@ def format_search_zh(doc: Mapping[str, Any], space: Any = None) -> str:
     lines = [search_statement_zh(doc, space), "",
              f"费用（{cur}）与搜索模拟上的达标概率（非劣候选）："]
     for e in doc["front"]:
-        lines.append(f"  {e['cost']:>14,.0f}  {_iv(e)}  {_changes(e, words)}")
+        lines.append(f"  {e['cost']:>14,.0f}  {interval(e['p_holds'])}  {_changes(e, words)}")
     if doc.get("checks"):
         lines += ["", "新模拟核验（搜索从未使用的模拟）："]
         for e in doc["checks"]:
             ok = "通过" if e["p_holds"]["low"] >= doc["goal"] else "未达到"
-            lines.append(f"  {e['cost']:>14,.0f}  {_iv(e)}（{e['runs']}次模拟）：{ok}"
-                         f"（{_changes(e, words)}）")
+            lines.append(f"  {e['cost']:>14,.0f}  {interval(e['p_holds'])}（{e['runs']}次模拟）："
+                         f"{ok}（{_changes(e, words)}）")
     return "\n".join(lines)
