@@ -1,9 +1,15 @@
 """Plan reports in Markdown, rendered from their JSON document alone.
 
 :func:`render_markdown` turns the document :func:`sim.report.plan_report.build_report` writes to
-``report.json`` into ``report.md``: every number of the report comes from that document.
+``report.json`` into ``report.md``: every number of the report comes from that document. The
+sections whose structure does not depend on the language (:func:`verdict_table_md`,
+:func:`failure_md`, :func:`zone_waits_md`, :func:`hold_md`, :func:`readings_md`,
+:func:`standards_md`, :func:`sensitivity_md`, :func:`assumptions_md`) and the cell helpers
+(:func:`num`, :func:`pct`, :func:`hours`, :func:`interval`, :func:`esc`...) take ``lang`` and
+pick their words with :func:`sim.i18n.say`; the Chinese report
+(:mod:`sim.report.plan_markdown_zh`) calls them with ``lang="zh"``. English is the default, and
+English output is what it was before the languages were joined.
 """
-
 from __future__ import annotations
 
 import math

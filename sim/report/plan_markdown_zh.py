@@ -1,14 +1,15 @@
 """The plan report in Chinese (``sim report --lang zh``), from its JSON document only.
 
 Every section of :func:`sim.report.plan_markdown.render_markdown` in Chinese, with the same
-numbers: the headline, the scenario, the verdict table (targets with their plan clauses' Chinese
-words) and what each verdict rests on (依据), the time to basic relief (基本生活救助), the
-figures, when basic relief fails (失败条件, :mod:`sim.report.failure_zh`), what would make it
-hold (何以达标, :mod:`sim.report.hold_zh`) and the detailed sections
-(:mod:`sim.report.plan_sections_zh`). Plan terms carry the project's Chinese names (转移,
-集中安置, 基本生活救助, 协议储备); sources, ids and the assumptions' texts stay as written.
+numbers. Sections whose structure is shared (the verdict table, the failure tables, the zones,
+何以达标, the readings, standards, sensitivity and assumptions) are the English module's
+functions called with ``lang="zh"``; the sentences Chinese builds differently are here (the
+headline, the scenario, the time to basic relief, the response run) and in
+:mod:`sim.report.plan_sections_zh`, :mod:`sim.report.failure_zh` and :mod:`sim.report.hold_zh`.
+The search's changes of levers without Chinese words are named from the scenario
+(:mod:`sim.report.lever_words_zh`). Plan terms carry the project's Chinese names (转移, 集中安置,
+基本生活救助, 协议储备); sources, ids and the assumptions' texts stay as written.
 """
-
 from __future__ import annotations
 
 from collections.abc import Mapping

@@ -1,14 +1,12 @@
-"""The detailed sections of the plan report in Chinese, from ``report.json`` only.
+"""Sentences of the plan report that Chinese says in its own structure, from ``report.json``.
 
-What :mod:`sim.report.plan_markdown` writes in English after the verdict table, in Chinese and
-with the same numbers: what each verdict rests on (依据), when basic relief fails (失败条件),
-where people wait longest, the other readings of the plan (其他解读), the static standards, the
-plan's untested items, the sensitivity analysis (敏感性), every assumption (假设, their texts as
-written, being sources) and how the report was made. Sources, ids and input paths stay as they
-are written; text an author wrote in English with no Chinese beside it (an untested item's
-reason, a standard's note) is given as written, marked 原文.
+The sections whose structure both languages share (tables, loops over targets, zones, inputs)
+are one function in :mod:`sim.report.plan_markdown` taking the language; what stays here is
+Chinese sentence templates: what each verdict rests on (依据, composed from the basis and value
+bound, where English quotes the analysis' reason), the headline's lines after the verdict (when
+basic relief fails, the reading it rests on, the verdicts that are not findings), one other
+reading of the plan (其他解读) and how the report was made.
 """
-
 from __future__ import annotations
 
 import re
