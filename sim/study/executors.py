@@ -53,11 +53,21 @@ class ExecutorInfo:
     description: str
 
 
+WORKER_PRELOAD = ("sim.study.tasks", "sim.run", "scipy.stats")
+"""Modules a worker needs for its first run, imported before any task arrives: once per command
+in the fork server of the local pool (its workers are forked from it with them loaded), and at
+start in each Dask worker of a local cluster. ``scipy.stats`` is imported lazily by the first
+draw of a bounded distribution and costs about a CPU-second on its own."""
+
+
 def _mp_context() -> Any:
-    # fork is unsafe with threads (progress bars, Dask); forkserver imports the task module once.
+    # fork is unsafe with threads (progress bars, Dask); the fork server imports the modules a
+    # run needs once, and every worker is forked from it with them loaded. sim.cli too: a worker
+    # of the `sim` command runs its main script again (multiprocessing's spawn preparation),
+    # which then finds the module imported.
     if sys.platform.startswith("linux"):
         ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["sim.study.tasks", "sim.run"])
+        ctx.set_forkserver_preload([*WORKER_PRELOAD, "sim.cli"])
         return ctx
     return mp.get_context("spawn")
 
@@ -109,7 +119,8 @@ def open_executor(workers: int | None = None, *, scheduler: str | None = None,
         if dask_local:
             n = workers or cpu_count()
             cluster = LocalCluster(  # type: ignore[no-untyped-call]
-                n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None)
+                n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+                preload=list(WORKER_PRELOAD))
             client = Client(cluster)  # type: ignore[no-untyped-call]
             desc = f"Dask LocalCluster of {n} worker processes"
         else:
