@@ -449,3 +449,19 @@ def test_known_evaluations_are_reused_and_counted(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="known evaluation"):
         search(DEMO, space, ["relief_within_10h"], 0.9, runs=10, budget=2000, fresh_runs=100,
                known=[base], evaluate=_known({}, {}, []))
+
+
+def test_changes_without_words_are_named_from_the_scenario() -> None:
+    """A lever without ``what`` is named by the path's plain name read against the scenario:
+    the stock point and the item by their names and unit (not the bare id run into the item,
+    as when the scenario was not passed), and the dispatch rule by its label."""
+    root = Path(__file__).resolve().parents[1]
+    space = load_levers(root / "scenarios/levers/shicheng_flash_flood_levers.yaml",
+                        root / "scenarios/shicheng_flash_flood.yaml")
+    by_path = {c["path"]: c for c in space.changes(space.top)}
+    meal = by_path["stock_points[county_warehouse].items.meal"]
+    assert meal["zh"] == f"县救灾物资仓库方便食品储备量（份） {meal['change']}"
+    assert meal["en"] == f"meal stock at stock point county_warehouse, meal pack {meal['change']}"
+    rule = by_path["response.logistics.dispatch"]
+    assert rule["en"].startswith("relief dispatch rule (")
+    assert rule["zh"].startswith("物资调运规则（")

@@ -126,8 +126,13 @@ def change_zh(change: Mapping[str, Any], scenario: Any) -> str:
 
     path, step = str(change["path"]), str(change["change"])
     stored = str(change.get("zh") or change["en"])
-    if scenario is None or stored != f"{describe(path, lang='zh')} {step}":
+    if scenario is None:
         return stored
+    # The words a lever without ``what`` is stored with: its path's plain name read with the
+    # scenario (reports made since it is passed), without it, or the bare path (no rule).
+    made = {f"{describe(path, sc, lang='zh')} {step}" for sc in (scenario, None)}
+    if stored not in made | {f"{path} {step}"}:
+        return stored  # the lever's own words
     return _path_zh(path, step, scenario) or stored
 
 

@@ -164,6 +164,8 @@ RESPONSE: dict[str, tuple[str, str]] = {
         "每支村级队伍每小时发放物资户数"),
     "response.logistics.cover_days": ("days of needs a shelter orders to hold, days",
                                       "避难场所物资申领保障天数（天）"),
+    "response.logistics.dispatch": ("relief dispatch rule (nearest stock point, or tier by tier)",
+                                    "物资调运规则（就近调运或按储备层级逐级调运）"),
     "response.shelter.registration_min": ("minutes to register one household at a desk, min",
                                           "每户登记平均用时（分钟）"),
     "response.shelter.damage_factor": (

@@ -251,6 +251,14 @@ class LeverSpace:
             return self.scenario
         return apply_overrides(self.scenario, ovs)
 
+    def _base_scenario(self) -> Scenario:
+        """The base scenario as a model (loaded when given as a file)."""
+        if isinstance(self.scenario, Scenario):
+            return self.scenario
+        from sim.scenario.loader import load_scenario
+
+        return load_scenario(self.scenario)
+
     def describe(self, levels: Sequence[int]) -> list[str]:
         """One phrase per changed lever, e.g. ``vehicles[city_trucks].count +6 (CNY 1,800,000)``."""
         cur = self.levers.currency
@@ -278,9 +286,12 @@ class LeverSpace:
         from sim.scenario.labels import describe
 
         out = []
+        named: Scenario | None = None  # names stock points, items and units in plan terms
         for lv, k in zip(self.levers.levers, levels, strict=True):
             if k == 0:
                 continue
+            if lv.what is None and named is None:
+                named = self._base_scenario()
             if isinstance(lv, StepLever):
                 change = f"{k * lv.step:+,.6g}"
                 cost = lv.cost(k)
@@ -294,8 +305,8 @@ class LeverSpace:
                 en = f"{lv.what.en}{times}"
                 zh = f"{lv.what.zh or lv.what.en}{times}"
             else:
-                en = f"{describe(lv.path)} {change}"
-                zh = f"{describe(lv.path, lang='zh')} {change}"
+                en = f"{describe(lv.path, named)} {change}"
+                zh = f"{describe(lv.path, named, lang='zh')} {change}"
             out.append({"path": lv.path, "change": change, "cost": float(cost), "en": en,
                         "zh": zh})
         return out
