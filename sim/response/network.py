@@ -381,10 +381,11 @@ class Network:
 
         Yielding it is the same as yielding :attr:`changed` again after every change until the
         pair is joined, without resuming the waiting process at the changes that leave it cut
-        off (at the town level, most of a run's process resumptions were such wake-ups). The
-        check takes the waiter's place among :attr:`changed`'s callbacks, so the waiting
-        processes resume in the same order and at the same events as before; the event is
-        never scheduled, so the run's event count is unchanged.
+        off: waiters times changes wake-ups (at the town level 44,700 of a run's 76,300 process
+        resumptions were these; their CPU time was within the noise of a run). The check takes
+        the waiter's place among :attr:`changed`'s callbacks, so the waiting processes resume in
+        the same order and at the same events as before; the event is never scheduled, so the
+        run's event count is unchanged.
         """
         done = simpy.Event(self.env)
 
