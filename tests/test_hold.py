@@ -163,3 +163,34 @@ def test_cli_plan_study_of_the_plan_is_the_search_baseline(
     assert searched == 2 * (doc["candidates"] - 1)  # every candidate but the baseline
     assert doc["runs_used"] == searched + 2 + sum(n for first, n in ran if first > 0)
     assert doc["plan"]["p_now"] is not None and doc["plan"]["runs_now"] == 2
+
+
+def _hold_doc(name: str) -> dict[str, Any]:
+    import json
+
+    root = Path(__file__).resolve().parents[1]
+    doc: dict[str, Any] = json.loads(
+        (root / "results" / name / "report.json").read_text(encoding="utf-8"))
+    return doc
+
+
+def test_an_answer_at_the_top_not_pruned_is_said_to_be_an_upper_bound() -> None:
+    """Shicheng's answers for two targets are every lever at its top, never pruned: the table
+    says so on their rows and a note says the cost is an upper bound, in both languages; an
+    answer that was pruned (Fuzhou's) gets neither."""
+    doc = _hold_doc("shicheng_flash_flood")
+    top = doc["hold"]["plan"]["ceiling"]["levels"]
+    at_top = [a["target"] for a in doc["hold"]["per_target"]
+              if (a.get("answer") or {}).get("levels") == top]
+    assert at_top == ["county_stock_three_townships", "warning_reach_90"]
+    en, zh = "\n".join(hold_md(doc, "en")), "\n".join(hold_md(doc, "zh"))
+    rows = [line for line in en.splitlines() if "every lever at its top, not pruned" in line]
+    assert [r.split("(`")[1].split("`)")[0] for r in rows] == at_top
+    assert ("The answer for `county_stock_three_townships` and `warning_reach_90` is every "
+            "lever at its largest level, not pruned") in en
+    assert "2 cheaper candidate(s)" in en and "upper bound" in en
+    assert zh.count("所有措施取最大值，未经精简（见下）") == 2 and "费用上限" in zh
+    fuzhou = _hold_doc("fuzhou_flood")
+    assert any(a.get("pruning") for a in fuzhou["hold"]["per_target"])
+    assert "not pruned" not in "\n".join(hold_md(fuzhou, "en"))
+    assert "未经精简" not in "\n".join(hold_md(fuzhou, "zh"))

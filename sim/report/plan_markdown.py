@@ -806,6 +806,37 @@ def _hold_intro(h: Mapping[str, Any], goal: float, lang: Lang) -> str:
                                    f"{h['fresh_best_low']:.3f} (a quick report)."))
 
 
+def _unpruned_tops(h: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The answers that are the top candidate (every lever at its largest level), unpruned.
+
+    The top's levels are read from a ceiling (every ceiling is the top on fresh runs); without
+    one, no answer is known to be the top.
+    """
+    everyone = [h["plan"], *h["per_target"]]
+    top = next((a["ceiling"]["levels"] for a in everyone if a.get("ceiling")), None)
+    return [a for a in everyone if top is not None and a["status"] == "found"
+            and (a.get("answer") or {}).get("levels") == top and not a.get("pruning")]
+
+
+def _unpruned_note(answers: Sequence[Mapping[str, Any]], lang: Lang) -> str:
+    """Why an answer at the top is an upper bound: which of its changes it needs is unknown."""
+    ids = "、".join(f"`{a['target']}`" if a["target"] else say(lang, "the plan", "整个预案")
+                   for a in answers) if lang == "zh" else joined(
+        [f"`{a['target']}`" if a["target"] else "the plan" for a in answers])
+    n = sum(int(a.get("unchecked") or 0) for a in answers)
+    if lang == "zh":
+        return (f"{ids}的答案是所有措施取最大值：在搜索预算内未能对其精简（逐项降低各项调整并在"
+                "同样的搜索模拟上检验）"
+                + (f"，另有{n}个更便宜、在搜索模拟上达到目标的候选未能在新模拟上核验" if n else "")
+                + "。因此尚不清楚该目标实际需要其中哪些调整：这一费用只是使其达到的费用上限。")
+    return (f"The answer for {ids} is every lever at its largest level, not pruned within the "
+            "search's budget (its changes were not lowered one at a time on the search runs)"
+            + (f", and {n} cheaper candidate(s) that reached the goal on the search runs could "
+               "not be checked on fresh runs" if n else "")
+            + ". Which of these changes the target needs is therefore not known: the cost is an "
+            "upper bound on what makes it hold.")
+
+
 def hold_md(doc: Mapping[str, Any], lang: Lang = "en") -> list[str]:
     """What would make each target, and the plan as a whole, hold: the combination search.
 
@@ -825,6 +856,7 @@ def hold_md(doc: Mapping[str, Any], lang: Lang = "en") -> list[str]:
               f"cost ({cur}) | P(holds) on fresh runs [95 % CI] |",
               f"| 目标 | 目前达标概率（搜索模拟） | 找到的最低费用组合（调整组合） | 费用（{cur}） "
               "| 新模拟上的达标概率 [95%置信区间] |"), "|---|---|---|---|---|"]
+    unpruned = _unpruned_tops(h)
     for a in [h["plan"], *h["per_target"]]:
         now = a.get("p_now") or {}
         name = (say(lang, "**the plan as a whole**", "**整个预案**") if a["target"] is None
@@ -836,6 +868,9 @@ def hold_md(doc: Mapping[str, Any], lang: Lang = "en") -> list[str]:
             continue
         words = (" / ".join(esc(changes_words(c, x)) for x in ("en", "zh")) if lang == "en"
                  else esc(changes_words(c, "zh")))
+        if a in unpruned:
+            words = say(lang, "every lever at its top, not pruned (see below): ",
+                        "所有措施取最大值，未经精简（见下）：") + words
         what = {"already": say(lang, "already holds (nothing to change)", "已经达到（无需调整）"),
                 "found": words,
                 "ceiling": say(lang, f"none reaches {goal:.0%}; ceiling, every lever at its top",
@@ -844,6 +879,8 @@ def hold_md(doc: Mapping[str, Any], lang: Lang = "en") -> list[str]:
         L.append(f"| {name} | {now.get('estimate', 0):.3f} | {what} | {c['cost']:,.0f} | "
                  f"{interval(p)}" + say(lang, f" ({c['runs']} runs) |", f"（{c['runs']}次模拟） |"))
     L.append("")
+    if unpruned:
+        L += [_unpruned_note(unpruned, lang), ""]
     if lang == "zh":  # each answer in a sentence (the English headline quotes the relief one)
         from sim.report.hold_zh import answer_statement_zh
 
