@@ -38,6 +38,9 @@ def test_study_table_in_chinese() -> None:
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("情景 demo_coastal_typhoon 的研究：4次模拟")
     assert "达标概率" in r.stdout and CLAUSE in r.stdout and "模拟所得" in r.stdout
+    # units in Chinese too (sim.report.units_zh), none left in English
+    assert "10小时内获救助人员比例" in r.stdout and "可保障3天的人数" in r.stdout
+    assert "share relieved" not in r.stdout and "people covered" not in r.stdout
 
 
 @pytest.mark.parametrize("bad", ["fr", "ZH-CN", ""])

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from sim.i18n import Lang, say
 from sim.report.text import table
+from sim.report.units_zh import unit_zh
 
 if TYPE_CHECKING:
     from sim.study.capacity import CapacityPlan
@@ -80,7 +81,7 @@ def _summary_cells(t: TargetSummary, lang: Lang, clauses: Mapping[str, str]) -> 
         "quantiles": say(lang, qs, qs.replace("n/a", "不适用").replace("never", "从未")),
         "threshold": f"{t.comparison} {_g(t.threshold)}"
                      + (say(lang, " (median)", "（中位数）") if t.threshold_varies else ""),
-        "unit": t.unit or "",
+        "unit": say(lang, t.unit or "", unit_zh(t.unit)),
     }
 
 
