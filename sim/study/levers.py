@@ -36,6 +36,7 @@ import hashlib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -251,8 +252,9 @@ class LeverSpace:
             return self.scenario
         return apply_overrides(self.scenario, ovs)
 
+    @cached_property
     def _base_scenario(self) -> Scenario:
-        """The base scenario as a model (loaded when given as a file)."""
+        """The base scenario as a model (loaded once when given as a file)."""
         if isinstance(self.scenario, Scenario):
             return self.scenario
         from sim.scenario.loader import load_scenario
@@ -291,7 +293,7 @@ class LeverSpace:
             if k == 0:
                 continue
             if lv.what is None and named is None:
-                named = self._base_scenario()
+                named = self._base_scenario
             if isinstance(lv, StepLever):
                 change = f"{k * lv.step:+,.6g}"
                 cost = lv.cost(k)
