@@ -2,13 +2,13 @@
 
 A lever with ``what: {en, zh}`` in its levers file is named by its own words, stored in
 ``report.json`` (``changes[i]["zh"]``). A lever without ``what`` is stored under the plain name of
-its path, :func:`sim.scenario.labels.describe`, which the search composes without the scenario:
-raw entity and item ids (``储备点 county_warehousemeal储备量（units）``), or the path itself where
-no rule names it (``response.logistics.dispatch = tiered``). :func:`with_changes_zh` renames
-those changes at render time from the report's scenario file (the one ``report.json`` names, when
-its SHA-256 is the report's): the entities' and items' ``name_zh``, ids without a Chinese name in
-code spans, and Chinese words for the two paths the rules lack (a shelter's registration desks,
-the relief dispatch rule). English output never reads this module.
+its path, :func:`sim.scenario.labels.describe`: read against the scenario in reports made since
+the search passes it, but in earlier reports without it (raw ids run together,
+``储备点 county_warehousemeal储备量（units）``, or the bare path where no rule named it).
+:func:`with_changes_zh` renames those changes at render time from the report's scenario file
+(the one ``report.json`` names, when its SHA-256 is the report's): the entities' and items'
+``name_zh``, ids without a Chinese name in code spans, and the relief dispatch rule's values in
+the words of the intervention that sets it. English output never reads this module.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ __all__ = ["change_zh", "scenario_of", "with_changes_zh"]
 log = logging.getLogger(__name__)
 
 _KEY = re.compile(r"\[([^\]]+)\]")
-_DESKS = re.compile(r"shelters\[([^\]]+)\]\.desks")
 _DISPATCH = "response.logistics.dispatch"
 
 
@@ -74,7 +73,6 @@ def _code(words: str, key: str) -> str:
 
 def _path_zh(path: str, step: str, scenario: Any) -> str | None:
     """A change of ``path`` by ``step`` in Chinese, or None if no rule names it."""
-    from sim.i18n import name_of
     from sim.scenario.labels import input_label
 
     if path == _DISPATCH and step.startswith("= "):
@@ -86,12 +84,6 @@ def _path_zh(path: str, step: str, scenario: Any) -> str | None:
             return None
         it = parse_intervention({"kind": "set_dispatch_rule", "at_h": 0, "rule": rule})
         return intervention_words(it, scenario)[1]
-    m = _DESKS.fullmatch(path)
-    if m:
-        key = m.group(1)
-        shelter = next((s for s in scenario.shelters if s.name == key), None)
-        name = name_of(shelter, "zh") if shelter is not None else key
-        return f"{_code(name, key)}登记台数 {step}"
     try:
         words = input_label(path, scenario).zh
     except KeyError:
@@ -129,9 +121,10 @@ def change_zh(change: Mapping[str, Any], scenario: Any) -> str:
     if scenario is None:
         return stored
     # The words a lever without ``what`` is stored with: its path's plain name read with the
-    # scenario (reports made since it is passed), without it, or the bare path (no rule).
+    # scenario (reports made since it is passed), without it, or, where no rule named the path
+    # when the report was made, describe's fallback (the path, underscores as spaces).
     made = {f"{describe(path, sc, lang='zh')} {step}" for sc in (scenario, None)}
-    if stored not in made | {f"{path} {step}"}:
+    if stored not in made | {f"{path.replace('_', ' ')} {step}"}:
         return stored  # the lever's own words
     return _path_zh(path, step, scenario) or stored
 

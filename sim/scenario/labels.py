@@ -305,6 +305,8 @@ def _entity(head: str, key: str, rest: list[str], scenario: Any) -> Label:
             ie, iz, u, uz = _item(scenario, rest[1])
             return Label(f"{ie} stored in advance at shelter {key}, {u}",
                          f"{zh}预置{iz}（{uz}）")
+        if field == "desks":
+            return Label(f"registration desks at shelter {key}", f"{zh}登记台数")
         if field in ("capacity", "usable_area_m2"):
             return (Label(f"places of shelter {key}", f"{zh}容纳人数") if field == "capacity"
                     else Label(f"usable area of shelter {key}, m²", f"{zh}有效面积（平方米）"))
