@@ -17,12 +17,15 @@ from typing import Any
 
 from sim.report.plan_markdown import (
     basis_words,
+    esc,
     fmt_num,
     fmt_p,
     hold_sentence,
+    interval,
     relief_summary,
 )
 from sim.report.plan_report import FULL, Budget, run_reports
+from sim.study.hold import changes_words
 
 __all__ = ["EXAMPLES", "PLAN_SCENARIOS", "make_results", "render_readme", "write_readme"]
 
@@ -41,10 +44,6 @@ def _read(directory: Path) -> dict[str, Any] | None:
     doc: dict[str, Any] = json.loads(p.read_text(encoding="utf-8"))
     doc["_dir"] = directory.name
     return doc
-
-
-def _cell(s: str) -> str:
-    return s.replace("|", "\\|").replace("\n", " ")
 
 
 def _main_failure(doc: Mapping[str, Any]) -> str:
@@ -79,10 +78,10 @@ def _fix(doc: Mapping[str, Any]) -> str:
         if c is None:
             return "not checked within the budget"
         p = c["p_holds"]
-        iv = f"P {p['estimate']:.3f} [{p['low']:.3f}, {p['high']:.3f}] on {c['runs']} fresh runs"
+        iv = f"P {interval(p)} on {c['runs']} fresh runs"
         if a["status"] == "already":
             return f"none needed ({iv})"
-        words = "; ".join(str(x["en"]) for x in c["changes"])
+        words = changes_words(c, "en")
         if a["status"] == "found":
             return f"{cur} {c['cost']:,.0f}: {words} ({iv})"
         return f"none reaches {goal:.0%}; ceiling {iv} with every lever at its top"
@@ -122,8 +121,8 @@ def _target_rows(doc: Mapping[str, Any]) -> list[str]:
     """One table row per target of a report: clause, basis, P(holds)."""
     rows = []
     for t in doc["study"]["targets"]:
-        rows.append(f"| {_cell(_link(doc))} | `{t['id']}` | {_cell(basis_words(t))} | "
-                    f"{_cell(fmt_p(t))} |")
+        rows.append(f"| {esc(_link(doc))} | `{t['id']}` | {esc(basis_words(t))} | "
+                    f"{esc(fmt_p(t))} |")
     return rows
 
 
@@ -159,7 +158,7 @@ def render_readme(plans: Sequence[Mapping[str, Any]], examples: Sequence[Mapping
         for d in plans:
             t = relief_summary(d)
             reading = (d["scenario"].get("dispersed_relief") or "as reported")
-            L.append("| " + " | ".join(_cell(x) for x in (
+            L.append("| " + " | ".join(esc(x) for x in (
                 _link(d), d["scenario"]["hazard"], f"{d['study']['runs']:,}",
                 (f"{fmt_p(t)} (`{reading}`)" if t else "no relief target"),
                 _other_readings(d), _relief_time(d), _main_failure(d),
@@ -176,7 +175,7 @@ def render_readme(plans: Sequence[Mapping[str, Any]], examples: Sequence[Mapping
                   "|---|---|---|---|---|---|"]
             for d, rd in readings:
                 df = rd["difference"]
-                L.append(f"| {_cell(_link(d))} | `{rd.get('target', '')}` | "
+                L.append(f"| {esc(_link(d))} | `{rd.get('target', '')}` | "
                          f"`{rd['path']}: {rd['value']}` (reported: "
                          f"`{rd['current']}`) | {rd['p_base']:.3f} → {rd['p_reading']:.3f} | "
                          f"{df['estimate']:+.3f} [{df['low']:+.3f}, {df['high']:+.3f}] | "
@@ -193,8 +192,8 @@ def render_readme(plans: Sequence[Mapping[str, Any]], examples: Sequence[Mapping
             L += ["", "## Static standards (checked from the scenario's data, not simulated)", "",
                   "| jurisdiction | standard | value | threshold | met |", "|---|---|---|---|---|"]
             for d, s in std:
-                L.append(f"| {_cell(_link(d))} | `{s['id']}` | {fmt_num(s.get('value'))} "
-                         f"{_cell(s.get('unit') or '')} | {s.get('comparison', '')} "
+                L.append(f"| {esc(_link(d))} | `{s['id']}` | {fmt_num(s.get('value'))} "
+                         f"{esc(s.get('unit') or '')} | {s.get('comparison', '')} "
                          f"{fmt_num(s.get('threshold'))} | "
                          f"{'undecided' if s.get('met') is None else 'yes' if s['met'] else 'no'}"
                          " |")
@@ -204,7 +203,7 @@ def render_readme(plans: Sequence[Mapping[str, Any]], examples: Sequence[Mapping
               "|---|---|---|---|---|---|---|---|---|"]
         for d in plans:
             s = d["scenario"]
-            L.append(f"| {_cell(_link(d))} | {s['zones']} | {s['population']:,} | "
+            L.append(f"| {esc(_link(d))} | {s['zones']} | {s['population']:,} | "
                      f"{s['shelters']} ({fmt_num(s['shelter_places'])}) | "
                      f"{sum(s['stock_points'].values())} | {fmt_num(s['trucks_mean'])} | "
                      f"{s['teams']} | {s['uncertain_inputs']} | {len(d.get('assumptions', []))} |")
@@ -217,7 +216,7 @@ def render_readme(plans: Sequence[Mapping[str, Any]], examples: Sequence[Mapping
             L += ["No scenario file (or no report) yet for: "
                   + ", ".join(f"`scenarios/{m}.yaml`" for m in absent) + ".", ""]
         for name, why in failed.items():
-            L.append(f"- `scenarios/{name}.yaml`: the report failed: {_cell(why)}")
+            L.append(f"- `scenarios/{name}.yaml`: the report failed: {esc(why)}")
         if failed:
             L.append("")
     if examples:
