@@ -820,9 +820,9 @@ def _unpruned_tops(h: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 
 def _unpruned_note(answers: Sequence[Mapping[str, Any]], lang: Lang) -> str:
     """Why an answer at the top is an upper bound: which of its changes it needs is unknown."""
-    ids = "、".join(f"`{a['target']}`" if a["target"] else say(lang, "the plan", "整个预案")
-                   for a in answers) if lang == "zh" else joined(
-        [f"`{a['target']}`" if a["target"] else "the plan" for a in answers])
+    names = [f"`{a['target']}`" if a["target"] else say(lang, "the plan", "整个预案")
+             for a in answers]
+    ids = "、".join(names) if lang == "zh" else joined(names)
     n = sum(int(a.get("unchecked") or 0) for a in answers)
     if lang == "zh":
         return (f"{ids}的答案是所有措施取最大值：在搜索预算内未能对其精简（逐项降低各项调整并在"
