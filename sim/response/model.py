@@ -9,19 +9,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator
-from heapq import heappop, heappush
 from typing import Any
 
 import numpy as np
-import simpy
-from simpy.events import URGENT, EventPriority
 
 from sim.hazards.impact import Episode, FacilityOutage, Impact, Strike
 from sim.response.air import Air
 from sim.response.cohorts import Cohort, ReliefLog
 from sim.response.distribution import Distribution
+from sim.response.engine import Environment
 from sim.response.evacuation import Evacuation
-from sim.response.gcpause import paused_gc
 from sim.response.ledger import Ledger
 from sim.response.logistics import Logistics
 from sim.response.medical import Medical
@@ -36,53 +33,6 @@ from sim.scenario.schema import Scenario
 from sim.streams import Streams
 
 __all__ = ["Environment", "Model"]
-
-
-class Environment(simpy.Environment):
-    """A SimPy Environment that can schedule an event at an exact time.
-
-    ``schedule(event, priority, delay)`` computes ``now + delay`` in floating point, so the same
-    instant reached from two different ``now`` values may differ in the last bit. Interventions
-    and step boundaries are placed with :meth:`schedule_at` instead, so a stepped run and its
-    replay put them at bit-identical times.
-    """
-
-    processed: int = 0
-    """Events processed so far (for the event-rate benchmark)."""
-
-    def step(self) -> None:
-        """Process the next event, counting it."""
-        self.processed += 1
-        super().step()
-
-    def schedule_at(self, event: simpy.Event, priority: EventPriority, at: float) -> None:
-        """Schedule ``event`` at absolute time ``at`` (not before now)."""
-        if at < self._now:
-            raise ValueError(f"cannot schedule at {at} before now ({self._now})")
-        heappush(self._queue, (at, priority, next(self._eid), event))
-
-    def run_to(self, at: float, *, last: bool = False) -> None:
-        """Process every event before ``at`` (and URGENT ones at ``at`` scheduled earlier).
-
-        ``last`` marks the run's final call (``at`` is its end): then, even when the clock is
-        already at ``at``, the URGENT events queued there since the last stop (interventions
-        scheduled after stepping to the end) still act, as in a replay that knew them from the
-        start. Earlier steps to the current time do nothing, so that several interventions
-        scheduled at one instant act together, before anything the first of them starts.
-        """
-        if at < self._now or (at == self._now and not last):
-            return
-        stop = simpy.Event(self)
-        stop._ok = True
-        stop._value = None
-        self.schedule_at(stop, URGENT, at)
-        with paused_gc():
-            self.run(until=stop)
-        self.processed -= 1  # the stop event is not part of the model
-        # SimPy re-queues a stop event so that it is processed again on resuming; it has no
-        # callbacks left, so drop it to keep stepped and straight runs event for event equal.
-        if self._queue and self._queue[0][3] is stop:
-            heappop(self._queue)
 
 
 class Model:
