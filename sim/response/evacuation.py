@@ -389,7 +389,7 @@ class Evacuation:
         m = self.m
         imp = m.impact.zones[zone]
         self.evacuated_before_onset += sum(
-            int(m.ledger.counts[zone, s])
+            m.ledger.counts[zone][s]
             for s in (State.evacuating, State.sheltered, State.dispersed, State.displaced)
         )
         present = sum(m.ledger.count(s, zone) for s in (State.at_home, State.warned))

@@ -73,8 +73,11 @@ class Ledger:
     """
 
     def __init__(self, populations: list[int]) -> None:
-        self.counts = np.zeros((len(populations), N_STATES), dtype=np.int64)
-        self.counts[:, State.at_home] = populations
+        self.counts: list[list[int]] = [[0] * N_STATES for _ in populations]
+        """People by zone and state (Python ints: a move is a few list operations, where
+        numpy's element access cost more than the move itself); :meth:`table` as an array."""
+        for row, n in zip(self.counts, populations, strict=True):
+            row[State.at_home] = int(n)
         self.population = np.asarray(populations, dtype=np.int64)
         self.log: list[tuple[float, int, int, int, int]] = []
         """Every move: (time_h, zone, from_state, to_state, count)."""
@@ -90,23 +93,29 @@ class Ledger:
         """
         if n == 0:
             return
-        have = self.counts[zone, src]
+        row = self.counts[zone]
+        have = row[src]
         if n < 0 or n > have:
             raise ValueError(
                 f"cannot move {n} people of zone {zone} from {src.name} (holds {have}) "
                 f"to {dst.name} at t={t}"
             )
-        self.counts[zone, src] = have - n
-        self.counts[zone, dst] += n
-        self.log.append((t, zone, int(src), int(dst), int(n)))
+        n = int(n)
+        row[src] = have - n
+        row[dst] += n
+        self.log.append((t, zone, int(src), int(dst), n))
+
+    def table(self) -> np.ndarray:
+        """People by zone and state, as a (zones, states) array (a copy)."""
+        return np.array(self.counts, dtype=np.int64).reshape(len(self.counts), N_STATES)
 
     def totals(self) -> np.ndarray:
         """People by state, summed over zones."""
-        out: np.ndarray = self.counts.sum(axis=0)
+        out: np.ndarray = self.table().sum(axis=0)
         return out
 
     def count(self, state: State, zone: int | None = None) -> int:
         """People in ``state`` (in ``zone``, or everywhere)."""
         if zone is None:
-            return int(self.counts[:, state].sum())
-        return int(self.counts[zone, state])
+            return sum(row[state] for row in self.counts)
+        return self.counts[zone][state]

@@ -237,7 +237,7 @@ class Model:
 
     def series_row(self) -> tuple[Any, ...]:
         """The values of :meth:`series` at the current time, in the same order."""
-        return (self.env.now, len(self.ledger.log), self.ledger.counts.copy(),
+        return (self.env.now, len(self.ledger.log), self.ledger.table(),
                 [s.present for s in self.shelters.list],
                 np.array([p.on_hand for p in self.logistics.points]),
                 [h.occupied for h in self.medical.hospitals])
