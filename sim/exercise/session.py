@@ -508,7 +508,7 @@ class Exercise:
         return {
             "time_h": self.now, "start_h": self.start, "end_h": self.end,
             "finished": self.finished,
-            "people": {n: int(v) for n, v in zip(names, counts.sum(axis=0), strict=True)},
+            "people": {n: int(v) for n, v in zip(names, m.ledger.totals(), strict=True)},
             "zones": zones, "shelters": shelters, "stock": stock,
             "vehicles": list(fleets.values()), "teams": teams,
             "targets": target_status(list(sc.targets), result, self.now),
