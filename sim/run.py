@@ -23,6 +23,7 @@ from sim.interventions import Branch, Intervention, apply_intervention, check_in
 from sim.response.cohorts import ReliefLog
 from sim.response.gcpause import paused_gc
 from sim.response.ledger import State
+from sim.response.logistics import total
 from sim.response.model import Model
 from sim.results import RunResult
 from sim.scenario.sampling import sample_scenario
@@ -362,7 +363,7 @@ def _metrics(m: Model, r: RunResult) -> dict[str, Any]:
         "handout_mean_h": m.distribution.handout_mean_h(),
         "handout_last_h": m.distribution.last_handout_h,
         "handout_team_h": m.distribution.team_h,
-        "backordered_units": float(sum(q.sum() for q in m.logistics.backorders.values())),
+        "backordered_units": total(total(q) for q in m.logistics.backorders.values()),
         "first_stockout_h": dict(m.logistics.first_stockout),
         "evacuation_targeted": m.evac.targeted_total,
         **_warning_metrics(m),

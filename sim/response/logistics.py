@@ -23,12 +23,25 @@ if TYPE_CHECKING:
     from sim.response.model import Model
     from sim.response.shelters import ShelterState
 
-__all__ = ["Logistics", "PointState", "Truck"]
+__all__ = ["Logistics", "PointState", "Truck", "total"]
 
 EPS = 1e-9
 T = TypeVar("T")
 TIER_ORDER = {"village": 0, "township": 1, "county": 2, "city": 3}
 """Order of the tiers for ``dispatch: tiered`` (the lowest tier serves first)."""
+
+
+def total(values: Iterable[float]) -> float:
+    """The sum of a few quantities, added left to right.
+
+    The same number as numpy's ``sum`` of a short array (which adds in order below 8 items)
+    and as Python 3.11's ``sum``; Python 3.12's ``sum`` of floats compensates its rounding,
+    so it is not used where the model's arithmetic must not depend on the Python version.
+    """
+    out = 0.0
+    for v in values:
+        out += v
+    return out
 
 
 @dataclass(eq=False)
@@ -90,7 +103,7 @@ class Logistics:
                                 v.speed_kmh, as_float(v.unloading_h))
         self.orders: dict[tuple[int, int], np.ndarray] = {}
         """Allocated, not yet loaded: (point, shelter) -> quantities."""
-        self.backorders: dict[int, np.ndarray] = {}
+        self.backorders: dict[int, list[float]] = {}
         """Not allocated to any point: shelter -> quantities."""
         self.first_stockout: dict[str, float] = {}
         self._order_cache: dict[tuple[int, int], list[PointState]] = {}
@@ -125,11 +138,11 @@ class Logistics:
         self._retry_backorders()
 
     # -- orders ------------------------------------------------------------------------------
-    def request(self, shelter: ShelterState, qty: np.ndarray) -> None:
-        """Allocate a shelter's shortfall to stock points, nearest first."""
+    def request(self, shelter: ShelterState, qty: np.ndarray | list[float]) -> None:
+        """Allocate a shelter's shortfall (per item) to stock points, nearest first."""
         # Python floats in the loop (a few items, many points): the same arithmetic as numpy's
         # element-wise operations, without their per-call cost.
-        rest = qty.tolist()
+        rest = qty.tolist() if isinstance(qty, np.ndarray) else list(qty)
         # A point gives an item only if it holds at least EPS of it and at least EPS is asked
         # (take = min(a, r) < EPS otherwise): the points that can give anything asked are found
         # for all points at once (only the point being visited changes in the loop, and what is
@@ -143,7 +156,8 @@ class Logistics:
             self._backorder(shelter, rest)  # no point holds any item asked
             return
         self._held = None  # stock is taken below
-        has = cast(list[bool], (self.available[:, qty >= EPS] >= EPS).any(axis=1).tolist())
+        asked = [r >= EPS for r in rest]
+        has = cast(list[bool], (self.available[:, asked] >= EPS).any(axis=1).tolist())
         for p in self._sources(shelter):
             if p.out or not has[p.idx]:
                 continue
@@ -168,9 +182,11 @@ class Logistics:
     def _backorder(self, shelter: ShelterState, rest: list[float]) -> None:
         """What no stock point could give (``rest``, per item) waits as a back order."""
         if any(r >= EPS for r in rest):
-            left = np.array([r if r >= EPS else 0.0 for r in rest])
-            self.backorders[shelter.idx] = self.backorders.get(shelter.idx, 0.0) + left
-            self.m.log("backorder", shelter.name, int(round(float(left.sum()))))
+            left = [r if r >= EPS else 0.0 for r in rest]
+            old = self.backorders.get(shelter.idx)
+            self.backorders[shelter.idx] = left if old is None else [
+                a + b for a, b in zip(old, left, strict=True)]
+            self.m.log("backorder", shelter.name, round(total(left)))
             self.m.supply.shortage()
         self.dispatch()
 
