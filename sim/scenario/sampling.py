@@ -9,6 +9,7 @@ they are the inputs of sensitivity analysis and scenario discovery.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
@@ -29,73 +30,78 @@ def item_key(item: Any, index: int) -> str:
     return str(index)
 
 
-_FREE: dict[int, tuple[Any, frozenset[int]]] = {}
-"""Per scenario (by identity, kept alive here): the ids of its containers without distributions."""
+@dataclass(frozen=True)
+class _Node:
+    """A model, list or dict under the scenario that holds distributions."""
+
+    value: Any
+    children: tuple[tuple[Any, int | _Node], ...]
+    """(field name, list index or dict key; the leaf's index in the plan or the child node) of
+    every child that is or holds a distribution."""
 
 
-def _distribution_free(root: Any) -> frozenset[int]:
-    """Ids of the models, lists and dicts under ``root`` that hold no distribution.
+@dataclass(frozen=True)
+class _Plan:
+    """Where a scenario's distributions are and how to rebuild it around their draws."""
 
-    Scenarios are frozen, so this is computed once per scenario object; :func:`_walk` returns
-    such subtrees as they are without visiting them.
-    """
-    hit = _FREE.get(id(root))
-    if hit is not None and hit[0] is root:
+    leaves: tuple[tuple[str, _DistBase, bool], ...]
+    """(path, distribution, integer) of every distribution, in the order of the fields."""
+    root: _Node | None
+    """The scenario's node (None when it holds no distribution)."""
+
+
+_PLANS: dict[int, tuple[Scenario, _Plan]] = {}
+"""Plans by scenario identity (the scenario kept alive here, so its id is not reused)."""
+
+
+def _plan(scenario: Scenario) -> _Plan:
+    """The scenario's :class:`_Plan`, made once per scenario object (scenarios are frozen)."""
+    hit = _PLANS.get(id(scenario))
+    if hit is not None and hit[0] is scenario:
         return hit[1]
-    free: set[int] = set()
+    leaves: list[tuple[str, _DistBase, bool]] = []
 
-    def scan(value: Any) -> bool:
+    def scan(value: Any, path: str, integer: bool) -> int | _Node | None:
         if isinstance(value, _DistBase):
-            return True
+            leaves.append((path, value, integer))
+            return len(leaves) - 1
+        items: list[tuple[Any, str, Any, bool]]
         if isinstance(value, BaseModel):
-            children: Any = [getattr(value, name) for name in type(value).model_fields]
+            items = [(name, f"{path}.{name}" if path else name, getattr(value, name),
+                      any(m is INTEGER for m in info.metadata))
+                     for name, info in type(value).model_fields.items()]
         elif isinstance(value, list):
-            children = value
+            items = [(i, f"{path}[{item_key(v, i)}]", v, integer) for i, v in enumerate(value)]
         elif isinstance(value, dict):
-            children = value.values()
+            items = [(k, f"{path}.{k}", v, integer) for k, v in value.items()]
         else:
-            return False
-        found = False
-        for child in children:
-            found = scan(child) or found
-        if not found:
-            free.add(id(value))
-        return found
+            return None
+        children = []
+        for key, sub, v, whole in items:
+            child = scan(v, sub, whole)
+            if child is not None:
+                children.append((key, child))
+        return _Node(value, tuple(children)) if children else None
 
-    scan(root)
-    if len(_FREE) >= 16:
-        _FREE.clear()
-    _FREE[id(root)] = (root, frozenset(free))
-    return _FREE[id(root)][1]
+    root = scan(scenario, "", False)
+    assert not isinstance(root, int)
+    if len(_PLANS) >= 16:
+        _PLANS.clear()
+    _PLANS[id(scenario)] = (scenario, _Plan(tuple(leaves), root))
+    return _PLANS[id(scenario)][1]
 
 
-def _walk(value: Any, path: str, integer: bool, visit: Any,
-          free: frozenset[int] = frozenset()) -> Any:
-    """Rebuild ``value`` with ``visit(path, dist, integer)`` applied to every distribution.
-
-    Containers whose id is in ``free`` hold no distribution and are returned unvisited.
-    """
-    if isinstance(value, _DistBase):
-        return visit(path, value, integer)
-    if id(value) in free:
-        return value
-    if isinstance(value, BaseModel):
-        update: dict[str, Any] = {}
-        for name, info in type(value).model_fields.items():
-            old = getattr(value, name)
-            new = _walk(old, f"{path}.{name}" if path else name,
-                        any(m is INTEGER for m in info.metadata), visit, free)
-            if new is not old:
-                update[name] = new
-        return value.model_copy(update=update) if update else value
-    if isinstance(value, list):
-        out = [_walk(v, f"{path}[{item_key(v, i)}]", integer, visit, free)
-               for i, v in enumerate(value)]
-        return out if any(a is not b for a, b in zip(out, value, strict=True)) else value
-    if isinstance(value, dict):
-        dout = {k: _walk(v, f"{path}.{k}", integer, visit, free) for k, v in value.items()}
-        return dout if any(dout[k] is not value[k] for k in value) else value
-    return value
+def _rebuild(node: _Node, values: list[float]) -> Any:
+    """A copy of ``node.value`` with every distribution under it replaced by its value."""
+    new = {key: values[c] if isinstance(c, int) else _rebuild(c, values)
+           for key, c in node.children}
+    v = node.value
+    if isinstance(v, BaseModel):
+        return v.model_copy(update=new)
+    out = list(v) if isinstance(v, list) else dict(v)
+    for key, x in new.items():
+        out[key] = x
+    return out
 
 
 def sample_scenario(scenario: Scenario, streams: Streams,
@@ -120,14 +126,18 @@ def sample_scenario(scenario: Scenario, streams: Streams,
     draws : dict of str to float
         The drawn value of every non-degenerate distribution, by input path.
     """
-    draws: dict[str, float] = {}
+    plan = _plan(scenario)
     fixed = dict(fixed or {})
     if fixed:
         unknown = sorted(set(fixed) - set(uncertain_inputs(scenario)))
         if unknown:
             raise KeyError(f"not uncertain inputs of the scenario: {unknown}")
-
-    def visit(path: str, dist: _DistBase, integer: bool) -> float:
+    drawn = [path for path, dist, _ in plan.leaves
+             if not isinstance(dist, Fixed) and path not in fixed]
+    rngs = streams.fresh_each(["input:" + path for path in drawn])
+    draws: dict[str, float] = {}
+    values: list[float] = []
+    for path, dist, integer in plan.leaves:
         if isinstance(dist, Fixed):
             x = dist.value
         elif path in fixed:
@@ -136,25 +146,15 @@ def sample_scenario(scenario: Scenario, streams: Streams,
             if not lo <= x <= hi:
                 raise ValueError(f"{path}: {x} lies outside the input's support [{lo}, {hi}]")
         else:
-            x = dist.sample(streams.fresh("input:" + path))
+            x = dist.sample(next(rngs))
         if integer:
             x = float(round(x))
         if not isinstance(dist, Fixed):
             draws[path] = x
-        return x
-
-    realised = _walk(scenario, "", False, visit, _distribution_free(scenario))
-    return realised, draws
+        values.append(x)
+    return (scenario if plan.root is None else _rebuild(plan.root, values)), draws
 
 
 def uncertain_inputs(scenario: Scenario) -> dict[str, _DistBase]:
     """Return every non-degenerate distribution of ``scenario`` by input path."""
-    found: dict[str, _DistBase] = {}
-
-    def visit(path: str, dist: _DistBase, integer: bool) -> _DistBase:
-        if not isinstance(dist, Fixed):
-            found[path] = dist
-        return dist
-
-    _walk(scenario, "", False, visit, _distribution_free(scenario))
-    return found
+    return {path: dist for path, dist, _ in _plan(scenario).leaves if not isinstance(dist, Fixed)}
