@@ -17,19 +17,20 @@ V = TypeVar("V", bound="Vehicle")
 
 
 class _Busy:
-    """``Vehicle.busy``: a flag that keeps the idle indexes holding the vehicle up to date."""
+    """``Vehicle.busy``: a flag that keeps the idle indexes holding the vehicle up to date.
 
-    def __get__(self, obj: Vehicle | None, owner: type | None = None) -> bool:
-        if obj is None:
-            return False  # the dataclass default
-        return obj.__dict__["_busy"]  # type: ignore[no-any-return]
+    Only setting goes through the descriptor; the value is kept in the instance's ``__dict__``
+    under the same name, where Python reads it without a call (a descriptor without
+    ``__get__`` defers reads to the instance dict; dispatchers read the flag far more often
+    than they set it).
+    """
 
     def __set__(self, obj: Vehicle, value: bool) -> None:
         d = obj.__dict__
         value = bool(value)
-        if d.get("_busy") is value:
+        if d.get("busy") is value:
             return
-        d["_busy"] = value
+        d["busy"] = value
         for index in d.get("indexes", ()):
             if value:
                 index.remove(obj)
@@ -48,8 +49,9 @@ class Vehicle:
     speed_kmh: float
     unloading_h: float
     location: int
-    busy: bool = _Busy()  # type: ignore[assignment]
-    """At work (or driving home); setting it updates the :class:`IdleIndex` entries."""
+    busy: bool = False
+    """At work (or driving home); setting it updates the :class:`IdleIndex` entries (through
+    :class:`_Busy`, set on the class below)."""
     busy_h: float = 0.0
     trips: int = 0
     legs: list[tuple[float, float, int, int]] = field(default_factory=list)
@@ -57,6 +59,9 @@ class Vehicle:
     the invariant tests check it against the road closures)."""
     indexes: list[IdleIndex[Any]] = field(default_factory=list, init=False, repr=False)
     """The idle indexes the vehicle is registered in."""
+
+
+Vehicle.busy = _Busy()  # type: ignore[assignment]  # after the dataclass took False as default
 
 
 @dataclass(eq=False)
