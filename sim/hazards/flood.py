@@ -114,7 +114,7 @@ def flash_depth(t: np.ndarray, rate: np.ndarray, ex: FlashExposure,
     i = running_mean(rate, max(tc, DT_H))
     q = m.rational_k * f(ex.runoff_coefficient) * i * f(ex.catchment_km2)
     width, n, bank = f(ex.channel_width_m), f(ex.manning_n), f(ex.bankfull_depth_m)
-    h = np.array([manning_depth(x, width, slope, n) for x in q])
+    h = np.array([manning_depth(x, width, slope, n) for x in q.tolist()])
     return np.maximum(h - bank, 0.0), tc
 
 
@@ -125,12 +125,14 @@ def waterlogging_depth(rate: np.ndarray, ex: WaterloggingExposure,
     q = scs_runoff_mm(p, ex.curve_number, m.initial_abstraction_ratio)
     dq = np.diff(np.concatenate([[0.0], q]))
     drain = f(ex.drainage_mm_h) * dt
-    store = np.empty_like(dq)
+    store = []
     s = 0.0
-    for k, x in enumerate(dq):
-        s = max(0.0, s + x - drain)
-        store[k] = s
-    return store / 1000.0 * f(ex.ponding_ratio)
+    for x in dq.tolist():
+        s = s + x - drain
+        if not s > 0.0:  # max(0.0, s) without the call
+            s = 0.0
+        store.append(s)
+    return np.array(store, dtype=float) / 1000.0 * f(ex.ponding_ratio)
 
 
 def water_outcome(name: str, t: np.ndarray, depth: np.ndarray, share: float,

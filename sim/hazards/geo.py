@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
-__all__ = ["EARTH_RADIUS_KM", "destination", "haversine_km"]
+__all__ = ["EARTH_RADIUS_KM", "destination", "destinations", "haversine_km"]
 
 EARTH_RADIUS_KM = 6371.0088
 """Mean Earth radius (IUGG), km."""
@@ -22,10 +23,20 @@ def haversine_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
 def destination(lon: float, lat: float, bearing_deg: float,
                 distance_km: float) -> tuple[float, float]:
     """Point reached from (lon, lat) after ``distance_km`` on initial bearing ``bearing_deg``."""
-    d = distance_km / EARTH_RADIUS_KM
+    return destinations(lon, lat, bearing_deg, [distance_km])[0]
+
+
+def destinations(lon: float, lat: float, bearing_deg: float,
+                 distances_km: Iterable[float]) -> list[tuple[float, float]]:
+    """:func:`destination` of every distance on one bearing (the start's sines computed once)."""
     b = math.radians(bearing_deg)
     p1, l1 = math.radians(lat), math.radians(lon)
-    p2 = math.asin(math.sin(p1) * math.cos(d) + math.cos(p1) * math.sin(d) * math.cos(b))
-    l2 = l1 + math.atan2(math.sin(b) * math.sin(d) * math.cos(p1),
-                         math.cos(d) - math.sin(p1) * math.sin(p2))
-    return (math.degrees(l2) + 540.0) % 360.0 - 180.0, math.degrees(p2)
+    sin_p1, cos_p1, sin_b, cos_b = math.sin(p1), math.cos(p1), math.sin(b), math.cos(b)
+    out = []
+    for distance_km in distances_km:
+        d = distance_km / EARTH_RADIUS_KM
+        sin_d, cos_d = math.sin(d), math.cos(d)
+        p2 = math.asin(sin_p1 * cos_d + cos_p1 * sin_d * cos_b)
+        l2 = l1 + math.atan2(sin_b * sin_d * cos_p1, cos_d - sin_p1 * math.sin(p2))
+        out.append(((math.degrees(l2) + 540.0) % 360.0 - 180.0, math.degrees(p2)))
+    return out

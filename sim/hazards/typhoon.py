@@ -45,7 +45,7 @@ from sim.hazards.common import (
     window_union,
 )
 from sim.hazards.flood import DT_H, rain_outcomes
-from sim.hazards.geo import EARTH_RADIUS_KM, destination, haversine_km
+from sim.hazards.geo import EARTH_RADIUS_KM, destination, destinations, haversine_km
 from sim.hazards.grades import MS_PER_KT, typhoon_grade
 from sim.hazards.impact import Impact, ZoneImpact
 from sim.scenario.hazard import FloodVulnerability, TyphoonHazard, TyphoonRain
@@ -142,7 +142,7 @@ def track(h: TyphoonHazard, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, tupl
                              f(h.landfall_offset_km))
     heading = f(h.heading_deg) % 360.0
     speed = f(h.translation_speed_kmh)
-    pts = [destination(lon0, lat0, heading, speed * float(x)) for x in t]
+    pts = destinations(lon0, lat0, heading, [speed * x for x in t.tolist()])
     return np.array([p[0] for p in pts]), np.array([p[1] for p in pts]), (lon0, lat0)
 
 
