@@ -327,15 +327,14 @@ def _metrics(m: Model, r: RunResult) -> dict[str, Any]:
     hours = m.end_h - m.start_h
     trucks = m.logistics.trucks
     buses = m.evac.buses
-    transitions = np.array(m.ledger.log, dtype=float).reshape(-1, 5)
-
-    def entered(state: State) -> int:
-        return int(transitions[transitions[:, 3] == state, 4].sum()) if len(transitions) else 0
+    entered = [0] * len(State)  # people who moved into each state over the run
+    for _t, _zone, _src, dst, n in m.ledger.log:
+        entered[dst] += n
 
     totals = r.people.sum(axis=1)
     return {
         "population": int(r.population.sum()),
-        "warned": entered(State.warned),
+        "warned": entered[State.warned],
         "evacuated_before_onset": m.evac.evacuated_before_onset,
         "departures_failed": m.evac.failed_departures,
         "exposed_at_onset": m.evac.exposed_at_onset,
@@ -372,7 +371,7 @@ def _metrics(m: Model, r: RunResult) -> dict[str, Any]:
             w for s in m.shelters.list if s.desks for w in s.desks.waits]) else None),
         "supplies_called_h": dict(m.supply.called),
         "supplies_delivered": dict(m.supply.delivered),
-        "trapped_total": entered(State.trapped),
+        "trapped_total": entered[State.trapped],
         "rescued_alive": m.rescue.alive,
         "rescued_dead": m.rescue.dead,
         "still_trapped": int(totals[-1, State.trapped]),
