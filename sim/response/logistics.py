@@ -32,11 +32,11 @@ TIER_ORDER = {"village": 0, "township": 1, "county": 2, "city": 3}
 
 
 def total(values: Iterable[float]) -> float:
-    """The sum of a few quantities, added left to right.
+    """The sum of quantities, added in order.
 
-    The same number as numpy's ``sum`` of a short array (which adds in order below 8 items)
-    and as Python 3.11's ``sum``; Python 3.12's ``sum`` of floats compensates its rounding,
-    so it is not used where the model's arithmetic must not depend on the Python version.
+    For fewer than 8 items (every scenario's item list) it is the number numpy's ``sum`` of
+    an array gives, without its per-call cost. Python's ``sum`` is not used: from Python 3.12
+    it compensates the rounding of floats, so the model's numbers would depend on the version.
     """
     out = 0.0
     for v in values:
@@ -83,6 +83,7 @@ class Logistics:
         sc = model.sc
         items = model.items
         self.kg = np.array([sc.items[k].kg_per_unit for k in items])
+        self._kg: list[float] = self.kg.tolist()
         self.points: list[PointState] = []
         stock = np.array([[as_float(p.items.get(k, 0.0)) for k in items]
                           for p in sc.stock_points], dtype=float).reshape(-1, len(items))
@@ -134,7 +135,7 @@ class Logistics:
         self._held = None
         point.arrivals.append((float(self.m.env.now), np.array(qty, dtype=float),
                                len(self.m.series_t)))
-        self.m.log("stock_added", point.name, int(round(float(qty.sum()))))
+        self.m.log("stock_added", point.name, round(total(qty.tolist())))
         self._retry_backorders()
 
     # -- orders ------------------------------------------------------------------------------
@@ -306,23 +307,25 @@ class Logistics:
     def _take_load(self, key: tuple[int, int], truck: Truck) -> np.ndarray:
         """Remove one truckload (in proportion to the order) from an open order."""
         qty = self.orders[key]
-        mass = float((qty * self.kg).sum())
-        if mass <= truck.capacity_kg + EPS:
+        q: list[float] = qty.tolist()
+        kg = self._kg
+        cap = truck.capacity_kg
+        # Python floats over the few items: numpy's element-wise operations, in its order.
+        mass = total([a * k for a, k in zip(q, kg, strict=True)])
+        if mass <= cap + EPS:
             del self.orders[key]
             return qty
-        f = truck.capacity_kg / mass
-        load = np.floor(qty * f + EPS)
-        if not load.any():  # a single unit heavier than the share: carry the largest item
-            i = int(np.argmax(qty))
-            load[i] = max(1.0, math.floor(truck.capacity_kg / self.kg[i]))
-            load[i] = min(load[i], qty[i])
-        rest = qty - load
-        rest[rest < EPS] = 0.0
-        if rest.any():
-            self.orders[key] = rest
+        f = cap / mass
+        load = [float(math.floor(a * f + EPS)) for a in q]
+        if not any(load):  # a single unit heavier than the share: carry the largest item
+            i = q.index(max(q))
+            load[i] = min(max(1.0, float(math.floor(cap / kg[i]))), q[i])
+        rest = [r if r >= EPS else 0.0 for r in (a - b for a, b in zip(q, load, strict=True))]
+        if any(rest):
+            self.orders[key] = np.array(rest)
         else:
             del self.orders[key]
-        return load
+        return np.array(load)
 
     def _trip(self, truck: Truck, point: PointState, shelter: ShelterState,
               load: np.ndarray) -> Generator[Any, Any, None]:
@@ -343,12 +346,13 @@ class Logistics:
         point.on_hand -= load  # loads only what was allocated, so never below zero
         point.issues.append((float(m.env.now), load.copy(), len(m.series_t)))
         dispatched = float(m.env.now)
-        m.log("dispatched", f"{point.name}>{shelter.name}", int(round(float(load.sum()))))
+        amounts: list[float] = load.tolist()
+        m.log("dispatched", f"{point.name}>{shelter.name}", round(total(amounts)))
         yield from drive(m, truck, shelter.zone)
         yield m.env.timeout(truck.unloading_h)
         m.shelters.deliver(shelter, load)
         self.deliveries.append((truck.idx, point.idx, shelter.idx, dispatched, float(m.env.now),
-                                float((load * self.kg).sum())))
+                                total([a * k for a, k in zip(amounts, self._kg, strict=True)])))
         truck.trips += 1
         truck.busy_h += m.env.now - start
         truck.busy = False

@@ -27,6 +27,7 @@ import numpy as np
 
 from sim.response.cohorts import Cohort
 from sim.response.ledger import State
+from sim.response.logistics import total
 from sim.response.vehicles import TeamUnit, drive
 from sim.scenario.distributions import as_float
 
@@ -154,6 +155,8 @@ class Shelters:
         self.cover_days = as_float(sc.response.logistics.cover_days)
         self._per_day: list[float] = self.per_day.tolist()
         self._once: list[float] = self.once.tolist()
+        self._rations = bool(self.per_day.any())
+        """Whether anything is issued daily (else no ration is scheduled)."""
         self.registration_h = as_float(rule.registration_min) / 60.0
         self.rng = model.streams.generator("shelters")
         self.hh_size = [z.population / z.households if z.households else 1.0 for z in sc.zones]
@@ -515,7 +518,7 @@ class Shelters:
 
     def _schedule_ration(self, s: ShelterState, c: Cohort, at: float) -> None:
         c.next_ration_h = at
-        if at >= self.m.end_h or not self.per_day.any():
+        if at >= self.m.end_h or not self._rations:
             return
         ev = self.m.env.timeout(at - self.m.env.now)
         ev.callbacks.append(lambda _e: self._ration(s, c))
@@ -559,7 +562,7 @@ class Shelters:
         s.on_order = np.maximum(s.on_order - qty, 0.0)
         s.received = self._received(s) + qty
         self._log_cover(s)
-        self.m.log("delivered", s.name, int(round(float(qty.sum()))))
+        self.m.log("delivered", s.name, round(total(qty.tolist())))
         self.serve(s)
 
     # -- recording: first-day supplies in place ---------------------------------------------
@@ -575,9 +578,8 @@ class Shelters:
 
     def _log_cover(self, s: ShelterState) -> None:
         """Record how many people's first day the stock received covers, and who came."""
-        received = self._received(s)
-        covered = min((float(received[i]) / per for i, per in self.first_gate),
-                      default=math.inf)
+        received = self._received(s).tolist()
+        covered = min((received[i] / per for i, per in self.first_gate), default=math.inf)
         s.cover_log.append((float(self.m.env.now), s.arrived_needing, covered))
 
     # -- departure ---------------------------------------------------------------------------

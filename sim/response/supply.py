@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.response.logistics import total
 from sim.scenario.distributions import as_float
 from sim.scenario.operations import Supply
 
@@ -75,25 +76,25 @@ class ExternalSupply:
     def _deliver(self, s: Supply) -> Generator[Any, Any, None]:
         m = self.m
         items = m.items
-        left = np.array([as_float(s.items.get(k, 0.0)) for k in items])
+        left = [as_float(s.items.get(k, 0.0)) for k in items]
         point = m.logistics.point_by_name[s.deliver_to]
         yield m.env.timeout(as_float(s.lead_time_h))
         yield from self._delays(s)
         if s.daily_capacity is None:
-            batch = left.copy()
+            batch = list(left)
             step = 0.0
         else:
-            per_day = np.array([as_float(s.daily_capacity.get(k, 0.0)) for k in items])
-            batch = per_day / s.batches_per_day
+            batch = [as_float(s.daily_capacity.get(k, 0.0)) / s.batches_per_day for k in items]
             step = 24.0 / s.batches_per_day
-        while left.sum() > 1e-9:
-            qty = np.minimum(left, batch)
-            if not qty.any():
+        # Python floats over the few items: numpy's element-wise operations and sums.
+        while total(left) > 1e-9:
+            qty = [a if a < b else b for a, b in zip(left, batch, strict=True)]
+            if not any(qty):
                 return  # nothing more it can deliver of what is left
-            left -= qty
+            left = [a - b for a, b in zip(left, qty, strict=True)]
             self.first_delivery.setdefault(s.name, float(m.env.now))
-            self.delivered[s.name] += float(qty.sum())
-            m.logistics.add_stock(point, qty)
-            if left.sum() > 1e-9:
+            self.delivered[s.name] += total(qty)
+            m.logistics.add_stock(point, np.array(qty))
+            if total(left) > 1e-9:
                 yield m.env.timeout(step)
                 yield from self._delays(s)
