@@ -741,9 +741,10 @@ def results_cmd(
         "indexes README.md and README.zh.md. en: English only; zh: Chinese only (report.md in "
         "Chinese, README.zh.md; README.md is left as it is).")] = None,
 ) -> None:
-    """Regenerate the reports of the five plan scenarios (and the demo) and results/README.md."""
+    """Regenerate the plan reports (the five plans, the demo, Wenzhou's towns) and the indexes."""
     from sim.report.comparison import make_results, write_readme
     from sim.report.plan_report import FULL, QUICK
+    from sim.study.plan_analysis import RESOLUTION
 
     if check:
         from sim.report.fingerprint import check_results
@@ -762,8 +763,8 @@ def results_cmd(
             typer.echo(str(write_readme(out, lang=x)))
         return
     readme, failed = make_results(scenarios, out, seed=seed, budget=QUICK if quick else FULL,
-                                  workers=workers, only=only or None, progress=progress,
-                                  lang=langs)
+                                  fine_budget=QUICK if quick else RESOLUTION, workers=workers,
+                                  only=only or None, progress=progress, lang=langs)
     typer.echo(str(readme))
     if failed:
         print(f"sim: {len(failed)} report(s) failed: {', '.join(failed)} (see {readme})",

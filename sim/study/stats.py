@@ -24,6 +24,7 @@ __all__ = [
     "ValueSummary",
     "bootstrap_mean",
     "bootstrap_quantiles",
+    "newcombe_independent",
     "newcombe_paired",
     "paired_difference",
     "paired_mean_difference",
@@ -372,6 +373,19 @@ def newcombe_paired(a: np.ndarray, b: np.ndarray, confidence: float = 0.95) -> I
     dl = math.sqrt(max((p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2, 0.0))
     du = math.sqrt(max((u1 - p1) ** 2 - 2 * phi * (u1 - p1) * (p2 - l2) + (p2 - l2) ** 2, 0.0))
     return Interval(d, max(-1.0, d - dl), min(1.0, d + du), confidence)
+
+
+def newcombe_independent(a: Interval, b: Interval) -> Interval:
+    """P(a) - P(b) for two independent studies, from their Wilson intervals.
+
+    Newcombe's hybrid score interval (method 10 of Newcombe, R. G. (1998). Interval estimation
+    for the difference between independent proportions: comparison of eleven methods.
+    Statistics in Medicine 17, 873-890): the paired interval above with no correlation.
+    """
+    d = a.estimate - b.estimate
+    dl = math.sqrt((a.estimate - a.low) ** 2 + (b.high - b.estimate) ** 2)
+    du = math.sqrt((a.high - a.estimate) ** 2 + (b.estimate - b.low) ** 2)
+    return Interval(d, max(-1.0, d - dl), min(1.0, d + du), a.confidence)
 
 
 def paired_difference(a: np.ndarray, b: np.ndarray, confidence: float = 0.95
