@@ -18,7 +18,7 @@ def _target(tid: str, k: int, n: int, basis: str = "simulated") -> dict[str, Any
     w = wilson(k, n)
     words = {"simulated": ("simulated", "模拟所得"),
              "resolution": ("decided by the zones' size", "受分区粒度所限")}[basis]
-    return {"id": tid, "p_holds": w.estimate, "ci_low": w.low, "ci_high": w.high,
+    return {"id": tid, "p_holds": w.estimate, "ci_low": w.low, "ci_high": w.high, "p_applies": 1.0,
             "basis": basis, "basis_words": {"en": words[0], "zh": words[1]}}
 
 
@@ -66,6 +66,7 @@ def test_both_indexes_show_the_side_by_side() -> None:
         row = next(line for line in text.splitlines() if line.startswith("| `relief` |"))
         assert "0.100 [" in row and "0.300 [" in row and "+0.200 [" in row
         fire = next(line for line in text.splitlines() if line.startswith("| `fire` |"))
+        assert " | 1.00 → 1.00 | " in row
         assert fire.rstrip().endswith("| — |")
     assert "decided by the zones' size / 受分区粒度所限 → simulated / 模拟所得" in en
     assert "受分区粒度所限 → 模拟所得" in zh

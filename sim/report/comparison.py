@@ -29,8 +29,8 @@ from sim.study.hold import changes_words
 from sim.study.plan_analysis import RESOLUTION
 from sim.study.stats import Interval, newcombe_independent
 
-__all__ = ["EXAMPLES", "PLAN_SCENARIOS", "RESOLUTIONS", "make_results", "render_readme",
-           "resolution_rows", "write_readme"]
+__all__ = ["EXAMPLES", "PLAN_SCENARIOS", "RESOLUTIONS", "applies_share", "make_results",
+           "render_readme", "resolution_rows", "write_readme"]
 
 PLAN_SCENARIOS = ("wenzhou_typhoon", "jinjiang_typhoon", "fuzhou_flood", "shicheng_flash_flood",
                   "jincheng_earthquake")
@@ -273,6 +273,12 @@ def render_readme(plans: Sequence[Mapping[str, Any]], examples: Sequence[Mapping
     return "\n".join(L).rstrip() + "\n"
 
 
+def applies_share(t: Mapping[str, Any]) -> str:
+    """The share of a study's runs in which a target applies."""
+    p = t.get("p_applies")
+    return "—" if p is None else f"{p:.2f}"
+
+
 def _resolution_section(coarse: Mapping[str, Any], fine: Mapping[str, Any]) -> list[str]:
     """The index's section comparing a plan's report with its finer-resolution report."""
     c, f = coarse["scenario"], fine["scenario"]
@@ -285,15 +291,21 @@ def _resolution_section(coarse: Mapping[str, Any], fine: Mapping[str, Any]) -> l
          "one resolution can be measured at the other; the difference is the finer study's "
          "P(holds) minus the plan's, with Newcombe's interval for independent studies (both "
          "use the same seeds, so the hazard draws are shared and the interval is "
-         "conservative).", "",
-         f"| target | basis ({c['zones']} zones → {f['zones']}) | P(holds), {c['zones']} zones "
-         f"| P(holds), {f['zones']} zones | difference [95 % CI] |",
-         "|---|---|---|---|---|"]
+         "conservative). Where the share of runs in which a target applies changes much, the "
+         "finer zones see demand that the coarse ones average away (a cut-off town asks for "
+         "an air medevac that its county, still joined to a hospital as a whole, does not): "
+         "the finer report's failure section says why. Where the finer scenario's numbers are "
+         "assumptions (town positions, links), so are the differences that rest on them.", "",
+         f"| target | basis ({c['zones']} zones → {f['zones']}) | applies in (share of runs) "
+         f"| P(holds), {c['zones']} zones | P(holds), {f['zones']} zones "
+         "| difference [95 % CI] |",
+         "|---|---|---|---|---|---|"]
     for ct, ft, diff in resolution_rows(coarse, fine):
         d = ("—" if diff is None else
              f"{diff.estimate:+.3f} [{diff.low:+.3f}, {diff.high:+.3f}]")
         L.append(f"| `{ct['id']}` | {esc(basis_words(ct))} → {esc(basis_words(ft))} | "
-                 f"{esc(fmt_p(ct))} | {esc(fmt_p(ft))} | {d} |")
+                 f"{applies_share(ct)} → {applies_share(ft)} | {esc(fmt_p(ct))} | "
+                 f"{esc(fmt_p(ft))} | {d} |")
     return [*L, ""]
 
 

@@ -89,7 +89,7 @@ def render_readme_zh(plans: Sequence[Mapping[str, Any]],
 
 def _resolution_section_zh(coarse: Mapping[str, Any], fine: Mapping[str, Any]) -> list[str]:
     """The index's section comparing a plan's report with its finer-resolution report."""
-    from sim.report.comparison import resolution_rows
+    from sim.report.comparison import applies_share, resolution_rows
 
     c, f = coarse["scenario"], fine["scenario"]
     L = ["", "## 同一预案的更细分区", "",
@@ -98,15 +98,20 @@ def _resolution_section_zh(coarse: Mapping[str, Any], fine: Mapping[str, Any]) -
          f"来源见其情景文件）。其研究为{fine['study']['runs']:,}次模拟（县级为"
          f"{coarse['study']['runs']:,}次；一次乡镇级模拟的计算量相当于数次县级模拟），不做措施"
          "搜索。受分区粒度所限的目标在另一分区粒度下可能可以度量；差值为细分研究的达标概率减去"
-         "县级的，置信区间为两个独立研究的Newcombe区间（两者种子相同，灾害抽样一致，故区间偏保守）。",
+         "县级的，置信区间为两个独立研究的Newcombe区间（两者种子相同，灾害抽样一致，故区间偏保守）。"
+         "目标适用的模拟比例变化较大时，说明细分区看到了粗分区平均掉的需求（被阻断的乡镇会请求"
+         "航空医疗转运，而其所在县整体仍与医院连通时则不会）：原因见细分报告的失败分析。细分情景"
+         "中属于假设的数据（乡镇位置、道路连接），以其为依据的差值同样是假设性的。",
          "",
-         f"| 目标 | 依据（{c['zones']}个分区 → {f['zones']}个） | 达标概率（{c['zones']}个分区） "
-         f"| 达标概率（{f['zones']}个分区） | 差值 [95%置信区间] |",
-         "|---|---|---|---|---|"]
+         f"| 目标 | 依据（{c['zones']}个分区 → {f['zones']}个） | 适用的模拟比例 "
+         f"| 达标概率（{c['zones']}个分区） | 达标概率（{f['zones']}个分区） "
+         "| 差值 [95%置信区间] |",
+         "|---|---|---|---|---|---|"]
     for ct, ft, diff in resolution_rows(coarse, fine):
         basis = [(t.get("basis_words") or {}).get("zh") or "模拟所得" for t in (ct, ft)]
         d = ("—" if diff is None else
              f"{diff.estimate:+.3f} [{diff.low:+.3f}, {diff.high:+.3f}]")
-        L.append(f"| `{ct['id']}` | {basis[0]} → {basis[1]} | {esc(fmt_p(ct, 'zh'))} | "
+        L.append(f"| `{ct['id']}` | {basis[0]} → {basis[1]} | "
+                 f"{applies_share(ct)} → {applies_share(ft)} | {esc(fmt_p(ct, 'zh'))} | "
                  f"{esc(fmt_p(ft, 'zh'))} | {d} |")
     return L
