@@ -18,6 +18,7 @@ from pathlib import Path
 import simpy
 
 import sim
+from sim.response.gcpause import paused_gc
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -83,7 +84,9 @@ def phases(scenario: sim.Scenario, runs: int) -> dict[str, float]:
 
     The phases are timed on their own, one after the other on the same seeds, as
     :class:`sim.Simulation` runs them; ``response`` is the Environment's run and ``results``
-    the collection of the RunResult and its targets.
+    the collection of the RunResult and its targets. Each seed is timed with the cyclic
+    collector paused, as :func:`sim.run` pauses it, so that collecting earlier seeds' garbage
+    is not counted in whichever phase it happens to fall.
     """
     from sim.hazards import compute_impact
     from sim.scenario.sampling import sample_scenario
@@ -91,20 +94,21 @@ def phases(scenario: sim.Scenario, runs: int) -> dict[str, float]:
 
     out = {"sampling": 0.0, "hazard": 0.0, "response": 0.0, "results": 0.0}
     for seed in range(runs):
-        streams = Streams(as_seed_sequence(seed))
-        t0 = time.perf_counter()
-        realised, _ = sample_scenario(scenario, streams, None)
-        t1 = time.perf_counter()
-        compute_impact(realised, streams)
-        t2 = time.perf_counter()
+        with paused_gc():
+            streams = Streams(as_seed_sequence(seed))
+            t0 = time.perf_counter()
+            realised, _ = sample_scenario(scenario, streams, None)
+            t1 = time.perf_counter()
+            compute_impact(realised, streams)
+            t2 = time.perf_counter()
+            s = sim.Simulation(scenario, seed)
+            t3 = time.perf_counter()
+            s.model.env.run_to(s.end)
+            t4 = time.perf_counter()
+            s.finish()
+            t5 = time.perf_counter()
         out["sampling"] += t1 - t0
         out["hazard"] += t2 - t1
-        s = sim.Simulation(scenario, seed)
-        t3 = time.perf_counter()
-        s.model.env.run_to(s.end)
-        t4 = time.perf_counter()
-        s.finish()
-        t5 = time.perf_counter()
         out["response"] += t4 - t3
         out["results"] += t5 - t4
     return {k: 1000 * v / runs for k, v in out.items()}
