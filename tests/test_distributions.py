@@ -12,7 +12,7 @@ from scipy import stats
 from sim.scenario.distributions import Dist, Uncertain, UncertainCount, UncertainFraction
 from sim.scenario.sampling import sample_scenario, uncertain_inputs
 from sim.scenario.schema import Scenario
-from sim.streams import Streams, child_pcg64_states, name_key
+from sim.streams import Streams
 
 DIST = TypeAdapter(Dist)
 N = 4000
@@ -99,24 +99,6 @@ def test_named_streams_are_stable_and_independent() -> None:
     assert Streams(5).generator("x").random() != Streams(6).generator("x").random()
     with pytest.raises(ValueError):
         Streams(-1)
-
-
-@pytest.mark.parametrize("root", [
-    np.random.SeedSequence(0), np.random.SeedSequence(2**100 + 7),
-    np.random.SeedSequence(123).spawn(4)[3], np.random.SeedSequence([5, 2**40, 0]),
-    np.random.SeedSequence(9, spawn_key=(1, 2**40)), np.random.SeedSequence(3, pool_size=8),
-    np.random.SeedSequence()])
-def test_child_states_are_numpys(root: np.random.SeedSequence) -> None:
-    """The children's PCG64 states, computed together, equal numpy's seeding one by one."""
-    keys = [name_key(f"input:x{i}") for i in range(40)] + [0, 7, 2**32 - 1, 2**32, 2**64 - 1]
-    for key, (state, inc) in zip(keys, child_pcg64_states(root, keys), strict=True):
-        ss = np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, key),
-                                    pool_size=root.pool_size)
-        assert np.random.PCG64(ss).state["state"] == {"state": state, "inc": inc}
-    streams = Streams(root)
-    names = ["input:a", "input:b", "hazard"]
-    for name, g in zip(names, streams.fresh_each(names), strict=True):
-        assert g.random(3).tolist() == streams.fresh(name).random(3).tolist()
 
 
 def test_one_input_changing_leaves_other_draws_alone(demo: Scenario) -> None:

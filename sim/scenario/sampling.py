@@ -132,9 +132,6 @@ def sample_scenario(scenario: Scenario, streams: Streams,
         unknown = sorted(set(fixed) - set(uncertain_inputs(scenario)))
         if unknown:
             raise KeyError(f"not uncertain inputs of the scenario: {unknown}")
-    drawn = [path for path, dist, _ in plan.leaves
-             if not isinstance(dist, Fixed) and path not in fixed]
-    rngs = streams.fresh_each(["input:" + path for path in drawn])
     draws: dict[str, float] = {}
     values: list[float] = []
     for path, dist, integer in plan.leaves:
@@ -146,7 +143,7 @@ def sample_scenario(scenario: Scenario, streams: Streams,
             if not lo <= x <= hi:
                 raise ValueError(f"{path}: {x} lies outside the input's support [{lo}, {hi}]")
         else:
-            x = dist.sample(next(rngs))
+            x = dist.sample(streams.fresh("input:" + path))
         if integer:
             x = float(round(x))
         if not isinstance(dist, Fixed):
