@@ -149,7 +149,7 @@ class Network:
 
     # -- routes ------------------------------------------------------------------------------
     def _shortest_paths(self) -> None:
-        """All-pairs shortest paths over open links (Floyd-Warshall, numpy)."""
+        """All-pairs shortest paths over open links (Floyd-Warshall, numpy, in place)."""
         n = self.n
         cost = np.full((n, n), np.inf)
         fixed = np.zeros((n, n))
@@ -162,13 +162,18 @@ class Network:
             for a, b in ((lk.a, lk.b), (lk.b, lk.a)):
                 if c < cost[a, b]:
                     cost[a, b], fixed[a, b], km[a, b] = c, f, k
+        cand = np.empty((n, n))
+        better = np.empty((n, n), dtype=bool)
+        via = np.empty((n, n))
         for k in range(n):
-            cand = cost[:, k, None] + cost[None, k, :]
-            better = cand < cost
+            np.add(cost[:, k, None], cost[None, k, :], out=cand)
+            np.less(cand, cost, out=better)
             if better.any():
-                cost = np.where(better, cand, cost)
-                fixed = np.where(better, fixed[:, k, None] + fixed[None, k, :], fixed)
-                km = np.where(better, km[:, k, None] + km[None, k, :], km)
+                np.copyto(cost, cand, where=better)
+                np.add(fixed[:, k, None], fixed[None, k, :], out=via)
+                np.copyto(fixed, via, where=better)
+                np.add(km[:, k, None], km[None, k, :], out=via)
+                np.copyto(km, via, where=better)
         fixed[~np.isfinite(cost)] = np.inf
         self.fixed_h = fixed
         self.var_km = km
@@ -177,13 +182,11 @@ class Network:
 
     def _tables(self) -> None:
         """Python copies of the whole route tables: lookups of one pair are the hot path."""
-        fixed: list[list[float]] = self.fixed_h.tolist()
-        km: list[list[float]] = self.var_km.tolist()
-        self._fixed = list(fixed)
-        self._km = list(km)
-        self._rank = [[self._intra[a] if a == b else f + k / REF_SPEED_KMH
-                       for b, (f, k) in enumerate(zip(fr, kr, strict=True))]
-                      for a, (fr, kr) in enumerate(zip(fixed, km, strict=True))]
+        rank = self.fixed_h + self.var_km / REF_SPEED_KMH
+        np.fill_diagonal(rank, self.intra_h)
+        self._fixed = list(self.fixed_h.tolist())
+        self._km = list(self.var_km.tolist())
+        self._rank = list(rank.tolist())
 
     def _routes_changed(self, link: Link | None) -> None:
         """Forget the routes that ``link`` changes and count the pairs cut off (per-origin mode).
@@ -210,6 +213,11 @@ class Network:
             self._fixed[a] = self._km[a] = self._rank[a] = None
             self._cost[a] = self._pred[a] = None
             self.row_version[a] += 1
+        self._count_cut()
+
+    def _count_cut(self) -> None:
+        """Connected components over the open links, and the ordered pairs they leave cut off."""
+        n = self.n
         parent = list(range(n))
 
         def root(i: int) -> int:
@@ -236,9 +244,17 @@ class Network:
         return f, k, f + k / REF_SPEED_KMH
 
     def _row(self, a: int) -> list[float]:
-        """Compute the routes from ``a`` (per-origin modes); returns its 'nearest' row."""
+        """Compute the routes from ``a``; returns its 'nearest' row.
+
+        All-pairs mode computes every origin's at once (after a change of the roads).
+        """
         n = self.n
         inf = math.inf
+        if self._mode == "floyd":
+            self._shortest_paths()
+            row = self._rank[a]
+            assert row is not None
+            return row
         if self._mode == "dijkstra":
             cost = [inf] * n
             fixed = [inf] * n
@@ -371,8 +387,14 @@ class Network:
 
     def _reroute(self, link: Link) -> None:
         if self._mode == "floyd":
+            # Every origin's routes may change: computed again (all at once) when a trip next
+            # asks for one, so that changes at one instant cost one Floyd-Warshall; the pairs
+            # cut off are counted from the connected components meanwhile (the same count).
             self.row_version = [v + 1 for v in self.row_version]
-            self._shortest_paths()
+            self._fixed = [None] * self.n
+            self._km = [None] * self.n
+            self._rank = [None] * self.n
+            self._count_cut()
         else:
             self._routes_changed(link)
 
