@@ -197,7 +197,10 @@ def run(scenario: Scenario, seed: int | np.random.SeedSequence = 0,
     RunResult
     """
     with paused_gc():  # sampling and the hazard allocate as much as the response
-        return Simulation(scenario, seed, interventions, inputs, impact).finish()
+        sim = Simulation(scenario, seed, interventions, inputs, impact)
+        result = sim.finish()
+        sim.model.close()
+        return result
 
 
 def partial_result(sim: Simulation) -> RunResult:

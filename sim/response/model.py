@@ -27,7 +27,7 @@ from sim.response.rescue import Rescue
 from sim.response.roads import RoadWorks
 from sim.response.shelters import Shelters
 from sim.response.supply import ExternalSupply
-from sim.response.vehicles import TeamUnit
+from sim.response.vehicles import IdleIndex, TeamUnit
 from sim.scenario.distributions import as_float
 from sim.scenario.schema import Scenario
 from sim.streams import Streams
@@ -110,6 +110,29 @@ class Model:
         self.series_shelter: list[list[int]] = []
         self.series_stock: list[np.ndarray] = []
         self.series_beds: list[list[int]] = []
+
+    def close(self) -> None:
+        """Free a finished run's objects at once, by breaking the cycles among them.
+
+        The model's parts refer to it and to each other, idle vehicles and their indexes to
+        each other, and waiting processes to the events they wait on; left alone, all of it is
+        freed only by Python's cyclic collector, which walks it object by object: about 10 ms
+        of a 140 ms Wenzhou run (7 %, measured per seed, interleaved). :func:`sim.run` calls
+        this once the run's result is collected; the result holds lists the model made, never
+        its parts. The model cannot be used afterwards.
+        """
+        env = self.env
+        for *_, event in env._queue:
+            event.callbacks = None  # type: ignore[assignment]
+        env._queue.clear()
+        self.net.close()
+        for part in (self.air, self.medical, self.rescue, self.roads, self.supply, self.shelters,
+                     self.distribution, self.logistics, self.evac, self.net):
+            for value in vars(part).values():
+                if isinstance(value, IdleIndex):
+                    value.clear()
+            vars(part).clear()
+        vars(self).clear()
 
     def log(self, kind: str, subject: str, n: int) -> None:
         """Append an entry to the event log."""

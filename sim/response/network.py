@@ -55,6 +55,31 @@ class Link:
     """A crew is on its way to clear it."""
 
 
+class _UntilReachable:
+    """Resumes ``done``'s waiter once ``a`` and ``b`` are joined (:meth:`Network.until_reachable`).
+
+    A callback on :attr:`Network.changed` that otherwise waits for the next change.
+    """
+
+    __slots__ = ("a", "b", "done", "net")
+
+    def __init__(self, net: Network, a: int, b: int, done: simpy.Event) -> None:
+        self.net, self.a, self.b, self.done = net, a, b, done
+
+    def __call__(self, _event: simpy.Event) -> None:
+        net = self.net
+        if not net.reachable(self.a, self.b):
+            net.changed.callbacks.append(self)
+            return
+        # Resume the waiter now, inside the processing of the change, as before.
+        done = self.done
+        done._ok = True
+        done._value = None
+        callbacks, done.callbacks = done.callbacks, None  # type: ignore[assignment]
+        for callback in callbacks or ():
+            callback(done)
+
+
 class Network:
     """Zone-to-zone travel for one run.
 
@@ -410,20 +435,12 @@ class Network:
         run's event count is unchanged.
         """
         done = simpy.Event(self.env)
-
-        def check(_event: simpy.Event) -> None:
-            if not self.reachable(a, b):
-                self.changed.callbacks.append(check)
-                return
-            # Resume the waiter now, inside the processing of the change, as before.
-            done._ok = True
-            done._value = None
-            callbacks, done.callbacks = done.callbacks, None  # type: ignore[assignment]
-            for callback in callbacks or ():
-                callback(done)
-
-        self.changed.callbacks.append(check)
+        self.changed.callbacks.append(_UntilReachable(self, a, b, done))
         return done
+
+    def close(self) -> None:
+        """Drop the waiters of a finished run (see :meth:`sim.response.model.Model.close`)."""
+        self.changed.callbacks = None  # type: ignore[assignment]
 
     def _signal(self) -> None:
         self.history.append((float(self.env.now), self.unreachable_pairs()))

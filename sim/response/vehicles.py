@@ -130,6 +130,11 @@ class IdleIndex(Generic[V]):
     def __bool__(self) -> bool:
         return bool(self.by_zone)
 
+    def clear(self) -> None:
+        """Forget every vehicle (a finished run: see :meth:`sim.response.model.Model.close`)."""
+        self.by_zone.clear()
+        self._zone.clear()
+
     def __len__(self) -> int:
         """Idle vehicles in the index."""
         return len(self._zone)
