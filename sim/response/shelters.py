@@ -90,8 +90,10 @@ class ShelterState:
     capacity: int
     area_m2: float | None
     opens_at: float
-    inventory: np.ndarray
-    on_order: np.ndarray
+    inventory: list[float]
+    """Stock on hand per item (Python floats: a shelter's few items are updated at every
+    issue, delivery and order, where numpy's per-call cost was most of the work)."""
+    on_order: list[float]
     assigned: int = 0
     """People allocated to the shelter: on their way or present."""
     present: int = 0
@@ -117,16 +119,16 @@ class ShelterState:
     """People who reached the point needing their first relief (recording only)."""
     relieved_total: int = 0
     """People given their first relief here (recording only)."""
-    received: np.ndarray | None = None
+    received: list[float] | None = None
     """Stock received for first issues: prepositioned plus deliveries, less the later days'
     rations issued (recording only; None until first used)."""
     cover_log: list[tuple[float, int, float]] = field(default_factory=list)
     """(hour, arrived_needing, people whose first day ``received`` covers) at each change."""
-    received_log: list[tuple[float, np.ndarray]] = field(default_factory=list)
+    received_log: list[tuple[float, list[float]]] = field(default_factory=list)
     """Deliveries received, ``(hour, quantities)`` (recording only)."""
-    issued_log: list[tuple[float, int, np.ndarray]] = field(default_factory=list)
+    issued_log: list[tuple[float, int, list[float]]] = field(default_factory=list)
     """Issues to people, ``(hour, people, quantities)`` (recording only)."""
-    lost_log: list[tuple[float, np.ndarray]] = field(default_factory=list)
+    lost_log: list[tuple[float, list[float]]] = field(default_factory=list)
     """Stock lost when the shelter closed, ``(hour, quantities)`` (recording only)."""
 
     @property
@@ -155,6 +157,7 @@ class Shelters:
         self.cover_days = as_float(sc.response.logistics.cover_days)
         self._per_day: list[float] = self.per_day.tolist()
         self._once: list[float] = self.once.tolist()
+        self._first: list[float] = self.first.tolist()
         self._rations = bool(self.per_day.any())
         """Whether anything is issued daily (else no ration is scheduled)."""
         self.registration_h = as_float(rule.registration_min) / 60.0
@@ -165,7 +168,7 @@ class Shelters:
         for i, s in enumerate(sc.shelters):
             st = self._new_state(
                 i, s.name, zone_of[s.zone], s.capacity, s.usable_area_m2, math.inf,
-                np.array([as_float(s.prepositioned.get(k, 0.0)) for k in items]),
+                [as_float(s.prepositioned.get(k, 0.0)) for k in items],
                 rule.admission, rule.area_per_person_m2, s.desks,
             )
             st.reserve = s.reserve
@@ -199,7 +202,7 @@ class Shelters:
             z = c.home
             s = self.points[z] = ShelterState(
                 -2 - z, f"{self.m.zone_names[z]}/distribution", z, 0, None, -math.inf,
-                np.zeros(len(self.m.items)), np.zeros(len(self.m.items)), point=True,
+                [0.0] * len(self.m.items), [0.0] * len(self.m.items), point=True,
                 active=False, is_open=True)
         c.where = s.idx
         s.assigned += c.n
@@ -265,15 +268,15 @@ class Shelters:
             self._register(s, c)
 
     def _new_state(self, idx: int, name: str, zone: int, capacity: int | None,
-                   area: float | None, opens_at: float, inventory: np.ndarray,
+                   area: float | None, opens_at: float, inventory: list[float],
                    admission: str, area_per_person: float, desks: int) -> ShelterState:
         by_area = None if area is None else int(math.floor(area / area_per_person + EPS))
         if admission == "area_standard" and by_area is not None:
             cap = by_area
         else:
             cap = capacity if capacity is not None else (by_area or 0)
-        st = ShelterState(idx, name, zone, cap, area, opens_at, inventory.astype(float),
-                          np.zeros_like(inventory, dtype=float))
+        st = ShelterState(idx, name, zone, cap, area, opens_at, [float(x) for x in inventory],
+                          [0.0] * len(inventory))
         if self.registration_h > 0:
             st.desks = Desks(desks, self.registration_h, self.rng)
         return st
@@ -283,7 +286,7 @@ class Shelters:
         """Open a new shelter during the run (a reserve site)."""
         rule = self.m.sc.response.shelter
         s = self._new_state(len(self.list), name, zone, capacity, area, opens_at,
-                            np.zeros(len(self.m.items)), rule.admission, rule.area_per_person_m2,
+                            [0.0] * len(self.m.items), rule.admission, rule.area_per_person_m2,
                             2)
         self.list.append(s)
         self.m.log("shelter_added", name, s.capacity)
@@ -438,11 +441,11 @@ class Shelters:
         s.present = 0
         s.relieved_present = 0
         pending, s.pending, s.waiting, s.relieved, s.hungry = s.pending, [], [], [], []
-        s.lost_log.append((float(m.env.now), s.inventory.copy()))
-        s.inventory[:] = 0.0
+        s.lost_log.append((float(m.env.now), s.inventory))
+        s.inventory = [0.0] * len(s.inventory)
         # the people not yet relieved here are counted where they go; what it issued stays in
         s.arrived_needing = s.relieved_total
-        s.received = self.first * s.relieved_total
+        s.received = [f * s.relieved_total for f in self._first]
         self._log_cover(s)
         for c in movers + pending:
             m.evac.place(c, origin=s.zone)
@@ -462,14 +465,17 @@ class Shelters:
     def _servable(self, s: ShelterState, gate: list[tuple[int, float]], n: int) -> int:
         """How many of ``n`` people the shelter's stock can serve (basic items gate)."""
         k = n
-        inventory = s.inventory.tolist()
+        inventory = s.inventory
         for i, per in gate:
             k = min(k, int(math.floor(inventory[i] / per + EPS)))
         return max(k, 0)
 
-    def _issue(self, s: ShelterState, need: np.ndarray, k: int) -> None:
-        take = np.minimum(s.inventory, need * k)
-        s.inventory = np.maximum(s.inventory - take, 0.0)
+    def _issue(self, s: ShelterState, need: list[float], k: int) -> None:
+        # numpy's minimum and maximum, element by element (the same values, -0.0 included)
+        take = [a if a <= b else b for a, b in zip(s.inventory, [x * k for x in need],
+                                                  strict=True)]
+        s.inventory = [x if x >= 0.0 else 0.0 for x in (a - t for a, t in zip(
+            s.inventory, take, strict=True))]
         s.issued_log.append((float(self.m.env.now), k, take))
 
     def serve(self, s: ShelterState) -> None:
@@ -485,7 +491,7 @@ class Shelters:
                 c = c.split(k)
             else:
                 s.waiting.pop(0)
-            self._issue(s, self.first, c.n)
+            self._issue(s, self._first, c.n)
             s.relieved_total += c.n
             if s.point:  # a distribution point: the village teams hand the items out
                 m.distribution.ready(s, c)
@@ -506,7 +512,7 @@ class Shelters:
                 s.relieved.append(c)
             else:
                 s.hungry.pop(0)
-            self._issue(s, self.per_day, c.n)
+            self._issue(s, self._per_day, c.n)
             self._ration_issued(s, c.n)
             self.ration_delay_person_h += c.n * (now - c.next_ration_h)
             self._schedule_ration(s, c, now + 24.0)
@@ -534,7 +540,7 @@ class Shelters:
                 s.relieved.append(late)
             self.m.log("ration_short", s.name, late.n)
         if k > 0:
-            self._issue(s, self.per_day, k)
+            self._issue(s, self._per_day, k)
             self._ration_issued(s, k)
             self._schedule_ration(s, c, c.next_ration_h + 24.0)
         self.reorder(s)
@@ -548,37 +554,39 @@ class Shelters:
         assigned, days = s.assigned, self.cover_days
         short = [d if d >= EPS else 0.0 for d in (
             assigned * p * days + pending_once * o - i - q for p, o, i, q in zip(
-                self._per_day, self._once, s.inventory.tolist(), s.on_order.tolist(),
+                self._per_day, self._once, s.inventory, s.on_order,
                 strict=True))]
         if any(short):
-            qty = np.array(short)
-            s.on_order += qty
-            self.m.logistics.request(s, qty)
+            s.on_order = [o + q for o, q in zip(s.on_order, short, strict=True)]
+            self.m.logistics.request(s, short)
 
-    def deliver(self, s: ShelterState, qty: np.ndarray) -> None:
-        """Receive a delivery."""
-        s.received_log.append((float(self.m.env.now), np.array(qty, dtype=float)))
-        s.inventory += qty
-        s.on_order = np.maximum(s.on_order - qty, 0.0)
-        s.received = self._received(s) + qty
+    def deliver(self, s: ShelterState, qty: np.ndarray | list[float]) -> None:
+        """Receive a delivery (per item)."""
+        q: list[float] = [float(x) for x in qty]
+        s.received_log.append((float(self.m.env.now), q))
+        s.inventory = [a + b for a, b in zip(s.inventory, q, strict=True)]
+        s.on_order = [x if x >= 0.0 else 0.0 for x in (o - b for o, b in zip(
+            s.on_order, q, strict=True))]
+        s.received = [a + b for a, b in zip(self._received(s), q, strict=True)]
         self._log_cover(s)
-        self.m.log("delivered", s.name, round(total(qty.tolist())))
+        self.m.log("delivered", s.name, round(total(q)))
         self.serve(s)
 
     # -- recording: first-day supplies in place ---------------------------------------------
-    def _received(self, s: ShelterState) -> np.ndarray:
+    def _received(self, s: ShelterState) -> list[float]:
         if s.received is None:
-            s.received = s.inventory.copy()  # the prepositioned stock, before any issue
+            s.received = list(s.inventory)  # the prepositioned stock, before any issue
         return s.received
 
     def _ration_issued(self, s: ShelterState, k: int) -> None:
         """A later day's ration for ``k`` people came out of the stock received."""
-        s.received = np.maximum(self._received(s) - self.per_day * k, 0.0)
+        s.received = [x if x >= 0.0 else 0.0 for x in (r - p * k for r, p in zip(
+            self._received(s), self._per_day, strict=True))]
         self._log_cover(s)
 
     def _log_cover(self, s: ShelterState) -> None:
         """Record how many people's first day the stock received covers, and who came."""
-        received = self._received(s).tolist()
+        received = self._received(s)
         covered = min((received[i] / per for i, per in self.first_gate), default=math.inf)
         s.cover_log.append((float(self.m.env.now), s.arrived_needing, covered))
 
