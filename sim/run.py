@@ -23,8 +23,8 @@ from sim.interventions import Branch, Intervention, apply_intervention, check_in
 from sim.response.cohorts import ReliefLog
 from sim.response.gcpause import paused_gc
 from sim.response.ledger import State
-from sim.response.logistics import total
 from sim.response.model import Model
+from sim.response.quantities import total
 from sim.results import RunResult
 from sim.scenario.sampling import sample_scenario
 from sim.scenario.schema import Scenario

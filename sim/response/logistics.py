@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import numpy as np
 
+from sim.response.quantities import plus, total, weight
 from sim.response.vehicles import IdleIndex, Vehicle, drive, go_home
 from sim.scenario.distributions import as_float
 
@@ -23,25 +24,12 @@ if TYPE_CHECKING:
     from sim.response.model import Model
     from sim.response.shelters import ShelterState
 
-__all__ = ["Logistics", "PointState", "Truck", "total"]
+__all__ = ["Logistics", "PointState", "Truck"]
 
 EPS = 1e-9
 T = TypeVar("T")
 TIER_ORDER = {"village": 0, "township": 1, "county": 2, "city": 3}
 """Order of the tiers for ``dispatch: tiered`` (the lowest tier serves first)."""
-
-
-def total(values: Iterable[float]) -> float:
-    """The sum of quantities, added in order.
-
-    For fewer than 8 items (every scenario's item list) it is the number numpy's ``sum`` of
-    an array gives, without its per-call cost. Python's ``sum`` is not used: from Python 3.12
-    it compensates the rounding of floats, so the model's numbers would depend on the version.
-    """
-    out = 0.0
-    for v in values:
-        out += v
-    return out
 
 
 @dataclass(eq=False)
@@ -153,7 +141,10 @@ class Logistics:
         held = self._held
         if held is None:
             held = self._held = cast(list[bool], (self.available >= EPS).any(axis=0).tolist())
-        if not any(h and r >= EPS for h, r in zip(held, rest, strict=True)):
+        for h, r in zip(held, rest, strict=True):
+            if h and r >= EPS:
+                break
+        else:
             self._backorder(shelter, rest)  # no point holds any item asked
             return
         self._held = None  # stock is taken below
@@ -162,9 +153,16 @@ class Logistics:
         for p in self._sources(shelter):
             if p.out or not has[p.idx]:
                 continue
-            take = [a if a < r else r for r, a in zip(rest, p.available.tolist(), strict=True)]
-            take = [t if t >= EPS else 0.0 for t in take]
-            if not any(take):
+            take: list[float] = []
+            gives = False
+            for r, a in zip(rest, p.available.tolist(), strict=True):
+                t = a if a < r else r
+                if t >= EPS:
+                    take.append(t)
+                    gives = True
+                else:
+                    take.append(0.0)
+            if not gives:
                 continue
             took = np.array(take)
             p.available -= took
@@ -182,11 +180,17 @@ class Logistics:
 
     def _backorder(self, shelter: ShelterState, rest: list[float]) -> None:
         """What no stock point could give (``rest``, per item) waits as a back order."""
-        if any(r >= EPS for r in rest):
-            left = [r if r >= EPS else 0.0 for r in rest]
+        left: list[float] = []
+        some = False
+        for r in rest:
+            if r >= EPS:
+                left.append(r)
+                some = True
+            else:
+                left.append(0.0)
+        if some:
             old = self.backorders.get(shelter.idx)
-            self.backorders[shelter.idx] = left if old is None else [
-                a + b for a, b in zip(old, left, strict=True)]
+            self.backorders[shelter.idx] = left if old is None else plus(old, left)
             self.m.log("backorder", shelter.name, round(total(left)))
             self.m.supply.shortage()
         self.dispatch()
@@ -311,7 +315,7 @@ class Logistics:
         kg = self._kg
         cap = truck.capacity_kg
         # Python floats over the few items: numpy's element-wise operations, in its order.
-        mass = total([a * k for a, k in zip(q, kg, strict=True)])
+        mass = weight(q, kg)
         if mass <= cap + EPS:
             del self.orders[key]
             return qty
@@ -320,7 +324,10 @@ class Logistics:
         if not any(load):  # a single unit heavier than the share: carry the largest item
             i = q.index(max(q))
             load[i] = min(max(1.0, float(math.floor(cap / kg[i]))), q[i])
-        rest = [r if r >= EPS else 0.0 for r in (a - b for a, b in zip(q, load, strict=True))]
+        rest: list[float] = []
+        for a, b in zip(q, load, strict=True):
+            r = a - b
+            rest.append(r if r >= EPS else 0.0)
         if any(rest):
             self.orders[key] = np.array(rest)
         else:
@@ -352,7 +359,7 @@ class Logistics:
         yield m.env.timeout(truck.unloading_h)
         m.shelters.deliver(shelter, load)
         self.deliveries.append((truck.idx, point.idx, shelter.idx, dispatched, float(m.env.now),
-                                total([a * k for a, k in zip(amounts, self._kg, strict=True)])))
+                                weight(amounts, self._kg)))
         truck.trips += 1
         truck.busy_h += m.env.now - start
         truck.busy = False

@@ -27,7 +27,7 @@ import numpy as np
 
 from sim.response.cohorts import Cohort
 from sim.response.ledger import State
-from sim.response.logistics import total
+from sim.response.quantities import minus_floor, plus, total
 from sim.response.vehicles import TeamUnit, drive
 from sim.scenario.distributions import as_float
 
@@ -39,23 +39,6 @@ __all__ = ["Desks", "ShelterState", "Shelters"]
 EPS = 1e-9
 REGISTRATION_BATCH_H = 0.25
 """Households of one arriving group registered within this many hours are admitted together."""
-
-
-def _plus(a: list[float], b: list[float]) -> list[float]:
-    """``a + b`` element by element (a plain loop: the fastest on a few items)."""
-    out = []
-    for x, y in zip(a, b, strict=True):
-        out.append(x + y)
-    return out
-
-
-def _minus_floor(a: list[float], b: list[float], k: int) -> list[float]:
-    """``maximum(a - b * k, 0.0)`` element by element, as numpy gives it (-0.0 kept)."""
-    out = []
-    for x, y in zip(a, b, strict=True):
-        d = x - y * k
-        out.append(d if d >= 0.0 else 0.0)
-    return out
 
 
 class Desks:
@@ -585,16 +568,16 @@ class Shelters:
             else:
                 short.append(0.0)
         if missing:
-            s.on_order = _plus(s.on_order, short)
+            s.on_order = plus(s.on_order, short)
             self.m.logistics.request(s, short)
 
     def deliver(self, s: ShelterState, qty: np.ndarray | list[float]) -> None:
         """Receive a delivery (per item)."""
         q: list[float] = qty.tolist() if isinstance(qty, np.ndarray) else list(qty)
         s.received_log.append((float(self.m.env.now), q))
-        s.inventory = _plus(s.inventory, q)
-        s.on_order = _minus_floor(s.on_order, q, 1)
-        s.received = _plus(self._received(s), q)
+        s.inventory = plus(s.inventory, q)
+        s.on_order = minus_floor(s.on_order, q, 1)
+        s.received = plus(self._received(s), q)
         self._log_cover(s)
         self.m.log("delivered", s.name, round(total(q)))
         self.serve(s)
@@ -607,7 +590,7 @@ class Shelters:
 
     def _ration_issued(self, s: ShelterState, k: int) -> None:
         """A later day's ration for ``k`` people came out of the stock received."""
-        s.received = _minus_floor(self._received(s), self._per_day, k)
+        s.received = minus_floor(self._received(s), self._per_day, k)
         self._log_cover(s)
 
     def _log_cover(self, s: ShelterState) -> None:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.response.logistics import total
+from sim.response.quantities import total
 from sim.scenario.distributions import as_float
 from sim.scenario.operations import Supply
 
