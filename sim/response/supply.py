@@ -34,6 +34,8 @@ class ExternalSupply:
         self.first_delivery: dict[str, float] = {}
         self.delayed: dict[str, float] = {}
         """Hours still to add before each supply's next delivery (``supplier_delayed``)."""
+        self._shortage_seen = False
+        """Whether a back order has appeared (a run's supplies are fixed at its start)."""
 
     def delay(self, name: str, hours: float) -> None:
         """Supply ``name``'s next delivery comes ``hours`` later (``supplier_delayed``).
@@ -59,7 +61,10 @@ class ExternalSupply:
                 m.env.process(m.call_at(0.0, self.call, s))
 
     def shortage(self) -> None:
-        """A back order appeared: call the supplies waiting for one."""
+        """A back order appeared: call the supplies waiting for one (the first time only)."""
+        if self._shortage_seen:
+            return  # every supply waiting for a shortage was called then
+        self._shortage_seen = True
         for s in self.supplies:
             if s.trigger == "shortage" and s.name not in self.called:
                 self.call(s)
