@@ -205,8 +205,10 @@ class Logistics:
             return
         point.out = out
         if out:
-            for key in [k for k in self.orders if k[0] == point.idx]:
-                qty = self.orders.pop(key)
+            # Every open order on the point is withdrawn before any is allocated again: a
+            # request dispatches trucks, which would otherwise take the point's other orders.
+            withdrawn = [(k, self.orders.pop(k)) for k in list(self.orders) if k[0] == point.idx]
+            for key, qty in withdrawn:
                 point.available += qty
                 self._held = None
                 self.request(self.m.shelters.by_idx(key[1]), qty)
