@@ -333,6 +333,7 @@ def test_at_the_limit_is_accepted(tmp_path: Path) -> None:
 NASTY = ["2001-02-30", "2001-02-03", "12:30:00", "&a ", "*a", "*b", "&b [*b]", "[", "]", "{",
          "}", ": ", "\n", "\n  ", "- ", "? ", "|", ">", "#", "'", '"', "\t", "\x00", "\xe9",
          "!!binary x", "!!python/object:os.system", "!!timestamp 2001-13-45", "!!float x",
+         "!!bool maybe", "!!timestamp x",
          "!!int 0x", "<<: ", "1e999", ".inf", ".nan", "-.inf", "~", "null", "yes", "0o17",
          "1" * 5000, "0x7fffffffffffffffffffff", "%YAML 1.1\n", "---\n", "...\n", "\ufeff",
          "\u2028", "\x85", "[" * 70, "{a: " * 70]
@@ -360,6 +361,17 @@ def _loads_or_located(fn: Callable[[], object]) -> None:
         assert exc.problems
         for pr in exc.problems:
             assert pr.file and "\n" not in str(pr), str(pr)
+
+
+@pytest.mark.parametrize("tagged", ["!!timestamp 2001-13-45", "!!timestamp x", "!!bool maybe",
+                                    "!!int 0x", "!!float ."])
+def test_an_explicit_tag_that_cannot_be_read_is_located(tagged: str) -> None:
+    """PyYAML's constructors fail on these with KeyError or AttributeError, not a YAML error
+    (found by the mutation test below: a timestamp tag before the file's first comment)."""
+    for text in (f"{tagged}{SRC}", SRC.replace("population: 42000", f"population: {tagged}")):
+        with pytest.raises(ScenarioError) as err:
+            parse_scenario(text, "tagged.yaml")
+        assert all(pr.file == "tagged.yaml" and pr.line >= 1 for pr in err.value.problems)
 
 
 @given(st.lists(mutation, min_size=1, max_size=4))

@@ -271,7 +271,8 @@ class _Builder:
         """Let the safe constructor resolve the tag (int, float, bool, null, str, timestamp)."""
         try:
             return self.loader.construct_object(node, deep=True)
-        except (yaml.YAMLError, ValueError, OverflowError, TypeError) as exc:
+        except (yaml.YAMLError, ValueError, OverflowError, TypeError, KeyError,
+                AttributeError) as exc:  # the last two: `!!bool maybe`, `!!timestamp x`
             self.loader.dispose()
             self.loader = yaml.SafeLoader("")  # its state may be half-way through the node
             tag = str(node.tag).rsplit(":", 1)[-1]
