@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import numpy as np
 
-from sim.response.quantities import plus, total, weight
+from sim.response.quantities import above, plus, total, weight
 from sim.response.vehicles import IdleIndex, Vehicle, drive, go_home
 from sim.scenario.distributions import as_float
 
@@ -180,14 +180,7 @@ class Logistics:
 
     def _backorder(self, shelter: ShelterState, rest: list[float]) -> None:
         """What no stock point could give (``rest``, per item) waits as a back order."""
-        left: list[float] = []
-        some = False
-        for r in rest:
-            if r >= EPS:
-                left.append(r)
-                some = True
-            else:
-                left.append(0.0)
+        left, some = above(rest, EPS)
         if some:
             old = self.backorders.get(shelter.idx)
             self.backorders[shelter.idx] = left if old is None else plus(old, left)

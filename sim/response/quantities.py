@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-__all__ = ["minus_floor", "plus", "total", "weight"]
+__all__ = ["above", "minus_floor", "plus", "total", "weight"]
 
 
 def total(values: Iterable[float]) -> float:
@@ -51,3 +51,16 @@ def minus_floor(a: list[float], b: list[float], k: float = 1) -> list[float]:
         d = x - y * k
         out.append(d if d >= 0.0 else 0.0)
     return out
+
+
+def above(values: list[float], eps: float) -> tuple[list[float], bool]:
+    """``values`` with those below ``eps`` set to 0.0, and whether any is left."""
+    out = []
+    left = False
+    for v in values:
+        if v >= eps:
+            out.append(v)
+            left = True
+        else:
+            out.append(0.0)
+    return out, left

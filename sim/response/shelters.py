@@ -27,7 +27,7 @@ import numpy as np
 
 from sim.response.cohorts import Cohort
 from sim.response.ledger import State
-from sim.response.quantities import minus_floor, plus, total
+from sim.response.quantities import above, minus_floor, plus, total
 from sim.response.vehicles import TeamUnit, drive
 from sim.scenario.distributions import as_float
 
@@ -558,15 +558,10 @@ class Shelters:
         # Python floats over the few items: the same operations in the same order as numpy's
         # element-wise ones, without their per-call cost (most calls find nothing short).
         assigned, days = s.assigned, self.cover_days
-        short: list[float] = []
-        missing = False
+        need: list[float] = []
         for p, o, i, q in zip(self._per_day, self._once, s.inventory, s.on_order, strict=True):
-            d = assigned * p * days + pending_once * o - i - q
-            if d >= EPS:
-                short.append(d)
-                missing = True
-            else:
-                short.append(0.0)
+            need.append(assigned * p * days + pending_once * o - i - q)
+        short, missing = above(need, EPS)
         if missing:
             s.on_order = plus(s.on_order, short)
             self.m.logistics.request(s, short)
