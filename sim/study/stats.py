@@ -364,15 +364,18 @@ def newcombe_paired(a: np.ndarray, b: np.ndarray, confidence: float = 0.95) -> I
     f = int(np.sum(a & ~b))
     g = int(np.sum(~a & b))
     h = n - e - f - g
-    p1, p2 = (e + f) / n, (e + g) / n
-    w1, w2 = wilson(e + f, n, confidence), wilson(e + g, n, confidence)
-    l1, u1, l2, u2 = w1.low, w1.high, w2.low, w2.high
     denom = (e + f) * (g + h) * (e + g) * (f + h)
     phi = (e * h - f * g) / math.sqrt(denom) if denom > 0 else 0.0
+    return _hybrid_score(wilson(e + f, n, confidence), wilson(e + g, n, confidence), phi)
+
+
+def _hybrid_score(a: Interval, b: Interval, phi: float) -> Interval:
+    """P(a) - P(b) from the two Wilson intervals and their correlation ``phi`` (Newcombe)."""
+    p1, l1, u1, p2, l2, u2 = a.estimate, a.low, a.high, b.estimate, b.low, b.high
     d = p1 - p2
     dl = math.sqrt(max((p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2, 0.0))
     du = math.sqrt(max((u1 - p1) ** 2 - 2 * phi * (u1 - p1) * (p2 - l2) + (p2 - l2) ** 2, 0.0))
-    return Interval(d, max(-1.0, d - dl), min(1.0, d + du), confidence)
+    return Interval(d, max(-1.0, d - dl), min(1.0, d + du), a.confidence)
 
 
 def newcombe_independent(a: Interval, b: Interval) -> Interval:
@@ -382,10 +385,7 @@ def newcombe_independent(a: Interval, b: Interval) -> Interval:
     for the difference between independent proportions: comparison of eleven methods.
     Statistics in Medicine 17, 873-890): the paired interval above with no correlation.
     """
-    d = a.estimate - b.estimate
-    dl = math.sqrt((a.estimate - a.low) ** 2 + (b.high - b.estimate) ** 2)
-    du = math.sqrt((a.high - a.estimate) ** 2 + (b.estimate - b.low) ** 2)
-    return Interval(d, max(-1.0, d - dl), min(1.0, d + du), a.confidence)
+    return _hybrid_score(a, b, 0.0)
 
 
 def paired_difference(a: np.ndarray, b: np.ndarray, confidence: float = 0.95
