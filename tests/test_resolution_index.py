@@ -30,6 +30,8 @@ def _doc(name: str, zones: int, runs: int, targets: list[dict[str, Any]]) -> dic
             "study": {"runs": runs, "targets": targets}, "budget": {"goal": 0.9}}
 
 
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+
 COARSE = _doc("county", 20, 4000, [_target("relief", 400, 4000),
                                    _target("fire", 4000, 4000, "resolution"),
                                    _target("only_here", 10, 4000)])
@@ -71,6 +73,10 @@ def test_both_indexes_show_the_side_by_side() -> None:
     assert "decided by the zones' size / 受分区粒度所限 → simulated / 模拟所得" in en
     assert "受分区粒度所限 → 模拟所得" in zh
     assert "(towns/report.md)" in en and "(towns/report.zh.md)" in zh
+    assert "the same 1,000,000 residents" in en and "同为1,000,000人" in zh
+    other = {**FINE, "scenario": {**FINE["scenario"], "population": 999_000}}
+    assert "999,000 residents against 1,000,000" in render_readme([], resolutions=[(COARSE,
+                                                                                     other)])
 
 
 def test_write_readme_pairs_the_reports_it_finds(tmp_path: Path) -> None:
@@ -84,4 +90,13 @@ def test_write_readme_pairs_the_reports_it_finds(tmp_path: Path) -> None:
     failed = write_readme(tmp_path, plans=(), examples=(), resolutions={"towns": "county"},
                           failed={"towns": "boom"}).read_text(encoding="utf-8")
     assert "finer resolution" not in failed  # a failed report is not compared
-    assert RESOLUTIONS == {"wenzhou_towns_typhoon": "wenzhou_typhoon"}
+
+
+def test_every_resolution_pairs_existing_scenarios() -> None:
+    """Each finer scenario file and the plan it refines exist, and share their population."""
+    from sim.scenario import load_scenario
+
+    for fine, coarse in RESOLUTIONS.items():
+        f, c = (load_scenario(SCENARIOS / f"{n}.yaml") for n in (fine, coarse))
+        assert sum(z.population for z in f.zones) == sum(z.population for z in c.zones)
+        assert len(f.zones) > len(c.zones)

@@ -29,8 +29,8 @@ from sim.study.hold import changes_words
 from sim.study.plan_analysis import RESOLUTION
 from sim.study.stats import Interval, newcombe_independent
 
-__all__ = ["EXAMPLES", "PLAN_SCENARIOS", "RESOLUTIONS", "applies_share", "make_results",
-           "render_readme", "resolution_rows", "write_readme"]
+__all__ = ["EXAMPLES", "PLAN_SCENARIOS", "RESOLUTIONS", "applies_share", "difference_text",
+           "make_results", "render_readme", "resolution_rows", "write_readme"]
 
 PLAN_SCENARIOS = ("wenzhou_typhoon", "jinjiang_typhoon", "fuzhou_flood", "shicheng_flash_flood",
                   "jincheng_earthquake")
@@ -273,6 +273,12 @@ def render_readme(plans: Sequence[Mapping[str, Any]], examples: Sequence[Mapping
     return "\n".join(L).rstrip() + "\n"
 
 
+def difference_text(diff: Interval | None) -> str:
+    """A difference of P(holds) with its interval, or a dash when there is none."""
+    return ("—" if diff is None else
+            f"{diff.estimate:+.3f} [{diff.low:+.3f}, {diff.high:+.3f}]")
+
+
 def applies_share(t: Mapping[str, Any]) -> str:
     """The share of a study's runs in which a target applies."""
     p = t.get("p_applies")
@@ -284,8 +290,8 @@ def _resolution_section(coarse: Mapping[str, Any], fine: Mapping[str, Any]) -> l
     c, f = coarse["scenario"], fine["scenario"]
     L = ["## The same plan at a finer resolution", "",
          f"{_link(fine)}: the {c['zones']} zones of {_link(coarse)} split into {f['zones']} "
-         f"(the same {f['population']:,} residents, shelters, stock, fleets and hazard; its "
-         "scenario file says where each town's numbers come from). Its study has "
+         f"({_residents(c, f)}; its scenario file says what it shares with the plan's and where "
+         "each town's numbers come from). Its study has "
          f"{fine['study']['runs']:,} runs against {coarse['study']['runs']:,} (a run costs "
          "several county-level ones) and no search. A target that the zones' size decides at "
          "one resolution can be measured at the other; the difference is the finer study's "
@@ -301,12 +307,16 @@ def _resolution_section(coarse: Mapping[str, Any], fine: Mapping[str, Any]) -> l
          "| difference [95 % CI] |",
          "|---|---|---|---|---|---|"]
     for ct, ft, diff in resolution_rows(coarse, fine):
-        d = ("—" if diff is None else
-             f"{diff.estimate:+.3f} [{diff.low:+.3f}, {diff.high:+.3f}]")
         L.append(f"| `{ct['id']}` | {esc(basis_words(ct))} → {esc(basis_words(ft))} | "
                  f"{applies_share(ct)} → {applies_share(ft)} | {esc(fmt_p(ct))} | "
-                 f"{esc(fmt_p(ft))} | {d} |")
+                 f"{esc(fmt_p(ft))} | {difference_text(diff)} |")
     return [*L, ""]
+
+
+def _residents(c: Mapping[str, Any], f: Mapping[str, Any]) -> str:
+    if c["population"] == f["population"]:
+        return f"the same {f['population']:,} residents"
+    return f"{f['population']:,} residents against {c['population']:,}"
 
 
 def write_readme(results: str | Path, plans: Sequence[str] = PLAN_SCENARIOS,

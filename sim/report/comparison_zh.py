@@ -89,12 +89,12 @@ def render_readme_zh(plans: Sequence[Mapping[str, Any]],
 
 def _resolution_section_zh(coarse: Mapping[str, Any], fine: Mapping[str, Any]) -> list[str]:
     """The index's section comparing a plan's report with its finer-resolution report."""
-    from sim.report.comparison import applies_share, resolution_rows
+    from sim.report.comparison import applies_share, difference_text, resolution_rows
 
     c, f = coarse["scenario"], fine["scenario"]
     L = ["", "## 同一预案的更细分区", "",
          f"{_link(fine)}：把{_link(coarse)}的{c['zones']}个分区细分为{f['zones']}个"
-         f"（常住人口同为{f['population']:,}人，避难场所、储备、车队和灾害相同；各乡镇数据的"
+         f"（常住人口{_residents_zh(c, f)}；与县级情景共用哪些数据、各乡镇数据的"
          f"来源见其情景文件）。其研究为{fine['study']['runs']:,}次模拟（县级为"
          f"{coarse['study']['runs']:,}次；一次乡镇级模拟的计算量相当于数次县级模拟），不做措施"
          "搜索。受分区粒度所限的目标在另一分区粒度下可能可以度量；差值为细分研究的达标概率减去"
@@ -109,9 +109,13 @@ def _resolution_section_zh(coarse: Mapping[str, Any], fine: Mapping[str, Any]) -
          "|---|---|---|---|---|---|"]
     for ct, ft, diff in resolution_rows(coarse, fine):
         basis = [(t.get("basis_words") or {}).get("zh") or "模拟所得" for t in (ct, ft)]
-        d = ("—" if diff is None else
-             f"{diff.estimate:+.3f} [{diff.low:+.3f}, {diff.high:+.3f}]")
         L.append(f"| `{ct['id']}` | {basis[0]} → {basis[1]} | "
                  f"{applies_share(ct)} → {applies_share(ft)} | {esc(fmt_p(ct, 'zh'))} | "
-                 f"{esc(fmt_p(ft, 'zh'))} | {d} |")
+                 f"{esc(fmt_p(ft, 'zh'))} | {difference_text(diff)} |")
     return L
+
+
+def _residents_zh(c: Mapping[str, Any], f: Mapping[str, Any]) -> str:
+    if c["population"] == f["population"]:
+        return f"同为{f['population']:,}人"
+    return f"{f['population']:,}人（县级{c['population']:,}人）"
