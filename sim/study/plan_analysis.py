@@ -124,7 +124,8 @@ RESOLUTION = Budget(first_round=200, max_runs=400, series_runs=50, morris_trajec
                     morris_max_inputs=20, probe_runs=50, search_budget=0)
 """The budget of a plan scenario at a finer resolution (``make results``: Wenzhou's 186 towns).
 
-A town-level Wenzhou run costs about 8 county-level runs, so its report rests on 400 runs
+A town-level Wenzhou run costs about 7.5 county-level runs (``make bench``: 737 against 98 ms
+of CPU), so its report rests on 400 runs
 (intervals of about ±0.05 instead of ±0.02), a 2-trajectory Morris screening, 50 runs per
 other reading and no search: what it is for is the side-by-side with the county-level report,
 target by target (``results/README.md``).
