@@ -197,9 +197,9 @@ def run(scenario: Scenario, seed: int | np.random.SeedSequence = 0,
     RunResult
     """
     with paused_gc():  # sampling and the hazard allocate as much as the response
-        sim = Simulation(scenario, seed, interventions, inputs, impact)
-        result = sim.finish()
-        sim.model.close()
+        simulation = Simulation(scenario, seed, interventions, inputs, impact)
+        result = simulation.finish()
+        simulation.model.close()
         return result
 
 

@@ -143,6 +143,12 @@ class Environment(simpy.Environment):
             raise ValueError(f"cannot schedule at {at} before now ({self._now})")
         heappush(self._queue, (at, priority, next(self._eid), event))
 
+    def close(self) -> None:
+        """Drop every queued event and its callbacks (a finished run: see ``Model.close``)."""
+        for *_, event in self._queue:
+            event.callbacks = None  # type: ignore[assignment]
+        self._queue.clear()
+
     def run_to(self, at: float, *, last: bool = False) -> None:
         """Process every event before ``at`` (and URGENT ones at ``at`` scheduled earlier).
 

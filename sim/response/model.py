@@ -121,10 +121,7 @@ class Model:
         this once the run's result is collected; the result holds lists the model made, never
         its parts. The model cannot be used afterwards.
         """
-        env = self.env
-        for *_, event in env._queue:
-            event.callbacks = None  # type: ignore[assignment]
-        env._queue.clear()
+        self.env.close()
         self.net.close()
         for part in (self.air, self.medical, self.rescue, self.roads, self.supply, self.shelters,
                      self.distribution, self.logistics, self.evac, self.net):
